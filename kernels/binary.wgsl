@@ -1,0 +1,44 @@
+// Elementwise binary ops with NumPy broadcasting: out[i] = op(a[ia(i)], b[ib(i)]).
+// Bindings: 0 params, 1 a, 2 b, 3 out (all f32, contiguous).
+// op: 0 add, 1 sub, 2 mul, 3 div, 4 pow, 5 max, 6 min, 7 greater (1/0), 8 equal (1/0).
+// Workgroup: WG invocations (override, default 256), one output element each, 1-D grid folded into 2-D.
+// #include "lib/flat_id.wgsl"
+// #include "lib/broadcast.wgsl"
+
+struct Params {
+  n: u32, rank: u32, op: u32, same: u32,   // same = 1: all three share the shape, skip index maths
+  shape: array<vec4<u32>, 2>,
+  sa: array<vec4<u32>, 2>,
+  sb: array<vec4<u32>, 2>,
+}
+override WG: u32 = 256u;
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+fn apply(op: u32, x: f32, y: f32) -> f32 {
+  switch op {
+    case 0u: { return x + y; }
+    case 1u: { return x - y; }
+    case 2u: { return x * y; }
+    case 3u: { return x / y; }
+    case 4u: { return pow(x, y); }
+    case 5u: { return max(x, y); }
+    case 6u: { return min(x, y); }
+    case 7u: { return select(0.0, 1.0, x > y); }
+    default: { return select(0.0, 1.0, x == y); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = flat_id(wid, nwg, lid, WG);
+  if (i >= p.n) { return; }
+  if (p.same == 1u) {
+    out[i] = apply(p.op, a[i], b[i]);
+  } else {
+    out[i] = apply(p.op, a[offset_of(i, p.rank, p.shape, p.sa)], b[offset_of(i, p.rank, p.shape, p.sb)]);
+  }
+}

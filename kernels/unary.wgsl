@@ -1,0 +1,40 @@
+// Elementwise unary ops: out[i] = f(x[i]) with two scalar parameters alpha, beta.
+// Bindings: 0 params, 1 x, 2 out.
+// op: 0 affine (alpha·x + beta; neg and scale are special cases), 1 relu, 2 exp, 3 log, 4 sqrt,
+//     5 pow (x^alpha), 6 step (x > 0 → 1 else 0), 7 abs, 8 reciprocal, 9 fill (beta), 10 copy.
+// Workgroup: WG invocations, one element each, 1-D grid folded into 2-D.
+// #include "lib/flat_id.wgsl"
+
+struct Params { n: u32, op: u32, alpha: f32, beta: f32 }
+override WG: u32 = 256u;
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = flat_id(wid, nwg, lid, WG);
+  if (i >= p.n) { return; }
+  if (p.op == 9u) { out[i] = p.beta; return; }  // fill: x is a placeholder binding
+  let v = x[i];
+  var r: f32;
+  switch p.op {
+    case 0u: { r = p.alpha * v + p.beta; }
+    case 1u: { r = max(v, 0.0); }
+    case 2u: { r = exp(v); }
+    case 3u: { r = log(v); }
+    case 4u: { r = sqrt(v); }
+    case 5u: {
+      // WGSL pow is undefined for negative bases: integer exponents keep the sign rule
+      let m = pow(abs(v), p.alpha);
+      let odd = p.alpha == floor(p.alpha) && (i32(p.alpha) % 2) != 0;
+      r = select(m, select(m, -m, odd), v < 0.0);
+    }
+    case 6u: { r = select(0.0, 1.0, v > 0.0); }
+    case 7u: { r = abs(v); }
+    case 8u: { r = 1.0 / v; }
+    default: { r = v; }
+  }
+  out[i] = r;
+}

@@ -1,0 +1,215 @@
+/**
+ * The one GPU device of the process and the dispatch queue in front of it.
+ *
+ * Dispatches are recorded into one compute pass of one command encoder and submitted in batches
+ * (every `batchSize` dispatches, or when a result is read back). Each dispatch's uniform params
+ * take a 256-byte slot of a CPU arena that is written to a single uniform buffer just before the
+ * submit; reusing that buffer for the next batch is safe because queue order puts the next
+ * write after the previous batch's execution.
+ */
+import { findAdapter, type Found } from './adapter.js';
+import { BufferPool } from './pool.js';
+import { PipelineCache, type Kernel, type Overrides } from './kernels.js';
+import { UserError } from '../util/errors.js';
+
+/** A float uniform value; plain numbers are written as u32 (negative ones as i32). */
+export class F32 { constructor(readonly value: number) {} }
+export const f32 = (x: number): F32 => new F32(x);
+export type Param = number | F32;
+
+const slotBytes = 256;
+const arenaSlots = 2048;
+
+export interface DeviceSummary {
+  backend: string; featureLevel: string; software: boolean;
+  vendor: string; architecture: string; device: string; description: string;
+  limits: Record<string, number>;
+  features: string[];
+}
+
+const wantedLimits = [
+  'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxBindGroups',
+  'maxUniformBufferBindingSize',
+] as const;
+const wantedFeatures = ['shader-f16', 'subgroups', 'timestamp-query'];
+
+export class Gpu {
+  readonly pool: BufferPool;
+  readonly staging: BufferPool;
+  readonly pipelines: PipelineCache;
+  readonly summary: DeviceSummary;
+  /** A small buffer bound where a kernel declares a binding the current variant does not use. */
+  readonly placeholder: GPUBuffer;
+  private encoder?: GPUCommandEncoder;
+  private pass?: GPUComputePassEncoder;
+  private uniformBuffer: GPUBuffer;
+  private arena = new ArrayBuffer(slotBytes * arenaSlots);
+  private arenaU32 = new Uint32Array(this.arena);
+  private arenaF32 = new Float32Array(this.arena);
+  private slots = 0;
+  private lastError?: string;
+  batchSize = 128;
+  dispatches = 0;   // total dispatches recorded (bench: dispatches per step)
+  submits = 0;
+
+  private constructor(readonly device: GPUDevice, found: Found) {
+    this.pool = new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, 'tensor');
+    this.staging = new BufferPool(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'readback');
+    this.pipelines = new PipelineCache(device);
+    this.uniformBuffer = device.createBuffer({ size: slotBytes * arenaSlots, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'params' });
+    this.placeholder = device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE, label: 'placeholder' });
+    const info = found.adapter.info;
+    const limits: Record<string, number> = {};
+    for (const k of wantedLimits) limits[k] = device.limits[k];
+    this.summary = {
+      backend: found.backend === 'default' ? guessBackend(info) : found.backend,
+      featureLevel: found.featureLevel, software: found.software,
+      vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
+      limits, features: [...device.features].sort(),
+    };
+    device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => { this.lastError ??= ev.error.message; };
+  }
+
+  static async create(backend?: string): Promise<Gpu> {
+    const found = await findAdapter(backend);
+    const a = found.adapter;
+    const requiredLimits: Record<string, number> = {};
+    for (const k of wantedLimits) requiredLimits[k] = a.limits[k];
+    const requiredFeatures = wantedFeatures.filter((f) => a.features.has(f)) as GPUFeatureName[];
+    const device = await a.requestDevice({ requiredLimits, requiredFeatures, label: 'i2md' });
+    return new Gpu(device, found);
+  }
+
+  get limits(): Record<string, number> { return this.summary.limits; }
+  /** One line naming the adapter, for logs and benchmark records. */
+  get name(): string {
+    const s = this.summary;
+    return `${s.device || s.description || s.vendor} (${s.backend}, ${s.featureLevel}${s.software ? ', software' : ''})`;
+  }
+
+  kernel(file: string, entry = 'main', overrides: Overrides = {}): Kernel {
+    return this.pipelines.get(file, entry, overrides);
+  }
+
+  private ensurePass(): GPUComputePassEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    if (!this.pass) this.pass = this.encoder.beginComputePass();
+    return this.pass;
+  }
+
+  /**
+   * Records one dispatch. `buffers` bind at 1, 2, … in order; `params` (if any) at binding 0.
+   * `groups` is the workgroup count; a 1-D count over the per-dimension limit is folded into 2-D
+   * (kernels compute their flat workgroup index as wid.x + wid.y · nwg.x).
+   */
+  dispatch(kernel: Kernel, buffers: GPUBuffer[], params: Param[] | undefined, groups: number | [number, number, number?]): void {
+    if (this.slots >= arenaSlots) this.flush();
+    const entries: GPUBindGroupEntry[] = [];
+    if (params) {
+      const base = (this.slots * slotBytes) / 4;
+      if (params.length > slotBytes / 4) throw new Error(`${kernel.name}: too many params`);
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
+        if (p instanceof F32) this.arenaF32[base + i] = p.value;
+        else this.arenaU32[base + i] = p >>> 0;
+      }
+      entries.push({ binding: 0, resource: { buffer: this.uniformBuffer, offset: this.slots * slotBytes, size: Math.max(16, Math.ceil(params.length / 4) * 16) } });
+      this.slots++;
+    }
+    buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+    const bindGroup = this.device.createBindGroup({ layout: kernel.layout, entries, label: kernel.name });
+    const pass = this.ensurePass();
+    pass.setPipeline(kernel.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    let [x, y, z] = typeof groups === 'number' ? [groups, 1, 1] : [groups[0], groups[1], groups[2] ?? 1];
+    const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
+    if (x > maxDim && y === 1) { y = Math.ceil(x / maxDim); x = Math.ceil(x / y); }
+    if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
+    this.dispatches++;
+    if (this.dispatches % this.batchSize === 0) this.flush();
+  }
+
+  /** Copies bytes between buffers (ends the current compute pass; the next dispatch opens another). */
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+    this.ensurePass();
+    this.pass!.end(); this.pass = undefined;
+    this.encoder!.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+  }
+
+  write(dst: GPUBuffer, data: ArrayBufferView, dstOffset = 0): void {
+    // writeBuffer runs before the unsubmitted batch: submit first so earlier dispatches see the old contents.
+    if (this.encoder) this.flush();
+    this.device.queue.writeBuffer(dst, dstOffset, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Submits everything recorded so far. */
+  flush(): void {
+    if (this.pass) { this.pass.end(); this.pass = undefined; }
+    if (this.slots > 0) this.device.queue.writeBuffer(this.uniformBuffer, 0, this.arena, 0, this.slots * slotBytes);
+    if (this.encoder) {
+      this.device.queue.submit([this.encoder.finish()]);
+      this.encoder = undefined;
+      this.submits++;
+    }
+    this.slots = 0;
+    this.pool.submitted();
+    this.checkErrors();
+  }
+
+  checkErrors(): void {
+    if (this.lastError) {
+      const e = this.lastError; this.lastError = undefined;
+      throw new Error(`GPU validation error: ${e}`);
+    }
+  }
+
+  /** Reads `bytes` from a buffer: the one place the CPU waits for the GPU. */
+  async read(src: GPUBuffer, bytes: number, srcOffset = 0): Promise<ArrayBuffer> {
+    const size = Math.ceil(bytes / 4) * 4;
+    const stage = this.staging.acquire(size);
+    this.copy(src, srcOffset, stage, 0, size);
+    this.flush();
+    await stage.mapAsync(GPUMapMode.READ, 0, size);
+    const out = stage.getMappedRange(0, size).slice(0, bytes);
+    stage.unmap();
+    this.staging.release(stage);
+    this.staging.submitted();
+    this.checkErrors();
+    return out;
+  }
+
+  /** Waits until the GPU has finished all submitted work. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.checkErrors();
+  }
+
+  destroy(): void {
+    this.flush();
+    this.pool.trim(); this.staging.trim();
+    this.device.destroy();
+  }
+}
+
+function guessBackend(info: GPUAdapterInfo): string {
+  const d = `${info.description} ${info.device}`.toLowerCase();
+  if (d.includes('vulkan') || d.includes('lavapipe')) return 'vulkan';
+  if (d.includes('opengl')) return 'opengles';
+  if (process.platform === 'darwin') return 'metal';
+  if (process.platform === 'win32') return 'd3d12';
+  return 'vulkan';
+}
+
+let current: Promise<Gpu> | undefined;
+/** The process-wide device, created on first use. */
+export function gpu(): Promise<Gpu> {
+  current ??= Gpu.create().catch((e) => { current = undefined; throw e; });
+  return current;
+}
+/** Forgets the process device (tests that force another backend). */
+export function resetGpu(): void { current = undefined; }
+
+export { UserError };

@@ -1,0 +1,70 @@
+/**
+ * Loading WGSL from kernels/ (next to the installed package, not the working directory) and the
+ * pipeline cache. A line `// #include "lib/x.wgsl"` pulls in a shared helper file, so index
+ * maths is written once. Shapes never live in WGSL text: they come in the uniform `params`, so
+ * one pipeline serves every size (a software adapter spends ~1 s of JIT per new pipeline).
+ * Workgroup sizes and tuning variants are WGSL `override` constants.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findKernelDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'kernels')) && existsSync(join(dir, 'package.json'))) return join(dir, 'kernels');
+    dir = dirname(dir);
+  }
+  throw new Error('kernels/ folder not found next to the installed package');
+}
+
+export const kernelDir = findKernelDir();
+const sources = new Map<string, string>();
+
+export function kernelSource(name: string): string {
+  let src = sources.get(name);
+  if (src === undefined) {
+    const file = join(kernelDir, name.endsWith('.wgsl') ? name : `${name}.wgsl`);
+    src = readFileSync(file, 'utf8').replace(/^\s*\/\/\s*#include\s+"([^"]+)"\s*$/gm, (_, inc: string) => kernelSource(inc));
+    sources.set(name, src);
+  }
+  return src;
+}
+
+export interface Kernel {
+  name: string;          // 'file:entry' plus overrides, for error messages and the cache key
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+export type Overrides = Record<string, number>;
+
+export class PipelineCache {
+  private modules = new Map<string, GPUShaderModule>();
+  private pipelines = new Map<string, Kernel>();
+  hits = 0;
+  misses = 0;
+
+  constructor(private device: GPUDevice) {}
+
+  get(file: string, entry = 'main', overrides: Overrides = {}): Kernel {
+    const keys = Object.keys(overrides).sort();
+    const key = `${file}:${entry}` + (keys.length ? `{${keys.map((k) => `${k}=${overrides[k]}`).join(',')}}` : '');
+    const hit = this.pipelines.get(key);
+    if (hit) { this.hits++; return hit; }
+    this.misses++;
+    let module = this.modules.get(file);
+    if (!module) {
+      module = this.device.createShaderModule({ code: kernelSource(file), label: file });
+      this.modules.set(file, module);
+    }
+    const pipeline = this.device.createComputePipeline({
+      layout: 'auto',
+      label: key,
+      compute: { module, entryPoint: entry, constants: overrides },
+    });
+    const kernel = { name: key, pipeline, layout: pipeline.getBindGroupLayout(0) };
+    this.pipelines.set(key, kernel);
+    return kernel;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Buffer pool with size classes. A freed buffer may still be read by a dispatch recorded in the
+ * batch that is not yet submitted, and a later `queue.writeBuffer` into it would run *before*
+ * that batch. So releases wait in `pending` until the batch is submitted; after that, queue
+ * order alone makes reuse safe (every later use is later on the same queue).
+ */
+export class BufferPool {
+  private free = new Map<number, GPUBuffer[]>();
+  private pending: GPUBuffer[] = [];
+  private sizeOf = new WeakMap<GPUBuffer, number>();
+  liveBytes = 0;      // bytes handed out and not released
+  pooledBytes = 0;    // bytes held free in the pool
+  created = 0;        // buffers ever created (a reuse test watches this)
+  reused = 0;
+
+  constructor(private device: GPUDevice, private usage: GPUBufferUsageFlags, private label: string) {}
+
+  /** Rounds up to 4 size classes per power of two (≤ 25% waste), at least 256 bytes. */
+  static sizeClass(bytes: number): number {
+    if (bytes <= 256) return 256;
+    const step = 2 ** Math.max(8, Math.floor(Math.log2(bytes)) - 2);
+    return Math.ceil(bytes / step) * step;
+  }
+
+  acquire(bytes: number): GPUBuffer {
+    const size = BufferPool.sizeClass(bytes);
+    const list = this.free.get(size);
+    let buf = list?.pop();
+    if (buf) {
+      this.reused++;
+      this.pooledBytes -= size;
+    } else {
+      buf = this.device.createBuffer({ size, usage: this.usage, label: this.label });
+      this.sizeOf.set(buf, size);
+      this.created++;
+    }
+    this.liveBytes += size;
+    return buf;
+  }
+
+  release(buf: GPUBuffer): void {
+    this.liveBytes -= this.sizeOf.get(buf)!;
+    this.pending.push(buf);
+  }
+
+  /** Called when the batch that may still use the pending buffers has been submitted. */
+  submitted(): void {
+    for (const buf of this.pending) {
+      const size = this.sizeOf.get(buf)!;
+      let list = this.free.get(size);
+      if (!list) this.free.set(size, (list = []));
+      list.push(buf);
+      this.pooledBytes += size;
+    }
+    this.pending.length = 0;
+  }
+
+  /** Gives the pooled (free) buffers back to the driver. */
+  trim(): void {
+    for (const list of this.free.values()) for (const b of list) b.destroy();
+    this.free.clear();
+    this.pooledBytes = 0;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Elementwise ops with broadcasting — forward kernels kernels/binary.wgsl and kernels/unary.wgsl.
+ * Backward rules sit beside each op; `sumTo` folds a broadcast gradient back to its input's shape.
+ */
+import { Tensor, G, sameShape, stridesOf } from '../tensor/tensor.js';
+import { record } from '../tensor/autograd.js';
+import { f32 } from '../gpu/device.js';
+import { sumAxes } from './reduce.js';
+
+const WG = 256;
+const enum Bin { Add, Sub, Mul, Div, Pow, Max, Min, Greater, Equal }
+const enum Un { Affine, Relu, Exp, Log, Sqrt, Pow, Step, Abs, Recip, Fill, Copy }
+
+export function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1, db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) throw new Error(`shapes [${a}] and [${b}] do not broadcast`);
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}
+
+/** Strides of `shape` seen from an output of `outShape` (0 where broadcast). */
+function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
+  const s = stridesOf(shape);
+  const off = outShape.length - shape.length;
+  return outShape.map((_, i) => (i < off || shape[i - off] === 1 ? 0 : s[i - off]));
+}
+
+function pack8(v: number[]): number[] { const r = new Array(8).fill(1); v.forEach((x, i) => (r[i] = x)); return r; }
+function pack8z(v: number[]): number[] { const r = new Array(8).fill(0); v.forEach((x, i) => (r[i] = x)); return r; }
+
+function binaryRaw(op: Bin, a: Tensor, b: Tensor): Tensor {
+  const shape = broadcastShape(a.shape, b.shape);
+  if (shape.length > 8) throw new Error('elementwise ops support rank ≤ 8');
+  const out = Tensor.empty(shape);
+  const same = sameShape(a.shape, shape) && sameShape(b.shape, shape) ? 1 : 0;
+  G().dispatch(G().kernel('binary'), [a.buffer, b.buffer, out.buffer],
+    [out.size, shape.length, op, same, ...pack8(shape), ...pack8z(broadcastStrides(a.shape, shape)), ...pack8z(broadcastStrides(b.shape, shape))],
+    Math.ceil(out.size / WG));
+  return out;
+}
+
+function unaryRaw(op: Un, x: Tensor, alpha = 0, beta = 0): Tensor {
+  const out = Tensor.empty(x.shape);
+  G().dispatch(G().kernel('unary'), [x.buffer, out.buffer], [x.size, op, f32(alpha), f32(beta)], Math.ceil(x.size / WG));
+  return out;
+}
+
+/** Sums a gradient of a broadcast result back to `shape`. */
+export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const off = g.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.rank; i++) if (i < off || (shape[i - off] === 1 && g.shape[i] !== 1)) axes.push(i);
+  const s = sumAxes(g, axes, false);
+  return s.view(shape);
+}
+
+export function add(a: Tensor, b: Tensor): Tensor {
+  return record('add', binaryRaw(Bin.Add, a, b), [a, b], (g) => [sumTo(g, a.shape), sumTo(g, b.shape)]);
+}
+export function sub(a: Tensor, b: Tensor): Tensor {
+  return record('sub', binaryRaw(Bin.Sub, a, b), [a, b], (g) => [sumTo(g, a.shape), sumTo(neg(g), b.shape)]);
+}
+export function mul(a: Tensor, b: Tensor): Tensor {
+  return record('mul', binaryRaw(Bin.Mul, a, b), [a, b], (g) => [
+    a.requiresGrad ? sumTo(binaryRaw(Bin.Mul, g, b), a.shape) : undefined,
+    b.requiresGrad ? sumTo(binaryRaw(Bin.Mul, g, a), b.shape) : undefined,
+  ]);
+}
+export function div(a: Tensor, b: Tensor): Tensor {
+  const out = binaryRaw(Bin.Div, a, b);
+  return record('div', out, [a, b], (g) => [
+    a.requiresGrad ? sumTo(binaryRaw(Bin.Div, g, b), a.shape) : undefined,
+    // d(a/b)/db = −out/b
+    b.requiresGrad ? sumTo(neg(binaryRaw(Bin.Mul, g, binaryRaw(Bin.Div, out, b))), b.shape) : undefined,
+  ]);
+}
+/** Elementwise a^b for a > 0 (or integer-valued b); gradient into both. */
+export function pow(a: Tensor, b: Tensor): Tensor {
+  const out = binaryRaw(Bin.Pow, a, b);
+  return record('pow', out, [a, b], (g) => [
+    a.requiresGrad ? sumTo(mul(g, mul(b, binaryRaw(Bin.Pow, a, unaryRaw(Un.Affine, b, 1, -1)))), a.shape) : undefined,
+    b.requiresGrad ? sumTo(mul(g, mul(out, unaryRaw(Un.Log, a))), b.shape) : undefined,
+  ]);
+}
+export function maximum(a: Tensor, b: Tensor): Tensor {
+  const out = binaryRaw(Bin.Max, a, b);
+  return record('maximum', out, [a, b], (g) => {
+    const pick = binaryRaw(Bin.Greater, b, a); // 1 where b wins strictly; ties go to a
+    return [sumTo(mul(g, affine(pick, -1, 1)), a.shape), sumTo(mul(g, pick), b.shape)];
+  });
+}
+/** 1 where a > b else 0 (no gradient). */
+export function greater(a: Tensor, b: Tensor): Tensor { return binaryRaw(Bin.Greater, a, b); }
+export function equal(a: Tensor, b: Tensor): Tensor { return binaryRaw(Bin.Equal, a, b); }
+
+/** where(mask, a, b) = mask·a + (1 − mask)·b for a 0/1 mask; gradient into a and b. */
+export function where(mask: Tensor, a: Tensor, b: Tensor): Tensor {
+  return add(mul(mask, a), mul(affine(mask, -1, 1), b));
+}
+
+export function neg(x: Tensor): Tensor { return affine(x, -1, 0); }
+export function scale(x: Tensor, s: number): Tensor { return affine(x, s, 0); }
+export function addScalar(x: Tensor, s: number): Tensor { return affine(x, 1, s); }
+/** alpha·x + beta */
+export function affine(x: Tensor, alpha: number, beta: number): Tensor {
+  return record('affine', unaryRaw(Un.Affine, x, alpha, beta), [x], (g) => [unaryRaw(Un.Affine, g, alpha, 0)]);
+}
+export function relu(x: Tensor): Tensor {
+  return record('relu', unaryRaw(Un.Relu, x), [x], (g) => [binaryRaw(Bin.Mul, g, unaryRaw(Un.Step, x))]);
+}
+export function exp(x: Tensor): Tensor {
+  const out = unaryRaw(Un.Exp, x);
+  return record('exp', out, [x], (g) => [binaryRaw(Bin.Mul, g, out)]);
+}
+export function log(x: Tensor): Tensor {
+  return record('log', unaryRaw(Un.Log, x), [x], (g) => [binaryRaw(Bin.Div, g, x)]);
+}
+export function sqrt(x: Tensor): Tensor {
+  const out = unaryRaw(Un.Sqrt, x);
+  return record('sqrt', out, [x], (g) => [binaryRaw(Bin.Div, g, unaryRaw(Un.Affine, out, 2, 0))]);
+}
+export function powScalar(x: Tensor, e: number): Tensor {
+  return record('powScalar', unaryRaw(Un.Pow, x, e), [x], (g) => [binaryRaw(Bin.Mul, g, unaryRaw(Un.Affine, unaryRaw(Un.Pow, x, e - 1), e, 0))]);
+}
+export function abs(x: Tensor): Tensor {
+  return record('abs', unaryRaw(Un.Abs, x), [x], (g) => [binaryRaw(Bin.Mul, g, unaryRaw(Un.Affine, unaryRaw(Un.Step, x), 2, -1))]);
+}
+export function fill(shape: readonly number[], value: number): Tensor {
+  const out = Tensor.empty(shape);
+  G().dispatch(G().kernel('unary'), [G().placeholder, out.buffer], [out.size, Un.Fill, f32(0), f32(value)], Math.ceil(out.size / WG));
+  return out;
+}
+export const zeros = (shape: readonly number[]): Tensor => fill(shape, 0);
+export const ones = (shape: readonly number[]): Tensor => fill(shape, 1);
+export function copy(x: Tensor): Tensor {
+  return record('copy', unaryRaw(Un.Copy, x), [x], (g) => [g]);
+}

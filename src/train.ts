@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * The command line: wires the subcommands of src/cli together. With no subcommand it runs the
+ * main job (`main`): synthesise the embedded dataset, pre-train, evaluate.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { UserError } from './util/errors.js';
+import type { Command } from './cli/command.js';
+
+// name → module path; each module default-exports a Command.
+const commands: Record<string, string> = {
+  info: './cli/info.js',
+  doctor: './cli/doctor.js',
+  main: './cli/main.js',
+  pretrain: './cli/pretrain.js',
+  init: './cli/init.js',
+  embed: './cli/embed.js',
+  prepare: './cli/prepare.js',
+  inspect: './cli/inspect.js',
+  synth: './cli/synth.js',
+  linear: './cli/linear.js',
+  knn: './cli/knn.js',
+};
+
+async function loadCommand(path: string): Promise<Command | undefined> {
+  try {
+    return (await import(path)).default as Command;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(e).includes(path.slice(2))) return undefined;
+    throw e;
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let y = yargs(argv)
+    .scriptName('train.js')
+    .usage('$0 [command] [options]\n\nWith no command: the main job on the embedded dataset (synthesise, pre-train I²MD, evaluate).')
+    .option('backend', { type: 'string', describe: 'force a WebGPU backend: vulkan, opengles, metal, d3d12, … (or env I2MD_BACKEND)', global: true })
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns ?? 100));
+  for (const [name, path] of Object.entries(commands)) {
+    const cmd = await loadCommand(path);
+    if (!cmd) continue;
+    const spec = name === 'main' ? ['$0', 'main'] : cmd.name;
+    y = y.command(spec, cmd.describe, (b) => cmd.options(b), async (a) => {
+      if (typeof a.backend === 'string') process.env.I2MD_BACKEND = a.backend;
+      await cmd.run(a as Record<string, unknown>);
+    });
+  }
+  await y.parseAsync();
+}
+
+main(hideBin(process.argv)).then(
+  () => process.exit(process.exitCode ?? 0), // a live Dawn instance would keep Node running
+  (e: unknown) => {
+    if (e instanceof UserError) {
+      console.error(`error: ${e.message}`);
+      process.exit(e.exitCode);
+    }
+    console.error(e);
+    process.exit(70);
+  },
+);

@@ -1,0 +1,73 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
+import { Tensor, tidy } from '../../src/tensor/index.js';
+import * as E from '../../src/ops/elementwise.js';
+import { broadcastRef, unaryRef } from '../../src/ops/reference.js';
+
+const t = suite('ops/elementwise');
+t.before(async () => { await engine(); });
+
+const binaries: [string, (a: Tensor, b: Tensor) => Tensor, (x: number, y: number) => number][] = [
+  ['add', E.add, (x, y) => x + y],
+  ['sub', E.sub, (x, y) => x - y],
+  ['mul', E.mul, (x, y) => x * y],
+  ['div', E.div, (x, y) => x / y],
+  ['maximum', E.maximum, (x, y) => Math.max(x, y)],
+];
+
+for (const [name, op, f] of binaries) {
+  for (const [sa, sb] of [[[7], [7]], [[1], [5]], [[3, 1, 5], [4, 1]], [[2, 3, 4], [3, 4]], [[13], [1]]] as number[][][]) {
+    t(`${name} [${sa}] ∘ [${sb}]: forward and gradients`, async () => {
+      // keep divisors away from 0 so finite differences are meaningful
+      const b = randn(sb.reduce((p, q) => p * q, 1), 5).map((v) => (name === 'div' ? Math.sign(v || 1) * (0.5 + Math.abs(v)) : v));
+      await checkOp({ shapes: [sa, sb], inputs: [randn(sa.reduce((p, q) => p * q, 1), 3), b], gpu: ([x, y]) => op(x, y), ref: ([x, y]) => broadcastRef(x, sa, y, sb, f) });
+    });
+  }
+}
+
+const unaries: [string, (x: Tensor) => Tensor, (x: number) => number, number, number][] = [
+  ['relu', E.relu, (x) => Math.max(0, x), -1, 1],
+  ['exp', E.exp, Math.exp, -2, 2],
+  ['log', E.log, Math.log, 0.2, 3],
+  ['sqrt', E.sqrt, Math.sqrt, 0.2, 3],
+  ['neg', E.neg, (x) => -x, -1, 1],
+  ['scale', (x) => E.scale(x, 2.5), (x) => 2.5 * x, -1, 1],
+  ['powScalar', (x) => E.powScalar(x, 3), (x) => x ** 3, -1, 1],
+  ['abs', E.abs, Math.abs, -1, 1],
+];
+for (const [name, op, f, lo, hi] of unaries) {
+  for (const n of [1, 7, 1000]) {
+    t(`${name} n=${n}: forward and gradient`, async () => {
+      // nudge inputs off the kinks of relu/abs where finite differences are undefined
+      const x = randn(n, 11 + n, lo, hi).map((v) => (Math.abs(v) < 0.01 ? 0.05 : v));
+      await checkOp({ shapes: [[n]], inputs: [x], gpu: ([a]) => op(a), ref: ([a]) => unaryRef(a, f) });
+    });
+  }
+}
+
+t('large awkward sizes (1000003, past one dispatch dimension at small workgroups)', async () => {
+  const n = 1000003;
+  const a = randn(n, 1), b = randn(n, 2);
+  const out = tidy(() => E.add(Tensor.from(a), Tensor.from(b)));
+  const got = await out.read();
+  assertClose(got, broadcastRef(a, [n], b, [n], (x, y) => x + y), 1e-6);
+  out.dispose();
+});
+
+t('where picks by mask; greater/equal give 0/1', async () => {
+  const m = Tensor.from([1, 0, 1, 0]); const a = Tensor.from([1, 2, 3, 4]); const b = Tensor.from([9, 8, 7, 6]);
+  assert.equal([...await E.where(m, a, b).read()], [1, 8, 3, 6]);
+  assert.equal([...await E.greater(a, Tensor.from([2])).read()], [0, 0, 1, 1]);
+  assert.equal([...await E.equal(a, Tensor.from([3])).read()], [0, 0, 1, 0]);
+});
+
+t('a tensor used twice accumulates both gradients (x·x, diamond)', async () => {
+  await checkOp({ shapes: [[5]], gpu: ([x]) => E.add(E.mul(x, x), E.exp(x)), ref: ([x]) => x.map((v) => v * v + Math.exp(v)) });
+  // diamond: y = relu(x); z = y·y + 3y
+  await checkOp({ shapes: [[6]], inputs: [randn(6, 4).map((v) => v + (v > 0 ? 0.05 : -0.05))],
+    gpu: ([x]) => { const y = E.relu(x); return E.add(E.mul(y, y), E.scale(y, 3)); },
+    ref: ([x]) => x.map((v) => { const y = Math.max(0, v); return y * y + 3 * y; }) });
+});
+
+t.run();
