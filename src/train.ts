@@ -38,6 +38,8 @@ export async function main(argv: string[]): Promise<void> {
     .usage('$0 [command] [options]\n\nWith no command: the main job on the embedded dataset (synthesise, pre-train I²MD, evaluate).')
     .option('backend', { type: 'string', describe: 'force a WebGPU backend: vulkan, opengles, metal, d3d12, … (or env I2MD_BACKEND)', global: true })
     .strict()
+    // yargs would print usage and a stack trace for our errors; let them reach the handler below
+    .fail((msg, err) => { throw err ?? new UserError(`${msg}\n(see --help)`); })
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns ?? 100));

@@ -1,0 +1,85 @@
+/**
+ * Converts any readable format into the project's prepared folder, one sample at a time so memory
+ * stays bounded however large the input:
+ *   {train,val}_data_joint.npy (float32 N,3,T,V,M) · {train,val}_num_frame.npy (int64 N)
+ *   {train,val}_label.pkl (protocol 4) · meta.json {layout, numClasses, T, V, M, format, benchmark}
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SkeletonDataset } from './dataset.js';
+import { UserError, FormatError } from '../util/errors.js';
+import { NpyStreamWriter } from './npy.js';
+import { writeLabelPickle } from './pickle.js';
+import { openDataset, type DataFormat, type PreparedMeta } from './open.js';
+import { reasonOf, type SkippedFile } from './sequences.js';
+
+export interface PrepareOptions {
+  format: DataFormat; input: string; out: string;
+  benchmark?: string; frames?: number; missing?: string; strict?: boolean;
+  progress?: boolean; // a \r progress line on stderr
+}
+export interface PrepareResult { meta: PreparedMeta; counts: { train: number; val: number }; skipped: SkippedFile[] }
+
+/** A one-line progress display: count, rate, ETA. */
+export class Progress {
+  private start = Date.now();
+  private last = 0;
+  constructor(readonly label: string, readonly total: number, readonly enabled: boolean) {}
+  tick(done: number): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (now - this.last < 200 && done < this.total) return;
+    this.last = now;
+    const secs = (now - this.start) / 1000;
+    const rate = secs > 0 ? done / secs : 0;
+    const eta = rate > 0 ? (this.total - done) / rate : 0;
+    const fmt = (s: number) => `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+    process.stderr.write(`\r${this.label} ${done}/${this.total} ${rate.toFixed(1)}/s ETA ${fmt(eta)}   `);
+  }
+  end(): void { if (this.enabled) process.stderr.write('\n'); }
+}
+
+/** Writes one split; a sample whose file is malformed is skipped (or fatal with strict). */
+function writeSplit(ds: SkeletonDataset, out: string, split: string, opts: PrepareOptions, skipped: SkippedFile[]): number {
+  const rowShape = [3, ds.T, ds.V, ds.M];
+  const data = new NpyStreamWriter(join(out, `${split}_data_joint.npy`), '<f4', rowShape, ds.size);
+  const names: string[] = [], labels: number[] = [], frames: number[] = [];
+  const progress = new Progress(`prepare ${split}`, ds.size, opts.progress ?? false);
+  try {
+    for (let i = 0; i < ds.size; i++) {
+      let s;
+      try { s = ds.get(i); } catch (e) {
+        if (opts.strict || !(e instanceof FormatError)) throw e;
+        skipped.push({ file: e.file, reason: reasonOf(e) });
+        continue;
+      }
+      data.append(s.data);
+      names.push(s.name ?? `${split}_${i}`);
+      labels.push(s.label);
+      frames.push(s.frames);
+      progress.tick(i + 1);
+    }
+  } finally { data.close(); progress.end(); }
+  const nf = new NpyStreamWriter(join(out, `${split}_num_frame.npy`), '<i8', [], frames.length);
+  nf.append(frames); nf.close();
+  writeLabelPickle(join(out, `${split}_label.pkl`), names, labels, 4);
+  return labels.length;
+}
+
+export function prepareDataset(opts: PrepareOptions): PrepareResult {
+  const opened = openDataset(opts.input, opts.format, { frames: opts.frames, benchmark: opts.benchmark, missing: opts.missing, strict: opts.strict });
+  const { train, test, all, info } = opened;
+  if (opts.frames !== undefined && all.T !== opts.frames && (info.format === 'npy' || info.format === 'npz')) {
+    throw new UserError(`--frames ${opts.frames}: ${opts.input} is already fixed at T=${all.T}; resampling preprocessed arrays is not supported`);
+  }
+  mkdirSync(opts.out, { recursive: true });
+  const skipped: SkippedFile[] = [...info.skipped];
+  const counts = { train: 0, val: 0 };
+  if (train || test) {
+    if (train) counts.train = writeSplit(train, opts.out, 'train', opts, skipped);
+    if (test) counts.val = writeSplit(test, opts.out, 'val', opts, skipped);
+  } else counts.train = writeSplit(all, opts.out, 'train', opts, skipped);
+  const meta: PreparedMeta = { layout: all.layout, numClasses: all.numClasses, T: all.T, V: all.V, M: all.M, format: info.format, benchmark: info.benchmark };
+  writeFileSync(join(opts.out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+  return { meta, counts, skipped };
+}

@@ -1,0 +1,76 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { writeNpy } from '../../src/data/npy.js';
+import { readNpz } from '../../src/data/npz.js';
+import { openDataset } from '../../src/data/open.js';
+
+const t = suite('npz');
+const dir = mkdtempSync(join(tmpdir(), 'i2md-npz-'));
+
+/** A minimal zip: each member stored or deflated (CRCs left zero: the reader does not check them). */
+function zip(members: { name: string; bytes: Buffer; deflate: boolean }[]): Buffer {
+  const parts: Buffer[] = [], central: Buffer[] = [];
+  let offset = 0;
+  for (const m of members) {
+    const body = m.deflate ? deflateRawSync(m.bytes) : m.bytes;
+    const name = Buffer.from(m.name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(m.deflate ? 8 : 0, 8);
+    local.writeUInt32LE(body.length, 18); local.writeUInt32LE(m.bytes.length, 22); local.writeUInt16LE(name.length, 26);
+    const cd = Buffer.alloc(46);
+    cd.writeUInt32LE(0x02014b50, 0); cd.writeUInt16LE(20, 4); cd.writeUInt16LE(20, 6); cd.writeUInt16LE(m.deflate ? 8 : 0, 10);
+    cd.writeUInt32LE(body.length, 20); cd.writeUInt32LE(m.bytes.length, 24); cd.writeUInt16LE(name.length, 28); cd.writeUInt32LE(offset, 42);
+    central.push(cd, name);
+    parts.push(local, name, body);
+    offset += 30 + name.length + body.length;
+  }
+  const cdBytes = Buffer.concat(central);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0); eocd.writeUInt16LE(members.length, 8); eocd.writeUInt16LE(members.length, 10);
+  eocd.writeUInt32LE(cdBytes.length, 12); eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, cdBytes, eocd]);
+}
+function npyBytes(dtype: '<f4' | '<i8' | '<f8', shape: number[], data: number[] | Float32Array): Buffer {
+  const p = join(dir, 'tmp.npy'); writeNpy(p, dtype, shape, data); return readFileSync(p);
+}
+
+// Two samples, T=4: body 0 joint v of frame t at x = 100t + v, y = -v, z = 1; body 1 only in sample 1.
+const N = 2, T = 4;
+const x = new Float32Array(N * T * 150);
+for (let n = 0; n < N; n++) for (let t2 = 0; t2 < 3; t2++) for (let m = 0; m < 2; m++) for (let v = 0; v < 25; v++) {
+  if (m === 1 && n === 0) continue;
+  const o = (n * T + t2) * 150 + (m * 25 + v) * 3;
+  x[o] = 100 * t2 + v + m * 1000; x[o + 1] = -v; x[o + 2] = 1;
+}
+const yOneHot = [0, 0, 1, 0, 1, 0, 0, 0];
+
+t('CTR-GCN npz: stored x, deflated y → (3,T,25,2) samples with argmax labels', () => {
+  const p = join(dir, 'NTU60_CS.npz');
+  writeFileSync(p, zip([
+    { name: 'x_train.npy', bytes: npyBytes('<f4', [N, T, 150], x), deflate: false },
+    { name: 'y_train.npy', bytes: npyBytes('<f8', [N, 4], yOneHot), deflate: true },
+    { name: 'x_test.npy', bytes: npyBytes('<f4', [N, T, 150], x), deflate: true },
+    { name: 'y_test.npy', bytes: npyBytes('<f8', [N, 4], yOneHot), deflate: false },
+  ]));
+  const { train, test } = readNpz(p);
+  assert.ok(train && test);
+  assert.is(train!.size, 2); assert.is(train!.T, 4); assert.is(train!.numClasses, 4);
+  assert.equal(Array.from(train!.labels()), [2, 0]);
+  for (const ds of [train!, test!]) {
+    const s = ds.get(1);
+    assert.is(s.frames, 3);
+    const at = (c: number, t2: number, v: number, m: number) => s.data[((c * T + t2) * 25 + v) * 2 + m];
+    assert.is(at(0, 2, 7, 0), 207); assert.is(at(1, 2, 7, 0), -7); assert.is(at(2, 1, 0, 0), 1);
+    assert.is(at(0, 1, 3, 1), 1103);
+    assert.is(ds.get(0).data[((0 * T + 1) * 25 + 3) * 2 + 1], 0);
+  }
+  const o = openDataset(p);
+  assert.is(o.info.format, 'npz');
+  assert.is(o.all.size, 4);
+});
+
+t.run();

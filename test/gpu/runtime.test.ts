@@ -1,0 +1,124 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
+import { findAdapter } from '../../src/gpu/adapter.js';
+import { UserError } from '../../src/util/errors.js';
+import { initEngine, Tensor, tidy } from '../../src/tensor/index.js';
+import { add, addScalar } from '../../src/ops/elementwise.js';
+import { sumAxes } from '../../src/ops/reduce.js';
+import { BufferPool } from '../../src/gpu/pool.js';
+import { randn, assertClose } from '../helpers/check.js';
+import type { Gpu } from '../../src/gpu/device.js';
+
+const t = suite('gpu/runtime');
+let g: Gpu;
+t.before(async () => { g = await initEngine(); });
+
+const libDirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
+const installed = (lib: string) => libDirs.some((d) => existsSync(`${d}/${lib}`));
+
+t('the engine picked an adapter and names it', () => {
+  assert.ok(g.name.length > 0);
+  assert.ok(['opengles', 'vulkan', 'metal', 'd3d12', 'd3d11', 'opengl'].includes(g.summary.backend), g.summary.backend);
+});
+
+t('each installed backend offers an adapter', async () => {
+  const backends = [installed('libEGL.so.1') && 'opengles', installed('libvulkan.so.1') && 'vulkan'].filter(Boolean) as string[];
+  assert.ok(backends.length > 0, 'no EGL or Vulkan loader installed');
+  for (const b of backends) {
+    const found = await findAdapter(b);
+    assert.is(found.backend, b);
+    assert.ok(found.adapter.limits.maxStorageBuffersPerShaderStage >= 4);
+  }
+});
+
+t('forcing a backend that does not exist is a clear error (exit code 2)', async () => {
+  for (const b of ['nosuch', 'd3d12']) {
+    try {
+      await findAdapter(b);
+      if (b === 'd3d12' && process.platform === 'win32') continue;
+      assert.unreachable(`backend ${b} should fail`);
+    } catch (e) {
+      assert.instance(e, UserError);
+      assert.is((e as UserError).exitCode, 2);
+      assert.match((e as Error).message, b === 'nosuch' ? /unknown backend 'nosuch'/ : /offers no adapter|no .*loader/);
+    }
+  }
+});
+
+t('device limits are requested from the adapter, not the defaults', () => {
+  assert.ok(g.limits.maxStorageBuffersPerShaderStage >= 8);
+  assert.ok(g.limits.maxComputeInvocationsPerWorkgroup >= 256);
+});
+
+for (const n of [1, 7, 1000, 1000003]) {
+  t(`elementwise and reduction kernels at n=${n}`, async () => {
+    const a = randn(n, n), b = randn(n, n + 1);
+    const { s, total } = tidy(() => { const s = add(Tensor.from(a), Tensor.from(b)); return { s, total: sumAxes(s) }; });
+    const got = await s.read();
+    assertClose(got, a.map((v, i) => v + b[i]), 1e-6, 'add');
+    let ref = 0; for (let i = 0; i < n; i++) ref += Math.fround(Math.fround(a[i]) + Math.fround(b[i]));
+    assertClose([await total.item()], [ref], 1e-4, 'sum');
+    s.dispose(); total.dispose();
+  });
+}
+
+t('a freed buffer of the same size class is reused after the batch is submitted', () => {
+  const pool = g.pool;
+  const x = Tensor.empty([1000]);
+  const buf = x.buffer;
+  x.dispose();
+  g.flush();
+  const created = pool.created;
+  const y = Tensor.empty([990]); // same class as 1000 floats
+  assert.is(pool.created, created, 'no new buffer');
+  assert.is(y.buffer, buf, 'the same buffer came back');
+  y.dispose();
+  assert.is(BufferPool.sizeClass(4000), BufferPool.sizeClass(3960));
+  assert.ok(BufferPool.sizeClass(5000) <= 5000 * 1.25);
+});
+
+t('a buffer released inside an unsubmitted batch is not handed out before the submit', () => {
+  const x = Tensor.from([1, 2, 3]);
+  const y = addScalar(x, 1); // recorded, not submitted
+  const buf = x.buffer;
+  x.dispose();
+  const z = Tensor.empty([3]);
+  assert.is.not(z.buffer, buf);
+  y.dispose(); z.dispose(); g.flush();
+});
+
+t('pipeline cache: the second request of a kernel is a hit', () => {
+  const k1 = g.kernel('binary');
+  const hits = g.pipelines.hits;
+  const k2 = g.kernel('binary');
+  assert.is(k1, k2);
+  assert.is(g.pipelines.hits, hits + 1);
+  const k3 = g.kernel('binary', 'main', { WG: 64 });
+  assert.is.not(k3, k1, 'overrides make another pipeline');
+});
+
+t('1000 dispatches in batches, one readback, right answer', async () => {
+  const submits = g.submits;
+  const out = tidy(() => {
+    let x = Tensor.from(new Float32Array(257).fill(0.5));
+    for (let i = 0; i < 1000; i++) x = addScalar(x, 1);
+    return x;
+  });
+  const got = await out.read();
+  assert.ok(got.every((v) => v === 1000.5), `got ${got[0]}`);
+  const used = g.submits - submits;
+  assert.ok(used >= 2 && used <= 20, `${used} submits for 1000 dispatches`);
+  out.dispose();
+});
+
+t('a validation error names the kernel', async () => {
+  const k = g.kernel('unary');
+  // bind too few buffers: Dawn rejects the bind group; the error must say which kernel
+  g.dispatch(k, [g.placeholder], [1, 0, 0, 0], 1);
+  try { await g.sync(); assert.unreachable('expected a validation error'); } catch (e) {
+    assert.match((e as Error).message, /unary/);
+  }
+});
+
+t.run();
