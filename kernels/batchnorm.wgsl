@@ -1,0 +1,153 @@
+// Batch normalisation over x viewed as (outer, C, inner): statistics per channel c over the
+// outer·inner = m elements x[(o·C + c)·inner + i] (outer = N, inner = the trailing dims).
+// `stat` is the per-channel inverse std (train = 1) or the running variance (train = 0, eval:
+// invstd = 1/√(var + eps) is formed here). affine = 0: weight 1, bias 0 (placeholders bound).
+//
+// stats     (one workgroup of WG per channel, 1-D grid folded into 2-D): two passes — the mean,
+//           then Σ(x − mean)² — so no E[x²] − E[x]² cancellation. Writes mean, invstd (biased
+//           variance) and updates the running statistics in place:
+//           running = (1 − momentum)·running + momentum·batch, the variance unbiased (·m/(m − 1)).
+//           Bindings: 1 x, 2 mean, 3 invstd, 4 runningMean, 5 runningVar.
+// norm      (one invocation per element): y = (x − mean)·invstd·w + b.
+//           Bindings: 1 x, 2 mean, 3 stat, 4 weight, 5 bias, 6 y.
+// bwd_stats (one workgroup per channel): Σg·x̂ → dweight and Σg → dbias, x̂ = (x − mean)·invstd.
+//           Bindings: 1 x, 2 g, 3 mean, 4 stat, 5 dweight, 6 dbias.
+// bwd_dx    (one invocation per element): train: dx = w·invstd·(g − Σg/m − x̂·Σgx̂/m);
+//           eval: dx = w·invstd·g. Bindings: 1 x, 2 g, 3 mean, 4 stat, 5 weight, 6 Σgx̂, 7 Σg, 8 dx.
+// #include "lib/flat_id.wgsl"
+
+struct Params { outer: u32, C: u32, inner: u32, train: u32, affine: u32, update: u32, eps: f32, momentum: f32 }
+override WG: u32 = 256u;
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+// stats
+@group(0) @binding(2) var<storage, read_write> mean_out: array<f32>;
+@group(0) @binding(3) var<storage, read_write> invstd_out: array<f32>;
+@group(0) @binding(4) var<storage, read_write> run_mean: array<f32>;
+@group(0) @binding(5) var<storage, read_write> run_var: array<f32>;
+// norm
+@group(0) @binding(2) var<storage, read> n_mean: array<f32>;
+@group(0) @binding(3) var<storage, read> n_stat: array<f32>;
+@group(0) @binding(4) var<storage, read> n_weight: array<f32>;
+@group(0) @binding(5) var<storage, read> n_bias: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y_out: array<f32>;
+// bwd_stats, bwd_dx
+@group(0) @binding(2) var<storage, read> g_in: array<f32>;
+@group(0) @binding(3) var<storage, read> b_mean: array<f32>;
+@group(0) @binding(4) var<storage, read> b_stat: array<f32>;
+@group(0) @binding(5) var<storage, read_write> sgx_out: array<f32>;
+@group(0) @binding(6) var<storage, read_write> sg_out: array<f32>;
+@group(0) @binding(5) var<storage, read> b_weight: array<f32>;
+@group(0) @binding(6) var<storage, read> sgx_in: array<f32>;
+@group(0) @binding(7) var<storage, read> sg_in: array<f32>;
+@group(0) @binding(8) var<storage, read_write> dx_out: array<f32>;
+
+var<workgroup> red: array<f32, WG>;
+var<workgroup> red2: array<f32, WG>;
+
+fn addr(c: u32, e: u32) -> u32 {
+  return ((e / p.inner) * p.C + c) * p.inner + e % p.inner;
+}
+
+fn channel_of(i: u32) -> u32 { return (i / p.inner) % p.C; }
+
+// Σ over channel c of f(x) for this invocation's share of the m elements: rows of `inner` walked
+// directly when they are at least a workgroup long (no division per element), else a flat loop.
+fn partial_sum(c: u32, lid: u32, centre: f32, squares: bool) -> f32 {
+  var s: f32 = 0.0;
+  if (p.inner >= WG) {
+    for (var o = 0u; o < p.outer; o++) {
+      let row = (o * p.C + c) * p.inner;
+      for (var i = lid; i < p.inner; i += WG) { let d = x[row + i] - centre; s += select(d, d * d, squares); }
+    }
+  } else {
+    for (var e = lid; e < p.outer * p.inner; e += WG) { let d = x[addr(c, e)] - centre; s += select(d, d * d, squares); }
+  }
+  return s;
+}
+
+fn invstd_of(s: f32) -> f32 { return select(inverseSqrt(s + p.eps), s, p.train == 1u); }
+
+// Tree sum of red (and red2) over the workgroup; the totals end in slot 0.
+fn reduce2(lid: u32) {
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) { red[lid] += red[lid + s]; red2[lid] += red2[lid + s]; }
+    workgroupBarrier();
+  }
+}
+
+@compute @workgroup_size(WG)
+fn stats(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+         @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x + wid.y * nwg.x;
+  if (c >= p.C) { return; }  // uniform per workgroup
+  let m = p.outer * p.inner;
+  red[lid] = partial_sum(c, lid, 0.0, false); red2[lid] = 0.0;
+  reduce2(lid);
+  let mean = red[0] / f32(m);
+  workgroupBarrier();
+  red[lid] = partial_sum(c, lid, mean, true);
+  reduce2(lid);
+  if (lid == 0u) {
+    let v = red[0] / f32(m);
+    mean_out[c] = mean;
+    invstd_out[c] = inverseSqrt(v + p.eps);
+    if (p.update == 1u) {
+      let unbiased = select(v, v * f32(m) / f32(m - 1u), m > 1u);
+      run_mean[c] = (1.0 - p.momentum) * run_mean[c] + p.momentum * mean;
+      run_var[c] = (1.0 - p.momentum) * run_var[c] + p.momentum * unbiased;
+    }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn norm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = flat_id(wid, nwg, lid, WG);
+  if (i >= p.outer * p.C * p.inner) { return; }
+  let c = channel_of(i);
+  var w: f32 = 1.0; var b: f32 = 0.0;
+  if (p.affine == 1u) { w = n_weight[c]; b = n_bias[c]; }
+  y_out[i] = (x[i] - n_mean[c]) * invstd_of(n_stat[c]) * w + b;
+}
+
+@compute @workgroup_size(WG)
+fn bwd_stats(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+             @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x + wid.y * nwg.x;
+  if (c >= p.C) { return; }
+  let m = p.outer * p.inner;
+  let mean = b_mean[c];
+  let inv = invstd_of(b_stat[c]);
+  var sg: f32 = 0.0; var sgx: f32 = 0.0;
+  if (p.inner >= WG) {
+    for (var o = 0u; o < p.outer; o++) {
+      let row = (o * p.C + c) * p.inner;
+      for (var i = lid; i < p.inner; i += WG) { let g = g_in[row + i]; sg += g; sgx += g * (x[row + i] - mean); }
+    }
+  } else {
+    for (var e = lid; e < m; e += WG) { let a = addr(c, e); let g = g_in[a]; sg += g; sgx += g * (x[a] - mean); }
+  }
+  red[lid] = sgx * inv; red2[lid] = sg;
+  reduce2(lid);
+  if (lid == 0u) { sgx_out[c] = red[0]; sg_out[c] = red2[0]; }
+}
+
+@compute @workgroup_size(WG)
+fn bwd_dx(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+          @builtin(local_invocation_index) lid: u32) {
+  let i = flat_id(wid, nwg, lid, WG);
+  if (i >= p.outer * p.C * p.inner) { return; }
+  let c = channel_of(i);
+  let inv = invstd_of(b_stat[c]);
+  var w: f32 = 1.0;
+  if (p.affine == 1u) { w = b_weight[c]; }
+  var g = g_in[i];
+  if (p.train == 1u) {
+    let m = f32(p.outer * p.inner);
+    let xhat = (x[i] - b_mean[c]) * inv;
+    g = g - sg_in[c] / m - xhat * sgx_in[c] / m;
+  }
+  dx_out[i] = w * inv * g;
+}

@@ -1,0 +1,84 @@
+/**
+ * Batch normalisation with PyTorch semantics — kernels/batchnorm.wgsl. Channels sit on
+ * `channelAxis` (1: (N, C) and (N, C, T) as BatchNorm1d, (N, C, T, V) as BatchNorm2d); statistics
+ * reduce over every other axis. Training normalises with the batch mean and the biased variance
+ * and moves the running statistics (in place, no gradient) towards the batch mean and the
+ * *unbiased* variance; evaluation normalises with the running statistics, an affine map.
+ */
+import { Tensor, G } from '../tensor/tensor.js';
+import { record, needsGrad } from '../tensor/autograd.js';
+import { f32, type Param } from '../gpu/device.js';
+
+const WG = 256;
+
+export interface BatchNormState { runningMean: Tensor; runningVar: Tensor }
+export interface BatchNormOptions { training: boolean; momentum?: number; eps?: number; channelAxis?: number }
+
+/** Fresh running statistics for C channels (mean 0, variance 1, as PyTorch), kept across tidies. */
+export function batchNormState(channels: number): BatchNormState {
+  return {
+    runningMean: Tensor.from(new Float32Array(channels), [channels]).keep(),
+    runningVar: Tensor.from(new Float32Array(channels).fill(1), [channels]).keep(),
+  };
+}
+
+/**
+ * y = (x − mean)/√(var + eps)·weight + bias per channel. `weight`/`bias` may be omitted together
+ * (affine = false). Gradients flow to x, weight and bias in both modes.
+ */
+export function batchNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | undefined, state: BatchNormState, opts: BatchNormOptions): Tensor {
+  const { training, momentum = 0.1, eps = 1e-5 } = opts;
+  const axis = (opts.channelAxis ?? 1) < 0 ? (opts.channelAxis ?? 1) + x.rank : (opts.channelAxis ?? 1);
+  if (axis < 0 || axis >= x.rank) throw new Error(`batchNorm: channel axis ${opts.channelAxis} out of range for [${x.shape}]`);
+  const C = x.shape[axis];
+  const outer = x.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = x.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  for (const [name, t] of [['weight', weight], ['bias', bias], ['runningMean', state.runningMean], ['runningVar', state.runningVar]] as const) {
+    if (t && t.size !== C) throw new Error(`batchNorm: ${name} has ${t.size} values for ${C} channels`);
+  }
+  if ((weight === undefined) !== (bias === undefined)) throw new Error('batchNorm: pass both weight and bias, or neither');
+  if (training && outer * inner < 2) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input [${x.shape}]`);
+
+  const g = G();
+  const affine = weight ? 1 : 0;
+  const params = (update = 0): Param[] => [outer, C, inner, training ? 1 : 0, affine, update, f32(eps), f32(momentum)];
+  const elems = Math.ceil(x.size / WG);
+  // training: the batch mean and invstd; eval: the running mean and variance (invstd formed in-kernel)
+  let mean: Tensor, stat: Tensor;
+  if (training) {
+    mean = Tensor.empty([C]); stat = Tensor.empty([C]);
+    g.dispatch(g.kernel('batchnorm', 'stats'), [x.buffer, mean.buffer, stat.buffer, state.runningMean.buffer, state.runningVar.buffer], params(1), C);
+  } else {
+    mean = state.runningMean; stat = state.runningVar;
+  }
+  const y = Tensor.empty(x.shape);
+  g.dispatch(g.kernel('batchnorm', 'norm'),
+    [x.buffer, mean.buffer, stat.buffer, weight?.buffer ?? g.placeholder, bias?.buffer ?? g.placeholder, y.buffer], params(), elems);
+  if (!needsGrad(x, weight, bias)) {
+    if (training) { mean.dispose(); stat.dispose(); }
+    return y;
+  }
+  if (!training) {
+    // the running statistics may move before backward runs (a later training step): keep today's
+    mean = copyRaw(mean); stat = copyRaw(stat);
+  }
+
+  return record('batchNorm', y, [x, weight, bias], (gy) => {
+    const dweight = Tensor.empty([C]), dbias = Tensor.empty([C]);
+    g.dispatch(g.kernel('batchnorm', 'bwd_stats'), [x.buffer, gy.buffer, mean.buffer, stat.buffer, dweight.buffer, dbias.buffer], params(), C);
+    let dx: Tensor | undefined;
+    if (x.requiresGrad) {
+      dx = Tensor.empty(x.shape);
+      g.dispatch(g.kernel('batchnorm', 'bwd_dx'),
+        [x.buffer, gy.buffer, mean.buffer, stat.buffer, weight?.buffer ?? g.placeholder, dweight.buffer, dbias.buffer, dx.buffer], params(), elems);
+    }
+    if (!weight) { dweight.dispose(); dbias.dispose(); }
+    return [dx, weight ? dweight : undefined, bias ? dbias : undefined];
+  });
+}
+
+function copyRaw(t: Tensor): Tensor {
+  const out = Tensor.empty(t.shape);
+  G().copy(t.buffer, 0, out.buffer, 0, t.bytes);
+  return out;
+}

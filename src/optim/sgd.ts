@@ -1,0 +1,73 @@
+/**
+ * SGD with momentum and weight decay, PyTorch's update rule exactly — kernels/optim.wgsl `sgd`,
+ * one fused dispatch per parameter:
+ *   d = g + λ·p;  v = μ·v + (1 − dampening)·d  (the first step sets v = d, as PyTorch fills the
+ *   buffer with the first gradient);  p −= lr·v   (nesterov: p −= lr·(d + μ·v)).
+ * The velocity buffers are tensors kept across steps, one per position in the parameter list, so
+ * `step` must be given the same list (same order) every time, and a checkpoint is that list of
+ * buffers (`state()` / `load()`).
+ */
+import { Tensor, G } from '../tensor/tensor.js';
+import { f32 } from '../gpu/device.js';
+
+const WG = 256;
+
+export interface SgdOptions { momentum?: number; weightDecay?: number; dampening?: number; nesterov?: boolean }
+
+export class SGD {
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
+  /** Velocity per parameter position; undefined until that parameter's first step. */
+  private velocity: (Tensor | undefined)[] = [];
+
+  constructor(opts: SgdOptions = {}) {
+    this.momentum = opts.momentum ?? 0;
+    this.weightDecay = opts.weightDecay ?? 0;
+    this.dampening = opts.dampening ?? 0;
+    this.nesterov = opts.nesterov ?? false;
+    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) throw new Error('SGD: nesterov needs momentum > 0 and dampening 0');
+  }
+
+  /** Updates every parameter that has a gradient, then disposes and clears the gradients. */
+  step(params: Tensor[], lr: number): void {
+    const g = G();
+    const kernel = g.kernel('optim', 'sgd');
+    const hasVel = this.momentum !== 0;
+    params.forEach((p, i) => {
+      const grad = p.grad;
+      if (!grad) return;   // as PyTorch: a parameter without a gradient is left alone
+      if (grad.size !== p.size) throw new Error(`SGD: gradient [${grad.shape}] for parameter [${p.shape}]`);
+      let v = this.velocity[i];
+      if (v && v.size !== p.size) throw new Error(`SGD: parameter ${i} is [${p.shape}] but its velocity has ${v.size} values: pass the same list every step`);
+      const first = hasVel && !v;
+      if (first) v = this.velocity[i] = Tensor.empty(p.shape).keep();
+      if (p.size > 0) {
+        g.dispatch(kernel, [p.buffer, grad.buffer, hasVel ? v!.buffer : g.placeholder],
+          [p.size, first ? 1 : 0, hasVel ? 1 : 0, this.nesterov ? 1 : 0, f32(lr), f32(this.momentum), f32(this.dampening), f32(this.weightDecay)],
+          Math.ceil(p.size / WG));
+      }
+      grad.dispose();
+      p.grad = undefined;
+    });
+  }
+
+  /** The velocity buffers by parameter position (null: not stepped yet, or no momentum). */
+  async state(): Promise<(Float32Array | null)[]> {
+    const out: (Float32Array | null)[] = [];
+    for (const v of this.velocity) out.push(v ? await v.read() : null);
+    return out;
+  }
+
+  /** Restores buffers saved by `state()`; the next step continues as if never interrupted. */
+  load(state: readonly (Float32Array | null)[]): void {
+    this.dispose();
+    this.velocity = state.map((a) => (a ? Tensor.from(a, [a.length]).keep() : undefined));
+  }
+
+  dispose(): void {
+    for (const v of this.velocity) v?.dispose();
+    this.velocity = [];
+  }
+}

@@ -1,0 +1,131 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
+import { Tensor, tidy, noGrad, G } from '../../src/tensor/index.js';
+import { batchNorm, batchNormState, type BatchNormState } from '../../src/ops/batchnorm.js';
+
+const t = suite('ops/batchnorm');
+t.before(async () => { await engine(); });
+
+const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** float64 batch norm over (outer, C, inner); train: batch stats (biased var), eval: the given running stats. */
+function bnRef(x: Float64Array, shape: number[], axis: number, w: Float64Array | undefined, b: Float64Array | undefined,
+  mode: { train: true } | { train: false; rm: ArrayLike<number>; rv: ArrayLike<number> }, eps = 1e-5) {
+  const C = shape[axis], outer = prod(shape.slice(0, axis)), inner = prod(shape.slice(axis + 1)), m = outer * inner;
+  const mean = new Float64Array(C), varB = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    if (!mode.train) { mean[c] = mode.rm[c]; varB[c] = mode.rv[c]; continue; }
+    let s = 0;
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) s += x[(o * C + c) * inner + i];
+    mean[c] = s / m;
+    let q = 0;
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) q += (x[(o * C + c) * inner + i] - mean[c]) ** 2;
+    varB[c] = q / m;
+  }
+  const y = new Float64Array(x.length);
+  for (let j = 0; j < x.length; j++) {
+    const c = Math.floor(j / inner) % C;
+    y[j] = (x[j] - mean[c]) / Math.sqrt(varB[c] + eps) * (w ? w[c] : 1) + (b ? b[c] : 0);
+  }
+  return { y, mean, varB, m };
+}
+
+function freeState(s: BatchNormState): void { s.runningMean.dispose(); s.runningVar.dispose(); }
+
+const trainShapes: [number[], number][] = [
+  [[3, 2, 4, 5], 1],   // (N, C, T, V)
+  [[4, 3, 7], 1],      // (N, C, T): BatchNorm1d
+  [[5, 3], 1],         // (N, C)
+  [[2, 1, 3, 1], 1],   // one channel
+  [[3, 4, 100], 1],    // m = 300 > workgroup size
+  [[2, 3, 4], 2],      // channels last
+];
+for (const [shape, axis] of trainShapes) {
+  t(`train [${shape}] axis ${axis}: forward and gradients for x, weight, bias`, async () => {
+    const C = shape[axis];
+    const state = batchNormState(C);
+    await checkOp({
+      shapes: [shape, [C], [C]],
+      gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: true, channelAxis: axis }),
+      ref: ([x, w, b]) => bnRef(x, shape, axis, w, b, { train: true }).y,
+      tol: 3e-3,
+    });
+    freeState(state);
+  });
+}
+
+t('train without affine parameters: forward and gradient', async () => {
+  const shape = [3, 5, 7];
+  const state = batchNormState(5);
+  await checkOp({
+    shapes: [shape],
+    gpu: ([x]) => batchNorm(x, undefined, undefined, state, { training: true }),
+    ref: ([x]) => bnRef(x, shape, 1, undefined, undefined, { train: true }).y,
+  });
+  freeState(state);
+});
+
+t('running statistics: momentum update with the unbiased variance, two steps', async () => {
+  const shape = [4, 3, 5, 2];
+  const state = batchNormState(3);
+  const rm = [0, 0, 0], rv = [1, 1, 1];
+  for (const [seed, momentum] of [[1, 0.1], [2, 0.3]]) {
+    const x = randn(prod(shape), seed, -2, 3);
+    noGrad(() => tidy(() => { batchNorm(Tensor.from(x, shape), undefined, undefined, state, { training: true, momentum }); }));
+    const r = bnRef(x.map(Math.fround), shape, 1, undefined, undefined, { train: true });
+    for (let c = 0; c < 3; c++) {
+      rm[c] = (1 - momentum) * rm[c] + momentum * r.mean[c];
+      rv[c] = (1 - momentum) * rv[c] + momentum * r.varB[c] * r.m / (r.m - 1);
+    }
+    assertClose(await state.runningMean.read(), rm, 1e-5, 'running mean');
+    assertClose(await state.runningVar.read(), rv, 1e-5, 'running var');
+  }
+  freeState(state);
+});
+
+t('eval uses the running statistics (and leaves them alone): forward and gradients', async () => {
+  const shape = [2, 3, 4, 5];
+  const rm = [0.3, -0.2, 1.5], rv = [0.5, 2, 0.05];
+  const state = { runningMean: Tensor.from(rm).keep(), runningVar: Tensor.from(rv).keep() };
+  await checkOp({
+    shapes: [shape, [3], [3]],
+    gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: false }),
+    ref: ([x, w, b]) => bnRef(x, shape, 1, w, b, { train: false, rm, rv }).y,
+  });
+  assertClose(await state.runningMean.read(), rm, 1e-7, 'running mean unchanged');
+  assertClose(await state.runningVar.read(), rv, 1e-7, 'running var unchanged');
+  freeState(state);
+});
+
+t('numerically careful statistics: mean 1000, std 0.1 (E[x²] − E[x]² would lose it all)', async () => {
+  const shape = [16, 2, 300];
+  const x = randn(prod(shape), 5, -0.17, 0.17).map((v) => Math.fround(1000 + v));
+  const state = batchNormState(2);
+  const y = noGrad(() => tidy(() => batchNorm(Tensor.from(x, shape), undefined, undefined, state, { training: true, momentum: 1 })));
+  const r = bnRef(x, shape, 1, undefined, undefined, { train: true });
+  assertClose(await state.runningVar.read(), Array.from(r.varB, (v) => v * r.m / (r.m - 1)), 1e-3, 'variance');
+  assertClose(await y.read(), r.y, 2e-3, 'normalised output');
+  y.dispose(); freeState(state);
+});
+
+t('a bigger (N, C, T, V) block matches the reference; no tensors leak', async () => {
+  const shape = [4, 16, 30, 25];
+  const x = randn(prod(shape), 9, -3, 3), w = randn(16, 10), b = randn(16, 11);
+  const state = batchNormState(16);
+  const before = G().pool.liveBytes;
+  const y = tidy(() => batchNorm(Tensor.from(x, shape), Tensor.from(w), Tensor.from(b), state, { training: true }));
+  assertClose(await y.read(), bnRef(x.map(Math.fround), shape, 1, w.map(Math.fround), b.map(Math.fround), { train: true }).y, 1e-4);
+  y.dispose();
+  assert.is(G().pool.liveBytes, before, 'only the output outlived the tidy');
+  freeState(state);
+});
+
+t('rejects one value per channel in training and mismatched parameters', () => {
+  const state = batchNormState(3);
+  assert.throws(() => tidy(() => batchNorm(Tensor.from(randn(3, 1), [1, 3]), undefined, undefined, state, { training: true })), /more than 1 value/);
+  assert.throws(() => tidy(() => batchNorm(Tensor.from(randn(6, 1), [2, 3]), Tensor.from([1, 1]), Tensor.from([0, 0]), state, { training: true })), /weight/);
+  freeState(state);
+});
+
+t.run();

@@ -1,0 +1,34 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { engine, randn, assertClose } from '../helpers/check.js';
+import { Tensor } from '../../src/tensor/index.js';
+import { emaUpdate } from '../../src/optim/ema.js';
+
+const t = suite('optim/ema');
+t.before(async () => { await engine(); });
+
+t('θk ← m·θk + (1 − m)·θq per pair, repeated, against a float64 reference', async () => {
+  const sizes = [1, 7, 1000, 4099];
+  const k0 = sizes.map((n, i) => randn(n, 10 + i).map(Math.fround));
+  const keys = k0.map((x) => Tensor.from(x).keep());
+  const ref = k0.map((x) => x.slice());
+  for (const [step, m] of [[0, 0.999], [1, 0.99], [2, 0.5]]) {
+    const q = sizes.map((n, i) => randn(n, 100 * step + i).map(Math.fround));
+    const queries = q.map((x) => Tensor.from(x));
+    emaUpdate(keys, queries, m);
+    ref.forEach((r, i) => { for (let j = 0; j < r.length; j++) r[j] = m * r[j] + (1 - m) * q[i][j]; });
+    for (let i = 0; i < sizes.length; i++) assertClose(await queries[i].read(), q[i], 0, 'query untouched');
+    queries.forEach((x) => x.dispose());
+  }
+  for (let i = 0; i < sizes.length; i++) assertClose(await keys[i].read(), ref[i], 2e-6, `key ${i}`);
+  keys.forEach((x) => x.dispose());
+});
+
+t('rejects mismatched pairs', () => {
+  const a = Tensor.from([1, 2]), b = Tensor.from([1, 2, 3]);
+  assert.throws(() => emaUpdate([a], [b], 0.9), /shapes/);
+  assert.throws(() => emaUpdate([a], [], 0.9), /1 key tensors for 0/);
+  a.dispose(); b.dispose();
+});
+
+t.run();
