@@ -1,0 +1,243 @@
+// Similarities against a memory queue and the fused InfoNCE (MoCo) loss — i2md.md §6, §8.
+// The queue Q is (d, K) row-major (feature × slot), x/q/k are (N, d) row-major.
+//
+// Entries (one pipeline each; bindings after 0 = params listed per entry):
+//   sim     S[n, off + j] = x[n]·Q[:, j] (raw dot products) into a matrix of row stride ld.
+//           1 x, 2 Q, 3 S.  64×64 output tile per workgroup of 256 (4×4 outputs per invocation),
+//           depth 16 staged in workgroup memory; grid (⌈K/64⌉, ⌈N/64⌉).
+//   rows    InfoNCE forward per row: l_pos = q·k (written to logits[n, 0]), the masked
+//           logsumexp over [l_pos, l_neg]/τ with an online max/sum per invocation, and
+//           stats[n] = (lse, z_pos, lse − z_pos, 0) in units of logits/τ.
+//           1 q, 2 k, 3 logits (N, K+1), 4 negMask (N, K) or placeholder, 5 stats (N, 4).
+//           One workgroup of 256 per row, 1-D grid folded into 2-D.
+//   gradq   Split-K product partial[z, n, c] = Σ_{j ∈ chunk z} G[n, j]·Q[c, j], where G is
+//           either softmax(logits/τ)[n, 1 + j] recomputed from the saved lse (0 where masked)
+//           or, with flags bit 1, an explicit gradient matrix. 1 src, 2 Q, 3 stats, 4 mask,
+//           5 partial (nchunks, N, d). 64(n)×64(c) tile per workgroup; grid (⌈d/64⌉, ⌈N/64⌉, nchunks).
+//   finish  InfoNCE input gradients, one invocation per (n, c):
+//           dq = g·scale·(Σ_z partial + (p_pos − 1)·k),  dk = g·scale·(p_pos − 1)·q, scale = 1/(Nτ).
+//           1 partial, 2 g (the scalar upstream gradient), 3 stats, 4 q, 5 k, 6 dq, 7 dk.
+//   simfin  Gradient of `sim`: dx = Σ_z partial. 1 partial, 2 dx.
+// #include "lib/flat_id.wgsl"
+
+struct Params {
+  n: u32,        // batch rows N
+  d: u32,        // feature dim
+  k: u32,        // queue slots K
+  ld: u32,       // row stride of the similarity / logits matrix
+  off: u32,      // column of slot 0 in that matrix (1 for InfoNCE logits, 0 for plain similarities)
+  flags: u32,    // bit 0: a negative mask is bound; bit 1 (gradq): src is an explicit gradient
+  chunk: u32,    // gradq: slots per split-K chunk
+  nchunks: u32,  // gradq / finish: number of chunks
+  inv_tau: f32,
+  scale: f32,    // finish: 1/(N·τ)
+}
+@group(0) @binding(0) var<uniform> p: Params;
+
+const TILE: u32 = 64u;
+const DEPTH: u32 = 16u;
+const WG: u32 = 256u;
+
+var<workgroup> ta: array<f32, 1024>;  // DEPTH × TILE, row index fastest
+var<workgroup> tb: array<f32, 1024>;  // DEPTH × TILE, column index fastest
+
+// ---------------------------------------------------------------- sim
+@group(0) @binding(1) var<storage, read> sx: array<f32>;
+@group(0) @binding(2) var<storage, read> sq: array<f32>;
+@group(0) @binding(3) var<storage, read_write> sout: array<f32>;
+
+@compute @workgroup_size(WG)
+fn sim(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let j0 = wid.x * TILE;
+  let n0 = wid.y * TILE;
+  let tx = lid % 16u;
+  let ty = lid / 16u;
+  var acc: array<f32, 16>;
+  for (var c0 = 0u; c0 < p.d; c0 += DEPTH) {
+    for (var r = 0u; r < 4u; r++) {
+      let e = lid + r * WG;
+      // x tile (64 rows × 16 features): 16 consecutive features of one row per 16 invocations
+      let xr = e / DEPTH;
+      let xc = e % DEPTH;
+      var v = 0.0;
+      if (n0 + xr < p.n && c0 + xc < p.d) { v = sx[(n0 + xr) * p.d + c0 + xc]; }
+      ta[xc * TILE + xr] = v;
+      // Q tile (16 features × 64 slots): consecutive slots, coalesced
+      let qc = e / TILE;
+      let qj = e % TILE;
+      var w = 0.0;
+      if (c0 + qc < p.d && j0 + qj < p.k) { w = sq[(c0 + qc) * p.k + j0 + qj]; }
+      tb[qc * TILE + qj] = w;
+    }
+    workgroupBarrier();
+    for (var c = 0u; c < DEPTH; c++) {
+      var a: array<f32, 4>;
+      var b: array<f32, 4>;
+      for (var i = 0u; i < 4u; i++) { a[i] = ta[c * TILE + ty + 16u * i]; b[i] = tb[c * TILE + tx + 16u * i]; }
+      for (var i = 0u; i < 4u; i++) {
+        for (var jj = 0u; jj < 4u; jj++) { acc[i * 4u + jj] += a[i] * b[jj]; }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let row = n0 + ty + 16u * i;
+    for (var jj = 0u; jj < 4u; jj++) {
+      let col = j0 + tx + 16u * jj;
+      if (row < p.n && col < p.k) { sout[row * p.ld + p.off + col] = acc[i * 4u + jj]; }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- rows
+@group(0) @binding(1) var<storage, read> rq: array<f32>;
+@group(0) @binding(2) var<storage, read> rk: array<f32>;
+@group(0) @binding(3) var<storage, read_write> rlogits: array<f32>;
+@group(0) @binding(4) var<storage, read> rmask: array<f32>;
+@group(0) @binding(5) var<storage, read_write> rstats: array<f32>;
+
+var<workgroup> red_m: array<f32, WG>;
+var<workgroup> red_s: array<f32, WG>;
+
+@compute @workgroup_size(WG)
+fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let n = wid.x + wid.y * nwg.x;
+  if (n >= p.n) { return; }  // uniform per workgroup
+  // positive logit q·k
+  var dot = 0.0;
+  for (var c = lid; c < p.d; c += WG) { dot += rq[n * p.d + c] * rk[n * p.d + c]; }
+  red_s[lid] = dot;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) { red_s[lid] += red_s[lid + s]; }
+    workgroupBarrier();
+  }
+  let lpos = red_s[0];
+  workgroupBarrier();  // everyone has read red_s[0] before it is reused
+  let z0 = lpos * p.inv_tau;
+  // online logsumexp; every invocation starts at max = z0, invocation 0 also counts the positive
+  var m = z0;
+  var sum = select(0.0, 1.0, lid == 0u);
+  let masked = (p.flags & 1u) != 0u;
+  let base = n * p.ld + p.off;
+  for (var j = lid; j < p.k; j += WG) {
+    if (masked && rmask[n * p.k + j] > 0.5) { continue; }
+    let v = rlogits[base + j] * p.inv_tau;
+    if (v > m) { sum = sum * exp(m - v) + 1.0; m = v; } else { sum += exp(v - m); }
+  }
+  red_m[lid] = m;
+  red_s[lid] = sum;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      let m1 = red_m[lid];
+      let m2 = red_m[lid + s];
+      let mm = max(m1, m2);
+      red_s[lid] = red_s[lid] * exp(m1 - mm) + red_s[lid + s] * exp(m2 - mm);
+      red_m[lid] = mm;
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    let lse = red_m[0] + log(red_s[0]);
+    if (p.off > 0u) { rlogits[n * p.ld] = lpos; }
+    rstats[n * 4u] = lse;
+    rstats[n * 4u + 1u] = z0;
+    rstats[n * 4u + 2u] = lse - z0;
+    rstats[n * 4u + 3u] = 0.0;
+  }
+}
+
+// ---------------------------------------------------------------- gradq
+@group(0) @binding(1) var<storage, read> gsrc: array<f32>;
+@group(0) @binding(2) var<storage, read> gqueue: array<f32>;
+@group(0) @binding(3) var<storage, read> gstats: array<f32>;
+@group(0) @binding(4) var<storage, read> gmask: array<f32>;
+@group(0) @binding(5) var<storage, read_write> gpart: array<f32>;
+
+fn grad_of(n: u32, j: u32) -> f32 {
+  let v = gsrc[n * p.ld + p.off + j];
+  if ((p.flags & 2u) != 0u) { return v; }
+  if ((p.flags & 1u) != 0u && gmask[n * p.k + j] > 0.5) { return 0.0; }
+  return exp(v * p.inv_tau - gstats[n * 4u]);
+}
+
+@compute @workgroup_size(WG)
+fn gradq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let c0 = wid.x * TILE;
+  let n0 = wid.y * TILE;
+  let z = wid.z;
+  let jbeg = z * p.chunk;
+  let jend = min(jbeg + p.chunk, p.k);
+  let tx = lid % 16u;
+  let ty = lid / 16u;
+  var acc: array<f32, 16>;
+  for (var jt = jbeg; jt < jend; jt += DEPTH) {
+    for (var r = 0u; r < 4u; r++) {
+      let e = lid + r * WG;
+      let rr = e / DEPTH;  // row (n) or feature (c) within the tile
+      let jj = e % DEPTH;  // slot within the depth step
+      var v = 0.0;
+      if (n0 + rr < p.n && jt + jj < jend) { v = grad_of(n0 + rr, jt + jj); }
+      ta[jj * TILE + rr] = v;
+      var w = 0.0;
+      if (c0 + rr < p.d && jt + jj < jend) { w = gqueue[(c0 + rr) * p.k + jt + jj]; }
+      tb[jj * TILE + rr] = w;
+    }
+    workgroupBarrier();
+    for (var j = 0u; j < DEPTH; j++) {
+      var a: array<f32, 4>;
+      var b: array<f32, 4>;
+      for (var i = 0u; i < 4u; i++) { a[i] = ta[j * TILE + ty + 16u * i]; b[i] = tb[j * TILE + tx + 16u * i]; }
+      for (var i = 0u; i < 4u; i++) {
+        for (var cc = 0u; cc < 4u; cc++) { acc[i * 4u + cc] += a[i] * b[cc]; }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let row = n0 + ty + 16u * i;
+    for (var cc = 0u; cc < 4u; cc++) {
+      let col = c0 + tx + 16u * cc;
+      if (row < p.n && col < p.d) { gpart[(z * p.n + row) * p.d + col] = acc[i * 4u + cc]; }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- finish
+@group(0) @binding(1) var<storage, read> fpart: array<f32>;
+@group(0) @binding(2) var<storage, read> fgrad: array<f32>;
+@group(0) @binding(3) var<storage, read> fstats: array<f32>;
+@group(0) @binding(4) var<storage, read> fq: array<f32>;
+@group(0) @binding(5) var<storage, read> fk: array<f32>;
+@group(0) @binding(6) var<storage, read_write> fdq: array<f32>;
+@group(0) @binding(7) var<storage, read_write> fdk: array<f32>;
+
+@compute @workgroup_size(WG)
+fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+          @builtin(local_invocation_index) lid: u32) {
+  let i = flat_id(wid, nwg, lid, WG);
+  if (i >= p.n * p.d) { return; }
+  let n = i / p.d;
+  var sum = 0.0;
+  for (var z = 0u; z < p.nchunks; z++) { sum += fpart[z * p.n * p.d + i]; }
+  let coef = fgrad[0] * p.scale;
+  let ppos = exp(fstats[n * 4u + 1u] - fstats[n * 4u]) - 1.0;
+  fdq[i] = coef * (sum + ppos * fk[i]);
+  fdk[i] = coef * ppos * fq[i];
+}
+
+// ---------------------------------------------------------------- simfin
+@group(0) @binding(1) var<storage, read> xpart: array<f32>;
+@group(0) @binding(2) var<storage, read_write> xdx: array<f32>;
+
+@compute @workgroup_size(WG)
+fn simfin(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+          @builtin(local_invocation_index) lid: u32) {
+  let i = flat_id(wid, nwg, lid, WG);
+  if (i >= p.n * p.d) { return; }
+  var sum = 0.0;
+  for (var z = 0u; z < p.nchunks; z++) { sum += xpart[z * p.n * p.d + i]; }
+  xdx[i] = sum;
+}

@@ -1,0 +1,141 @@
+/**
+ * Similarities against a memory queue and the fused InfoNCE loss of MoCo v2 (i2md.md §6; the
+ * cluster loss of §8 is the same loss with an aggregated positive and a negative mask).
+ * Kernels: kernels/contrastive.wgsl (sim, rows, gradq, finish, simfin) and kernels/loss_mean.wgsl.
+ *
+ * The queue is (d, K), feature × slot, as MoCo stores it; it never receives a gradient (it is a
+ * buffer of past keys). Forward: one tiled pass writes the raw logits (N, K+1), one workgroup per
+ * row takes l_pos and the masked logsumexp, one dispatch averages the rows. Backward: the softmax
+ * is recomputed from the saved per-row logsumexp inside a split-K product with Qᵀ, so the
+ * (N, K) gradient matrix is never written.
+ */
+import { Tensor, G } from '../tensor/tensor.js';
+import { record } from '../tensor/autograd.js';
+import { f32 } from '../gpu/device.js';
+
+const TILE = 64;
+const WG = 256;
+/** Workgroups the split-K backward aims for (enough to fill a large GPU at N = 64, d = 128). */
+const TARGET_GROUPS = 512;
+const MIN_CHUNK = 256;
+const enum Flag { Mask = 1, Explicit = 2 }
+
+interface Dims { n: number; d: number; k: number }
+
+function dimsOf(x: Tensor, queue: Tensor, what: string): Dims {
+  if (x.rank !== 2 || queue.rank !== 2 || x.shape[1] !== queue.shape[0]) {
+    throw new Error(`${what}: expected x (N, d) and queue (d, K), got [${x.shape}] and [${queue.shape}]`);
+  }
+  return { n: x.shape[0], d: x.shape[1], k: queue.shape[1] };
+}
+
+/** Writes x·Q into `out` (rows of stride ld, starting at column off). */
+function simInto(x: Tensor, queue: Tensor, out: Tensor, { n, d, k }: Dims, ld: number, off: number): void {
+  const g = G();
+  g.dispatch(g.kernel('contrastive', 'sim'), [x.buffer, queue.buffer, out.buffer],
+    [n, d, k, ld, off, 0, 0, 0, f32(0), f32(0)], [Math.ceil(k / TILE), Math.ceil(n / TILE)]);
+}
+
+/** Slots per split-K chunk: enough chunks to occupy the GPU, not so many that summing them dominates. */
+export function chunking(n: number, d: number, k: number): { chunk: number; nchunks: number } {
+  const tiles = Math.ceil(d / TILE) * Math.ceil(n / TILE);
+  const want = Math.max(1, Math.floor(TARGET_GROUPS / tiles));
+  const chunk = Math.max(MIN_CHUNK, Math.ceil(Math.ceil(k / want) / 16) * 16);
+  return { chunk, nchunks: Math.max(1, Math.ceil(k / chunk)) };
+}
+
+/**
+ * partial (nchunks, N, d) with partial[z] = Σ_{j ∈ chunk z} G[n, j]·Q[:, j], G being either the
+ * softmax of src/τ (from the saved lse, 0 where masked) or src itself (Flag.Explicit).
+ */
+function throughQueue(src: Tensor, ld: number, off: number, flags: number, stats: Tensor | undefined, mask: Tensor | undefined,
+  invTau: number, queue: Tensor, { n, d, k }: Dims): { partial: Tensor; nchunks: number } {
+  const g = G();
+  const { chunk, nchunks } = chunking(n, d, k);
+  const partial = Tensor.empty([nchunks, n, d]);
+  g.dispatch(g.kernel('contrastive', 'gradq'),
+    [src.buffer, queue.buffer, stats?.buffer ?? g.placeholder, mask?.buffer ?? g.placeholder, partial.buffer],
+    [n, d, k, ld, off, flags, chunk, nchunks, f32(invTau), f32(0)], [Math.ceil(d / TILE), Math.ceil(n / TILE), nchunks]);
+  return { partial, nchunks };
+}
+
+/** x (N, d) · queue (d, K) → (N, K) without a tape entry (keys, DNA, teachers). */
+export function queueSimRaw(x: Tensor, queue: Tensor): Tensor {
+  const dims = dimsOf(x, queue, 'queueSim');
+  const out = Tensor.empty([dims.n, dims.k]);
+  simInto(x, queue, out, dims, dims.k, 0);
+  return out;
+}
+
+/**
+ * x (N, d) · queue (d, K) → (N, K): the similarities of §7 (t = k·Q, s = q·Q). The gradient goes
+ * into x only: dx = G·Qᵀ, a split-K product over the slots.
+ */
+export function queueSim(x: Tensor, queue: Tensor): Tensor {
+  const dims = dimsOf(x, queue, 'queueSim');
+  const out = queueSimRaw(x, queue);
+  return record('queueSim', out, [x], (grad) => {
+    const g = G();
+    const { partial, nchunks } = throughQueue(grad, dims.k, 0, Flag.Explicit, undefined, undefined, 0, queue, dims);
+    const dx = Tensor.empty([dims.n, dims.d]);
+    g.dispatch(g.kernel('contrastive', 'simfin'), [partial.buffer, dx.buffer],
+      [dims.n, dims.d, dims.k, 0, 0, 0, 0, nchunks, f32(0), f32(0)], Math.ceil((dims.n * dims.d) / WG));
+    partial.dispose();
+    return [dx];
+  });
+}
+
+export interface InfoNCEResult {
+  /** Scalar: mean over rows of −log softmax([q·k, q·Q]/τ)[0]. */
+  loss: Tensor;
+  /** (N, K+1) raw similarities (not divided by τ): column 0 is q·k, column 1+j is q·Q[:, j]. */
+  logits: Tensor;
+}
+
+/**
+ * InfoNCE with the positive at index 0 (MoCo v2). `negMask` (N, K), 0/1: slots to leave out of the
+ * negatives (DNA's aggregated neighbours). Gradient into q and k (k is detached in MoCo, but it is
+ * supported), never into the queue.
+ */
+export function infoNCEWithLogits(q: Tensor, k: Tensor, queue: Tensor, tau = 0.07, negMask?: Tensor): InfoNCEResult {
+  const dims = dimsOf(q, queue, 'infoNCE');
+  const { n, d, k: K } = dims;
+  if (k.rank !== 2 || k.shape[0] !== n || k.shape[1] !== d) throw new Error(`infoNCE: k must be [${n},${d}], got [${k.shape}]`);
+  if (negMask && (negMask.rank !== 2 || negMask.shape[0] !== n || negMask.shape[1] !== K)) {
+    throw new Error(`infoNCE: negMask must be [${n},${K}], got [${negMask.shape}]`);
+  }
+  if (!(tau > 0)) throw new Error(`infoNCE: temperature must be > 0, got ${tau}`);
+  const g = G();
+  const ld = K + 1;
+  const flags = negMask ? Flag.Mask : 0;
+  const logits = Tensor.empty([n, ld]);
+  simInto(q, queue, logits, dims, ld, 1);
+  const stats = Tensor.empty([n, 4]);  // per row: lse, z_pos, loss, 0 (units of logits/τ)
+  g.dispatch(g.kernel('contrastive', 'rows'), [q.buffer, k.buffer, logits.buffer, negMask?.buffer ?? g.placeholder, stats.buffer],
+    [n, d, K, ld, 1, flags, 0, 0, f32(1 / tau), f32(0)], n);
+  const loss = rowMean(stats, n);
+  record('infoNCE', loss, [q, k], (grad) => {
+    const { partial, nchunks } = throughQueue(logits, ld, 1, flags, stats, negMask, 1 / tau, queue, dims);
+    const dq = Tensor.empty([n, d]);
+    const dk = Tensor.empty([n, d]);
+    g.dispatch(g.kernel('contrastive', 'finish'), [partial.buffer, grad.buffer, stats.buffer, q.buffer, k.buffer, dq.buffer, dk.buffer],
+      [n, d, K, ld, 1, flags, 0, nchunks, f32(1 / tau), f32(1 / (n * tau))], Math.ceil((n * d) / WG));
+    partial.dispose();
+    if (!k.requiresGrad) { dk.dispose(); return [dq, undefined]; }
+    if (!q.requiresGrad) { dq.dispose(); return [undefined, dk]; }
+    return [dq, dk];
+  });
+  return { loss, logits };
+}
+
+export function infoNCE(q: Tensor, k: Tensor, queue: Tensor, tau = 0.07, negMask?: Tensor): Tensor {
+  return infoNCEWithLogits(q, k, queue, tau, negMask).loss;
+}
+
+/** Scalar mean of the per-row losses kept at slot 2 of a (N, 4) stats tensor. */
+export function rowMean(stats: Tensor, n: number): Tensor {
+  const g = G();
+  const loss = Tensor.empty([]);
+  g.dispatch(g.kernel('loss_mean'), [stats.buffer, loss.buffer], [n, 4, 2, 0, f32(1 / n)], 1);
+  return loss;
+}

@@ -1,0 +1,50 @@
+/**
+ * Mutual distillation between similarity distributions over a memory queue: CMD across modalities
+ * (i2md.md §7) and IMD between the instance and cluster branches of one modality (§8).
+ * Kernels: kernels/distill.wgsl (rows, grad) and kernels/loss_mean.wgsl.
+ *
+ * idx = the teacher's top-k slots per row (a 0/1 mask from ops/topk.ts: only the set matters);
+ * p_T = softmax(t[idx]/τ_T), log p_S = log_softmax(s[idx]/τ_S);
+ * L = (1/N) Σ_n Σ_j p_T (log p_T − log p_S). The gradient flows only into the student:
+ * ∂L/∂s[n, j] = (p_S − p_T)/(τ_S·N) on idx, 0 elsewhere.
+ */
+import { Tensor, G, sameShape } from '../tensor/tensor.js';
+import { record } from '../tensor/autograd.js';
+import { f32 } from '../gpu/device.js';
+import { rowMean } from './contrastive.js';
+import { topkMask } from '../ops/topk.js';
+
+const WG = 256;
+
+/**
+ * KL(teacher ‖ student) over the slots where `mask` (N, K) is 1, batch mean. One workgroup per row
+ * takes both masked logsumexps and the KL sum in one kernel; the backward is one elementwise pass
+ * from the saved per-row logsumexps.
+ */
+export function distillKLMasked(teacherSim: Tensor, studentSim: Tensor, mask: Tensor, tauT = 0.05, tauS = 0.1): Tensor {
+  if (teacherSim.rank !== 2 || !sameShape(teacherSim.shape, studentSim.shape) || !sameShape(teacherSim.shape, mask.shape)) {
+    throw new Error(`distillKL: teacher, student and mask must share a (N, K) shape, got [${teacherSim.shape}], [${studentSim.shape}], [${mask.shape}]`);
+  }
+  if (!(tauT > 0 && tauS > 0)) throw new Error(`distillKL: temperatures must be > 0, got ${tauT}, ${tauS}`);
+  const [n, k] = teacherSim.shape;
+  const g = G();
+  const stats = Tensor.empty([n, 4]);  // per row: lse_T, lse_S, loss, 0
+  g.dispatch(g.kernel('distill', 'rows'), [teacherSim.buffer, studentSim.buffer, mask.buffer, stats.buffer],
+    [n, k, 0, 0, f32(1 / tauT), f32(1 / tauS), f32(0)], n);
+  const loss = rowMean(stats, n);
+  return record('distillKL', loss, [studentSim], (grad) => {
+    const ds = Tensor.empty([n, k]);
+    g.dispatch(g.kernel('distill', 'grad'), [teacherSim.buffer, studentSim.buffer, mask.buffer, stats.buffer, grad.buffer, ds.buffer],
+      [n, k, 0, 0, f32(1 / tauT), f32(1 / tauS), f32(1 / (tauS * n))], Math.ceil((n * k) / WG));
+    return [ds];
+  });
+}
+
+/** CMD / IMD distillation (§7): the teacher's top-k slots per row, then the masked KL. */
+export function distillKL(teacherSim: Tensor, studentSim: Tensor, k: number, tauT = 0.05, tauS = 0.1): Tensor {
+  const K = teacherSim.shape[1];
+  if (!(Number.isInteger(k) && k >= 1 && k <= K)) throw new Error(`distillKL: k must be an integer in [1, ${K}], got ${k}`);
+  const { mask, threshold } = topkMask(teacherSim, k);
+  threshold.dispose();
+  return distillKLMasked(teacherSim, studentSim, mask, tauT, tauS);
+}

@@ -1,0 +1,75 @@
+/**
+ * Dynamic neighbour aggregation (DNA, i2md.md §8) and the cluster-level contrastive loss built on
+ * it. Kernel: kernels/dna.wgsl; similarities from contrastive.ts, top-k from ops/topk.ts.
+ *
+ * For each cluster-branch key k' (N, d) against its queue Q' (d, K): w = k'·Q'; the neighbours are
+ * the top-k_dna slots with w ≥ δ (the count adapts per sample and may be zero);
+ * α = softmax(w_nbrs/τ_agg) · mean(w_nbrs), so weak neighbourhoods pull less;
+ * c = normalize(k' + Σ α_j Q'_j). Keys are detached, so nothing here is differentiated.
+ */
+import { Tensor, G } from '../tensor/tensor.js';
+import { noGrad } from '../tensor/autograd.js';
+import { f32 } from '../gpu/device.js';
+import { queueSimRaw, infoNCE } from './contrastive.js';
+import { topkMask } from '../ops/topk.js';
+
+/** Most neighbours one row may aggregate (workgroup memory of kernels/dna.wgsl). */
+export const MAX_DNA_NEIGHBOURS = 256;
+
+export interface DnaOptions {
+  kDna?: number;    // top-k candidates per key (default 16)
+  delta?: number;   // similarity threshold a candidate must reach (default 0.5)
+  tauAgg?: number;  // temperature of the aggregation weights (default 0.1)
+}
+
+export interface DnaResult {
+  /** (N, d) unit-length aggregated positives. */
+  c: Tensor;
+  /** (N, K) 0/1: the aggregated neighbours, to leave out of the negatives. */
+  mask: Tensor;
+}
+
+export function dnaAggregate(kc: Tensor, queue: Tensor, opts: DnaOptions = {}): DnaResult {
+  const { kDna = 16, delta = 0.5, tauAgg = 0.1 } = opts;
+  if (kc.rank !== 2 || queue.rank !== 2 || kc.shape[1] !== queue.shape[0]) {
+    throw new Error(`dnaAggregate: expected keys (N, d) and queue (d, K), got [${kc.shape}] and [${queue.shape}]`);
+  }
+  if (!(Number.isInteger(kDna) && kDna >= 1 && kDna <= MAX_DNA_NEIGHBOURS)) {
+    throw new Error(`dnaAggregate: kDna must be an integer in [1, ${MAX_DNA_NEIGHBOURS}], got ${kDna}`);
+  }
+  if (!(tauAgg > 0)) throw new Error(`dnaAggregate: tauAgg must be > 0, got ${tauAgg}`);
+  const k = queue.shape[1];
+  return noGrad(() => {
+    const w = queueSimRaw(kc, queue);
+    const { mask: top, threshold } = topkMask(w, Math.min(kDna, k));
+    const res = dnaFromCandidates(kc, queue, w, top, delta, tauAgg);
+    w.dispose(); top.dispose(); threshold.dispose();
+    return res;
+  });
+}
+
+/**
+ * The aggregation step alone, given the similarities w = k′·Q′ (N, K) and the 0/1 mask of each
+ * row's top-k_dna candidates (at most MAX_DNA_NEIGHBOURS ones per row).
+ */
+export function dnaFromCandidates(kc: Tensor, queue: Tensor, w: Tensor, top: Tensor, delta = 0.5, tauAgg = 0.1): DnaResult {
+  const [n, d] = kc.shape;
+  const k = queue.shape[1];
+  const g = G();
+  const c = Tensor.empty([n, d]);
+  const mask = Tensor.empty([n, k]);
+  g.dispatch(g.kernel('dna'), [w.buffer, top.buffer, kc.buffer, queue.buffer, c.buffer, mask.buffer],
+    [n, d, k, 0, f32(1 / tauAgg), f32(delta)], n);
+  return { c, mask };
+}
+
+export interface ClusterLossResult extends DnaResult { loss: Tensor }
+
+/**
+ * The cluster-level loss of §8: InfoNCE of the cluster-branch query q' against the aggregated
+ * positive c, negatives Q' without the aggregated neighbours, temperature τ (default 0.07).
+ */
+export function clusterLoss(qc: Tensor, kc: Tensor, queue: Tensor, opts: DnaOptions & { tau?: number } = {}): ClusterLossResult {
+  const { c, mask } = dnaAggregate(kc, queue, opts);
+  return { loss: infoNCE(qc, c, queue, opts.tau ?? 0.07, mask), c, mask };
+}
