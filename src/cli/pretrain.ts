@@ -1,0 +1,46 @@
+/** `pretrain`: I²MD pre-training on a dataset (its training split, labels unused). */
+import type { Command } from './command.js';
+import { initEngine } from '../tensor/index.js';
+import { openDataset, FORMATS, type DataFormat } from '../data/open.js';
+import { pretrain } from '../i2md/pretrain.js';
+import { readTrainState } from '../i2md/checkpoint.js';
+import { pretrainOptions, configFromArgs } from './pretrain-options.js';
+import { UserError } from '../util/errors.js';
+
+const command: Command = {
+  name: 'pretrain',
+  describe: 'pre-train I²MD (MoCo + CMD + IMD/DNA) on a dataset; --resume RUN continues a run exactly',
+  options: (y) => pretrainOptions(y
+    .option('data', { type: 'string', describe: 'dataset path (prepared folder, .npz, raw folder …)' })
+    .option('format', { choices: FORMATS as unknown as string[], default: 'auto' })
+    .option('benchmark', { type: 'string', describe: 'split: xsub, xview, xset (where the dataset has them)' })
+    .option('run', { type: 'string', describe: 'run folder (default runs/pretrain-<time>)' })
+    .option('resume', { type: 'string', describe: 'continue the run in this folder' })
+    .option('log-every', { type: 'number', default: 10, describe: 'read the losses back every N steps' })
+    .option('checkpoint-every', { type: 'number', default: 1, describe: 'checkpoint every N epochs' })
+    .option('max-steps', { type: 'number', describe: 'stop after N steps in total' })),
+  async run(args) {
+    let config = configFromArgs(args);
+    let dataPath = args.data as string | undefined;
+    const runDir = (args.resume as string) ?? (args.run as string) ?? `runs/pretrain-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    if (args.resume) {
+      const s = readTrainState(runDir);
+      config = s.config;
+      dataPath ??= s.dataset;
+    }
+    if (!dataPath) throw new UserError('--data is required (or --resume RUN)');
+    const g = await initEngine();
+    console.error(`adapter: ${g.name}`);
+    const opened = openDataset(dataPath, args.format as DataFormat, { benchmark: args.benchmark as string | undefined });
+    const data = opened.train ?? opened.all;
+    console.error(`data: ${dataPath} (${opened.info.format}, ${data.size} training sequences, layout ${data.layout})`);
+    const r = await pretrain(data, config, {
+      runDir, resume: Boolean(args.resume), logEvery: args['log-every'] as number, checkpointEvery: args['checkpoint-every'] as number,
+      maxSteps: args['max-steps'] as number | undefined, datasetName: dataPath,
+    });
+    const last = r.losses.at(-1);
+    console.log(`${r.interrupted ? 'interrupted' : 'done'}: ${r.state.step} steps, epoch ${r.state.epoch}, ${r.stepMs.toFixed(0)} ms/step` +
+      `${last ? `, last loss ${last.terms.total.toFixed(4)}` : ''}; checkpoint in ${runDir}`);
+  },
+};
+export default command;

@@ -1,0 +1,44 @@
+/**
+ * Frozen-encoder features of a dataset: encoder in eval mode (BN running statistics, no dropout),
+ * each sample centre-cropped to the training length (i2md.md §5: test uses a centre crop keeping
+ * 95% of the frames), modality computed on the GPU, pooled feature (N, D) read back.
+ */
+import { Tensor, tidy, noGrad, G } from '../tensor/index.js';
+import type { SkeletonDataset } from '../data/dataset.js';
+import { Loader } from '../data/loader.js';
+import type { STGCN } from '../nn/stgcn.js';
+import { modalityOf } from '../i2md/step.js';
+import type { Modality } from '../i2md/config.js';
+import type { Layout } from '../skeleton/layouts.js';
+
+export interface FeatureSet { features: Float32Array; labels: Int32Array; n: number; d: number }
+
+export async function extractFeatures(
+  encoder: STGCN, dataset: SkeletonDataset, modality: Modality, layout: Layout,
+  { frames, batchSize = 64, transform = 'eval' as 'eval' | 'train-eval', seed = 0 }: { frames: number; batchSize?: number; transform?: 'eval' | 'train-eval'; seed?: number },
+): Promise<FeatureSet> {
+  const wasTraining = encoder.training;
+  encoder.eval();
+  const loader = new Loader(dataset, { batchSize, shuffle: false, dropLast: false, seed, transform, T: frames });
+  const d = encoder.config.hiddenDim;
+  const out = new Float32Array(dataset.size * d);
+  const labels = new Int32Array(dataset.size);
+  let row = 0;
+  try {
+    for await (const batch of loader.epoch(0)) {
+      const f = noGrad(() => tidy(() => {
+        const x = Tensor.from(batch.x1, [batch.size, 3, frames, dataset.V, dataset.M]);
+        return encoder.features(modalityOf(x, modality, layout.bones));
+      }));
+      out.set(await f.read(), row * d);
+      labels.set(batch.labels, row);
+      row += batch.size;
+      f.dispose();
+    }
+  } finally {
+    loader.close();
+    encoder.train(wasTraining);
+  }
+  G().checkErrors();
+  return { features: out, labels, n: dataset.size, d };
+}

@@ -1,0 +1,104 @@
+/**
+ * One pre-training step (i2md.md §4–9), all on the GPU:
+ *   1. EMA of the keys (before the key pass);
+ *   2. per modality, motion/bone from each augmented view;
+ *   3. key pass (no gradient) → k, k′; query pass → q, q′;
+ *   4. L = Σ_m (InfoNCE + cluster InfoNCE with DNA + λ_imd·IMD) + λ_cmd·CMD;
+ *   5. backward, SGD step;
+ *   6. enqueue the keys into every queue at the same pointer.
+ * The loss terms stay on the GPU (kept scalars) so the loop reads them back only every N steps.
+ */
+import { Tensor, tidy, backward, noGrad } from '../tensor/index.js';
+import { add, scale } from '../ops/elementwise.js';
+import { l2Normalize } from '../ops/softmax.js';
+import { motionGpu, boneGpu } from '../ops/modalities.js';
+import { emaUpdate } from '../optim/ema.js';
+import type { SGD } from '../optim/sgd.js';
+import { infoNCE, queueSim, queueSimRaw } from './contrastive.js';
+import { distillKL } from './distill.js';
+import { dnaAggregate } from './dna.js';
+import type { I2MDModel } from './model.js';
+import type { Modality } from './config.js';
+
+export type LossTerms = Record<string, Tensor>;
+
+export function modalityOf(x: Tensor, modality: Modality, bones: ReadonlyArray<readonly [number, number]>): Tensor {
+  if (modality === 'joint') return x;
+  return modality === 'motion' ? motionGpu(x) : boneGpu(x, bones);
+}
+
+interface BranchOut { q: Tensor; k: Tensor; qc?: Tensor; kc?: Tensor; sQ?: Tensor; tK?: Tensor }
+
+/** Builds the loss of one step; returns the total and each named term (all scalars). */
+export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor): { total: Tensor; terms: LossTerms; keys: { k: Tensor; kc?: Tensor }[] } {
+  const c = model.config;
+  const bones = model.layout.bones;
+  const terms: LossTerms = {};
+  const outs: BranchOut[] = model.branches.map((b) => {
+    const v1 = modalityOf(x1, b.modality, bones), v2 = modalityOf(x2, b.modality, bones);
+    const { k, kc } = noGrad(() => {
+      const f = b.encoderK.features(v2);
+      return { k: l2Normalize(b.encoderK.project(f)), kc: b.clusterK ? l2Normalize(b.clusterK.forward(f)) : undefined };
+    });
+    const f = b.encoderQ.features(v1);
+    const q = l2Normalize(b.encoderQ.project(f));
+    const qc = b.clusterQ ? l2Normalize(b.clusterQ.forward(f)) : undefined;
+    return { q, k, qc, kc };
+  });
+  const add_ = (name: string, t: Tensor) => { terms[name] = t; };
+  model.branches.forEach((b, i) => {
+    const o = outs[i], m = b.modality;
+    add_(`nce_${m}`, infoNCE(o.q, o.k, b.queue.features, c.tau));
+    if (o.qc && o.kc && b.clusterQueue) {
+      const Qc = b.clusterQueue.features;
+      if (c.dna) {
+        const { c: pos, mask } = dnaAggregate(o.kc, Qc, { kDna: c.kDna, delta: c.dnaDelta, tauAgg: c.tauAgg });
+        add_(`cluster_${m}`, infoNCE(o.qc, pos, Qc, c.tau, mask));
+      } else {
+        add_(`cluster_${m}`, infoNCE(o.qc, o.kc, Qc, c.tau));
+      }
+      // IMD: each branch's key neighbourhood teaches the other branch's query
+      const tInst = noGrad(() => queueSimRaw(o.k, b.queue.features));
+      const tClus = noGrad(() => queueSimRaw(o.kc!, Qc));
+      const sInst = queueSim(o.q, b.queue.features);
+      const sClus = queueSim(o.qc, Qc);
+      const imd = add(distillKL(tInst, sClus, c.topk, c.tauTeacher, c.tauStudent), distillKL(tClus, sInst, c.topk, c.tauTeacher, c.tauStudent));
+      add_(`imd_${m}`, scale(imd, c.lambdaImd));
+      o.sQ = sInst; o.tK = tInst;
+    }
+  });
+  if (c.cmd) {
+    model.branches.forEach((b, i) => {
+      outs[i].tK ??= noGrad(() => queueSimRaw(outs[i].k, b.queue.features));
+      outs[i].sQ ??= queueSim(outs[i].q, b.queue.features);
+    });
+    let cmd: Tensor | undefined;
+    for (let a = 0; a < outs.length; a++) for (let s = 0; s < outs.length; s++) {
+      if (a === s) continue;
+      const term = distillKL(outs[a].tK!, outs[s].sQ!, c.topk, c.tauTeacher, c.tauStudent);
+      cmd = cmd ? add(cmd, term) : term;
+    }
+    add_('cmd', scale(cmd!, c.lambdaCmd));
+  }
+  let total: Tensor | undefined;
+  for (const t of Object.values(terms)) total = total ? add(total, t) : t;
+  return { total: total!, terms, keys: outs.map((o) => ({ k: o.k, kc: o.kc })) };
+}
+
+/** One optimisation step. Returns kept scalars (total + terms) that the caller reads and disposes. */
+export function pretrainStep(model: I2MDModel, sgd: SGD, x1: Tensor, x2: Tensor, lr: number): LossTerms {
+  const [keyParams, queryParams] = model.emaPairs();
+  noGrad(() => emaUpdate(keyParams, queryParams, model.config.momentum));
+  const result = tidy(() => {
+    const { total, terms, keys } = i2mdLoss(model, x1, x2);
+    backward(total);
+    sgd.step(model.queryParameters(), lr);
+    model.branches.forEach((b, i) => {
+      b.queue.enqueue(keys[i].k);
+      if (b.clusterQueue && keys[i].kc) b.clusterQueue.enqueue(keys[i].kc!);
+    });
+    return { total, ...terms };
+  });
+  for (const t of Object.values(result)) t.keep();
+  return result;
+}
