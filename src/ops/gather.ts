@@ -1,0 +1,68 @@
+/**
+ * Gather / scatter-add along one axis by an int32 index tensor — kernel kernels/gather.wgsl.
+ * indexSelect's backward is scatterAdd into zeros and scatterAdd's backward is indexSelect, so the
+ * pair closes under differentiation. Scatter-add is deterministic with repeated indices and uses
+ * no atomics: the index list is first inverted per destination (a stable counting sort, one
+ * invocation per destination index), then each destination element is summed by one invocation
+ * in increasing source order (see the kernel header for the costs).
+ */
+import { Tensor, G } from '../tensor/tensor.js';
+import { record } from '../tensor/autograd.js';
+
+const WG = 256;
+
+function normAxis(axis: number, rank: number): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (!(a >= 0 && a < rank)) throw new Error(`axis ${axis} out of range for rank ${rank}`);
+  return a;
+}
+const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+
+/**
+ * x's entries at positions `idx` along `axis`: out.shape = x.shape[:axis] ++ idx.shape ++ x.shape[axis+1:].
+ * Indices outside [0, x.shape[axis]) give 0 (and receive no gradient). Works for f32 and i32 x.
+ */
+export function indexSelect(x: Tensor, axis: number, idx: Tensor): Tensor {
+  if (idx.dtype !== 'i32') throw new Error('indexSelect: indices must be an i32 tensor');
+  const a = normAxis(axis, x.rank);
+  const outer = prod(x.shape.slice(0, a)), inner = prod(x.shape.slice(a + 1));
+  const shape = [...x.shape.slice(0, a), ...idx.shape, ...x.shape.slice(a + 1)];
+  const out = Tensor.empty(shape, x.dtype);
+  const g = G();
+  if (out.size > 0) {
+    g.dispatch(g.kernel('gather', 'gather'), [x.buffer, idx.buffer, out.buffer], [outer, x.shape[a], inner, idx.size, 0], Math.ceil(out.size / WG));
+  }
+  return record('indexSelect', out, [x], (gr) => [scatterAdd(x.shape, a, idx, gr)]);
+}
+
+/** Rows of a (N, D) table: indexSelect on axis 0 (idx of any shape). */
+export function gatherRows(x: Tensor, idx: Tensor): Tensor { return indexSelect(x, 0, idx); }
+
+/**
+ * base + Σ src scattered along `axis`: out[..., idx[k], ...] += src[..., k, ...], summing repeated
+ * indices in increasing k (deterministic). `base` is a tensor or just a shape (zeros).
+ * src.shape = base.shape[:axis] ++ idx.shape ++ base.shape[axis+1:]. Out-of-range indices are skipped.
+ */
+export function scatterAdd(base: Tensor | readonly number[], axis: number, idx: Tensor, src: Tensor): Tensor {
+  if (idx.dtype !== 'i32') throw new Error('scatterAdd: indices must be an i32 tensor');
+  const b = base instanceof Tensor ? base : undefined;
+  const shape = b ? b.shape : (base as readonly number[]);
+  const a = normAxis(axis, shape.length);
+  const outer = prod(shape.slice(0, a)), inner = prod(shape.slice(a + 1));
+  const want = [...shape.slice(0, a), ...idx.shape, ...shape.slice(a + 1)];
+  if (src.size !== prod(want)) throw new Error(`scatterAdd: src [${src.shape}] does not match [${want}]`);
+  const out = Tensor.empty(shape);
+  const g = G();
+  if (out.size > 0) {
+    const params = [outer, shape[a], inner, idx.size, b ? 1 : 0];
+    // the index list inverted per destination (ranges + list of k in increasing order); see the kernel
+    const ranges = Tensor.empty([2 * shape[a]], 'i32'), list = Tensor.empty([Math.max(1, idx.size)], 'i32');
+    g.dispatch(g.kernel('gather', 'csr'), [idx.buffer, ranges.buffer, list.buffer], params, Math.ceil(shape[a] / WG));
+    g.dispatch(g.kernel('gather', 'scatter'), [b?.buffer ?? g.placeholder, ranges.buffer, list.buffer, src.buffer, out.buffer], params, Math.ceil(out.size / WG));
+    ranges.dispose(); list.dispose();
+  }
+  return record('scatterAdd', out, [b, src], (gr) => [
+    b?.requiresGrad ? gr : undefined,
+    src.requiresGrad ? indexSelect(gr, a, idx).view(src.shape) : undefined,
+  ]);
+}
