@@ -21,6 +21,10 @@ const commands: Record<string, string> = {
   synth: './cli/synth.js',
   linear: './cli/linear.js',
   knn: './cli/knn.js',
+  finetune: './cli/finetune.js',
+  transfer: './cli/transfer.js',
+  ablate: './cli/ablate.js',
+  report: './cli/report.js',
 };
 
 async function loadCommand(path: string): Promise<Command | undefined> {

@@ -16,6 +16,7 @@ import { pretrainOptions, configFromArgs } from './pretrain-options.js';
 import { evaluateEncoders, printTable, type EvalRow } from '../eval/suite.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { fmtTime } from '../train/progress.js';
+import { writeReport } from '../eval/report.js';
 
 const command: Command = {
   name: 'main',
@@ -53,16 +54,18 @@ const command: Command = {
     })]));
     const rows: EvalRow[] = [
       ...(await evaluateEncoders('random init', random, train, test, layout, evalOpts)),
-      ...(await evaluateEncoders('I²MD', pretrained, train, test, layout, evalOpts)),
+      // the pre-trained joint stream keeps its predictions, history and a feature sample for the report
+      ...(await evaluateEncoders('I²MD', pretrained, train, test, layout, { ...evalOpts, detail: config.modalities.includes('joint') ? 'joint' : config.modalities[0] })),
     ];
     printTable(rows);
     const results = {
       adapter: g.summary, config, data: { kind: 'synthetic', size: syn.dataset.size, split: args.split, train: train.size, test: test.size },
       pretrain: { steps: r.state.step, msPerStep: r.stepMs, dataMsPerStep: r.dataMs, firstLoss: first, lastLoss: last },
-      rows, seconds: (performance.now() - started) / 1000,
+      rows, seconds: (performance.now() - started) / 1000, classNames: syn.classNames,
     };
     writeFileAtomic(join(runDir, 'results.json'), JSON.stringify(results, null, 1));
     console.log(`results: ${join(runDir, 'results.json')} (total ${fmtTime(results.seconds)})`);
+    console.log(`report: ${writeReport(runDir)}`);
   },
 };
 export default command;

@@ -9,13 +9,64 @@ import type { Layout } from '../skeleton/layouts.js';
 import type { Modality } from '../i2md/config.js';
 import { extractFeatures } from './features.js';
 import { knnEvaluate } from './knn.js';
-import { linearEvaluate } from './linear.js';
+import { linearEvaluate, topAccuracy } from './linear.js';
+import type { FeatureSet } from './features.js';
+import { Rng } from '../util/random.js';
 
-export interface EvalRow { encoder: string; stream: string; linear: number; linearLast: number; knn1?: number; knn20?: number }
+export interface EvalRow { encoder: string; stream: string; linear: number; linearLast: number; knn1?: number; knn20?: number;
+  linearTop5?: number; weights?: number[];
+  /** what the report draws (one stream of one encoder, when asked): see EvalDetail */
+  detail?: EvalDetail }
+
+/** Linear history, test predictions and a feature sample of one stream, for the HTML report. */
+export interface EvalDetail {
+  history: { epoch: number; top1: number; top5: number }[];
+  labels: number[];          // test labels
+  predictions: number[];     // the linear classifier's last predictions on the test set
+  sample: FeatureSample;     // ≤ 500 test features for the PCA plot
+}
+/** Rows of a feature matrix: float32 little-endian, base64, so results.json stays small and exact. */
+export interface FeatureSample { n: number; d: number; rows: number[]; labels: number[]; f32: string }
+
+export const SAMPLE_ROWS = 500;
+
+export function featureSample(f: FeatureSet, max = SAMPLE_ROWS, seed = 0): FeatureSample {
+  const rows = f.n <= max ? Int32Array.from({ length: f.n }, (_, i) => i) : Rng.derive(seed, 0xfea7).choose(f.n, max).sort();
+  const out = new Float32Array(rows.length * f.d);
+  rows.forEach((r, i) => out.set(f.features.subarray(r * f.d, (r + 1) * f.d), i * f.d));
+  return { n: rows.length, d: f.d, rows: [...rows], labels: Array.from(rows, (r) => f.labels[r]), f32: Buffer.from(out.buffer).toString('base64') };
+}
+
+export function decodeFeatureSample(s: FeatureSample): Float32Array {
+  const b = Buffer.from(s.f32, 'base64');
+  const out = new Float32Array(b.byteLength / 4);
+  new Uint8Array(out.buffer).set(b);
+  if (out.length !== s.n * s.d) throw new Error(`feature sample: ${out.length} values for ${s.n} × ${s.d}`);
+  return out;
+}
+
+/**
+ * Multi-stream fusion (i2md.md §9 "3s"): the weighted mean of each stream's softmax outputs
+ * (N, classes), weights normalised to sum 1; top-1/top-5 of the fused scores.
+ */
+export function fuseProbabilities(probs: Float32Array[], labels: Int32Array, classes: number, weights: number[] = probs.map(() => 1)):
+  { top1: number; top5: number; pred: Int32Array; probabilities: Float32Array } {
+  if (weights.length !== probs.length) throw new Error(`fusion: ${weights.length} weights for ${probs.length} streams`);
+  if (weights.some((w) => !(w >= 0)) || !weights.some((w) => w > 0)) throw new Error(`fusion weights must be ≥ 0 and not all 0, got ${weights.join(',')}`);
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const fused = new Float32Array(labels.length * classes);
+  probs.forEach((p, s) => {
+    if (p.length !== fused.length) throw new Error(`fusion: stream ${s} has ${p.length} scores, expected ${fused.length}`);
+    for (let i = 0; i < p.length; i++) fused[i] += (weights[s] / sum) * p[i];
+  });
+  return { ...topAccuracy(fused, labels, classes), probabilities: fused };
+}
 
 export async function evaluateEncoders(
   name: string, encoders: Partial<Record<Modality, STGCN>>, train: SkeletonDataset, test: SkeletonDataset, layout: Layout,
-  opts: { frames: number; linearEpochs?: number; numClasses: number },
+  opts: { frames: number; linearEpochs?: number; numClasses: number;
+    /** keep an EvalDetail for this stream (the report's confusion matrix, PCA and accuracy curve) */
+    detail?: Modality; fusionWeights?: number[] },
 ): Promise<EvalRow[]> {
   const rows: EvalRow[] = [];
   const probs: Float32Array[] = [];
@@ -25,21 +76,18 @@ export async function evaluateEncoders(
     const fte = await extractFeatures(enc, test, modality, layout, { frames: opts.frames });
     const knn = knnEvaluate(ftr.features, ftr.labels, fte.features, fte.labels, ftr.d, { k: 20 });
     const lin = await linearEvaluate(ftr, fte, { epochs: opts.linearEpochs, numClasses: opts.numClasses });
-    rows.push({ encoder: name, stream: modality, linear: lin.best, linearLast: lin.last, knn1: knn.top1, knn20: knn.knn });
+    const row: EvalRow = { encoder: name, stream: modality, linear: lin.best, linearLast: lin.last, knn1: knn.top1, knn20: knn.knn, linearTop5: lin.bestTop5 };
+    if (opts.detail === modality) {
+      row.detail = { history: lin.history, labels: [...fte.labels], predictions: [...lin.predictions], sample: featureSample(fte) };
+    }
+    rows.push(row);
     probs.push(lin.probabilities);
     testLabels = fte.labels;
   }
   if (probs.length > 1 && testLabels) {
-    const fused = new Float32Array(probs[0].length);
-    for (const p of probs) for (let i = 0; i < p.length; i++) fused[i] += p[i] / probs.length;
-    let hit = 0;
-    for (let i = 0; i < testLabels.length; i++) {
-      const row = fused.subarray(i * opts.numClasses, (i + 1) * opts.numClasses);
-      let best = 0;
-      for (let c = 1; c < opts.numClasses; c++) if (row[c] > row[best]) best = c;
-      if (best === testLabels[i]) hit++;
-    }
-    rows.push({ encoder: name, stream: `${probs.length}s fusion`, linear: hit / testLabels.length, linearLast: hit / testLabels.length });
+    const weights = opts.fusionWeights ?? probs.map(() => 1);
+    const f = fuseProbabilities(probs, testLabels, opts.numClasses, weights);
+    rows.push({ encoder: name, stream: `${probs.length}s fusion`, linear: f.top1, linearLast: f.top1, linearTop5: f.top5, weights });
   }
   return rows;
 }

@@ -1,0 +1,90 @@
+/**
+ * What the evaluation commands (linear, knn, finetune, transfer) share: where the labelled data
+ * comes from (a dataset path with its standard train/test split, or the embedded synthetic set),
+ * which checkpoint and streams to evaluate, and the parsing of list options.
+ */
+import type { Argv } from 'yargs';
+import { openDataset, FORMATS, type DataFormat } from '../data/open.js';
+import { SubsetDataset, type SkeletonDataset } from '../data/dataset.js';
+import { generateSynthetic } from '../skeleton/synthetic/generate.js';
+import { getLayout, type Layout } from '../skeleton/layouts.js';
+import { allModalities, type Modality } from '../i2md/config.js';
+import { checkpointModalities } from '../eval/load-encoder.js';
+import { UserError } from '../util/errors.js';
+
+export interface EvalData { name: string; train: SkeletonDataset; test: SkeletonDataset; layout: Layout; numClasses: number; benchmark?: string; classNames?: string[] }
+
+export function dataOptions(y: Argv): Argv {
+  return y
+    .option('data', { type: 'string', describe: 'dataset path (prepared folder, .npz, raw folder …) with a train/test split' })
+    .option('format', { choices: FORMATS as unknown as string[], default: 'auto' })
+    .option('benchmark', { type: 'string', describe: 'split: xsub, xview, xset (where the dataset has them)' })
+    .option('synthetic', { type: 'boolean', describe: 'use the embedded synthetic set instead of --data' })
+    .option('size', { type: 'number', default: 2700, describe: 'with --synthetic: sequences to generate' })
+    .option('data-seed', { type: 'number', default: 1, describe: 'with --synthetic: seed of the set' });
+}
+
+export function checkpointOptions(y: Argv, allowAll = true): Argv {
+  return y
+    .option('checkpoint', { type: 'string', demandOption: true, describe: 'a pre-training run folder, or an encoder .safetensors' })
+    .option('modality', { choices: allowAll ? [...allModalities, 'all'] : allModalities, default: 'joint', describe: 'stream to evaluate (all: every stream of the run, fused)' })
+    .option('frames', { type: 'number', describe: 'frames per sample (default: the run\'s, else 64)' })
+    .option('batch-size', { type: 'number', default: 64, describe: 'batch size' })
+    .option('seed', { type: 'number', default: 0, describe: 'seed (classifier initialisation, data order)' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' });
+}
+
+export function openEvalData(args: Record<string, unknown>): EvalData {
+  if (args.synthetic) {
+    const syn = generateSynthetic({ seed: args['data-seed'] as number, size: args.size as number });
+    const bench = (args.benchmark as string | undefined) ?? 'xview';
+    if (bench !== 'xsub' && bench !== 'xview') throw new UserError(`--benchmark ${bench}: the synthetic set has xsub and xview`);
+    const split = syn.splits[bench];
+    return {
+      name: `synthetic (${syn.dataset.size} sequences, ${bench})`, benchmark: bench,
+      train: new SubsetDataset(syn.dataset, split.train), test: new SubsetDataset(syn.dataset, split.test),
+      layout: getLayout(syn.dataset.layout), numClasses: syn.classNames.length, classNames: syn.classNames,
+    };
+  }
+  const path = args.data as string | undefined;
+  if (!path) throw new UserError('--data PATH (or --synthetic) is required');
+  const opened = openDataset(path, args.format as DataFormat, { benchmark: args.benchmark as string | undefined });
+  if (!opened.train || !opened.test || opened.train.size === 0 || opened.test.size === 0) {
+    throw new UserError(`${path}: evaluation needs a training and a test split (found ${opened.train?.size ?? 0} / ${opened.test?.size ?? 0} sequences)`);
+  }
+  return {
+    name: path, benchmark: opened.info.benchmark, train: opened.train, test: opened.test, layout: getLayout(opened.train.layout),
+    numClasses: Math.max(opened.train.numClasses, opened.test.numClasses),
+  };
+}
+
+/** The streams to evaluate: one, or with `all` every stream the checkpoint has. */
+export function streamsOf(args: Record<string, unknown>): Modality[] {
+  const m = args.modality as Modality | 'all';
+  if (m !== 'all') return [m];
+  const mods = checkpointModalities(args.checkpoint as string);
+  if (mods.length < 2) throw new UserError(`${args.checkpoint as string}: --modality all needs a run folder with several streams (this holds ${mods.join(', ')})`);
+  return mods;
+}
+
+export function numberList(value: unknown, flag: string): number[] | undefined {
+  if (value === undefined) return undefined;
+  const list = String(value).split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (list.some((v) => !Number.isFinite(v))) throw new UserError(`--${flag} ${String(value)}: expected comma-separated numbers`);
+  return list;
+}
+
+export function fusionWeights(args: Record<string, unknown>, streams: Modality[]): number[] {
+  const w = numberList(args['fusion-weights'], 'fusion-weights') ?? streams.map(() => 1);
+  if (w.length !== streams.length) throw new UserError(`--fusion-weights: ${w.length} weights for ${streams.length} streams (${streams.join(', ')})`);
+  if (w.some((v) => v < 0) || !w.some((v) => v > 0)) throw new UserError('--fusion-weights: weights must be ≥ 0 and not all 0');
+  return w;
+}
+
+export function positive(args: Record<string, unknown>, flag: string, integer = true): number {
+  const v = args[flag];
+  if (typeof v !== 'number' || !(v > 0) || (integer && !Number.isInteger(v))) throw new UserError(`--${flag} ${String(v)}: expected a positive ${integer ? 'integer' : 'number'}`);
+  return v;
+}
+
+export const pct = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(2)}%`);

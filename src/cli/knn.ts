@@ -1,0 +1,44 @@
+/**
+ * `knn`: k-NN evaluation (i2md.md §9) of a pre-trained encoder — L2-normalised frozen features of
+ * the training split as the memory, 1-NN by cosine similarity and k-NN (default 20) with votes
+ * weighted exp(sim / τ).
+ */
+import type { Command } from './command.js';
+import { initEngine } from '../tensor/index.js';
+import { extractFeatures } from '../eval/features.js';
+import { knnEvaluate } from '../eval/knn.js';
+import { loadEncoderFrom, checkLayoutMatch } from '../eval/load-encoder.js';
+import { dataOptions, checkpointOptions, openEvalData, streamsOf, positive, pct } from './eval-common.js';
+
+const command: Command = {
+  name: 'knn',
+  describe: 'k-NN evaluation (1-NN cosine, 20-NN weighted) of a pre-trained encoder on a dataset\'s train/test split',
+  options: (y) => checkpointOptions(dataOptions(y))
+    .option('k', { type: 'number', default: 20, describe: 'neighbours of the weighted vote' })
+    .option('temperature', { type: 'number', default: 0.1, describe: 'vote weight exp(similarity / τ)' }),
+  async run(args) {
+    const g = await initEngine();
+    console.error(`adapter: ${g.name}`);
+    const data = openEvalData(args);
+    console.error(`data: ${data.name}: ${data.train.size} training / ${data.test.size} test sequences, layout ${data.layout.name}`);
+    const k = positive(args, 'k'), temperature = positive(args, 'temperature', false);
+    const out: Record<string, unknown>[] = [];
+    for (const m of streamsOf(args)) {
+      const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout });
+      try {
+        checkLayoutMatch(enc, data.layout, data.name);
+        const frames = (args.frames as number | undefined) ?? enc.config?.frames ?? 64;
+        const bs = positive(args, 'batch-size');
+        const ftr = await extractFeatures(enc.model, data.train, m, data.layout, { frames, batchSize: bs });
+        const fte = await extractFeatures(enc.model, data.test, m, data.layout, { frames, batchSize: bs });
+        const r = knnEvaluate(ftr.features, ftr.labels, fte.features, fte.labels, ftr.d, { k, temperature });
+        out.push({ stream: m, knn1: r.top1, knn: r.knn, k: r.k, temperature, frames, checkpoint: enc.path });
+        if (!args.json) console.log(`${m.padEnd(7)} 1-NN ${pct(r.top1)} · ${r.k}-NN ${pct(r.knn)}`);
+      } finally {
+        enc.model.dispose();
+      }
+    }
+    if (args.json) console.log(JSON.stringify({ protocol: 'knn', data: data.name, benchmark: data.benchmark, streams: out }, null, 1));
+  },
+};
+export default command;
