@@ -14,12 +14,30 @@ import type { FeatureSet } from './features.js';
 
 export interface LinearOptions {
   epochs?: number; lr?: number; milestones?: number[]; batchSize?: number; evalEvery?: number; seed?: number; numClasses?: number;
+  /**
+   * Standardise each feature with the training set's mean and std before the classifier (default
+   * true) — a BatchNorm without affine parameters in front of the linear layer, as in MAE's linear
+   * probing. Without it, small-magnitude features (a random encoder's, a small demo encoder's) leave
+   * the weights far behind the bias at lr 0.1 and the probe only learns the class prior.
+   */
+  standardize?: boolean;
+}
+
+/** Per-feature (x − mean) / std with the statistics of `train`. */
+export function standardizeFeatures(train: FeatureSet, ...others: FeatureSet[]): FeatureSet[] {
+  const { n, d } = train;
+  const mean = new Float64Array(d), sq = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += train.features[i * d + j] / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) sq[j] += (train.features[i * d + j] - mean[j]) ** 2 / n;
+  const inv = Float64Array.from(sq, (v) => 1 / Math.sqrt(v + 1e-5));
+  return [train, ...others].map((f) => ({ ...f, features: Float32Array.from(f.features, (v, k) => (v - mean[k % d]) * inv[k % d]) }));
 }
 export interface LinearResult { best: number; last: number; bestTop5: number; lastTop5: number; history: { epoch: number; top1: number; top5: number }[]; predictions: Int32Array;
   /** softmax outputs (N, classes) of the last evaluation, for multi-stream fusion */
   probabilities: Float32Array }
 
-export async function linearEvaluate(train: FeatureSet, test: FeatureSet, opts: LinearOptions = {}): Promise<LinearResult> {
+export async function linearEvaluate(trainRaw: FeatureSet, testRaw: FeatureSet, opts: LinearOptions = {}): Promise<LinearResult> {
+  const [train, test] = opts.standardize === false ? [trainRaw, testRaw] : standardizeFeatures(trainRaw, testRaw);
   const { epochs = 80, lr = 0.1, milestones = [50, 70], batchSize = 64, evalEvery = 5, seed = 0 } = opts;
   const d = train.d;
   const classes = opts.numClasses ?? Math.max(...train.labels, ...test.labels) + 1;

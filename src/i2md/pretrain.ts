@@ -71,7 +71,8 @@ export async function pretrain(dataset: SkeletonDataset, config: PretrainConfig,
 
   const [B, T, V, M] = [config.batchSize, config.frames, dataset.V, dataset.M];
   let pending: { step: number; terms: LossTerms }[] = [];
-  let stepTime = 0, steps = 0;
+  let stepTime = 0, steps = 0, savedStep = opts.resume ? state.step : -1;
+  const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; };
   const drain = async () => {
     for (const p of pending) {
       const values: Record<string, number> = {};
@@ -103,10 +104,10 @@ export async function pretrain(dataset: SkeletonDataset, config: PretrainConfig,
       }
       if (interrupted || state.step >= totalSteps) { if (b >= loader.batchesPerEpoch) { state.epoch = epoch + 1; state.batchInEpoch = 0; } break; }
       state.epoch = epoch + 1; state.batchInEpoch = 0;
-      if (state.epoch % checkpointEvery === 0 || state.epoch === config.epochs) { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); }
+      if (state.epoch % checkpointEvery === 0) await save();
     }
     await drain();
-    if (interrupted || state.step % loader.batchesPerEpoch !== 0 || state.epoch % checkpointEvery !== 0) await saveCheckpoint(runDir, model, sgd, state);
+    if (savedStep !== state.step) await save();   // the end of the run, a stop mid-epoch, or a signal
   } finally {
     process.off('SIGINT', stop); process.off('SIGTERM', stop);
     progress?.done();

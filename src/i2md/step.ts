@@ -80,9 +80,10 @@ export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor): { total: Ten
     }
     add_('cmd', scale(cmd!, c.lambdaCmd));
   }
-  let total: Tensor | undefined;
-  for (const t of Object.values(terms)) total = total ? add(total, t) : t;
-  return { total: total!, terms, keys: outs.map((o) => ({ k: o.k, kc: o.kc })) };
+  // the total is a tensor of its own even with one term, so each returned scalar is disposed once
+  const parts = Object.values(terms);
+  const total = parts.slice(1).reduce((acc, t) => add(acc, t), scale(parts[0], 1));
+  return { total, terms, keys: outs.map((o) => ({ k: o.k, kc: o.kc })) };
 }
 
 /** One optimisation step. Returns kept scalars (total + terms) that the caller reads and disposes. */
