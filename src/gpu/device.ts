@@ -101,10 +101,11 @@ export class Gpu {
 
   /**
    * Records one dispatch. `buffers` bind at 1, 2, … in order; `params` (if any) at binding 0.
+   * A buffer given as `{ buffer, offset, size }` binds only that range (uniform windows).
    * `groups` is the workgroup count; a 1-D count over the per-dimension limit is folded into 2-D
    * (kernels compute their flat workgroup index as wid.x + wid.y · nwg.x).
    */
-  dispatch(kernel: Kernel, buffers: GPUBuffer[], params: Param[] | undefined, groups: number | [number, number, number?]): void {
+  dispatch(kernel: Kernel, buffers: (GPUBuffer | GPUBufferBinding)[], params: Param[] | undefined, groups: number | [number, number, number?]): void {
     if (this.slots >= arenaSlots) this.flush();
     const entries: GPUBindGroupEntry[] = [];
     if (params) {
@@ -118,7 +119,7 @@ export class Gpu {
       entries.push({ binding: 0, resource: { buffer: this.uniformBuffer, offset: this.slots * slotBytes, size: Math.max(16, Math.ceil(params.length / 4) * 16) } });
       this.slots++;
     }
-    buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+    buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } }));
     const bindGroup = this.device.createBindGroup({ layout: kernel.layout, entries, label: kernel.name });
     const pass = this.ensurePass();
     pass.setPipeline(kernel.pipeline);

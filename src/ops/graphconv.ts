@@ -1,0 +1,109 @@
+/**
+ * ST-GCN's spatial graph convolution — kernels/graphconv.wgsl (aggregation) and
+ * kernels/temporalconv.wgsl (its 1×1 case for the channel mixing).
+ *
+ * PyTorch computes z = conv1×1(x) (N, K·Cout, T, V), then y = Σ_k z_k · (A_k ∘ M_k). Both steps are
+ * linear, so we aggregate first and mix after:
+ *   xa[n,k,i,t,w] = Σ_v x[n,i,t,v] · adj[k,v,w]                       (adj = A ∘ M)
+ *   y[n,c,t,w]    = Σ_{k,i} W[k·Cout+c, i] · xa[n,k,i,t,w] + Σ_k b[k·Cout+c] · colsum_k[w]
+ * with colsum_k[w] = Σ_v adj[k,v,w]. The intermediate has K·Cin channels instead of K·Cout
+ * (4× smaller in the last block), and the bias becomes a per-joint bias of the mixing conv.
+ * Every step records its own backward, so the gradients reach x, W, b and the mask M.
+ */
+import { Tensor, G } from '../tensor/tensor.js';
+import { record } from '../tensor/autograd.js';
+import { mul } from './elementwise.js';
+import { sumAxes } from './reduce.js';
+import { reshape, permute } from './shape.js';
+import { temporalConv } from './temporalconv.js';
+
+const WG = 256;
+const enum Mode { Forward = 0, InputGrad = 1 }
+/** The adjacency-gradient kernel keeps up to 64·64 (v, w) pairs per workgroup. */
+export const MAX_JOINTS = 64;
+
+function aggregateRaw(mode: Mode, src: Tensor, adj: Tensor, N: number, K: number, C: number, T: number, V: number): Tensor {
+  const out = Tensor.empty(mode === Mode.Forward ? [N, K * C, T, V] : [N, C, T, V]);
+  G().dispatch(G().kernel('graphconv', 'aggregate'), [src.buffer, adj.buffer, out.buffer],
+    [mode, N, K, C, T, V, 0, out.size], Math.ceil(out.size / WG));
+  return out;
+}
+
+/** dadj[k,v,w] = Σ_{n,c,t} x[n,c,t,v] · dxa[n,k,c,t,w], in slices of rows summed afterwards. */
+function adjacencyGrad(x: Tensor, dxa: Tensor, N: number, K: number, C: number, T: number, V: number): Tensor {
+  const rows = N * C * T;
+  const slices = Math.max(1, Math.min(Math.ceil(256 / K), Math.floor(rows / 256)));
+  const chunk = Math.ceil(rows / slices / 32) * 32;
+  const used = Math.ceil(rows / chunk);
+  const partial = Tensor.empty([used, K, V, V]);
+  G().dispatch(G().kernel('graphconv', 'adj_grad'), [x.buffer, dxa.buffer, partial.buffer],
+    [0, N, K, C, T, V, chunk, 0], [K, used, 1]);
+  if (used === 1) { const v = partial.view([K, V, V]); partial.dispose(); return v; }
+  const sum = sumAxes(partial, 0);
+  partial.dispose();
+  return sum;
+}
+
+/**
+ * xa (N, K·C, T, V), channel k·C + c: x aggregated over the graph with each of the K adjacency
+ * matrices adj (K, V, V). Gradients for x and adj.
+ */
+export function graphAggregate(x: Tensor, adj: Tensor): Tensor {
+  if (x.rank !== 4) throw new Error(`graphAggregate: x must be (N, C, T, V), got [${x.shape}]`);
+  const [N, C, T, V] = x.shape;
+  if (adj.rank !== 3 || adj.shape[1] !== V || adj.shape[2] !== V) throw new Error(`graphAggregate: adjacency [${adj.shape}] is not (K, ${V}, ${V})`);
+  if (V > MAX_JOINTS) throw new Error(`graphAggregate: ${V} joints; the kernels take at most ${MAX_JOINTS}`);
+  const K = adj.shape[0];
+  const out = aggregateRaw(Mode.Forward, x, adj, N, K, C, T, V);
+  return record('graphAggregate', out, [x, adj], (g) => [
+    x.requiresGrad ? aggregateRaw(Mode.InputGrad, g, adj, N, K, C, T, V) : undefined,
+    adj.requiresGrad ? adjacencyGrad(x, g, N, K, C, T, V) : undefined,
+  ]);
+}
+
+/**
+ * y[n,c,t,w] = Σ_k Σ_v (Σ_i W[k·Cout+c, i]·x[n,i,t,v] + b[k·Cout+c]) · (A_k ∘ M_k)[v,w].
+ * x (N, Cin, T, V); weight (K·Cout, Cin) or (K·Cout, Cin, 1, 1); bias (K·Cout) or undefined;
+ * A (K, V, V) a constant; M (K, V, V) the learnable edge importance (or undefined: all ones).
+ */
+export function graphConv(x: Tensor, weight: Tensor, bias: Tensor | undefined, A: Tensor, M?: Tensor): Tensor {
+  const [, Cin] = x.shape;
+  const K = A.shape[0], V = A.shape[1];
+  const KCout = weight.shape[0];
+  if (KCout % K !== 0 || weight.size !== KCout * Cin) throw new Error(`graphConv: weight [${weight.shape}] is not (K·Cout, ${Cin}) with K = ${K}`);
+  const Cout = KCout / K;
+  const adj = M ? mul(A, M) : A;
+  const xa = graphAggregate(x, adj);
+  // W'[c, k·Cin + i] = W[k·Cout + c, i]: the mixing conv's weight
+  const w2 = reshape(permute(reshape(weight, [K, Cout, Cin]), [1, 0, 2]), [Cout, K * Cin]);
+  let b2: Tensor | undefined;
+  if (bias) {
+    // per-joint bias[c, w] = Σ_k b[k, c] · colsum_k[w]
+    const colsum = sumAxes(adj, 1, true);                         // (K, 1, V)
+    b2 = sumAxes(mul(reshape(bias, [K, Cout, 1]), colsum), 0);     // (Cout, V)
+  }
+  return temporalConv(xa, w2, b2, { stride: 1, pad: 0 });
+}
+
+/** float64 reference, computed the PyTorch way (conv first, then aggregate). */
+export function graphConvRef(x: Float64Array, xs: number[], w: Float64Array, b: Float64Array | undefined,
+  A: Float64Array, M: Float64Array | undefined, K: number): Float64Array {
+  const [N, Cin, T, V] = xs;
+  const Cout = w.length / Cin / K;
+  const y = new Float64Array(N * Cout * T * V);
+  const z = new Float64Array(V);
+  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) for (let c = 0; c < Cout; c++) for (let t = 0; t < T; t++) {
+    const o = k * Cout + c;
+    for (let v = 0; v < V; v++) {
+      let s = b ? b[o] : 0;
+      for (let i = 0; i < Cin; i++) s += w[o * Cin + i] * x[((n * Cin + i) * T + t) * V + v];
+      z[v] = s;
+    }
+    for (let wj = 0; wj < V; wj++) {
+      let s = 0;
+      for (let v = 0; v < V; v++) { const e = (k * V + v) * V + wj; s += z[v] * A[e] * (M ? M[e] : 1); }
+      y[((n * Cout + c) * T + t) * V + wj] += s;
+    }
+  }
+  return y;
+}

@@ -1,0 +1,131 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
+import { Tensor, tidy, backward } from '../../src/tensor/index.js';
+import { mul, sumAll } from '../helpers/ops.js';
+import { temporalConv, temporalConvRef, convOutputLength } from '../../src/ops/temporalconv.js';
+
+const t = suite('ops/temporalconv');
+t.before(async () => { await engine(); });
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Analytic float64 gradients of Σ g·y for x and w (the references of the larger cases). */
+function gradsRef(x: Float64Array, xs: number[], w: Float64Array, Cout: number, KT: number, g: Float64Array, stride: number, pad: number) {
+  const [N, Cin, T, V] = xs;
+  const Tout = convOutputLength(T, KT, stride, pad);
+  const dx = new Float64Array(x.length), dw = new Float64Array(w.length), db = new Float64Array(Cout);
+  for (let n = 0; n < N; n++) for (let o = 0; o < Cout; o++) for (let tp = 0; tp < Tout; tp++) for (let v = 0; v < V; v++) {
+    const gv = g[((n * Cout + o) * Tout + tp) * V + v];
+    db[o] += gv;
+    for (let i = 0; i < Cin; i++) for (let k = 0; k < KT; k++) {
+      const tt = tp * stride + k - pad;
+      if (tt < 0 || tt >= T) continue;
+      const xi = ((n * Cin + i) * T + tt) * V + v, wi = (o * Cin + i) * KT + k;
+      dx[xi] += gv * w[wi];
+      dw[wi] += gv * x[xi];
+    }
+  }
+  return { dx, dw, db };
+}
+
+// forward against the reference: both strides, awkward T (1 works with pad 4), channel counts
+// that hit each row-tile variant (16/32/64) and partial tiles, KT = 9 and the 1×1 case
+const forwardCases: [number[], number, number, number, number][] = [
+  // [N, Cin, T, V], Cout, KT, stride, pad
+  [[2, 3, 5, 4], 4, 9, 1, 4],
+  [[1, 2, 1, 3], 5, 9, 1, 4],
+  [[1, 2, 1, 3], 5, 9, 2, 4],
+  [[3, 5, 13, 7], 17, 9, 2, 4],
+  [[2, 7, 8, 25], 40, 9, 1, 4],
+  [[2, 33, 6, 5], 70, 9, 2, 4],
+  [[2, 6, 11, 5], 9, 1, 2, 0],
+  [[1, 1, 2, 1], 1, 1, 1, 0],
+];
+for (const [xs, Cout, KT, stride, pad] of forwardCases) {
+  t(`forward x [${xs}] → Cout ${Cout}, KT ${KT}, stride ${stride}, pad ${pad}`, async () => {
+    const x = randn(size(xs), 3), w = randn(Cout * xs[1] * KT, 4), b = randn(Cout, 5);
+    const y = tidy(() => temporalConv(Tensor.from(x, xs), Tensor.from(w, [Cout, xs[1], KT, 1]), Tensor.from(b), { stride, pad }));
+    assert.equal(y.shape, [xs[0], Cout, convOutputLength(xs[2], KT, stride, pad), xs[3]]);
+    assertClose(await y.read(), temporalConvRef(x, xs, w, Cout, KT, b, stride, pad), 1e-5);
+    y.dispose();
+  });
+}
+
+t('per-joint bias (Cout, V) and no bias', async () => {
+  const xs = [2, 3, 6, 5], Cout = 7;
+  const x = randn(size(xs), 6), w = randn(Cout * 3 * 9, 7), b = randn(Cout * 5, 8);
+  const [y1, y2] = tidy(() => [
+    temporalConv(Tensor.from(x, xs), Tensor.from(w, [Cout, 3, 9, 1]), Tensor.from(b, [Cout, 5])),
+    temporalConv(Tensor.from(x, xs), Tensor.from(w, [Cout, 3, 9, 1])),
+  ]);
+  assertClose(await y1.read(), temporalConvRef(x, xs, w, Cout, 9, b, 1, 4, true), 1e-5);
+  assertClose(await y2.read(), temporalConvRef(x, xs, w, Cout, 9, undefined, 1, 4), 1e-5);
+  y1.dispose(); y2.dispose();
+});
+
+for (const stride of [1, 2]) {
+  t(`gradients (finite differences), KT 9, stride ${stride}`, async () => {
+    const xs = [2, 3, 5, 4], Cout = 4;
+    await checkOp({
+      shapes: [xs, [Cout, 3, 9, 1], [Cout]],
+      gpu: ([x, w, b]) => temporalConv(x, w, b, { stride, pad: 4 }),
+      ref: ([x, w, b]) => temporalConvRef(x, xs, w, Cout, 9, b, stride, 4),
+    });
+  });
+}
+
+t('gradients (finite differences), 1×1 stride 2, per-joint bias', async () => {
+  const xs = [2, 3, 7, 3], Cout = 5;
+  await checkOp({
+    shapes: [xs, [Cout, 3], [Cout, 3]],
+    gpu: ([x, w, b]) => temporalConv(x, w, b, { stride: 2, pad: 0 }),
+    ref: ([x, w, b]) => temporalConvRef(x, xs, w, Cout, 1, b, 2, 0, true),
+  });
+});
+
+// larger shapes: several row and column tiles, and a weight gradient whose reduction is split
+for (const [xs, Cout, stride] of [[[4, 12, 12, 25], 70, 1], [[3, 17, 19, 25], 33, 2], [[2, 64, 9, 25], 16, 1]] as [number[], number, number][]) {
+  t(`gradients vs analytic reference, x [${xs}], Cout ${Cout}, stride ${stride}`, async () => {
+    const Cin = xs[1], KT = 9, pad = 4;
+    const Tout = convOutputLength(xs[2], KT, stride, pad);
+    const x = randn(size(xs), 11), w = randn(Cout * Cin * KT, 12, -0.2, 0.2), b = randn(Cout, 13);
+    const g = randn(xs[0] * Cout * Tout * xs[3], 14);
+    const got = tidy(() => {
+      const tx = Tensor.from(x, xs).param(), tw = Tensor.from(w, [Cout, Cin, KT, 1]).param(), tb = Tensor.from(b).param();
+      const y = temporalConv(tx, tw, tb, { stride, pad });
+      backward(sumAll(mul(y, Tensor.from(g, y.shape))));
+      return [tx, tw, tb];
+    });
+    const ref = gradsRef(x, xs, w, Cout, KT, g, stride, pad);
+    assertClose(await got[0].grad!.read(), ref.dx, 1e-4, 'dx');
+    assertClose(await got[1].grad!.read(), ref.dw, 1e-4, 'dw');
+    assertClose(await got[2].grad!.read(), ref.db, 1e-4, 'db');
+    for (const p of got) { p.grad!.dispose(); p.dispose(); }
+  });
+}
+
+t('more than 65535 column tiles: the host dispatches column chunks (forward and input gradient)', async () => {
+  const V = 65535 * 64 + 100;                       // N·T'·V columns past one grid dimension
+  const x = Float32Array.from({ length: V }, (_, i) => (i % 7) - 3);
+  const { y, xt } = tidy(() => {
+    const xt = Tensor.from(x, [1, 1, 1, V]).param();
+    const y = temporalConv(xt, Tensor.from([2], [1, 1, 1, 1]), Tensor.from([0.5]), { pad: 0 });
+    backward(sumAll(y));
+    return { y, xt };
+  });
+  const dx = xt.grad!;
+  const got = await y.read(), g = await dx.read();
+  for (const i of [0, 1, 65535 * 64 - 1, 65535 * 64, V - 1]) {
+    assert.is(got[i], 2 * x[i] + 0.5, `y[${i}]`);
+    assert.is(g[i], 2, `dx[${i}]`);
+  }
+  y.dispose(); dx.dispose(); xt.dispose();
+});
+
+t('rejects a T too short for the kernel and a mismatched weight', () => {
+  assert.throws(() => tidy(() => temporalConv(Tensor.from(new Float32Array(4), [1, 1, 1, 4]), Tensor.from(new Float32Array(9), [1, 1, 9, 1]), undefined, { pad: 0 })), /too short/);
+  assert.throws(() => tidy(() => temporalConv(Tensor.from(new Float32Array(8), [1, 2, 1, 4]), Tensor.from(new Float32Array(9), [1, 1, 9, 1]))), /input channels/);
+});
+
+t.run();
