@@ -1,0 +1,41 @@
+/**
+ * The adapter's peaks, measured with kernels/peak.wgsl: FMA throughput (vec4 FMA chains, 6
+ * independent accumulators per invocation, `iters` rounds of 6 vec4 FMAs) and copy bandwidth
+ * (vec4 copy of 32 MiB, read + write counted). Registers them with the harness, so the records
+ * of later modules get fractionOfPeak. Also runnable alone: `node dist/bench/peak.js`.
+ */
+import { initEngine, Tensor, G } from '../src/tensor/index.js';
+import { measure, setPeak, context, type BenchContext, type BenchRecord } from './harness.js';
+
+const WG = 64;
+
+export async function run(ctx: BenchContext = context()): Promise<BenchRecord[]> {
+  const g = G();
+  const out: BenchRecord[] = [];
+  // FMA: 32768 invocations (enough workgroups for every core) × iters rounds
+  const n = 32768, iters = g.summary.software ? 2048 : 65536;
+  const sums = Tensor.empty([n * 4]).keep();
+  const fma = g.kernel('peak', 'flops', { WG });
+  const flops = n * iters * 6 * 4 * 2;
+  const f = await measure('fma peak (vec4 FMA chains)', [n, iters], () => {
+    g.dispatch(fma, [sums.buffer], [n, iters, 0, 0], Math.ceil(n / WG));
+  }, { flops, reps: ctx.reps });
+  sums.dispose();
+  if (f) { setPeak({ gflops: f.gflops }); f.fractionOfPeak = 1; out.push(f); }
+  // copy: 2^21 vec4 = 32 MiB each way, beyond the last-level cache of most CPUs
+  const m = 1 << 21;
+  const src = Tensor.empty([m * 4]).keep(), dst = Tensor.empty([m * 4]).keep();
+  const copy = g.kernel('peak', 'copy', { WG });
+  const c = await measure('copy bandwidth (vec4, 32 MiB)', [m * 4], () => {
+    g.dispatch(copy, [src.buffer, dst.buffer], [m, 0, 0, 0], Math.ceil(m / WG));
+  }, { bytes: m * 32, reps: ctx.reps });
+  src.dispose(); dst.dispose();
+  if (c) { setPeak({ gbps: c.gbps }); c.fractionOfPeak = 1; out.push(c); }
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await initEngine();
+  for (const r of await run()) console.log(`${r.name}: ${r.medianMs.toFixed(2)} ms  ${r.gflops?.toFixed(1) ?? r.gbps?.toFixed(2)} ${r.gflops ? 'GFLOP/s' : 'GB/s'}  (cpu ${r.cpuMs?.toFixed(1)} ms)`);
+  process.exit(0);
+}

@@ -1,0 +1,86 @@
+/**
+ * Runs the benchmark modules, prints one table, optionally writes the records as JSON:
+ *   node dist/bench/run.js [--json FILE] [--only SUBSTR] [--reps N] [--all]
+ *   npm run bench -- --json FILE
+ * `--only` keeps the cases whose "module: name" contains SUBSTR (modules that do not use the
+ * harness's `measure` run whole when their module name matches). The peak module always runs
+ * first: the other records' fractionOfPeak refers to it. Slow modules (the encoder: over 10
+ * minutes on llvmpipe) run only when named by --only or with --all. The JSON file is rewritten
+ * after every module, so an interrupted run keeps what it measured. To add a benchmark, export
+ * `async function run(ctx): Promise<Record[]>` from a file in bench/ and list it below.
+ */
+import { writeFileSync } from 'node:fs';
+import { initEngine } from '../src/tensor/index.js';
+import { configure, context, adapterInfo, normalise, type BenchRecord } from './harness.js';
+
+interface BenchModule { run(ctx: ReturnType<typeof context>): Promise<unknown[]> }
+/** name, whether it times its cases with harness.measure (so --only can pick single cases), slow, loader */
+const modules: [string, boolean, boolean, () => Promise<BenchModule>][] = [
+  ['peak', true, false, () => import('./peak.js')],
+  ['dispatch', true, false, () => import('./dispatch.js')],   // before matmul's big buffers churn the heap
+  ['matmul', true, false, () => import('./matmul.js')],
+  ['losses', false, false, () => import('./losses.js') as Promise<unknown> as Promise<BenchModule>],
+  ['encoder', false, true, () => import('./encoder.js') as Promise<unknown> as Promise<BenchModule>],
+];
+
+function parseArgs(argv: string[]): { json?: string; only?: string; reps?: number; all?: boolean } {
+  const out: { json?: string; only?: string; reps?: number; all?: boolean } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = () => inline ?? argv[++i];
+    if (flag === '--json') out.json = value();
+    else if (flag === '--only') out.only = value();
+    else if (flag === '--reps') out.reps = Number(value());
+    else if (flag === '--all') out.all = true;
+    else if (flag === '--help' || flag === '-h') {
+      console.log('usage: node dist/bench/run.js [--json FILE] [--only SUBSTR] [--reps N] [--all]');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${argv[i]} (try --help)`);
+  }
+  if (out.reps !== undefined && !(out.reps >= 1)) throw new Error('--reps needs a positive number');
+  return out;
+}
+
+const fmt = (x: unknown, digits: number) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '');
+
+function row(r: BenchRecord): string {
+  return [
+    r.name.slice(0, 70).padEnd(70), fmt(r.medianMs, 2).padStart(10), fmt(r.spreadMs, 2).padStart(8),
+    fmt(r.cpuMs, 1).padStart(9), fmt(r.gflops, 1).padStart(8), fmt(r.cpuGflops, 1).padStart(8), fmt(r.gbps, 2).padStart(7),
+    (typeof r.fractionOfPeak === 'number' ? `${(100 * r.fractionOfPeak).toFixed(1)}%` : '').padStart(7),
+  ].join(' ');
+}
+
+let args: ReturnType<typeof parseArgs>;
+try { args = parseArgs(process.argv.slice(2)); } catch (e) { console.error((e as Error).message); process.exit(2); }
+const g = await initEngine();
+const adapter = adapterInfo(g);
+console.log(`adapter: ${g.name} — ${adapter.description}`);
+console.log(['case'.padEnd(70), 'median ms'.padStart(10), 'IQR ms'.padStart(8), 'cpu ms'.padStart(9), 'GFLOP/s'.padStart(8), 'cpu-basis'.padStart(8), 'GB/s'.padStart(7), 'of peak'.padStart(7)].join(' '));
+const records: BenchRecord[] = [];
+const save = () => { if (args.json) writeFileSync(args.json, JSON.stringify(records, null, 2) + '\n'); };
+for (const [name, usesMeasure, slow, load] of modules) {
+  const matches = !args.only || name.includes(args.only);
+  if (name !== 'peak' && !usesMeasure && !matches) continue;
+  if (slow && !args.all && !(args.only && name.includes(args.only))) continue;
+  const only = name === 'peak' || matches ? undefined : args.only;
+  const seen = new Set<BenchRecord>();
+  // modules that print their own lines are quiet here: their rows appear in the table
+  configure({ module: name, only, reps: args.reps, log: () => {},
+    report: (r) => { if (usesMeasure) { seen.add(r); console.log(row(r)); } } });
+  try {
+    const mod = await load();
+    const rows = await mod.run(context(g));
+    for (const raw of rows) {
+      const r = normalise(raw as Record<string, unknown>, adapter);
+      if (!usesMeasure && !seen.has(r)) console.log(row(r));
+      records.push(r);
+    }
+  } catch (e) {
+    console.error(`bench module ${name} failed: ${(e as Error).stack ?? e}`);
+    process.exitCode = 1;
+  }
+  save();
+}
+if (args.json) console.log(`${records.length} records written to ${args.json}`);
+process.exit(process.exitCode ?? 0);

@@ -1,0 +1,150 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
+import { Tensor, tidy, G } from '../../src/tensor/index.js';
+import { matmul, linear, matmulVariant, matmulVariants, type MatmulVariant } from '../../src/ops/matmul.js';
+
+const t = suite('ops/matmul');
+t.before(async () => { await engine(); });
+
+const prod = (s: number[]) => s.reduce((p, q) => p * q, 1);
+
+/** float64 op(a)·op(b), batched over z when a side is 3-D (a 2-D side is shared). */
+function matmulRef(a: Float64Array, sa: number[], b: Float64Array, sb: number[], tA = false, tB = false): Float64Array {
+  const [ar, ac] = sa.slice(-2), [br, bc] = sb.slice(-2);
+  const M = tA ? ac : ar, K = tA ? ar : ac, N = tB ? br : bc;
+  const Z = Math.max(sa.length === 3 ? sa[0] : 1, sb.length === 3 ? sb[0] : 1);
+  const za = sa.length === 3 && sa[0] > 1 ? ar * ac : 0, zb = sb.length === 3 && sb[0] > 1 ? br * bc : 0;
+  const out = new Float64Array(Z * M * N);
+  for (let z = 0; z < Z; z++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
+    let s = 0;
+    for (let k = 0; k < K; k++) s += a[z * za + (tA ? k * M + m : m * K + k)] * b[z * zb + (tB ? n * K + k : k * N + n)];
+    out[(z * M + m) * N + n] = s;
+  }
+  return out;
+}
+
+/** The stored shapes of an M×N×K product with transposes and an optional batch per side. */
+function shapes(M: number, N: number, K: number, tA: boolean, tB: boolean, za = 0, zb = 0): [number[], number[]] {
+  const sa = tA ? [K, M] : [M, K], sb = tB ? [N, K] : [K, N];
+  return [za ? [za, ...sa] : sa, zb ? [zb, ...sb] : sb];
+}
+
+async function forward(sa: number[], sb: number[], tA: boolean, tB: boolean, variant?: MatmulVariant, tol = 1e-5): Promise<void> {
+  const a = randn(prod(sa), 3), b = randn(prod(sb), 4);
+  const out = tidy(() => matmul(Tensor.from(a, sa), Tensor.from(b, sb), { transA: tA, transB: tB, variant }));
+  assertClose(await out.read(), matmulRef(a, sa, b, sb, tA, tB), tol, `[${sa}]${tA ? 'ᵀ' : ''}·[${sb}]${tB ? 'ᵀ' : ''} ${variant?.name ?? 'default'}`);
+  out.dispose();
+}
+
+// forward at awkward sizes with the variant the adapter picks, all four transpose combinations
+for (const [M, N, K] of [[1, 1, 1], [7, 13, 5], [33, 65, 17], [128, 1, 300]]) {
+  t(`${M}×${N}×${K}: forward, every transpose`, async () => {
+    for (const tA of [false, true]) for (const tB of [false, true]) await forward(...shapes(M, N, K, tA, tB), tA, tB);
+  });
+}
+
+t('vec4 load paths of the default variant: along k for A and B, along n for B', async () => {
+  await forward([40, 36], [36, 64], false, false);
+  await forward([40, 36], [64, 36], false, true);
+});
+
+t('batched 3×17×9 · 9×11 (b shared), both batched, a shared, batch 1 broadcast', async () => {
+  await forward([3, 17, 9], [9, 11], false, false);
+  await forward([3, 17, 9], [3, 9, 11], false, false);
+  await forward([17, 9], [3, 9, 11], false, false);
+  await forward([1, 17, 9], [3, 9, 11], false, false);
+  await forward([3, 9, 17], [3, 11, 9], true, true);
+});
+
+t('output shapes and errors', () => {
+  tidy(() => {
+    assert.equal(matmul(Tensor.empty([2, 3]), Tensor.empty([3, 4])).shape, [2, 4]);
+    assert.equal(matmul(Tensor.empty([5, 2, 3]), Tensor.empty([3, 4])).shape, [5, 2, 4]);
+    assert.equal(matmul(Tensor.empty([3, 2]), Tensor.empty([4, 3]), { transA: true, transB: true }).shape, [2, 4]);
+    assert.throws(() => matmul(Tensor.empty([2, 3]), Tensor.empty([4, 5])), /inner sizes/);
+    assert.throws(() => matmul(Tensor.empty([2, 2, 3]), Tensor.empty([3, 3, 4])), /batch sizes/);
+  });
+});
+
+// every variant against the reference: ragged tile edges with scalar loads and a batch, then
+// sizes ≡ 0 mod 4 (vec4 loads) with a shared side; uniform windows also with k split over windows
+const cases: [number[], number[], boolean, boolean][] = [
+  [[2, 33, 17], [17, 65], false, false],
+  [[20, 36], [2, 36, 64], false, false],
+];
+for (const [name, v] of Object.entries(matmulVariants)) {
+  t(`variant ${name}: forward at tile edges, vec4 paths, batches`, async () => {
+    for (const [sa, sb, tA, tB] of cases) await forward(sa, sb, tA, tB, v);
+    // f32 sums of 3000 products of [-1, 1) values carry ~3e-5 absolute error
+    if (v.ubo) await forward([70, 3000], [90, 3000], false, true, v, 1e-4);
+  });
+}
+
+t('more row groups than one dispatch dimension holds (split into dispatches)', async () => {
+  const rows = 70000 * 4 + 3;   // reg4x4: 4 rows per workgroup → 70001 workgroup rows
+  await forward([rows, 2], [2, 41], false, false, matmulVariants.reg4x4);
+});
+
+// gradients: dA = dC·Bᵀ, dB = Aᵀ·dC with transposes folded; a broadcast side sums over the batch
+for (const tA of [false, true]) for (const tB of [false, true]) {
+  t(`gradients 3×4·4×5 transA=${tA} transB=${tB}`, async () => {
+    const [sa, sb] = shapes(3, 5, 4, tA, tB);
+    await checkOp({ shapes: [sa, sb], gpu: ([a, b]) => matmul(a, b, { transA: tA, transB: tB }), ref: ([a, b]) => matmulRef(a, sa, b, sb, tA, tB) });
+  });
+}
+for (const [sa, sb, tA, tB] of [
+  [[2, 3, 4], [4, 5], false, false], [[2, 3, 4], [5, 4], false, true], [[2, 4, 3], [4, 5], true, false],
+  [[3, 4], [2, 4, 5], false, false], [[2, 3, 4], [2, 4, 5], false, false], [[1, 3, 4], [2, 5, 4], false, true],
+] as [number[], number[], boolean, boolean][]) {
+  t(`gradients batched [${sa}]${tA ? 'ᵀ' : ''}·[${sb}]${tB ? 'ᵀ' : ''}`, async () => {
+    await checkOp({ shapes: [sa, sb], gpu: ([a, b]) => matmul(a, b, { transA: tA, transB: tB }), ref: ([a, b]) => matmulRef(a, sa, b, sb, tA, tB) });
+  });
+}
+
+/** float64 x·wᵀ + b over the rows of x. */
+function linearRef(x: Float64Array, w: Float64Array, fout: number, fin: number, b?: Float64Array): Float64Array {
+  const rows = x.length / fin;
+  const out = new Float64Array(rows * fout);
+  for (let r = 0; r < rows; r++) for (let o = 0; o < fout; o++) {
+    let s = b ? b[o] : 0;
+    for (let i = 0; i < fin; i++) s += x[r * fin + i] * w[o * fin + i];
+    out[r * fout + o] = s;
+  }
+  return out;
+}
+
+for (const xs of [[3, 4], [2, 3, 4], [4]]) {
+  t(`linear x [${xs}] · W (5, 4)ᵀ with and without bias: forward and gradients`, async () => {
+    await checkOp({ shapes: [xs, [5, 4], [5]], gpu: ([x, w, b]) => linear(x, w, b), ref: ([x, w, b]) => linearRef(x, w, 5, 4, b) });
+    await checkOp({ shapes: [xs, [5, 4]], gpu: ([x, w]) => linear(x, w), ref: ([x, w]) => linearRef(x, w, 5, 4) });
+  });
+}
+
+t('linear output shape keeps leading dims; bias fused on every variant (turned products too)', async () => {
+  const y = tidy(() => linear(Tensor.empty([2, 3, 4]), Tensor.empty([5, 4]), Tensor.empty([5])));
+  assert.equal(y.shape, [2, 3, 5]);
+  y.dispose();
+  const x = randn(37 * 24, 5), w = randn(12 * 24, 6), b = randn(12, 7);
+  for (const v of [matmulVariants.reg8x8, matmulVariants.ubo8x8, matmulVariants.tiled32]) {
+    const out = tidy(() => linear(Tensor.from(x, [37, 24]), Tensor.from(w, [12, 24]), Tensor.from(b, [12]), { variant: v }));
+    assertClose(await out.read(), linearRef(x, w, 12, 24, b), 1e-5, `linear ${v.name}`);
+    out.dispose();
+  }
+});
+
+t('matmulVariant: register blocking on software adapters, tiling within compatibility limits', () => {
+  const lp = G().limits;
+  const soft = { software: true }, hw = { software: false };
+  assert.is(matmulVariant(1024, 1024, 1024, lp, soft).ubo, true);
+  assert.is(matmulVariant(7, 13, 5, lp, soft).entry, 'reg');
+  assert.is(matmulVariant(7, 13, 5, lp, soft).ubo, false);
+  const compat = { ...lp, maxComputeInvocationsPerWorkgroup: 128, maxComputeWorkgroupStorageSize: 16384 };
+  const small = matmulVariant(1024, 1024, 1024, compat, hw);
+  assert.is(small.entry, 'tiled');
+  assert.ok(Number(small.overrides.WGX) * Number(small.overrides.WGY) <= 128);
+  const full = { ...lp, maxComputeInvocationsPerWorkgroup: 1024, maxComputeWorkgroupStorageSize: 32768 };
+  assert.is(matmulVariant(1024, 1024, 1024, full, hw).name, matmulVariants.tiled64.name);
+});
+
+t.run();
