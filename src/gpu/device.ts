@@ -49,7 +49,15 @@ export class Gpu {
   private arenaU32 = new Uint32Array(this.arena);
   private arenaF32 = new Float32Array(this.arena);
   private slots = 0;
+  private recorded = 0;   // dispatches since the last submit
   private lastError?: string;
+  // Bind groups are cached by (kernel, uniform slot, buffers): a training step allocates its
+  // tensors from the pool in the same order every time, so its dispatches repeat exactly and
+  // skip createBindGroup (the largest part of our per-dispatch cost).
+  private bindGroups = new Map<string, GPUBindGroup>();
+  private bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 1;
+  bindGroupHits = 0;
   batchSize = 128;
   dispatches = 0;   // total dispatches recorded (bench: dispatches per step)
   submits = 0;
@@ -107,7 +115,8 @@ export class Gpu {
    */
   dispatch(kernel: Kernel, buffers: (GPUBuffer | GPUBufferBinding)[], params: Param[] | undefined, groups: number | [number, number, number?]): void {
     if (this.slots >= arenaSlots) this.flush();
-    const entries: GPUBindGroupEntry[] = [];
+    let key = `${kernel.name}|${params ? this.slots : -1}|${params?.length ?? 0}`;
+    for (const b of buffers) key += 'buffer' in b ? `|${this.idOf(b.buffer)}@${b.offset ?? 0}+${b.size ?? ''}` : `|${this.idOf(b)}`;
     if (params) {
       const base = (this.slots * slotBytes) / 4;
       if (params.length > slotBytes / 4) throw new Error(`${kernel.name}: too many params`);
@@ -116,11 +125,18 @@ export class Gpu {
         if (p instanceof F32) this.arenaF32[base + i] = p.value;
         else this.arenaU32[base + i] = p >>> 0;
       }
-      entries.push({ binding: 0, resource: { buffer: this.uniformBuffer, offset: this.slots * slotBytes, size: Math.max(16, Math.ceil(params.length / 4) * 16) } });
-      this.slots++;
     }
-    buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } }));
-    const bindGroup = this.device.createBindGroup({ layout: kernel.layout, entries, label: kernel.name });
+    let bindGroup = this.bindGroups.get(key);
+    if (bindGroup) this.bindGroupHits++;
+    else {
+      const entries: GPUBindGroupEntry[] = [];
+      if (params) entries.push({ binding: 0, resource: { buffer: this.uniformBuffer, offset: this.slots * slotBytes, size: Math.max(16, Math.ceil(params.length / 4) * 16) } });
+      buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } }));
+      bindGroup = this.device.createBindGroup({ layout: kernel.layout, entries, label: kernel.name });
+      if (this.bindGroups.size >= 16384) this.bindGroups.clear();
+      this.bindGroups.set(key, bindGroup);
+    }
+    if (params) this.slots++;
     const pass = this.ensurePass();
     pass.setPipeline(kernel.pipeline);
     pass.setBindGroup(0, bindGroup);
@@ -129,7 +145,15 @@ export class Gpu {
     if (x > maxDim && y === 1) { y = Math.ceil(x / maxDim); x = Math.ceil(x / y); }
     if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
     this.dispatches++;
-    if (this.dispatches % this.batchSize === 0) this.flush();
+    // counted from the last submit, so a step that starts after a readback sees the same slots
+    // (and the same cached bind groups) every time
+    if (++this.recorded >= this.batchSize) this.flush();
+  }
+
+  private idOf(b: GPUBuffer): number {
+    let id = this.bufferIds.get(b);
+    if (id === undefined) { id = this.nextBufferId++; this.bufferIds.set(b, id); }
+    return id;
   }
 
   /** Copies bytes between buffers (ends the current compute pass; the next dispatch opens another). */
@@ -155,6 +179,7 @@ export class Gpu {
       this.submits++;
     }
     this.slots = 0;
+    this.recorded = 0;
     this.pool.submitted();
     this.checkErrors();
   }
@@ -190,6 +215,7 @@ export class Gpu {
 
   destroy(): void {
     this.flush();
+    this.bindGroups.clear();
     this.pool.trim(); this.staging.trim();
     this.device.destroy();
   }

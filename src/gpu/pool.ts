@@ -55,7 +55,7 @@ export class BufferPool {
     this.pending.length = 0;
   }
 
-  /** Gives the pooled (free) buffers back to the driver. */
+  /** Gives the pooled (free) buffers back to the driver (the device's bind-group cache must be cleared too). */
   trim(): void {
     for (const list of this.free.values()) for (const b of list) b.destroy();
     this.free.clear();
