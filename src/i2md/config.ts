@@ -23,6 +23,8 @@ export interface PretrainConfig {
   // optimisation
   epochs: number; batchSize: number; lr: number; lrSteps: number[]; weightDecay: number; sgdMomentum: number;
   seed: number;
+  /** Override of the ST-GCN block plan [cin, cout, stride] (tiny encoders for tests); default the ten blocks. */
+  blocks?: [number, number, number][];
 }
 
 export const presets: Record<'paper' | 'demo', PretrainConfig> = {

@@ -37,14 +37,14 @@ export class I2MDModel {
     const rng = new Rng(c.seed);
     this.branches = c.modalities.map((modality, i) => {
       const seed = (c.seed * 1000 + i * 17 + 1) >>> 0;
-      const enc = { layout, hidden: c.hidden, hiddenDim: c.hiddenDim, dropout: c.dropout, head: 'mlp' as const, headDim: c.headDim };
+      const enc = { layout, hidden: c.hidden, hiddenDim: c.hiddenDim, dropout: c.dropout, head: 'mlp' as const, headDim: c.headDim, blocks: c.blocks };
       const encoderQ = new STGCN({ ...enc, seed });
       const encoderK = new STGCN({ ...enc, seed: seed + 7 });
       copyState(encoderQ, encoderK);
       const branch: Branch = { modality, encoderQ, encoderK, queue: MemoryQueue.random(c.headDim, c.queueSize, rng) };
       if (c.imd) {
-        branch.clusterQ = new MlpHead(new Rng(seed + 3), c.hiddenDim, c.headDim);
-        branch.clusterK = new MlpHead(new Rng(seed + 5), c.hiddenDim, c.headDim);
+        branch.clusterQ = new MlpHead(new Rng(seed + 3), encoderQ.config.hiddenDim, c.headDim);
+        branch.clusterK = new MlpHead(new Rng(seed + 5), encoderQ.config.hiddenDim, c.headDim);
         copyState(branch.clusterQ, branch.clusterK);
         branch.clusterQueue = MemoryQueue.random(c.headDim, c.queueSize, rng);
       }

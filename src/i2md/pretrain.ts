@@ -77,7 +77,9 @@ export async function pretrain(dataset: SkeletonDataset, config: PretrainConfig,
     for (const p of pending) {
       const values: Record<string, number> = {};
       for (const [name, t] of Object.entries(p.terms)) { values[name] = await t.item(); t.dispose(); }
-      for (const [name, v] of Object.entries(values)) if (!Number.isFinite(v)) throw new NonFiniteLoss(name, p.step, v);
+      // name the first component that broke, not the total it spoils
+      const bad = Object.entries(values).find(([n, v]) => n !== 'total' && !Number.isFinite(v)) ?? (Number.isFinite(values.total) ? undefined : ['total', values.total]);
+      if (bad) throw new NonFiniteLoss(bad[0] as string, p.step, bad[1] as number);
       losses.push({ step: p.step, terms: values });
       appendFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify({ step: p.step, epoch: state.epoch, lr: lrAt(state.epoch), ...values }) + '\n');
     }

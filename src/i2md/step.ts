@@ -27,10 +27,10 @@ export function modalityOf(x: Tensor, modality: Modality, bones: ReadonlyArray<r
   return modality === 'motion' ? motionGpu(x) : boneGpu(x, bones);
 }
 
-interface BranchOut { q: Tensor; k: Tensor; qc?: Tensor; kc?: Tensor; sQ?: Tensor; tK?: Tensor }
+export interface BranchOut { q: Tensor; k: Tensor; qc?: Tensor; kc?: Tensor; sQ?: Tensor; tK?: Tensor }
 
 /** Builds the loss of one step; returns the total and each named term (all scalars). */
-export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor): { total: Tensor; terms: LossTerms; keys: { k: Tensor; kc?: Tensor }[] } {
+export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor): { total: Tensor; terms: LossTerms; outs: BranchOut[] } {
   const c = model.config;
   const bones = model.layout.bones;
   const terms: LossTerms = {};
@@ -83,7 +83,7 @@ export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor): { total: Ten
   // the total is a tensor of its own even with one term, so each returned scalar is disposed once
   const parts = Object.values(terms);
   const total = parts.slice(1).reduce((acc, t) => add(acc, t), scale(parts[0], 1));
-  return { total, terms, keys: outs.map((o) => ({ k: o.k, kc: o.kc })) };
+  return { total, terms, outs };
 }
 
 /** One optimisation step. Returns kept scalars (total + terms) that the caller reads and disposes. */
@@ -91,7 +91,7 @@ export function pretrainStep(model: I2MDModel, sgd: SGD, x1: Tensor, x2: Tensor,
   const [keyParams, queryParams] = model.emaPairs();
   noGrad(() => emaUpdate(keyParams, queryParams, model.config.momentum));
   const result = tidy(() => {
-    const { total, terms, keys } = i2mdLoss(model, x1, x2);
+    const { total, terms, outs: keys } = i2mdLoss(model, x1, x2);
     backward(total);
     sgd.step(model.queryParameters(), lr);
     model.branches.forEach((b, i) => {
