@@ -22,7 +22,7 @@ const command: Command = {
   name: 'main',
   describe: 'the main job: synthesise the embedded dataset, pre-train I²MD (demo preset), evaluate against a random encoder',
   options: (y) => pretrainOptions(y
-    .option('size', { type: 'number', default: 2700, describe: 'synthetic sequences to generate' })
+    .option('size', { type: 'number', default: 1350, describe: 'synthetic sequences to generate' })
     .option('split', { choices: ['xview', 'xsub'], default: 'xview', describe: 'evaluation split of the synthetic set' })
     .option('data-seed', { type: 'number', default: 1, describe: 'seed of the synthetic dataset' })
     .option('run', { type: 'string', describe: 'run folder (default runs/main-<time>)' })

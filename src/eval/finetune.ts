@@ -20,7 +20,7 @@ import type { Layout } from '../skeleton/layouts.js';
 import type { Modality } from '../i2md/config.js';
 import { modalityOf } from '../i2md/step.js';
 import { extractFeatures } from './features.js';
-import { topAccuracy } from './linear.js';
+import { topAccuracy, softmaxRows } from './linear.js';
 import { labelSubset, subsetCoverage, type Coverage } from './subsets.js';
 import { fuseProbabilities } from './suite.js';
 
@@ -128,18 +128,6 @@ function maxLabel(labels: Int32Array): number {
   let m = -1;
   for (const y of labels) if (y > m) m = y;
   return m;
-}
-
-export function softmaxRows(x: Float32Array, c: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i += c) {
-    let m = -Infinity;
-    for (let j = 0; j < c; j++) m = Math.max(m, x[i + j]);
-    let s = 0;
-    for (let j = 0; j < c; j++) s += (out[i + j] = Math.exp(x[i + j] - m));
-    for (let j = 0; j < c; j++) out[i + j] /= s;
-  }
-  return out;
 }
 
 export function meanStd(xs: number[]): { mean: number; std: number; n: number } {

@@ -87,6 +87,19 @@ export async function linearEvaluate(trainRaw: FeatureSet, testRaw: FeatureSet, 
 }
 
 /** Top-1 / top-5 accuracy of row-major scores (N, C); ties resolved towards the lower class. */
+/** Row-wise softmax of (N, C) scores on the CPU (fusion of stream classifiers). */
+export function softmaxRows(x: Float32Array, c: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i += c) {
+    let m = -Infinity;
+    for (let j = 0; j < c; j++) m = Math.max(m, x[i + j]);
+    let s = 0;
+    for (let j = 0; j < c; j++) s += (out[i + j] = Math.exp(x[i + j] - m));
+    for (let j = 0; j < c; j++) out[i + j] /= s;
+  }
+  return out;
+}
+
 export function topAccuracy(scores: Float32Array, labels: Int32Array, classes: number): { top1: number; top5: number; pred: Int32Array } {
   const n = labels.length;
   let h1 = 0, h5 = 0;
@@ -106,14 +119,3 @@ export function topAccuracy(scores: Float32Array, labels: Int32Array, classes: n
   return { top1: h1 / n, top5: h5 / n, pred };
 }
 
-function softmaxRows(x: Float32Array, c: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i += c) {
-    let m = -Infinity;
-    for (let j = 0; j < c; j++) m = Math.max(m, x[i + j]);
-    let s = 0;
-    for (let j = 0; j < c; j++) s += (out[i + j] = Math.exp(x[i + j] - m));
-    for (let j = 0; j < c; j++) out[i + j] /= s;
-  }
-  return out;
-}
