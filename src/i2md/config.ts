@@ -41,7 +41,7 @@ export const presets: Record<'paper' | 'demo', PretrainConfig> = {
   // Measured on 2 CPU cores through llvmpipe GL ES: ~2.2 s per step, the whole main job ~5 min.
   demo: {
     modalities: allModalities,
-    hidden: 4, hiddenDim: 32, dropout: 0.1, headDim: 32,
+    hidden: 4, hiddenDim: 32, dropout: 0.1, headDim: 64,
     frames: 16, minCrop: 16,
     queueSize: 512, momentum: 0.99, tau: 0.07,
     cmd: true, topk: 128, tauTeacher: 0.05, tauStudent: 0.1, lambdaCmd: 1,
