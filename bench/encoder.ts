@@ -7,12 +7,15 @@
  * bindings, params, grid) and replayed group by group — the conv GEMM by mode and tile variant,
  * graph aggregation, BN, … — so each group's GPU time is measured alone.
  * Module form: `run(ctx)` (bench/run.ts); also runnable alone:
- *   node dist/bench/encoder.js [--batch 8] [--T 64] [--reps 3]
+ *   node dist/bench/encoder.js [--batch 8] [--T 64] [--hidden 16] [--hidden-dim 256] [--reps 3] [--no-split] [--path gemm|direct]
+ * (--path forces the conv / aggregation kernel family, src/ops/tconv.ts `convTuning`: the
+ * before/after comparison on one adapter.)
  */
 import { initEngine, Tensor, tidy, noGrad, backward, G } from '../src/tensor/index.js';
 import type { Kernel } from '../src/gpu/kernels.js';
 import type { Gpu } from '../src/gpu/device.js';
 import { sumAxes } from '../src/ops/reduce.js';
+import { convTuning } from '../src/ops/tconv.js';
 import { STGCN } from '../src/nn/stgcn.js';
 import { getLayout } from '../src/skeleton/layouts.js';
 import { Rng } from '../src/util/random.js';
@@ -32,14 +35,18 @@ type DispatchArgs = Parameters<Gpu['dispatch']>;
 interface Captured { kernel: Kernel; buffers: DispatchArgs[1]; params?: DispatchArgs[2]; groups: DispatchArgs[3] }
 
 const GEMM_MODES = ['fwd', 'input grad', 'weight grad'];
+const DIRECT_MODES = ['fwd', 'input grad (stride 1)', 'input grad (phased)'];
 
-/** A readable group name for a dispatch: the GEMM and aggregation kernels are split by mode. */
+/** A readable group name for a dispatch: the conv and aggregation kernels are split by mode. */
 function groupOf(c: Captured): string {
   const name = c.kernel.name;
   const mode = c.params?.[0];
-  if (name.startsWith('temporalconv:')) return `conv GEMM ${GEMM_MODES[mode as number] ?? mode} ${name.slice(name.indexOf('{'))}`;
-  if (name.startsWith('graphconv:aggregate')) return `graph aggregate ${mode === 0 ? 'fwd' : 'input grad'}`;
-  if (name.startsWith('graphconv:adj_grad')) return 'graph adjacency grad';
+  const tile = name.includes('{') ? ` ${name.slice(name.indexOf('{'))}` : '';
+  if (name.startsWith('temporalconv:')) return `conv GEMM ${GEMM_MODES[mode as number] ?? mode}${tile}`;
+  if (name.startsWith('tconv:direct')) return `conv direct ${DIRECT_MODES[mode as number] ?? mode}${tile}`;
+  if (name.startsWith('tconv:wgrad')) return `conv weight grad (${name.slice(6, name.indexOf('{'))})${tile}`;
+  if (name.startsWith('graphconv:aggregate') || name.startsWith('graphconv:agg_reg')) return `graph aggregate ${mode === 0 ? 'fwd' : 'input grad'}${tile}`;
+  if (name.startsWith('graphconv:adj_grad') || name.startsWith('graphconv:adj_reg')) return `graph adjacency grad${tile}`;
   return name;
 }
 
@@ -71,7 +78,7 @@ export async function run(ctx: EncoderBenchCtx = {}): Promise<BenchRecord[]> {
   const x = Tensor.from(Float32Array.from({ length: N * 3 * T * V * M }, () => rng.normal()), shape).keep();
   const size = `N=${N} T=${T} V=${V} M=${M} h=${model.config.hidden} D=${model.config.hiddenDim}`;
   const fwdFlops = encoderFlops(model, N, T, M);
-  log(`adapter: ${g.name}; forward ${(fwdFlops / 1e9).toFixed(1)} GFLOP per batch`);
+  log(`adapter: ${g.name}; forward ${(fwdFlops / 1e9).toFixed(1)} GFLOP per batch; conv kernels: ${convTuning.path}`);
   const rows: BenchRecord[] = [];
   const add = (r: BenchRecord | undefined, extra: Record<string, unknown> = {}) => {
     if (!r) return;
@@ -132,6 +139,8 @@ export async function run(ctx: EncoderBenchCtx = {}): Promise<BenchRecord[]> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (k: string) => { const i = process.argv.indexOf(`--${k}`); return i > 0 ? Number(process.argv[i + 1]) : undefined; };
-  await run({ batch: arg('batch'), reps: arg('reps'), T: arg('T') });
+  const path = process.argv[process.argv.indexOf('--path') + 1];
+  if (process.argv.includes('--path') && (path === 'gemm' || path === 'direct')) convTuning.path = path;
+  await run({ batch: arg('batch'), reps: arg('reps'), T: arg('T'), hidden: arg('hidden'), hiddenDim: arg('hidden-dim'), split: !process.argv.includes('--no-split') });
   process.exit(0);
 }

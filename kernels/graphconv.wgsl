@@ -104,3 +104,122 @@ fn adj_grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
     if (e < VV) { out[(slice * p.k + k) * VV + e] = acc[j]; }
   }
 }
+
+// ---- register-blocked variants for CPU-like adapters (llvmpipe): no workgroup memory in the
+// loops, no division there, TR × TW outputs per invocation (see kernels/matmul.wgsl's `reg`).
+//   entry `agg_reg`, q.mode 0: xa as above; rows r = (n,c,t) along lanes (lid + WG·j of the
+//     workgroup's TR·WG rows), columns (k, w0 … w0+TW) from grid y = k·nwb + w-block: the
+//     adjacency loads are the same for every lane. q.mode 1: dx as above; columns v0 … v0+TW
+//     from grid y, reduction over (k, w). Edge rows/columns are clamped for loading.
+//     Bindings: 0 params, 1 in0 (x or dxa), 2 in1 (adj), 3 out. Grid: (row groups from q.r0, cols, 1).
+//   entry `adj_reg`: partial dadj as `adj_grad`, one workgroup per (slice, v-block, k·nwb + w-block);
+//     each lane accumulates rows (n, ct = lid, lid + WG, …) of the slice's samples in registers,
+//     then one fixed-order workgroup sum (deterministic). Bindings as `adj_grad`.
+struct RegParams {
+  mode: u32, n: u32, k: u32, ct: u32,
+  v: u32, rows: u32, nwb: u32, r0: u32,
+  n_per_slice: u32, pad0: u32, pad1: u32, pad2: u32,
+}
+override TR: u32 = 8u;
+override TW: u32 = 8u;
+override RWG: u32 = 64u;
+@group(0) @binding(0) var<uniform> q: RegParams;
+
+@compute @workgroup_size(RWG)
+fn agg_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let V = q.v;
+  let rbase = q.r0 + wid.x * RWG * TR + lid;
+  let kk = wid.y / q.nwb;                      // workgroup-uniform
+  let c0 = (wid.y - kk * q.nwb) * TW;
+  var rn: array<u32, 8>;                       // my rows' n
+  var rct: array<u32, 8>;                      // and (c, t)
+  for (var j = 0u; j < TR; j++) {
+    let r = min(rbase + RWG * j, q.rows - 1u);
+    rn[j] = r / q.ct;
+    rct[j] = r - rn[j] * q.ct;
+  }
+  var cc: array<u32, 8>;                       // my columns, clamped
+  for (var i = 0u; i < TW; i++) { cc[i] = min(c0 + i, V - 1u); }
+  var acc: array<array<f32, 8>, 8>;
+  if (q.mode == 0u) {
+    var xo: array<u32, 8>;
+    for (var j = 0u; j < TR; j++) { xo[j] = (rn[j] * q.ct + rct[j]) * V; }
+    let ak = kk * V * V;
+    for (var v = 0u; v < V; v++) {
+      var xs: array<f32, 8>;
+      for (var j = 0u; j < TR; j++) { xs[j] = in0[xo[j] + v]; }
+      for (var i = 0u; i < TW; i++) {
+        let a = in1[ak + v * V + cc[i]];
+        for (var j = 0u; j < TR; j++) { acc[j][i] = fma(xs[j], a, acc[j][i]); }
+      }
+    }
+  } else {
+    for (var k = 0u; k < q.k; k++) {
+      var go: array<u32, 8>;
+      for (var j = 0u; j < TR; j++) { go[j] = ((rn[j] * q.k + k) * q.ct + rct[j]) * V; }
+      var ao: array<u32, 8>;
+      for (var i = 0u; i < TW; i++) { ao[i] = (k * V + cc[i]) * V; }
+      for (var w = 0u; w < V; w++) {
+        var gs: array<f32, 8>;
+        for (var j = 0u; j < TR; j++) { gs[j] = in0[go[j] + w]; }
+        for (var i = 0u; i < TW; i++) {
+          let a = in1[ao[i] + w];
+          for (var j = 0u; j < TR; j++) { acc[j][i] = fma(gs[j], a, acc[j][i]); }
+        }
+      }
+    }
+  }
+  for (var j = 0u; j < TR; j++) {
+    if (rbase + RWG * j >= q.rows) { continue; }
+    var ob: u32;
+    if (q.mode == 0u) { ob = ((rn[j] * q.k + kk) * q.ct + rct[j]) * V; } else { ob = (rn[j] * q.ct + rct[j]) * V; }
+    for (var i = 0u; i < TW; i++) {
+      if (c0 + i < V) { out[ob + c0 + i] = acc[j][i]; }
+    }
+  }
+}
+
+var<workgroup> red: array<f32, 4096>;   // [lane][TR·TW]
+
+@compute @workgroup_size(RWG)
+fn adj_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let V = q.v;
+  let slice = wid.x;
+  let v0 = wid.y * TR;
+  let kk = wid.z / q.nwb;                      // workgroup-uniform
+  let w0 = (wid.z - kk * q.nwb) * TW;
+  let n_begin = slice * q.n_per_slice;
+  let n_end = min(q.n, n_begin + q.n_per_slice);
+  var vv: array<u32, 8>;
+  var ww: array<u32, 8>;
+  for (var i = 0u; i < TR; i++) { vv[i] = min(v0 + i, V - 1u); }
+  for (var j = 0u; j < TW; j++) { ww[j] = min(w0 + j, V - 1u); }
+  var acc: array<array<f32, 8>, 8>;
+  for (var n = n_begin; n < n_end; n++) {
+    let xn = n * q.ct * V;
+    let gn = (n * q.k + kk) * q.ct * V;
+    for (var base = 0u; base < q.ct; base += RWG) {
+      let ct0 = base + lid;
+      let ok = ct0 < q.ct;
+      let ct = min(ct0, q.ct - 1u);
+      var xs: array<f32, 8>;
+      for (var i = 0u; i < TR; i++) { xs[i] = select(0.0, in0[xn + ct * V + vv[i]], ok); }
+      for (var j = 0u; j < TW; j++) {
+        let d = in1[gn + ct * V + ww[j]];
+        for (var i = 0u; i < TR; i++) { acc[i][j] = fma(xs[i], d, acc[i][j]); }
+      }
+    }
+  }
+  let tile = TR * TW;
+  for (var i = 0u; i < TR; i++) {
+    for (var j = 0u; j < TW; j++) { red[lid * tile + i * TW + j] = acc[i][j]; }
+  }
+  workgroupBarrier();
+  if (lid < tile) {
+    var s = 0.0;
+    for (var l = 0u; l < RWG; l++) { s += red[l * tile + lid]; }
+    let v = v0 + lid / TW;
+    let w = w0 + lid % TW;
+    if (v < V && w < V) { out[((slice * q.k + kk) * V + v) * V + w] = s; }
+  }
+}

@@ -4,10 +4,13 @@
  * gradient — a transposed convolution — in entry `conv`, the weight gradient, split along its
  * long reduction, in entry `wgrad`). With
  * KT = 1 it is also the encoder's 1×1 convolution (graph conv channel mixing, strided residual).
+ * On software adapters (llvmpipe) the register-blocked kernels of kernels/tconv.wgsl
+ * (src/ops/tconv.ts) run instead: 4–5× faster there, where barriers and gathers dominate.
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import { sumAxes } from './reduce.js';
+import { direct, wgradReg, wgradRegFits, useDirect } from './tconv.js';
 
 export interface TemporalConvOptions {
   stride?: number;
@@ -74,19 +77,22 @@ function dimsOf(x: Tensor, weight: Tensor, opts: TemporalConvOptions): ConvDims 
 /** x (N, Cin, T, V) · weight (Cout, Cin, KT, 1) → (N, Cout, T', V). */
 function forwardRaw(d: ConvDims, x: Tensor, weight: Tensor, bias: Tensor | undefined, biasMode: number): Tensor {
   const out = Tensor.empty([d.N, d.Cout, d.Tout, d.V]);
-  gemm(Mode.Forward, d, weight, x, bias, biasMode, out, d.Cout, d.N * d.Tout * d.V, d.Cin * d.KT, d.Tout * d.V);
+  if (useDirect()) direct(true, d, x, weight, bias, biasMode, out);
+  else gemm(Mode.Forward, d, weight, x, bias, biasMode, out, d.Cout, d.N * d.Tout * d.V, d.Cin * d.KT, d.Tout * d.V);
   return out;
 }
 
 /** dx (N, Cin, T, V) from dy (N, Cout, T', V): the transposed convolution. */
 export function convInputGrad(d: ConvDims, dy: Tensor, weight: Tensor): Tensor {
   const dx = Tensor.empty([d.N, d.Cin, d.T, d.V]);
-  gemm(Mode.InputGrad, d, weight, dy, undefined, 0, dx, d.Cin, d.N * d.T * d.V, d.Cout * d.KT, d.T * d.V);
+  if (useDirect()) direct(false, d, dy, weight, undefined, 0, dx);
+  else gemm(Mode.InputGrad, d, weight, dy, undefined, 0, dx, d.Cin, d.N * d.T * d.V, d.Cout * d.KT, d.T * d.V);
   return dx;
 }
 
 /** dW (Cout, Cin·KT) = Σ_{n,t',v} dy ⊗ x-window, the reduction split into slices summed afterwards. */
 export function convWeightGrad(d: ConvDims, dy: Tensor, x: Tensor): Tensor {
+  if (useDirect() && wgradRegFits()) return wgradReg(d, dy, x).dw;
   const rows = d.Cout, cols = d.Cin * d.KT, red = d.N * d.Tout * d.V;
   const tiles = Math.ceil(rows / (8 * rowsPerInvocation(rows))) * Math.ceil(cols / TILE_COLS);
   // every slice keeps at least 64 reduction steps of work
@@ -115,11 +121,19 @@ export function temporalConv(x: Tensor, weight: Tensor, bias?: Tensor, opts: Tem
     else throw new Error(`temporalConv: bias [${bias.shape}] is neither (${d.Cout}) nor (${d.Cout}, ${d.V})`);
   }
   const out = forwardRaw(d, x, weight, bias, biasMode);
-  return record('temporalConv', out, [x, weight, bias], (g) => [
-    x.requiresGrad ? convInputGrad(d, g, weight) : undefined,
-    weight.requiresGrad ? viewAs(convWeightGrad(d, g, x), weight.shape) : undefined,
-    bias?.requiresGrad ? (biasMode === 1 ? sumAxes(g, [0, 2, 3]) : sumAxes(g, [0, 2])) : undefined,
-  ]);
+  return record('temporalConv', out, [x, weight, bias], (g) => {
+    const gx = x.requiresGrad ? convInputGrad(d, g, weight) : undefined;
+    let gw: Tensor | undefined, gb: Tensor | undefined;
+    const wantBias = !!bias?.requiresGrad;
+    if (weight.requiresGrad && useDirect() && wgradRegFits()) {
+      // the register-blocked weight gradient sums a per-channel bias gradient in the same pass
+      const r = wgradReg(d, g, x, wantBias && biasMode === 1);
+      gw = viewAs(r.dw, weight.shape);
+      gb = r.db;
+    } else if (weight.requiresGrad) gw = viewAs(convWeightGrad(d, g, x), weight.shape);
+    if (wantBias && !gb) gb = biasMode === 1 ? sumAxes(g, [0, 2, 3]) : sumAxes(g, [0, 2]);
+    return [gx, gw, gb];
+  });
 }
 
 function viewAs(t: Tensor, shape: readonly number[]): Tensor {

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy, backward } from '../../src/tensor/index.js';
 import { mul, sumAll } from '../helpers/ops.js';
-import { temporalConv, temporalConvRef, convOutputLength } from '../../src/ops/temporalconv.js';
+import { temporalConv, temporalConvRef, convOutputLength, convWeightGrad } from '../../src/ops/temporalconv.js';
+import { convTuning } from '../../src/ops/tconv.js';
 
 const t = suite('ops/temporalconv');
 t.before(async () => { await engine(); });
@@ -105,22 +106,88 @@ for (const [xs, Cout, stride] of [[[4, 12, 12, 25], 70, 1], [[3, 17, 19, 25], 33
   });
 }
 
-t('more than 65535 column tiles: the host dispatches column chunks (forward and input gradient)', async () => {
-  const V = 65535 * 64 + 100;                       // N·T'·V columns past one grid dimension
-  const x = Float32Array.from({ length: V }, (_, i) => (i % 7) - 3);
-  const { y, xt } = tidy(() => {
-    const xt = Tensor.from(x, [1, 1, 1, V]).param();
-    const y = temporalConv(xt, Tensor.from([2], [1, 1, 1, 1]), Tensor.from([0.5]), { pad: 0 });
-    backward(sumAll(y));
-    return { y, xt };
-  });
-  const dx = xt.grad!;
-  const got = await y.read(), g = await dx.read();
-  for (const i of [0, 1, 65535 * 64 - 1, 65535 * 64, V - 1]) {
-    assert.is(got[i], 2 * x[i] + 0.5, `y[${i}]`);
-    assert.is(g[i], 2, `dx[${i}]`);
+// Both kernel families on every adapter: the tiled GEMM (kernels/temporalconv.wgsl) and the
+// register-blocked one (kernels/tconv.wgsl: direct forward, flipped stride-1 and phased strided
+// input gradients, wgrad / wgrad_t with the fused bias gradient). Awkward sizes: channels 1, 3,
+// 5, T 1 and 7, V 1 and 25, strides 1–3, KT 1, 3, 9, 11 (two tap blocks), pad > KT − 1, batches
+// that split into several slices.
+const pathCases: [number[], number, number, number, number][] = [
+  // [N, Cin, T, V], Cout, KT, stride, pad
+  [[2, 1, 7, 25], 3, 9, 1, 4],
+  [[3, 5, 7, 1], 1, 9, 2, 4],
+  [[1, 3, 1, 25], 5, 9, 1, 4],
+  [[2, 3, 1, 5], 5, 9, 2, 4],
+  [[5, 3, 7, 25], 9, 9, 2, 4],
+  [[4, 9, 8, 3], 17, 3, 3, 1],
+  [[2, 5, 13, 4], 3, 11, 1, 5],
+  [[3, 5, 7, 25], 9, 1, 2, 0],
+  [[2, 3, 6, 5], 4, 1, 1, 1],
+  [[70, 3, 4, 1], 5, 9, 1, 4],
+];
+for (const path of ['gemm', 'direct'] as const) {
+  for (const [xs, Cout, KT, stride, pad] of pathCases) {
+    t(`${path}: forward and gradients vs analytic reference, x [${xs}], Cout ${Cout}, KT ${KT}, stride ${stride}, pad ${pad}`, async () => {
+      const before = convTuning.path;
+      convTuning.path = path;
+      try {
+        const Cin = xs[1];
+        const Tout = convOutputLength(xs[2], KT, stride, pad);
+        const s = path === 'gemm' ? 20 : 30;   // other inputs per path: a stale pooled buffer cannot pass for a result
+        const x = randn(size(xs), s + 1), w = randn(Cout * Cin * KT, s + 2, -0.3, 0.3), b = randn(Cout, s + 3);
+        const g = randn(xs[0] * Cout * Tout * xs[3], s + 4);
+        const got = tidy(() => {
+          const tx = Tensor.from(x, xs).param(), tw = Tensor.from(w, [Cout, Cin, KT, 1]).param(), tb = Tensor.from(b).param();
+          const y = temporalConv(tx, tw, tb, { stride, pad });
+          backward(sumAll(mul(y, Tensor.from(g, y.shape))));
+          return [y, tx, tw, tb];
+        });
+        const ref = gradsRef(x, xs, w, Cout, KT, g, stride, pad);
+        assertClose(await got[0].read(), temporalConvRef(x, xs, w, Cout, KT, b, stride, pad), 1e-5, 'y');
+        assertClose(await got[1].grad!.read(), ref.dx, 1e-5, 'dx');
+        assertClose(await got[2].grad!.read(), ref.dw, 1e-5, 'dw');
+        assertClose(await got[3].grad!.read(), ref.db, 1e-5, 'db');
+        got[0].dispose();
+        for (const p of got.slice(1)) { p.grad!.dispose(); p.dispose(); }
+      } finally { convTuning.path = before; }
+    });
   }
-  y.dispose(); dx.dispose(); xt.dispose();
+}
+
+t('direct: the weight gradient is deterministic (fixed summation order, bit-identical reruns)', async () => {
+  const before = convTuning.path;
+  convTuning.path = 'direct';
+  try {
+    const xs = [9, 6, 12, 25], Cout = 10, KT = 9;
+    const d = { N: 9, Cin: 6, Cout, T: 12, Tout: 12, V: 25, KT, stride: 1, pad: 4 };
+    const x = Tensor.from(randn(size(xs), 31), xs), dy = Tensor.from(randn(9 * Cout * 12 * 25, 32), [9, Cout, 12, 25]);
+    const a = convWeightGrad(d, dy, x), b = convWeightGrad(d, dy, x);
+    const [ra, rb] = [await a.read(), await b.read()];
+    assert.ok(ra.some((v) => v !== 0));
+    assert.equal(Array.from(ra), Array.from(rb));
+    for (const z of [x, dy, a, b]) z.dispose();
+  } finally { convTuning.path = before; }
+});
+
+for (const path of ['gemm', 'direct'] as const) t(`${path}: more than 65535 column tiles: the host dispatches column chunks (forward and input gradient)`, async () => {
+  const before = convTuning.path;
+  convTuning.path = path;
+  try {
+    const V = 65535 * 64 + 100;                       // N·T'·V columns past one grid dimension
+    const x = Float32Array.from({ length: V }, (_, i) => (i % 7) - 3);
+    const { y, xt } = tidy(() => {
+      const xt = Tensor.from(x, [1, 1, 1, V]).param();
+      const y = temporalConv(xt, Tensor.from([2], [1, 1, 1, 1]), Tensor.from([0.5]), { pad: 0 });
+      backward(sumAll(y));
+      return { y, xt };
+    });
+    const dx = xt.grad!;
+    const got = await y.read(), g = await dx.read();
+    for (const i of [0, 1, 65535 * 64 - 1, 65535 * 64, V - 1]) {
+      assert.is(got[i], 2 * x[i] + 0.5, `y[${i}]`);
+      assert.is(g[i], 2, `dx[${i}]`);
+    }
+    y.dispose(); dx.dispose(); xt.dispose();
+  } finally { convTuning.path = before; }
 });
 
 t('rejects a T too short for the kernel and a mismatched weight', () => {

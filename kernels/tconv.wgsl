@@ -1,0 +1,288 @@
+// Register-blocked temporal convolution for CPU-like adapters (llvmpipe): no workgroup memory in
+// the inner loops, no division there, big per-invocation tiles (the layout rules of
+// kernels/matmul.wgsl's `reg`). Same maths as kernels/temporalconv.wgsl:
+//   entry `direct`  y[n,r,t,v] = Σ_{c,k} w(r,c,k) · b[n,c,t·s+k−pad,v] (+ bias)
+//     p.mode 0 forward:     r = output channel o, c = input channel i, w = W[o,i,k]
+//     p.mode 1 input grad:  stride 1, as a forward conv of dy with the flipped, transposed
+//                           weight w(r=i, c=o, k) = W[o,i,KT−1−k] and pad' = KT−1−pad
+//     p.mode 2 input grad:  any stride s, by phases: grid z = ph, an invocation owns the times
+//                           t0 + s·r (t0 ≡ ph mod s); only the taps k ≡ ph + pad (mod s) reach
+//                           them, at dy frames (t0 + pad − k)/s + r, which slide by one per tap
+//     An invocation owns TO rows × TT consecutive output times of one (n, v); lanes run along the
+//     flattened (n, time block, v) columns, decoded once. With stride 1 the TT+KT−1 input frames
+//     slide through registers (one new load per tap). Weight (r, c, k) at w[r·rs + c·cs + k].
+//     (Reading the weights through a 64 KiB uniform window, as matmul's AV = 1 does, measured
+//     1.7× slower here on llvmpipe — scalar elements picked from vec4s — so they come from storage.)
+//     Only rows [row_begin, row_end) and reduction channels [c_begin, c_end) of this dispatch.
+//     Bindings: 0 params, 1 b (x or dy), 2 w, 3 bias, 4 out.
+//     Grid: (column groups of WG from p.col0, row blocks of TO, 1 or the s phases of mode 2).
+//   entry `wgrad`   partial[z,o,i,k] = Σ_{n in slice z} Σ_{t',v} dy[n,o,t',v] · x[n,i,t'·s+k−pad,v]
+//     A workgroup owns TO output × TI input channels at one tap k; each lane accumulates its own
+//     positions (t',v) = lid, lid + WG, … of every n of the slice in registers; one final
+//     workgroup-memory pass sums the WG lanes in a fixed order (deterministic, no atomics).
+//     With q.want_bias, the workgroups of input block 0 (and tap 0) also sum dy itself: the bias
+//     gradient's partials bpart[z,o] (the reduce kernel's one-workgroup-per-row path is slow here).
+//     Bindings: 0 params, 1 dy, 2 x, 3 out (slices, Cout, Cin, KT), 4 bpart (slices, Cout) or a placeholder.
+//     Grid: (slices, ceil(Cin / TI), ceil(Cout / TO) · KT).
+//   entry `wgrad_t` the same partial sums for KT > 1: a lane owns TO output channels × TK taps
+//     (k0 …) of one input channel and walks whole time lines of its positions (n, v) = lid +
+//     WG·(slice + slices·m): the TK input frames slide along t' (one or two new loads per step
+//     at stride 1 or 2), so a step costs TO + s loads for TO·TK multiply-adds. Lanes are summed
+//     as in `wgrad` (TO·TK ≤ 72: 18 KiB of workgroup memory, more than compatibility mode promises;
+//     the host checks the limit). Bindings as `wgrad`. Grid: (slices, Cin, ceil(Cout/TO)·ceil(KT/TK)).
+
+struct Params {
+  mode: u32, rows: u32, cred: u32, cols: u32,
+  tin: u32, tout: u32, v: u32, kt: u32,
+  stride: u32, pad: u32, ntb: u32, flags: u32,      // flags: bias mode (1 per row, 2 per (row, v))
+  rs: u32, cs: u32, pad0: u32, col0: u32,
+  row_begin: u32, row_end: u32, c_begin: u32, c_end: u32,
+}
+struct WParams {
+  cout: u32, cin: u32, kt: u32, n: u32,
+  tin: u32, tout: u32, v: u32, stride: u32,
+  pad: u32, n_per_slice: u32, inv_v: f32, slices: u32,
+  want_bias: u32, z0: u32, z1: u32, z2: u32,
+}
+
+override TO: u32 = 8u;   // direct: rows per invocation; wgrad: output channels per workgroup
+override TT: u32 = 8u;   // direct: output times per invocation
+override TI: u32 = 8u;   // wgrad: input channels per workgroup
+override TK: u32 = 9u;   // wgrad_t: taps per lane (≤ 9)
+override WG: u32 = 64u;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(0) var<uniform> q: WParams;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> xw: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+
+
+/** b at frame f of the channel row starting at xc (zero outside [0, tin)). */
+fn frame(xc: u32, f: i32) -> f32 {
+  let ok = f >= 0 && f < i32(p.tin);
+  let val = b[xc + u32(clamp(f, 0, i32(p.tin) - 1)) * p.v];
+  return select(0.0, val, ok);
+}
+
+@compute @workgroup_size(WG)
+fn direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let j0 = p.col0 + wid.x * WG + lid;
+  let live = j0 < p.cols;
+  let j = min(j0, p.cols - 1u);
+  // column (n, time block, v): decoded once per invocation
+  let per_n = p.ntb * p.v;
+  let n = j / per_n;
+  let rem = j - n * per_n;
+  let tb = rem / p.v;
+  let v = rem - tb * p.v;
+  let phased = p.mode == 2u;
+  let ostep = select(1u, p.stride, phased);          // output times t0 + ostep·r
+  let t0 = select(tb * TT, tb * p.stride * TT + wid.z, phased);
+  let fb = i32(t0 * p.stride) - i32(p.pad);          // modes 0, 1: input frame of output t0, tap 0
+  let k0 = (wid.z + p.pad) % p.stride;               // mode 2: first tap reaching my phase (uniform)
+  let f0 = i32((t0 + p.pad - k0) / p.stride);        // mode 2: its dy frame for output t0 (divides exactly)
+  let row0 = p.row_begin + wid.y * TO;
+  var wrow: array<u32, 8>;                           // my rows' weight offsets (clamped rows)
+  for (var o = 0u; o < TO; o++) { wrow[o] = min(row0 + o, p.row_end - 1u) * p.rs; }
+  let tinv = p.tin * p.v;
+  let nbase = n * p.cred * tinv + v;
+  let flip = p.mode == 1u;
+  var acc: array<array<f32, 8>, 8>;
+  for (var c = p.c_begin; c < p.c_end; c++) {
+    let xc = nbase + c * tinv;
+    let wc = c * p.cs;
+    var xs: array<f32, 8>;
+    if (phased) {
+      for (var r = 0u; r < TT; r++) { xs[r] = frame(xc, f0 + i32(r)); }
+      var f = f0;
+      for (var k = k0; k < p.kt; k += p.stride) {
+        for (var o = 0u; o < TO; o++) {
+          let wv = w[wrow[o] + wc + k];
+          for (var r = 0u; r < TT; r++) { acc[o][r] = fma(wv, xs[r], acc[o][r]); }
+        }
+        for (var r = TT - 1u; r > 0u; r--) { xs[r] = xs[r - 1u]; }
+        f -= 1;
+        xs[0] = frame(xc, f);
+      }
+      continue;
+    }
+    if (p.stride == 1u) {
+      for (var r = 0u; r + 1u < TT; r++) { xs[r] = frame(xc, fb + i32(r)); }
+    }
+    for (var k = 0u; k < p.kt; k++) {
+      if (p.stride == 1u) {
+        xs[TT - 1u] = frame(xc, fb + i32(k + TT - 1u));
+      } else {
+        for (var r = 0u; r < TT; r++) { xs[r] = frame(xc, fb + i32(r * p.stride + k)); }
+      }
+      let kk = select(k, p.kt - 1u - k, flip);
+      for (var o = 0u; o < TO; o++) {
+        let wv = w[wrow[o] + wc + kk];
+        for (var r = 0u; r < TT; r++) { acc[o][r] = fma(wv, xs[r], acc[o][r]); }
+      }
+      if (p.stride == 1u) {
+        for (var r = 0u; r + 1u < TT; r++) { xs[r] = xs[r + 1u]; }
+      }
+    }
+  }
+  if (!live) { return; }
+  let bmode = p.flags;
+  for (var o = 0u; o < TO; o++) {
+    let row = row0 + o;
+    if (row >= p.row_end) { continue; }
+    var bv = 0.0;
+    if (bmode == 1u) { bv = bias[row]; }
+    if (bmode == 2u) { bv = bias[row * p.v + v]; }
+    let ob = (n * p.rows + row) * p.tout * p.v + v;
+    for (var r = 0u; r < TT; r++) {
+      let t = t0 + ostep * r;
+      if (t >= p.tout) { continue; }
+      let e = ob + t * p.v;
+      out[e] = acc[o][r] + bv;
+    }
+  }
+}
+
+var<workgroup> red: array<f32, 4608>;   // [lane][TO·TI or TO·TK]
+
+@compute @workgroup_size(WG)
+fn wgrad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let slice = wid.x;
+  let i0 = wid.y * TI;
+  let ob = wid.z / q.kt;                      // workgroup-uniform: scalar
+  let k = wid.z - ob * q.kt;
+  let o0 = ob * TO;
+  let tvo = q.tout * q.v;
+  let tvi = q.tin * q.v;
+  let n_begin = slice * q.n_per_slice;
+  let n_end = min(q.n, n_begin + q.n_per_slice);
+  let shift = i32(k) - i32(q.pad);
+  var orow: array<u32, 8>;
+  var irow: array<u32, 8>;
+  for (var o = 0u; o < TO; o++) { orow[o] = min(o0 + o, q.cout - 1u) * tvo; }
+  for (var i = 0u; i < TI; i++) { irow[i] = min(i0 + i, q.cin - 1u) * tvi; }
+  var acc: array<array<f32, 8>, 8>;
+  var bacc: array<f32, 8>;
+  for (var n = n_begin; n < n_end; n++) {
+    let dyn = n * q.cout * tvo;
+    let xn = n * q.cin * tvi;
+    for (var base = 0u; base < tvo; base += WG) {
+      let tv0 = base + lid;
+      let ok = tv0 < tvo;
+      let tv = min(tv0, tvo - 1u);
+      // t' = tv / V without an integer division (scalarised per lane on a CPU): float estimate, corrected
+      var tp = u32(f32(tv) * q.inv_v);
+      if (tp * q.v > tv) { tp -= 1u; }
+      if ((tp + 1u) * q.v <= tv) { tp += 1u; }
+      let f = i32(tp * q.stride) + shift;
+      let xok = ok && f >= 0 && f < i32(q.tin);
+      let xo = xn + u32(clamp(f, 0, i32(q.tin) - 1)) * q.v + (tv - tp * q.v);
+      var xs: array<f32, 8>;
+      for (var i = 0u; i < TI; i++) { xs[i] = select(0.0, xw[xo + irow[i]], xok); }
+      for (var o = 0u; o < TO; o++) {
+        let g = select(0.0, b[dyn + orow[o] + tv], ok);
+        for (var i = 0u; i < TI; i++) { acc[o][i] = fma(g, xs[i], acc[o][i]); }
+        bacc[o] += g;
+      }
+    }
+  }
+  if (q.want_bias == 1u && wid.y == 0u && k == 0u) { bias_sums(&bacc, lid, slice, o0); }
+  let tile = TO * TI;
+  for (var o = 0u; o < TO; o++) {
+    for (var i = 0u; i < TI; i++) { red[lid * tile + o * TI + i] = acc[o][i]; }
+  }
+  workgroupBarrier();
+  if (lid < tile) {
+    var s = 0.0;
+    for (var l = 0u; l < WG; l++) { s += red[l * tile + lid]; }
+    let o = o0 + lid / TI;
+    let i = i0 + lid % TI;
+    if (o < q.cout && i < q.cin) { partial[((slice * q.cout + o) * q.cin + i) * q.kt + k] = s; }
+  }
+}
+
+/** The lanes' dy sums → bpart[slice, o0 …] in a fixed order (called in workgroup-uniform control flow). */
+fn bias_sums(bacc: ptr<function, array<f32, 8>>, lid: u32, slice: u32, o0: u32) {
+  for (var o = 0u; o < TO; o++) { red[lid * TO + o] = (*bacc)[o]; }
+  workgroupBarrier();
+  if (lid < TO) {
+    var s = 0.0;
+    for (var l = 0u; l < WG; l++) { s += red[l * TO + lid]; }
+    if (o0 + lid < q.cout) { out[slice * q.cout + o0 + lid] = s; }
+  }
+  workgroupBarrier();
+}
+
+/** x at frame f of the time line starting at xc (zero outside [0, tin) or for a dead lane). */
+fn xframe(xc: u32, f: i32, ok: bool) -> f32 {
+  let val = xw[xc + u32(clamp(f, 0, i32(q.tin) - 1)) * q.v];
+  return select(0.0, val, ok && f >= 0 && f < i32(q.tin));
+}
+
+@compute @workgroup_size(WG)
+fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let i = wid.y;
+  let nkb = (q.kt + TK - 1u) / TK;
+  let ob = wid.z / nkb;                       // workgroup-uniform: scalar
+  let k0 = (wid.z - ob * nkb) * TK;
+  let o0 = ob * TO;
+  let tvo = q.tout * q.v;
+  let tvi = q.tin * q.v;
+  let nv = q.n * q.v;
+  var orow: array<u32, 8>;
+  for (var o = 0u; o < TO; o++) { orow[o] = min(o0 + o, q.cout - 1u) * tvo; }
+  let fb = i32(k0) - i32(q.pad);               // frame of t' = 0, tap k0
+  var acc: array<array<f32, 9>, 8>;
+  var bacc: array<f32, 8>;
+  for (var pb = wid.x * WG; pb < nv; pb += q.slices * WG) {
+    let p0 = pb + lid;
+    let ok = p0 < nv;
+    let pp = min(p0, nv - 1u);
+    var n = u32(f32(pp) * q.inv_v);            // pp / V without an integer division
+    if (n * q.v > pp) { n -= 1u; }
+    if ((n + 1u) * q.v <= pp) { n += 1u; }
+    let v = pp - n * q.v;
+    let dyb = n * q.cout * tvo + v;
+    let xc = (n * q.cin + i) * tvi + v;
+    var xs: array<f32, 9>;
+    for (var r = 0u; r < TK; r++) { xs[r] = xframe(xc, fb + i32(r), ok); }
+    for (var tp = 0u; tp < q.tout; tp++) {
+      if (tp > 0u) {
+        let f = i32(tp * q.stride) + fb;
+        if (q.stride == 1u) {
+          for (var r = 0u; r + 1u < TK; r++) { xs[r] = xs[r + 1u]; }
+          xs[TK - 1u] = xframe(xc, f + i32(TK) - 1, ok);
+        } else if (q.stride == 2u && TK >= 2u) {
+          for (var r = 0u; r + 2u < TK; r++) { xs[r] = xs[r + 2u]; }
+          xs[TK - 2u] = xframe(xc, f + i32(TK) - 2, ok);
+          xs[TK - 1u] = xframe(xc, f + i32(TK) - 1, ok);
+        } else {
+          for (var r = 0u; r < TK; r++) { xs[r] = xframe(xc, f + i32(r), ok); }
+        }
+      }
+      let tpo = dyb + tp * q.v;
+      for (var o = 0u; o < TO; o++) {
+        let g = select(0.0, b[tpo + orow[o]], ok);
+        for (var r = 0u; r < TK; r++) { acc[o][r] = fma(g, xs[r], acc[o][r]); }
+        bacc[o] += g;
+      }
+    }
+  }
+  if (q.want_bias == 1u && i == 0u && k0 == 0u) { bias_sums(&bacc, lid, wid.x, o0); }
+  let tile = TO * TK;
+  for (var o = 0u; o < TO; o++) {
+    for (var r = 0u; r < TK; r++) { red[lid * tile + o * TK + r] = acc[o][r]; }
+  }
+  workgroupBarrier();
+  for (var e = lid; e < tile; e += WG) {      // TO·TK may pass WG
+    var s = 0.0;
+    for (var l = 0u; l < WG; l++) { s += red[l * tile + e]; }
+    let o = o0 + e / TK;
+    let k = k0 + e % TK;
+    if (o < q.cout && k < q.kt) { partial[((wid.x * q.cout + o) * q.cin + i) * q.kt + k] = s; }
+  }
+}

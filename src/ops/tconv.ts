@@ -1,0 +1,119 @@
+/**
+ * Host side of kernels/tconv.wgsl: the register-blocked temporal convolution that
+ * src/ops/temporalconv.ts uses on software adapters (llvmpipe), where the tiled GEMM of
+ * kernels/temporalconv.wgsl is bound by workgroup barriers and per-lane gathers.
+ *   direct  forward, and the input gradient: at stride 1 a forward conv with flipped weights,
+ *           at stride s by s output phases (grid z);
+ *   wgrad   weight gradient (and optionally the bias gradient from the same pass): register
+ *           accumulators per lane (`wgrad_t` for KT > 1 slides the taps along time lines),
+ *           a fixed-order workgroup sum, batch slices summed afterwards — deterministic.
+ * `convTuning` lets tests and benchmarks force a path.
+ */
+import { Tensor, G } from '../tensor/tensor.js';
+import { sumAxes } from './reduce.js';
+import { f32 } from '../gpu/device.js';
+import type { ConvDims } from './temporalconv.js';
+
+export const convTuning: {
+  /** 'auto': the register-blocked kernels on software adapters, the tiled GEMM elsewhere. */
+  path: 'auto' | 'gemm' | 'direct';
+} = { path: 'auto' };
+
+export function useDirect(): boolean {
+  return convTuning.path === 'direct' || (convTuning.path === 'auto' && G().summary.software);
+}
+
+const WG = 64;
+const MAX_GROUPS = 65535;
+
+/**
+ * fwd: out (N, Cout, T', V) = conv of x (N, Cin, T, V) (+ bias: biasMode 1 per channel, 2 per
+ * (channel, joint)); else out = dx (N, Cin, T, V) from dy (N, Cout, T', V) — kernel mode 1 (stride 1,
+ * flipped taps) or mode 2 (by output phases).
+ */
+export function direct(fwd: boolean, d: ConvDims, src: Tensor, weight: Tensor, bias: Tensor | undefined, biasMode: number, out: Tensor): void {
+  const g = G();
+  // the input gradient: a flipped forward conv at stride 1 (pad ≤ KT − 1), else by phases
+  const mode = fwd ? 0 : d.stride === 1 && d.pad <= d.KT - 1 ? 1 : 2;
+  const rows = fwd ? d.Cout : d.Cin, cred = fwd ? d.Cin : d.Cout;
+  const tin = fwd ? d.T : d.Tout, tout = fwd ? d.Tout : d.T;
+  const stride = mode === 1 ? 1 : d.stride, pad = mode === 1 ? d.KT - 1 - d.pad : d.pad;
+  const phases = mode === 2 ? d.stride : 1;
+  // 8 × 8 outputs per invocation (4 × 16, fewer weight loads per tap, measured no faster)
+  const TO = rows <= 4 ? 4 : 8, TT = Math.ceil(tout / phases) <= 4 ? 4 : 8;
+  const ntb = Math.ceil(tout / (phases * TT));
+  const cols = d.N * ntb * d.V;
+  const cinKt = d.Cin * d.KT;
+  const rs = fwd ? cinKt : d.KT, cs = fwd ? d.KT : cinKt;
+  const kernel = g.kernel('tconv', 'direct', { TO, TT, WG });
+  const colGroups = Math.ceil(cols / WG);
+  for (let c0 = 0; c0 < colGroups; c0 += MAX_GROUPS) {
+    g.dispatch(kernel, [src.buffer, weight.buffer, bias?.buffer ?? g.placeholder, out.buffer], [
+      mode, rows, cred, cols,
+      tin, tout, d.V, d.KT,
+      stride, pad, ntb, biasMode,
+      rs, cs, 0, c0 * WG,
+      0, rows, 0, cred,
+    ], [Math.min(MAX_GROUPS, colGroups - c0), Math.ceil(rows / TO), phases]);
+  }
+}
+
+/** Workgroups to aim for when splitting the weight gradient over the batch. */
+const TARGET_GROUPS = 64;
+
+/** Σ over the slices of a partial result (its first axis), as a tensor of `shape`. */
+function sumSlices(partial: Tensor, shape: number[]): Tensor {
+  const out = partial.shape[0] === 1 ? partial.view(shape) : sumAxes(partial, 0).view(shape);
+  partial.dispose();
+  return out;
+}
+
+/**
+ * The weight-gradient kernels need 18 KiB of workgroup memory for their final lane sums
+ * (more than compatibility mode guarantees): elsewhere the tiled GEMM serves.
+ */
+export const wgradRegFits = (): boolean => (G().limits.maxComputeWorkgroupStorageSize ?? 0) >= 4608 * 4;
+
+/**
+ * dW (Cout, Cin·KT) by the register-blocked kernels, batch slices summed afterwards; with
+ * `withBias` also the bias gradient Σ_{n,t',v} dy (Cout) from the same pass over dy.
+ */
+export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false): { dw: Tensor; db?: Tensor } {
+  if (d.KT > 1) return wgradTaps(d, dy, x, withBias);
+  const g = G();
+  const TO = d.Cout <= 4 ? 4 : 8, TI = d.Cin <= 4 ? 4 : 8;
+  const tiles = Math.ceil(d.Cout / TO) * Math.ceil(d.Cin / TI) * d.KT;
+  const want = Math.max(1, Math.min(d.N, Math.ceil(TARGET_GROUPS / tiles)));
+  const perSlice = Math.ceil(d.N / want);
+  const slices = Math.ceil(d.N / perSlice);
+  const rows = d.Cout, cols = d.Cin * d.KT;
+  const partial = Tensor.empty([slices, rows, cols]);
+  const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
+  const kernel = g.kernel('tconv', 'wgrad', { TO, TI, WG });
+  g.dispatch(kernel, [dy.buffer, x.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
+    d.Cout, d.Cin, d.KT, d.N,
+    d.T, d.Tout, d.V, d.stride,
+    d.pad, perSlice, f32(1 / d.V), slices,
+    withBias ? 1 : 0, 0, 0, 0,
+  ], [slices, Math.ceil(d.Cin / TI), Math.ceil(d.Cout / TO) * d.KT]);
+  return { dw: sumSlices(partial, [rows, cols]), db: bpart && sumSlices(bpart, [rows]) };
+}
+
+/** KT > 1: lanes own TO output channels × TK taps along whole time lines (entry `wgrad_t`). */
+function wgradTaps(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean): { dw: Tensor; db?: Tensor } {
+  const g = G();
+  const TO = d.Cout <= 4 ? 4 : 8, TK = Math.min(d.KT, 9);
+  const tiles = d.Cin * Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK);
+  const lanes = Math.ceil(d.N * d.V / WG);
+  const slices = Math.max(1, Math.min(lanes, Math.ceil(TARGET_GROUPS / tiles)));
+  const rows = d.Cout, cols = d.Cin * d.KT;
+  const partial = Tensor.empty([slices, rows, cols]);
+  const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
+  g.dispatch(g.kernel('tconv', 'wgrad_t', { TO, TK, WG }), [dy.buffer, x.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
+    d.Cout, d.Cin, d.KT, d.N,
+    d.T, d.Tout, d.V, d.stride,
+    d.pad, 0, f32(1 / d.V), slices,
+    withBias ? 1 : 0, 0, 0, 0,
+  ], [slices, d.Cin, Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK)]);
+  return { dw: sumSlices(partial, [rows, cols]), db: bpart && sumSlices(bpart, [rows]) };
+}
