@@ -13,6 +13,7 @@ import { pretrain } from '../i2md/pretrain.js';
 import type { Modality, PretrainConfig } from '../i2md/config.js';
 import { getLayout } from '../skeleton/layouts.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { UserError } from '../util/errors.js';
 import { evaluateEncoders } from './suite.js';
 import { meanStd } from './finetune.js';
 
@@ -102,6 +103,11 @@ export async function runAblation(o: AblationOptions): Promise<AblationResult> {
         const dir = join(o.runDir, split.name, slug(v.name), `seed${config.seed}`);
         log(`${split.name} · ${v.name} · seed ${config.seed}: pre-training → ${dir}`);
         const r = await pretrain(split.train, config, { runDir: dir, quiet: o.quiet, maxSteps: o.maxSteps, datasetName: `ablation:${split.name}` });
+        if (r.interrupted) {
+          // SIGINT/SIGTERM stops the whole ablation: the runs so far are already in the table
+          r.model.dispose();
+          throw new UserError(`ablation interrupted during ${split.name} · ${v.name} · seed ${config.seed}; finished runs are in ${o.runDir}`, 130);
+        }
         try {
           const encoders = Object.fromEntries(r.model.branches.filter((b) => streams.includes(b.modality)).map((b) => [b.modality, b.encoderQ]));
           const rows = await evaluateEncoders(v.name, encoders, split.train, split.test, layout,
