@@ -43,6 +43,11 @@ const command: Command = {
     console.log(`pre-training I²MD (${config.modalities.join('+')}${config.cmd ? ', CMD' : ''}${config.imd ? ', IMD' : ''}${config.dna ? '+DNA' : ''}), ` +
       `${config.epochs} epochs of ${Math.floor(train.size / config.batchSize)} steps, batch ${config.batchSize} → ${runDir}`);
     const r = await pretrain(train, config, { runDir, datasetName: 'synthetic' });
+    if (r.interrupted) {
+      console.log(`interrupted at step ${r.state.step}; checkpoint in ${runDir} (continue with: node dist/train.js pretrain --resume ${runDir})`);
+      process.exitCode = 130;
+      return;
+    }
     const first = r.losses[0]?.terms.total, last = r.losses.at(-1)?.terms.total;
     console.log(`pre-training: ${r.state.step} steps, ${r.stepMs.toFixed(0)} ms/step (data ${r.dataMs.toFixed(1)} ms/step), loss ${first?.toFixed(3)} → ${last?.toFixed(3)}`);
 
