@@ -44,7 +44,7 @@ const command: Command = {
       `${config.epochs} epochs of ${Math.floor(train.size / config.batchSize)} steps, batch ${config.batchSize} → ${runDir}`);
     const r = await pretrain(train, config, { runDir, datasetName: 'synthetic' });
     if (r.interrupted) {
-      console.log(`interrupted at step ${r.state.step}; checkpoint in ${runDir} (continue with: node dist/train.js pretrain --resume ${runDir})`);
+      console.log(`interrupted at step ${r.state.step}; the checkpoint is in ${runDir}`);
       process.exitCode = 130;
       return;
     }
