@@ -1,11 +1,13 @@
 /**
  * Runs the benchmark modules, prints one table, optionally writes the records as JSON:
- *   node dist/bench/run.js [--json FILE] [--only SUBSTR] [--reps N] [--all]
+ *   node dist/bench/run.js [--json FILE] [--only SUBSTR] [--reps N] [--all] [--preset demo|paper]
+ *   node dist/bench/run.js compare A.json B.json      (bench/compare.ts: two runs side by side)
  *   npm run bench -- --json FILE
  * `--only` keeps the cases whose "module: name" contains SUBSTR (modules that do not use the
  * harness's `measure` run whole when their module name matches). The peak module always runs
  * first: the other records' fractionOfPeak refers to it. Slow modules (the encoder: over 10
- * minutes on llvmpipe) run only when named by --only or with --all. The JSON file is rewritten
+ * minutes on llvmpipe; the pre-training step) run only when named by --only or with --all;
+ * `--preset` picks the pre-training step's preset (env I2MD_BENCH_PRESET). The JSON file is rewritten
  * after every module, so an interrupted run keeps what it measured. To add a benchmark, export
  * `async function run(ctx): Promise<Record[]>` from a file in bench/ and list it below.
  */
@@ -21,6 +23,7 @@ const modules: [string, boolean, boolean, () => Promise<BenchModule>][] = [
   ['matmul', true, false, () => import('./matmul.js')],
   ['losses', false, false, () => import('./losses.js') as Promise<unknown> as Promise<BenchModule>],
   ['encoder', false, true, () => import('./encoder.js') as Promise<unknown> as Promise<BenchModule>],
+  ['pretrain', false, true, () => import('./pretrain.js') as Promise<unknown> as Promise<BenchModule>],
 ];
 
 function parseArgs(argv: string[]): { json?: string; only?: string; reps?: number; all?: boolean } {
@@ -32,8 +35,10 @@ function parseArgs(argv: string[]): { json?: string; only?: string; reps?: numbe
     else if (flag === '--only') out.only = value();
     else if (flag === '--reps') out.reps = Number(value());
     else if (flag === '--all') out.all = true;
+    else if (flag === '--preset') process.env.I2MD_BENCH_PRESET = value();
     else if (flag === '--help' || flag === '-h') {
-      console.log('usage: node dist/bench/run.js [--json FILE] [--only SUBSTR] [--reps N] [--all]');
+      console.log('usage: node dist/bench/run.js [--json FILE] [--only SUBSTR] [--reps N] [--all] [--preset demo|paper]\n' +
+        '       node dist/bench/run.js compare A.json B.json');
       process.exit(0);
     } else throw new Error(`unknown argument ${argv[i]} (try --help)`);
   }
@@ -48,7 +53,16 @@ function row(r: BenchRecord): string {
     r.name.slice(0, 70).padEnd(70), fmt(r.medianMs, 2).padStart(10), fmt(r.spreadMs, 2).padStart(8),
     fmt(r.cpuMs, 1).padStart(9), fmt(r.gflops, 1).padStart(8), fmt(r.cpuGflops, 1).padStart(8), fmt(r.gbps, 2).padStart(7),
     (typeof r.fractionOfPeak === 'number' ? `${(100 * r.fractionOfPeak).toFixed(1)}%` : '').padStart(7),
-  ].join(' ');
+  ].join(' ') + (typeof r.samplesPerS === 'number' ? `  ${r.samplesPerS.toFixed(2)} samples/s` : '')
+    + (typeof r.dispatches === 'number' && typeof r.samplesPerS === 'number' ? `, ${r.dispatches} dispatches` : '');
+}
+
+if (process.argv[2] === 'compare') {
+  const [a, b, ...rest] = process.argv.slice(3);
+  if (!a || !b || rest.length) { console.error('usage: node dist/bench/run.js compare A.json B.json'); process.exit(2); }
+  const { compareFiles } = await import('./compare.js');
+  try { compareFiles(a, b); } catch (e) { console.error((e as Error).message); process.exit(2); }
+  process.exit(0);
 }
 
 let args: ReturnType<typeof parseArgs>;

@@ -25,6 +25,7 @@ const commands: Record<string, string> = {
   transfer: './cli/transfer.js',
   ablate: './cli/ablate.js',
   report: './cli/report.js',
+  tune: './cli/tune.js',
 };
 
 async function loadCommand(path: string): Promise<Command | undefined> {

@@ -12,11 +12,12 @@
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import { f32 } from '../gpu/device.js';
+import { tunedConstant, sizeClass } from '../gpu/tuning.js';
 
 const TILE = 64;
 const WG = 256;
-/** Workgroups the split-K backward aims for (enough to fill a large GPU at N = 64, d = 128). */
-const TARGET_GROUPS = 512;
+/** Workgroups the split-K backward aims for (enough to fill a large GPU at N = 64, d = 128); `train.js tune` may pick another. */
+export const TARGET_GROUPS = 512;
 const MIN_CHUNK = 256;
 const enum Flag { Mask = 1, Explicit = 2 }
 
@@ -36,10 +37,16 @@ function simInto(x: Tensor, queue: Tensor, out: Tensor, { n, d, k }: Dims, ld: n
     [n, d, k, ld, off, 0, 0, 0, f32(0), f32(0)], [Math.ceil(k / TILE), Math.ceil(n / TILE)]);
 }
 
-/** Slots per split-K chunk: enough chunks to occupy the GPU, not so many that summing them dominates. */
-export function chunking(n: number, d: number, k: number): { chunk: number; nchunks: number } {
+/** The tuning cache's shape class of a queue product (docs/tuning.md): sizes rounded up to powers of two. */
+export const contrastiveShapeClass = (n: number, d: number, k: number): string => `n${sizeClass(n)}d${sizeClass(d)}k${sizeClass(k)}`;
+
+/**
+ * Slots per split-K chunk: enough chunks to occupy the GPU (`groups` workgroups in all), not so
+ * many that summing them dominates.
+ */
+export function chunking(n: number, d: number, k: number, groups = TARGET_GROUPS): { chunk: number; nchunks: number } {
   const tiles = Math.ceil(d / TILE) * Math.ceil(n / TILE);
-  const want = Math.max(1, Math.floor(TARGET_GROUPS / tiles));
+  const want = Math.max(1, Math.floor(groups / tiles));
   const chunk = Math.max(MIN_CHUNK, Math.ceil(Math.ceil(k / want) / 16) * 16);
   return { chunk, nchunks: Math.max(1, Math.ceil(k / chunk)) };
 }
@@ -51,7 +58,8 @@ export function chunking(n: number, d: number, k: number): { chunk: number; nchu
 function throughQueue(src: Tensor, ld: number, off: number, flags: number, stats: Tensor | undefined, mask: Tensor | undefined,
   invTau: number, queue: Tensor, { n, d, k }: Dims): { partial: Tensor; nchunks: number } {
   const g = G();
-  const { chunk, nchunks } = chunking(n, d, k);
+  const groups = tunedConstant('contrastive', contrastiveShapeClass(n, d, k), 'GROUPS', g.summary);
+  const { chunk, nchunks } = chunking(n, d, k, groups !== undefined && groups >= 1 ? Math.floor(groups) : TARGET_GROUPS);
   const partial = Tensor.empty([nchunks, n, d]);
   g.dispatch(g.kernel('contrastive', 'gradq'),
     [src.buffer, queue.buffer, stats?.buffer ?? g.placeholder, mask?.buffer ?? g.placeholder, partial.buffer],

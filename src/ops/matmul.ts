@@ -10,12 +10,14 @@
  *           cost of a storage load, which is what bounds a matmul there (docs/bench.md);
  *   tiled   shared-memory tiling (TS×TS per workgroup, 4×4 per invocation) for hardware GPUs.
  * The default per adapter was chosen by measurement (bench/matmul.ts): llvmpipe → reg for small
- * products and ubo once the packing pays; hardware → tiled.
+ * products and ubo once the packing pays; hardware → tiled. `node dist/train.js tune` measures
+ * the variants per shape class and adapter; `matmulVariant` prefers its choice (docs/tuning.md).
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import type { DeviceSummary } from '../gpu/device.js';
 import type { Overrides } from '../gpu/kernels.js';
+import { tunedVariant, sizeClass } from '../gpu/tuning.js';
 import { sumAxes } from './reduce.js';
 
 export interface MatmulOptions { transA?: boolean; transB?: boolean }
@@ -53,14 +55,51 @@ export const matmulVariants = {
 /** Floats in one uniform window (the kernel declares array<vec4<f32>, 4096>). */
 const WIN = 16384;
 
+/** The tuning cache's shape class of a product (docs/tuning.md): each size rounded up to a power of two. */
+export function matmulShapeClass(M: number, N: number, K: number, batch = 1): string {
+  return `${sizeClass(M)}x${sizeClass(N)}x${sizeClass(K)}` + (batch > 1 ? `b${sizeClass(batch)}` : '');
+}
+
 /**
- * The variant for an M×N×K product (`batch` of them) on a device with these limits. Software
+ * The variant its override constants describe (a tuned cache entry: TM/TN/WG[/AV=1] → reg or
+ * ubo, TS/BK/WGX/WGY → tiled), or undefined when they do not make a valid one within `limits`
+ * (a hand-edited or foreign cache must not break a product).
+ */
+export function variantFromOverrides(o: Overrides, limits: Record<string, number>): MatmulVariant | undefined {
+  const int = (x: unknown, lo: number, hi: number) => Number.isInteger(x) && (x as number) >= lo && (x as number) <= hi;
+  const inv = limits.maxComputeInvocationsPerWorkgroup ?? 256, wgx = limits.maxComputeWorkgroupSizeX ?? 256;
+  if (o.TS !== undefined) {
+    const { TS, BK, WGX, WGY } = o;
+    if (!int(TS, 4, 256) || !int(BK, 1, 64) || !int(WGX, 1, wgx) || !int(WGY, 1, limits.maxComputeWorkgroupSizeY ?? 256)) return undefined;
+    if (TS % WGX || TS % WGY || TS / WGX > 8 || TS / WGY > 8 || WGX * WGY > inv) return undefined;
+    if (2 * TS * BK * 4 > (limits.maxComputeWorkgroupStorageSize ?? 16384)) return undefined;
+    return tiledVariant(TS, BK, WGX, WGY);
+  }
+  const { TM, TN, WG, AV } = o;
+  if (!int(TM, 1, 8) || !int(TN, 1, 8) || !int(WG, 1, Math.min(inv, wgx))) return undefined;
+  const ubo = AV === 1;
+  if (ubo && (limits.maxUniformBufferBindingSize ?? 0) < WIN * 4) return undefined;
+  return regVariant(TM, TN, WG, ubo);
+}
+
+/**
+ * The variant for an M×N×K product (`batch` of them): the tuned one for its shape class when the
+ * tuning cache (src/gpu/tuning.ts) has one for this adapter, else `defaultMatmulVariant`.
+ */
+export function matmulVariant(M: number, N: number, K: number, limits: Record<string, number>,
+  adapter: Pick<DeviceSummary, 'software'> = G().summary, batch = 1): MatmulVariant {
+  const tuned = tunedVariant('matmul', matmulShapeClass(M, N, K, batch), adapter);
+  return (tuned && variantFromOverrides(tuned.overrides, limits)) || defaultMatmulVariant(M, N, K, limits, adapter, batch);
+}
+
+/**
+ * The default variant for an M×N×K product (`batch` of them) on a device with these limits. Software
  * adapters (llvmpipe) are load-bound and have no fast shared memory: register blocking, through
  * uniform windows when the time saved (≈ 15 ps per flop, measured at 1024³: 24 vs 18 GFLOP/s)
  * beats packing (≈ 5 ns per packed element) and the extra dispatches (≈ 25 µs each). Hardware
  * adapters get shared-memory tiling sized to what the limits allow.
  */
-export function matmulVariant(M: number, N: number, K: number, limits: Record<string, number>,
+export function defaultMatmulVariant(M: number, N: number, K: number, limits: Record<string, number>,
   adapter: Pick<DeviceSummary, 'software'> = G().summary, batch = 1): MatmulVariant {
   const v = matmulVariants;
   if (adapter.software) {

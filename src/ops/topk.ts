@@ -6,6 +6,7 @@
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import { zeros } from './elementwise.js';
+import { tunedConstant, sizeClass } from '../gpu/tuning.js';
 
 const WG = 256;
 /** The largest k `topk` (sorted values and indices) supports; `topkMask` takes any k. */
@@ -19,6 +20,20 @@ function rowsCols(x: Tensor, k: number, maxK: number, what: string): [number, nu
   return [rows, cols];
 }
 
+/** The tuning cache's shape class of a top-k mask (docs/tuning.md): sizes rounded up to powers of two. */
+export const topkShapeClass = (rows: number, cols: number, k: number): string => `${sizeClass(rows)}x${sizeClass(cols)}k${sizeClass(k)}`;
+
+/**
+ * The mask entry's workgroup size: the tuned one (`train.js tune --only topk`) or 256. Any size
+ * selects exactly the same elements (the histogram counts and the tie ranks do not depend on it).
+ */
+function maskOverrides(rows: number, cols: number, k: number): { WG?: number } {
+  const g = G();
+  const wg = tunedConstant('topk', topkShapeClass(rows, cols, k), 'WG', g.summary);
+  const max = Math.min(g.limits.maxComputeInvocationsPerWorkgroup, g.limits.maxComputeWorkgroupSizeX, 1024);
+  return wg !== undefined && Number.isInteger(wg) && wg >= 32 && wg <= max && wg !== WG ? { WG: wg } : {};
+}
+
 /**
  * 1/0 mask (same shape as x) of the k largest values along the last axis, and the per-row
  * threshold (the k-th largest value; shape x.shape without the last axis). No gradient.
@@ -27,7 +42,7 @@ export function topkMask(x: Tensor, k: number): { mask: Tensor; threshold: Tenso
   const [rows, cols] = rowsCols(x, k, Infinity, 'topkMask');
   const mask = Tensor.empty(x.shape), threshold = Tensor.empty(x.shape.slice(0, -1));
   const g = G();
-  g.dispatch(g.kernel('topk', 'mask'), [x.buffer, mask.buffer, threshold.buffer], [rows, cols, k, 0], rows);
+  g.dispatch(g.kernel('topk', 'mask', maskOverrides(rows, cols, k)), [x.buffer, mask.buffer, threshold.buffer], [rows, cols, k, 0], rows);
   return { mask, threshold };
 }
 

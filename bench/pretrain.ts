@@ -1,0 +1,92 @@
+/**
+ * One full pre-training step (src/i2md/step.ts `pretrainStep`: EMA, three modalities, key and
+ * query passes, losses, backward, SGD, enqueue) at a preset's size, twice:
+ *   - MoCo + CMD (instance InfoNCE per modality and cross-modal distillation; no IMD/DNA);
+ *   - full I²MD (+ cluster heads and queues, DNA, IMD).
+ * Each: one warm-up step (pipeline JIT, buffer pool, bind-group cache), then `reps` steps (default
+ * 3) each ended by `await G().sync()`. Records carry samples/s, dispatches per step (G().dispatches
+ * before/after), the preset and the adapter; the loss of the last step is read back and must be
+ * finite. The preset: `demo` (default) or `paper` (BATCH 64, T 64, M 2, ST-GCN 16/256, K 16384,
+ * top-k 8192) — `--preset paper` to bench/run.ts, env I2MD_BENCH_PRESET, or ctx.preset.
+ * Opt-in (slow): `npm run bench -- --only pretrain [--preset paper]`; alone:
+ *   node dist/bench/pretrain.js [--preset demo|paper] [--reps N]
+ */
+import { initEngine, Tensor, G } from '../src/tensor/index.js';
+import { presets, type PretrainConfig } from '../src/i2md/config.js';
+import { I2MDModel } from '../src/i2md/model.js';
+import { pretrainStep } from '../src/i2md/step.js';
+import { SGD } from '../src/optim/sgd.js';
+import { getLayout } from '../src/skeleton/layouts.js';
+import { Rng } from '../src/util/random.js';
+import { measure, type BenchRecord } from './harness.js';
+
+export interface PretrainBenchCtx {
+  preset?: string;
+  /** Timed steps per case (default 3). */
+  reps?: number;
+  log?(line: string): void;
+}
+
+function presetOf(name: string): { name: 'demo' | 'paper'; config: PretrainConfig } {
+  if (name !== 'demo' && name !== 'paper') throw new Error(`bench pretrain: unknown preset '${name}' (demo or paper)`);
+  return { name, config: presets[name] };
+}
+
+function batch(shape: number[], seed: number): Tensor {
+  const rng = new Rng(seed);
+  return Tensor.from(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1)), shape).keep();
+}
+
+export async function run(ctx: PretrainBenchCtx = {}): Promise<BenchRecord[]> {
+  const g = await initEngine();
+  const log = ctx.log ?? console.log;
+  const { name: preset, config: base } = presetOf(ctx.preset ?? process.env.I2MD_BENCH_PRESET ?? 'demo');
+  const reps = ctx.reps ?? 3;
+  const layout = getLayout('ntu25');
+  const B = base.batchSize, T = base.frames, V = layout.V, M = 2;
+  const shape = [B, 3, T, V, M];
+  const x1 = batch(shape, 1), x2 = batch(shape, 2);
+  const size = `B=${B} T=${T} V=${V} M=${M} h=${base.hidden} D=${base.hiddenDim} K=${base.queueSize} top-k=${base.topk}`;
+  log(`adapter: ${g.name}; pre-training step, preset ${preset} (${size})`);
+  const out: BenchRecord[] = [];
+  const cases: [string, PretrainConfig][] = [
+    ['MoCo + CMD, 3 modalities', { ...base, imd: false, dna: false }],
+    ['full I²MD (MoCo + CMD + IMD + DNA), 3 modalities', base],
+  ];
+  for (const [what, config] of cases) {
+    const model = new I2MDModel(config, layout);
+    model.train();
+    const sgd = new SGD({ momentum: config.sgdMomentum, weightDecay: config.weightDecay });
+    let last: Tensor | undefined;
+    const step = () => {
+      const terms = pretrainStep(model, sgd, x1, x2, config.lr);
+      last?.dispose();
+      last = terms.total;
+      for (const [k, t] of Object.entries(terms)) if (k !== 'total') t.dispose();
+    };
+    const d0 = g.dispatches;
+    const r = await measure(`pretrain step (${preset}): ${what}`, shape, step, { warmup: 1, reps });
+    if (r) {
+      const loss = await last!.item();
+      if (!Number.isFinite(loss)) throw new Error(`pretrain step (${preset}): ${what}: the loss is ${loss}`);
+      Object.assign(r, {
+        samplesPerS: (B * 1000) / r.medianMs, dispatches: (g.dispatches - d0) / (1 + reps), preset, loss,
+        adapterName: g.name, detail: size,
+      });
+      log(`${r.name.padEnd(72)} median ${r.medianMs.toFixed(0).padStart(7)} ms  ${(r.samplesPerS as number).toFixed(2).padStart(7)} samples/s  ` +
+        `${r.dispatches} dispatches/step  cpu ${(r.cpuMs ?? 0).toFixed(0)} ms  loss ${loss.toFixed(3)}`);
+      out.push(r);
+    }
+    last?.dispose();
+    model.dispose();
+    sgd.dispose();
+  }
+  x1.dispose(); x2.dispose();
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = (k: string) => { const i = process.argv.indexOf(`--${k}`); return i > 0 ? process.argv[i + 1] : undefined; };
+  await run({ preset: arg('preset'), reps: arg('reps') ? Number(arg('reps')) : undefined });
+  process.exit(0);
+}
