@@ -1,20 +1,51 @@
 /**
- * The MoCo momentum-encoder update θk ← m·θk + (1 − m)·θq — kernels/optim.wgsl `ema`, one
- * dispatch per parameter pair, in place, never recorded for autograd.
+ * The MoCo momentum-encoder update θk ← m·θk + (1 − m)·θq, in place, never recorded for autograd.
+ * Four parameter pairs per dispatch (kernels/ema.wgsl) where the device allows 8 storage buffers
+ * per stage, else one pair per dispatch (kernels/optim.wgsl `ema`).
  */
-import { Tensor, G } from '../tensor/tensor.js';
+import { G } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { f32 } from '../gpu/device.js';
 
 const WG = 256;
+const PAIRS = 4;
+
+/** Dummy buffers for the unused pair slots, per device (distinct, so no binding aliases another). */
+let dummies: { device: GPUDevice; rw: GPUBuffer[]; ro: GPUBuffer[] } | undefined;
+function dummyBuffers(): { rw: GPUBuffer[]; ro: GPUBuffer[] } {
+  const device = G().device;
+  if (dummies?.device !== device) {
+    const make = () => device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'ema-dummy' });
+    dummies = { device, rw: [make(), make(), make()], ro: [make(), make(), make()] };
+  }
+  return dummies;
+}
 
 export function emaUpdate(key: readonly Tensor[], query: readonly Tensor[], m: number): void {
   if (key.length !== query.length) throw new Error(`emaUpdate: ${key.length} key tensors for ${query.length} query tensors`);
-  const g = G();
-  const kernel = g.kernel('optim', 'ema');
   key.forEach((k, i) => {
     const q = query[i];
     if (k.size !== q.size) throw new Error(`emaUpdate: pair ${i} has shapes [${k.shape}] and [${q.shape}]`);
     if (k.buffer === q.buffer) throw new Error(`emaUpdate: pair ${i} shares one buffer`);
-    if (k.size > 0) g.dispatch(kernel, [k.buffer, q.buffer], [k.size, 0, 0, 0, f32(0), f32(m), f32(0), f32(0)], Math.ceil(k.size / WG));
   });
+  const g = G();
+  const pairs = key.map((k, i) => [k, query[i]] as const).filter(([k]) => k.size > 0);
+  if (g.limits.maxStorageBuffersPerShaderStage < 2 * PAIRS) {
+    const kernel = g.kernel('optim', 'ema');
+    for (const [k, q] of pairs) g.dispatch(kernel, [k.buffer, q.buffer], [k.size, 0, 0, 0, f32(0), f32(m), f32(0), f32(0)], Math.ceil(k.size / WG));
+    return;
+  }
+  const kernel = g.kernel('ema');
+  const { rw, ro } = dummyBuffers();
+  for (let s = 0; s < pairs.length; s += PAIRS) {
+    const group = pairs.slice(s, s + PAIRS);
+    const buffers: GPUBuffer[] = [];
+    const sizes: number[] = [];
+    for (let j = 0; j < PAIRS; j++) {
+      const pair = group[j];
+      buffers.push(pair ? pair[0].buffer : rw[j - 1], pair ? pair[1].buffer : ro[j - 1]);
+      sizes.push(pair ? pair[0].size : 0);
+    }
+    g.dispatch(kernel, buffers, [...sizes, f32(m)], Math.ceil(Math.max(...sizes) / WG));
+  }
 }

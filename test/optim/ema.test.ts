@@ -24,6 +24,19 @@ t('θk ← m·θk + (1 − m)·θq per pair, repeated, against a float64 referen
   keys.forEach((x) => x.dispose());
 });
 
+t('nine pairs of mixed sizes (two full groups of four and a partial one) all update', async () => {
+  const sizes = [3, 300, 1, 17, 5000, 2, 64, 9, 257];
+  const m = 0.9;
+  const k0 = sizes.map((n, i) => randn(n, 50 + i).map(Math.fround));
+  const q0 = sizes.map((n, i) => randn(n, 80 + i).map(Math.fround));
+  const keys = k0.map((x) => Tensor.from(x)), queries = q0.map((x) => Tensor.from(x));
+  emaUpdate(keys, queries, m);
+  for (let i = 0; i < sizes.length; i++) {
+    assertClose(await keys[i].read(), k0[i].map((v, j) => m * v + (1 - m) * q0[i][j]), 2e-6, `key ${i}`);
+  }
+  [...keys, ...queries].forEach((x) => x.dispose());
+});
+
 t('rejects mismatched pairs', () => {
   const a = Tensor.from([1, 2]), b = Tensor.from([1, 2, 3]);
   assert.throws(() => emaUpdate([a], [b], 0.9), /shapes/);
