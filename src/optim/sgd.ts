@@ -1,6 +1,7 @@
 /**
- * SGD with momentum and weight decay, PyTorch's update rule exactly — kernels/optim.wgsl `sgd`,
- * one fused dispatch per parameter:
+ * SGD with momentum and weight decay, PyTorch's update rule exactly — kernels/sgd_multi.wgsl, four
+ * parameters per dispatch where the device allows 12 storage buffers per stage (else
+ * kernels/optim.wgsl `sgd`, one per parameter):
  *   d = g + λ·p;  v = μ·v + (1 − dampening)·d  (the first step sets v = d, as PyTorch fills the
  *   buffer with the first gradient);  p −= lr·v   (nesterov: p −= lr·(d + μ·v)).
  * The velocity buffers are tensors kept across steps, one per position in the parameter list, so
@@ -11,6 +12,19 @@ import { Tensor, G } from '../tensor/tensor.js';
 import { f32 } from '../gpu/device.js';
 
 const WG = 256;
+const SLOTS = 4;
+
+/** Distinct dummy buffers for unused slots (and for velocities without momentum), per device. */
+let dummies: { device: GPUDevice; p: GPUBuffer[]; g: GPUBuffer[]; v: GPUBuffer[] } | undefined;
+function dummyBuffers(): { p: GPUBuffer[]; g: GPUBuffer[]; v: GPUBuffer[] } {
+  const device = G().device;
+  if (dummies?.device !== device) {
+    const make = () => device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'sgd-dummy' });
+    const four = () => [make(), make(), make(), make()];
+    dummies = { device, p: four(), g: four(), v: four() };
+  }
+  return dummies;
+}
 
 export interface SgdOptions { momentum?: number; weightDecay?: number; dampening?: number; nesterov?: boolean }
 
@@ -33,8 +47,9 @@ export class SGD {
   /** Updates every parameter that has a gradient, then disposes and clears the gradients. */
   step(params: Tensor[], lr: number): void {
     const g = G();
-    const kernel = g.kernel('optim', 'sgd');
     const hasVel = this.momentum !== 0;
+    const todo: { p: Tensor; grad: Tensor; v?: Tensor; first: boolean }[] = [];
+    const used: Tensor[] = [];   // every gradient consumed, freed after the dispatches are recorded
     params.forEach((p, i) => {
       const grad = p.grad;
       if (!grad) return;   // as PyTorch: a parameter without a gradient is left alone
@@ -43,14 +58,34 @@ export class SGD {
       if (v && v.size !== p.size) throw new Error(`SGD: parameter ${i} is [${p.shape}] but its velocity has ${v.size} values: pass the same list every step`);
       const first = hasVel && !v;
       if (first) v = this.velocity[i] = Tensor.empty(p.shape).keep();
-      if (p.size > 0) {
-        g.dispatch(kernel, [p.buffer, grad.buffer, hasVel ? v!.buffer : g.placeholder],
-          [p.size, first ? 1 : 0, hasVel ? 1 : 0, this.nesterov ? 1 : 0, f32(lr), f32(this.momentum), f32(this.dampening), f32(this.weightDecay)],
-          Math.ceil(p.size / WG));
-      }
-      grad.dispose();
+      if (p.size > 0) todo.push({ p, grad, v, first });
+      used.push(grad);
       p.grad = undefined;
     });
+    const scalars = [f32(lr), f32(this.momentum), f32(this.dampening), f32(this.weightDecay)];
+    if (g.limits.maxStorageBuffersPerShaderStage < 3 * SLOTS) {
+      const kernel = g.kernel('optim', 'sgd');
+      for (const t of todo) {
+        g.dispatch(kernel, [t.p.buffer, t.grad.buffer, t.v?.buffer ?? g.placeholder],
+          [t.p.size, t.first ? 1 : 0, hasVel ? 1 : 0, this.nesterov ? 1 : 0, ...scalars], Math.ceil(t.p.size / WG));
+      }
+    } else {
+      const kernel = g.kernel('sgd_multi');
+      const d = dummyBuffers();
+      for (let s = 0; s < todo.length; s += SLOTS) {
+        const group = todo.slice(s, s + SLOTS);
+        const buffers: GPUBuffer[] = [];
+        const sizes: number[] = [], firsts: number[] = [];
+        for (let j = 0; j < SLOTS; j++) {
+          const t = group[j];
+          buffers.push(t?.p.buffer ?? d.p[j], t?.grad.buffer ?? d.g[j], t?.v?.buffer ?? d.v[j]);
+          sizes.push(t?.p.size ?? 0); firsts.push(t?.first ? 1 : 0);
+        }
+        g.dispatch(kernel, buffers, [...sizes, ...firsts, hasVel ? 1 : 0, this.nesterov ? 1 : 0, 0, 0, ...scalars],
+          Math.ceil(Math.max(...sizes) / WG));
+      }
+    }
+    for (const grad of used) grad.dispose();
   }
 
   /** The velocity buffers by parameter position (null: not stepped yet, or no momentum). */

@@ -20,7 +20,8 @@ function sgdRef(s: RefState, grad: ArrayLike<number>, lr: number, o: Required<Sg
   for (let i = 0; i < d.length; i++) s.p[i] -= lr * d[i];
 }
 
-const shapes = [[1], [7], [3, 5, 13], [1000], [257]];
+// nine parameters: two full groups of the four-slot kernel and a partial one
+const shapes = [[1], [7], [3, 5, 13], [1000], [257], [2], [64, 3], [5000], [9]];
 const f32s = (a: Float64Array) => a.map(Math.fround);
 
 async function runCase(opts: Required<SgdOptions>, steps: number, restartAt?: number): Promise<void> {
