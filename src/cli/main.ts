@@ -15,7 +15,7 @@ import { STGCN } from '../nn/stgcn.js';
 import { pretrainOptions, configFromArgs } from './pretrain-options.js';
 import { evaluateEncoders, printTable, type EvalRow } from '../eval/suite.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { fmtTime } from '../train/progress.js';
+import { fmtTime } from '../util/progress.js';
 import { writeReport } from '../eval/report.js';
 
 const command: Command = {

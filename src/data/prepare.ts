@@ -12,6 +12,7 @@ import { NpyStreamWriter } from './npy.js';
 import { writeLabelPickle } from './pickle.js';
 import { openDataset, type DataFormat, type PreparedMeta } from './open.js';
 import { reasonOf, type SkippedFile } from './sequences.js';
+import { Progress } from '../util/progress.js';
 
 export interface PrepareOptions {
   format: DataFormat; input: string; out: string;
@@ -20,31 +21,12 @@ export interface PrepareOptions {
 }
 export interface PrepareResult { meta: PreparedMeta; counts: { train: number; val: number }; skipped: SkippedFile[] }
 
-/** A one-line progress display: count, rate, ETA. */
-export class Progress {
-  private start = Date.now();
-  private last = 0;
-  constructor(readonly label: string, readonly total: number, readonly enabled: boolean) {}
-  tick(done: number): void {
-    if (!this.enabled) return;
-    const now = Date.now();
-    if (now - this.last < 200 && done < this.total) return;
-    this.last = now;
-    const secs = (now - this.start) / 1000;
-    const rate = secs > 0 ? done / secs : 0;
-    const eta = rate > 0 ? (this.total - done) / rate : 0;
-    const fmt = (s: number) => `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-    process.stderr.write(`\r${this.label} ${done}/${this.total} ${rate.toFixed(1)}/s ETA ${fmt(eta)}   `);
-  }
-  end(): void { if (this.enabled) process.stderr.write('\n'); }
-}
-
 /** Writes one split; a sample whose file is malformed is skipped (or fatal with strict). */
 function writeSplit(ds: SkeletonDataset, out: string, split: string, opts: PrepareOptions, skipped: SkippedFile[]): number {
   const rowShape = [3, ds.T, ds.V, ds.M];
   const data = new NpyStreamWriter(join(out, `${split}_data_joint.npy`), '<f4', rowShape, ds.size);
   const names: string[] = [], labels: number[] = [], frames: number[] = [];
-  const progress = new Progress(`prepare ${split}`, ds.size, opts.progress ?? false);
+  const progress = opts.progress ? new Progress(ds.size, `prepare ${split}`, { item: 'seq', rateUnit: 'seq/s' }) : undefined;
   try {
     for (let i = 0; i < ds.size; i++) {
       let s;
@@ -57,9 +39,9 @@ function writeSplit(ds: SkeletonDataset, out: string, split: string, opts: Prepa
       names.push(s.name ?? `${split}_${i}`);
       labels.push(s.label);
       frames.push(s.frames);
-      progress.tick(i + 1);
+      progress?.update(i + 1);
     }
-  } finally { data.close(); progress.end(); }
+  } finally { data.close(); progress?.done(); }
   const nf = new NpyStreamWriter(join(out, `${split}_num_frame.npy`), '<i8', [], frames.length);
   nf.append(frames); nf.close();
   writeLabelPickle(join(out, `${split}_label.pkl`), names, labels, 4);

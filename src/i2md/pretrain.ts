@@ -13,7 +13,7 @@ import { SGD } from '../optim/sgd.js';
 import { stepSchedule } from '../optim/schedule.js';
 import { getLayout } from '../skeleton/layouts.js';
 import { UserError } from '../util/errors.js';
-import { Progress } from '../train/progress.js';
+import { Progress } from '../util/progress.js';
 import { I2MDModel } from './model.js';
 import { pretrainStep, type LossTerms } from './step.js';
 import { saveCheckpoint, loadCheckpoint, type TrainState } from './checkpoint.js';
@@ -63,7 +63,7 @@ export async function pretrain(dataset: SkeletonDataset, config: PretrainConfig,
   });
   if (loader.batchesPerEpoch === 0) throw new UserError(`the dataset has ${dataset.size} sequences, fewer than one batch of ${config.batchSize}`);
   const totalSteps = Math.min(config.epochs * loader.batchesPerEpoch, opts.maxSteps ?? Infinity);
-  const progress = opts.quiet ? undefined : new Progress(totalSteps, 'pretrain', config.batchSize);
+  const progress = opts.quiet ? undefined : new Progress(totalSteps, 'pretrain', { perItem: config.batchSize, start: state.step });
   const losses: PretrainResult['losses'] = [];
   let interrupted = false;
   const stop = () => { interrupted = true; };
