@@ -4,7 +4,8 @@
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
-import { add, mul, sub, exp, equal, scale, zeros } from './elementwise.js';
+import { mul, sub, exp, equal, scale } from './elementwise.js';
+import { expand } from './shape.js';
 
 const WG = 256;
 const enum Red { Sum, Mean, Max, LogSumExp }
@@ -58,7 +59,7 @@ export function sumAxes(x: Tensor, axes?: number | number[], keepDims = false): 
   if (ax.length === 0) return x;
   const raw = reduceRaw(x, ax, Red.Sum);
   const out = keepDims ? raw.view(keepShape(x, ax)) : raw;
-  return record('sum', out, [x], (g) => [broadcastTo(g.view(keepShape(x, ax)), x.shape)]);
+  return record('sum', out, [x], (g) => [expand(g.view(keepShape(x, ax)), x.shape)]);
 }
 
 export function mean(x: Tensor, axes?: number | number[], keepDims = false): Tensor {
@@ -86,11 +87,6 @@ export function logsumexp(x: Tensor, axis = -1, keepDims = false): Tensor {
   const { out } = reduceRun(x, a, a, Red.LogSumExp);
   const ks = keepShape(x, [a]);
   return record('logsumexp', keepDims ? out.view(ks) : out, [x], (g) => [mul(exp(sub(x, out.view(ks))), g.view(ks))]);
-}
-
-/** Broadcasts x (size-1 axes) up to shape by adding it to zeros — with a gradient that sums back. */
-export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
-  return add(x, zeros(shape));
 }
 
 /** int32 → float32 (no gradient). */
