@@ -10,7 +10,7 @@ import { storeTuned, saveTuning, tuningFilePath } from '../gpu/tuning.js';
 import type { CaseResult } from '../tune/tuner.js';
 
 /** The names of src/tune/families.ts (listed here so that loading the CLI does not load the tuner). */
-export const familyNames = ['matmul', 'topk', 'contrastive'];
+export const familyNames = ['matmul', 'topk', 'contrastive', 'tconv', 'graphconv'];
 
 const fmtMs = (x?: number) => (x === undefined ? '-' : x < 10 ? x.toFixed(2) : x.toFixed(1));
 

@@ -12,6 +12,8 @@
  * On software adapters (llvmpipe; `convTuning` of src/ops/tconv.ts) the aggregation and its
  * gradients use the register-blocked entries `agg_reg` / `adj_reg` (no barriers in the loops,
  * adjacency loads shared by all lanes), ~5× faster there than `aggregate` / `adj_grad`.
+ * Which kernels run each pass, and their work split, is the tunable `graphVariant`
+ * (src/ops/graphconvvariant.ts): a tuned choice from the cache, else that default.
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
@@ -19,19 +21,25 @@ import { mul } from './elementwise.js';
 import { sumAxes } from './reduce.js';
 import { reshape, permute } from './shape.js';
 import { temporalConv } from './temporalconv.js';
-import { useDirect } from './tconv.js';
+import { graphVariant, FLAT_WG, type GraphVariant, type GraphDims } from './graphconvvariant.js';
 
-const WG = 256;
 const enum Mode { Forward = 0, InputGrad = 1 }
 /** The adjacency-gradient kernel keeps up to 64·64 (v, w) pairs per workgroup. */
 export const MAX_JOINTS = 64;
 
-/** Register-blocked variants (software adapters): TR rows × TW columns per invocation of RWG. */
-const TR = 8, TW = 8, RWG = 64, MAX_GROUPS = 65535;
+const MAX_GROUPS = 65535;
 
-function aggregateRaw(mode: Mode, src: Tensor, adj: Tensor, N: number, K: number, C: number, T: number, V: number): Tensor {
+/**
+ * The aggregation (forward: xa (N, K·C, T, V) from x) or its input gradient (dx (N, C, T, V)
+ * from dxa), by the pass's variant: `agg_reg` with TR rows × TW columns per invocation of RWG
+ * lanes, or `aggregate` with one output per invocation.
+ */
+export function aggregateRaw(forward: boolean, src: Tensor, adj: Tensor, N: number, K: number, C: number, T: number, V: number): Tensor {
+  const mode = forward ? Mode.Forward : Mode.InputGrad;
   const out = Tensor.empty(mode === Mode.Forward ? [N, K * C, T, V] : [N, C, T, V]);
-  if (useDirect()) {
+  const v = graphVariant(forward ? 'fwd' : 'dx', { N, C, T, V, K });
+  if (v.path === 'reg') {
+    const { TR, TW, RWG } = v;
     const rows = N * C * T, nwb = Math.ceil(V / TW);
     const kernel = G().kernel('graphconv', 'agg_reg', { TR, TW, RWG });
     const groups = Math.ceil(rows / (RWG * TR));
@@ -41,37 +49,49 @@ function aggregateRaw(mode: Mode, src: Tensor, adj: Tensor, N: number, K: number
     }
     return out;
   }
-  G().dispatch(G().kernel('graphconv', 'aggregate'), [src.buffer, adj.buffer, out.buffer],
-    [mode, N, K, C, T, V, 0, out.size], Math.ceil(out.size / WG));
+  // the workgroup size stays out of the overrides at its WGSL default (the pipeline every caller shares)
+  G().dispatch(G().kernel('graphconv', 'aggregate', v.WG === FLAT_WG ? {} : { WG: v.WG }), [src.buffer, adj.buffer, out.buffer],
+    [mode, N, K, C, T, V, 0, out.size], Math.ceil(out.size / v.WG));
   return out;
 }
 
-/** dadj[k,v,w] = Σ_{n,c,t} x[n,c,t,v] · dxa[n,k,c,t,w], in slices of rows summed afterwards. */
-function adjacencyGrad(x: Tensor, dxa: Tensor, N: number, K: number, C: number, T: number, V: number): Tensor {
-  if (useDirect()) return adjacencyGradReg(x, dxa, N, K, C, T, V);
-  const rows = N * C * T;
-  const slices = Math.max(1, Math.min(Math.ceil(256 / K), Math.floor(rows / 256)));
-  const chunk = Math.ceil(rows / slices / 32) * 32;
-  const used = Math.ceil(rows / chunk);
-  const partial = Tensor.empty([used, K, V, V]);
-  G().dispatch(G().kernel('graphconv', 'adj_grad'), [x.buffer, dxa.buffer, partial.buffer],
-    [0, N, K, C, T, V, chunk, 0], [K, used, 1]);
-  if (used === 1) { const v = partial.view([K, V, V]); partial.dispose(); return v; }
-  const sum = sumAxes(partial, 0);
-  partial.dispose();
-  return sum;
+/**
+ * How the adjacency gradient's variant splits its work: flat, rows (n, c, t) in `slices` chunks of
+ * `per` rows (a multiple of adj_grad's 32-row staging); reg, samples in `slices` groups of `per`.
+ * About `GROUPS` workgroups in all either way.
+ */
+export function adjacencySlices(v: GraphVariant, d: GraphDims): { slices: number; per: number } {
+  if (v.path === 'flat') {
+    const rows = d.N * d.C * d.T;
+    const want = Math.max(1, Math.min(Math.ceil(v.GROUPS / d.K), Math.floor(rows / 256)));
+    const per = Math.ceil(rows / want / 32) * 32;
+    return { slices: Math.ceil(rows / per), per };
+  }
+  const tiles = Math.ceil(d.V / v.TR) * Math.ceil(d.V / v.TW) * d.K;
+  const per = Math.ceil(d.N / Math.max(1, Math.min(d.N, Math.ceil(v.GROUPS / tiles))));
+  return { slices: Math.ceil(d.N / per), per };
 }
 
-/** The same by `adj_reg`: samples split into slices (register sums per lane, fixed-order workgroup sums). */
-function adjacencyGradReg(x: Tensor, dxa: Tensor, N: number, K: number, C: number, T: number, V: number): Tensor {
-  const nvb = Math.ceil(V / TR), nwb = Math.ceil(V / TW);
-  const tiles = nvb * nwb * K;
-  const perSlice = Math.ceil(N / Math.max(1, Math.min(N, Math.ceil(96 / tiles))));
-  const slices = Math.ceil(N / perSlice);
+/**
+ * dadj[k,v,w] = Σ_{n,c,t} x[n,c,t,v] · dxa[n,k,c,t,w], in slices summed afterwards: `adj_grad`
+ * (rows staged in workgroup memory) or `adj_reg` (register sums per lane over the slice's
+ * samples, fixed-order workgroup sums).
+ */
+export function adjacencyGrad(x: Tensor, dxa: Tensor, N: number, K: number, C: number, T: number, V: number): Tensor {
+  const d = { N, C, T, V, K };
+  const v = graphVariant('dadj', d);
+  const { slices, per } = adjacencySlices(v, d);
   const partial = Tensor.empty([slices, K, V, V]);
-  G().dispatch(G().kernel('graphconv', 'adj_reg', { TR, TW, RWG }), [x.buffer, dxa.buffer, partial.buffer],
-    [0, N, K, C * T, V, N * C * T, nwb, 0, perSlice, 0, 0, 0], [slices, nvb, K * nwb]);
-  if (slices === 1) { const v = partial.view([K, V, V]); partial.dispose(); return v; }
+  if (v.path === 'reg') {
+    const { TR, TW, RWG } = v;
+    const nvb = Math.ceil(V / TR), nwb = Math.ceil(V / TW);
+    G().dispatch(G().kernel('graphconv', 'adj_reg', { TR, TW, RWG }), [x.buffer, dxa.buffer, partial.buffer],
+      [0, N, K, C * T, V, N * C * T, nwb, 0, per, 0, 0, 0], [slices, nvb, K * nwb]);
+  } else {
+    G().dispatch(G().kernel('graphconv', 'adj_grad'), [x.buffer, dxa.buffer, partial.buffer],
+      [0, N, K, C, T, V, per, 0], [K, slices, 1]);
+  }
+  if (slices === 1) { const out = partial.view([K, V, V]); partial.dispose(); return out; }
   const sum = sumAxes(partial, 0);
   partial.dispose();
   return sum;
@@ -87,9 +107,9 @@ export function graphAggregate(x: Tensor, adj: Tensor): Tensor {
   if (adj.rank !== 3 || adj.shape[1] !== V || adj.shape[2] !== V) throw new Error(`graphAggregate: adjacency [${adj.shape}] is not (K, ${V}, ${V})`);
   if (V > MAX_JOINTS) throw new Error(`graphAggregate: ${V} joints; the kernels take at most ${MAX_JOINTS}`);
   const K = adj.shape[0];
-  const out = aggregateRaw(Mode.Forward, x, adj, N, K, C, T, V);
+  const out = aggregateRaw(true, x, adj, N, K, C, T, V);
   return record('graphAggregate', out, [x, adj], (g) => [
-    x.requiresGrad ? aggregateRaw(Mode.InputGrad, g, adj, N, K, C, T, V) : undefined,
+    x.requiresGrad ? aggregateRaw(false, g, adj, N, K, C, T, V) : undefined,
     adj.requiresGrad ? adjacencyGrad(x, g, N, K, C, T, V) : undefined,
   ]);
 }

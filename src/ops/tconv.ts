@@ -26,33 +26,46 @@ export function useDirect(): boolean {
 const WG = 64;
 const MAX_GROUPS = 65535;
 
+/** How `direct` splits its work (src/ops/tconvvariant.ts: a tuned split, else `defaultDirectSplit`). */
+export interface DirectSplit { TO: number; TT: number; WG: number }
+
+/** The kernel mode of `direct` for a pass (0 forward, 1 flipped stride-1 input grad, 2 by phases). */
+const directMode = (fwd: boolean, d: ConvDims): number => (fwd ? 0 : d.stride === 1 && d.pad <= d.KT - 1 ? 1 : 2);
+
+/** 8 × 8 outputs per invocation, 4 where rows or times are few (4 × 16, fewer weight loads per tap, measured no faster). */
+export function defaultDirectSplit(fwd: boolean, d: ConvDims): DirectSplit {
+  const rows = fwd ? d.Cout : d.Cin, tout = fwd ? d.Tout : d.T;
+  const phases = directMode(fwd, d) === 2 ? d.stride : 1;
+  return { TO: rows <= 4 ? 4 : 8, TT: Math.ceil(tout / phases) <= 4 ? 4 : 8, WG };
+}
+
 /**
  * fwd: out (N, Cout, T', V) = conv of x (N, Cin, T, V) (+ bias: biasMode 1 per channel, 2 per
  * (channel, joint)); else out = dx (N, Cin, T, V) from dy (N, Cout, T', V) — kernel mode 1 (stride 1,
  * flipped taps) or mode 2 (by output phases).
  */
-export function direct(fwd: boolean, d: ConvDims, src: Tensor, weight: Tensor, bias: Tensor | undefined, biasMode: number, out: Tensor): void {
+export function direct(fwd: boolean, d: ConvDims, src: Tensor, weight: Tensor, bias: Tensor | undefined, biasMode: number, out: Tensor,
+  split: DirectSplit = defaultDirectSplit(fwd, d)): void {
   const g = G();
   // the input gradient: a flipped forward conv at stride 1 (pad ≤ KT − 1), else by phases
-  const mode = fwd ? 0 : d.stride === 1 && d.pad <= d.KT - 1 ? 1 : 2;
+  const mode = directMode(fwd, d);
   const rows = fwd ? d.Cout : d.Cin, cred = fwd ? d.Cin : d.Cout;
   const tin = fwd ? d.T : d.Tout, tout = fwd ? d.Tout : d.T;
   const stride = mode === 1 ? 1 : d.stride, pad = mode === 1 ? d.KT - 1 - d.pad : d.pad;
   const phases = mode === 2 ? d.stride : 1;
-  // 8 × 8 outputs per invocation (4 × 16, fewer weight loads per tap, measured no faster)
-  const TO = rows <= 4 ? 4 : 8, TT = Math.ceil(tout / phases) <= 4 ? 4 : 8;
+  const { TO, TT, WG: wg } = split;
   const ntb = Math.ceil(tout / (phases * TT));
   const cols = d.N * ntb * d.V;
   const cinKt = d.Cin * d.KT;
   const rs = fwd ? cinKt : d.KT, cs = fwd ? d.KT : cinKt;
-  const kernel = g.kernel('tconv', 'direct', { TO, TT, WG });
-  const colGroups = Math.ceil(cols / WG);
+  const kernel = g.kernel('tconv', 'direct', { TO, TT, WG: wg });
+  const colGroups = Math.ceil(cols / wg);
   for (let c0 = 0; c0 < colGroups; c0 += MAX_GROUPS) {
     g.dispatch(kernel, [src.buffer, weight.buffer, bias?.buffer ?? g.placeholder, out.buffer], [
       mode, rows, cred, cols,
       tin, tout, d.V, d.KT,
       stride, pad, ntb, biasMode,
-      rs, cs, 0, c0 * WG,
+      rs, cs, 0, c0 * wg,
       0, rows, 0, cred,
     ], [Math.min(MAX_GROUPS, colGroups - c0), Math.ceil(rows / TO), phases]);
   }
@@ -61,6 +74,16 @@ export function direct(fwd: boolean, d: ConvDims, src: Tensor, weight: Tensor, b
 /** Workgroups to aim for when splitting the weight gradient over the batch. */
 const TARGET_GROUPS = 64;
 
+/**
+ * How `wgrad` / `wgrad_t` split their work (src/ops/tconvvariant.ts checks a tuned one against
+ * the kernels' array and workgroup-memory sizes): TO output channels × TI input channels (KT = 1)
+ * or × TK taps (KT > 1) per lane, WG lanes, GROUPS workgroups aimed for by the batch slicing.
+ */
+export interface WgradSplit { TO: number; TI: number; TK: number; WG: number; GROUPS: number }
+
+export const defaultWgradSplit = (d: ConvDims): WgradSplit =>
+  ({ TO: d.Cout <= 4 ? 4 : 8, TI: d.Cin <= 4 ? 4 : 8, TK: Math.min(d.KT, 9), WG, GROUPS: TARGET_GROUPS });
+
 /** Σ over the slices of a partial result (its first axis), as a tensor of `shape`. */
 function sumSlices(partial: Tensor, shape: number[]): Tensor {
   const out = partial.shape[0] === 1 ? partial.view(shape) : sumAxes(partial, 0).view(shape);
@@ -68,28 +91,31 @@ function sumSlices(partial: Tensor, shape: number[]): Tensor {
   return out;
 }
 
+/** Floats of the weight-gradient kernels' workgroup array `red` (kernels/tconv.wgsl): WG · TO · TI (or TK) must fit. */
+export const WGRAD_RED = 4608;
+
 /**
  * The weight-gradient kernels need 18 KiB of workgroup memory for their final lane sums
  * (more than compatibility mode guarantees): elsewhere the tiled GEMM serves.
  */
-export const wgradRegFits = (): boolean => (G().limits.maxComputeWorkgroupStorageSize ?? 0) >= 4608 * 4;
+export const wgradRegFits = (): boolean => (G().limits.maxComputeWorkgroupStorageSize ?? 0) >= WGRAD_RED * 4;
 
 /**
  * dW (Cout, Cin·KT) by the register-blocked kernels, batch slices summed afterwards; with
  * `withBias` also the bias gradient Σ_{n,t',v} dy (Cout) from the same pass over dy.
  */
-export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false): { dw: Tensor; db?: Tensor } {
-  if (d.KT > 1) return wgradTaps(d, dy, x, withBias);
+export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false, split: WgradSplit = defaultWgradSplit(d)): { dw: Tensor; db?: Tensor } {
+  if (d.KT > 1) return wgradTaps(d, dy, x, withBias, split);
   const g = G();
-  const TO = d.Cout <= 4 ? 4 : 8, TI = d.Cin <= 4 ? 4 : 8;
+  const { TO, TI, WG: wg } = split;
   const tiles = Math.ceil(d.Cout / TO) * Math.ceil(d.Cin / TI) * d.KT;
-  const want = Math.max(1, Math.min(d.N, Math.ceil(TARGET_GROUPS / tiles)));
+  const want = Math.max(1, Math.min(d.N, Math.ceil(split.GROUPS / tiles)));
   const perSlice = Math.ceil(d.N / want);
   const slices = Math.ceil(d.N / perSlice);
   const rows = d.Cout, cols = d.Cin * d.KT;
   const partial = Tensor.empty([slices, rows, cols]);
   const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
-  const kernel = g.kernel('tconv', 'wgrad', { TO, TI, WG });
+  const kernel = g.kernel('tconv', 'wgrad', { TO, TI, WG: wg });
   g.dispatch(kernel, [dy.buffer, x.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
     d.Cout, d.Cin, d.KT, d.N,
     d.T, d.Tout, d.V, d.stride,
@@ -100,16 +126,16 @@ export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false): 
 }
 
 /** KT > 1: lanes own TO output channels × TK taps along whole time lines (entry `wgrad_t`). */
-function wgradTaps(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean): { dw: Tensor; db?: Tensor } {
+function wgradTaps(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean, split: WgradSplit): { dw: Tensor; db?: Tensor } {
   const g = G();
-  const TO = d.Cout <= 4 ? 4 : 8, TK = Math.min(d.KT, 9);
+  const { TO, TK, WG: wg } = split;
   const tiles = d.Cin * Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK);
-  const lanes = Math.ceil(d.N * d.V / WG);
-  const slices = Math.max(1, Math.min(lanes, Math.ceil(TARGET_GROUPS / tiles)));
+  const lanes = Math.ceil(d.N * d.V / wg);
+  const slices = Math.max(1, Math.min(lanes, Math.ceil(split.GROUPS / tiles)));
   const rows = d.Cout, cols = d.Cin * d.KT;
   const partial = Tensor.empty([slices, rows, cols]);
   const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
-  g.dispatch(g.kernel('tconv', 'wgrad_t', { TO, TK, WG }), [dy.buffer, x.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
+  g.dispatch(g.kernel('tconv', 'wgrad_t', { TO, TK, WG: wg }), [dy.buffer, x.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
     d.Cout, d.Cin, d.KT, d.N,
     d.T, d.Tout, d.V, d.stride,
     d.pad, 0, f32(1 / d.V), slices,

@@ -6,11 +6,14 @@
  * KT = 1 it is also the encoder's 1×1 convolution (graph conv channel mixing, strided residual).
  * On software adapters (llvmpipe) the register-blocked kernels of kernels/tconv.wgsl
  * (src/ops/tconv.ts) run instead: 4–5× faster there, where barriers and gathers dominate.
+ * Which family runs each pass, and its work split, is the tunable `tconvVariant`
+ * (src/ops/tconvvariant.ts): a tuned choice from the cache, else that default.
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import { sumAxes } from './reduce.js';
-import { direct, wgradReg, wgradRegFits, useDirect } from './tconv.js';
+import { direct, wgradReg } from './tconv.js';
+import { tconvVariant, GEMM_TARGET_GROUPS } from './tconvvariant.js';
 
 export interface TemporalConvOptions {
   stride?: number;
@@ -21,8 +24,6 @@ export interface TemporalConvOptions {
 const enum Mode { Forward = 0, InputGrad = 1, WeightGrad = 2 }
 const BK = 8;
 const TILE_COLS = 64;
-/** Workgroups to aim for when splitting the weight gradient's reduction. */
-const TARGET_GROUPS = 256;
 
 /** The sizes of one convolution (what the kernel's params are made of). */
 export interface ConvDims { N: number; Cin: number; Cout: number; T: number; Tout: number; V: number; KT: number; stride: number; pad: number }
@@ -31,19 +32,13 @@ export function convOutputLength(T: number, KT: number, stride: number, pad: num
   return Math.floor((T + 2 * pad - KT) / stride) + 1;
 }
 
-/** Rows per invocation (of 8×8): the smallest tile (16, 32, 64 rows) that covers the rows, up to 64. */
-function rowsPerInvocation(rows: number): number {
-  return rows <= 16 ? 2 : rows <= 32 ? 4 : 8;
-}
-
 /**
- * One GEMM dispatch (or several column chunks when the grid would pass the per-dimension limit).
- * biasMode: 0 none, 1 per output channel, 2 per (output channel, joint).
+ * One GEMM dispatch (or several column chunks when the grid would pass the per-dimension limit)
+ * with TM rows per invocation. biasMode: 0 none, 1 per output channel, 2 per (output channel, joint).
  */
-function gemm(mode: Mode, d: ConvDims, a: Tensor, b: Tensor, bias: Tensor | undefined, biasMode: number, out: Tensor,
+function gemm(mode: Mode, TM: number, d: ConvDims, a: Tensor, b: Tensor, bias: Tensor | undefined, biasMode: number, out: Tensor,
   rows: number, cols: number, red: number, sOut: number, slices = 1, chunk = red): void {
   const g = G();
-  const TM = rowsPerInvocation(rows);
   const kernel = g.kernel('temporalconv', mode === Mode.WeightGrad ? 'wgrad' : 'conv', { TM });
   const rowTiles = Math.ceil(rows / (8 * TM));
   const colTiles = Math.ceil(cols / TILE_COLS);
@@ -77,30 +72,58 @@ function dimsOf(x: Tensor, weight: Tensor, opts: TemporalConvOptions): ConvDims 
 /** x (N, Cin, T, V) · weight (Cout, Cin, KT, 1) → (N, Cout, T', V). */
 function forwardRaw(d: ConvDims, x: Tensor, weight: Tensor, bias: Tensor | undefined, biasMode: number): Tensor {
   const out = Tensor.empty([d.N, d.Cout, d.Tout, d.V]);
-  if (useDirect()) direct(true, d, x, weight, bias, biasMode, out);
-  else gemm(Mode.Forward, d, weight, x, bias, biasMode, out, d.Cout, d.N * d.Tout * d.V, d.Cin * d.KT, d.Tout * d.V);
+  const v = tconvVariant('fwd', d);
+  if (v.path === 'direct') direct(true, d, x, weight, bias, biasMode, out, v.split);
+  else gemm(Mode.Forward, v.TM, d, weight, x, bias, biasMode, out, d.Cout, d.N * d.Tout * d.V, d.Cin * d.KT, d.Tout * d.V);
   return out;
 }
 
 /** dx (N, Cin, T, V) from dy (N, Cout, T', V): the transposed convolution. */
 export function convInputGrad(d: ConvDims, dy: Tensor, weight: Tensor): Tensor {
   const dx = Tensor.empty([d.N, d.Cin, d.T, d.V]);
-  if (useDirect()) direct(false, d, dy, weight, undefined, 0, dx);
-  else gemm(Mode.InputGrad, d, weight, dy, undefined, 0, dx, d.Cin, d.N * d.T * d.V, d.Cout * d.KT, d.T * d.V);
+  const v = tconvVariant('dx', d);
+  if (v.path === 'direct') direct(false, d, dy, weight, undefined, 0, dx, v.split);
+  else gemm(Mode.InputGrad, v.TM, d, weight, dy, undefined, 0, dx, d.Cin, d.N * d.T * d.V, d.Cout * d.KT, d.T * d.V);
   return dx;
 }
 
 /** dW (Cout, Cin·KT) = Σ_{n,t',v} dy ⊗ x-window, the reduction split into slices summed afterwards. */
 export function convWeightGrad(d: ConvDims, dy: Tensor, x: Tensor): Tensor {
-  if (useDirect() && wgradRegFits()) return wgradReg(d, dy, x).dw;
-  const rows = d.Cout, cols = d.Cin * d.KT, red = d.N * d.Tout * d.V;
-  const tiles = Math.ceil(rows / (8 * rowsPerInvocation(rows))) * Math.ceil(cols / TILE_COLS);
+  return convParamGrads(d, dy, x, true, 0).dw!;
+}
+
+/**
+ * The parameter gradients of one convolution: dW (Cout, Cin·KT) when `wantWeight`, and the bias
+ * gradient for biasMode 1 (Cout) or 2 (Cout, V). The register-blocked weight gradient sums a
+ * per-channel bias gradient in the same pass over dy; otherwise the bias gradient is a reduction.
+ */
+export function convParamGrads(d: ConvDims, dy: Tensor, x: Tensor, wantWeight: boolean, biasMode: number): { dw?: Tensor; db?: Tensor } {
+  let dw: Tensor | undefined, db: Tensor | undefined;
+  if (wantWeight) {
+    const v = tconvVariant('dw', d);
+    if (v.path === 'reg') ({ dw, db } = wgradReg(d, dy, x, biasMode === 1, v.split));
+    else dw = gemmWeightGrad(d, dy, x, v.TM, v.GROUPS ?? GEMM_TARGET_GROUPS);
+  }
+  if (biasMode && !db) db = biasMode === 1 ? sumAxes(dy, [0, 2, 3]) : sumAxes(dy, [0, 2]);
+  return { dw, db };
+}
+
+/** The GEMM weight gradient's reduction split: `used` slices of `chunk` positions, about `groups` workgroups in all. */
+export function gemmWgradSlices(d: ConvDims, TM: number, groups: number): { used: number; chunk: number } {
+  const red = d.N * d.Tout * d.V;
+  const tiles = Math.ceil(d.Cout / (8 * TM)) * Math.ceil(d.Cin * d.KT / TILE_COLS);
   // every slice keeps at least 64 reduction steps of work
-  const slices = Math.max(1, Math.min(Math.ceil(TARGET_GROUPS / tiles), Math.floor(red / (64 * BK))));
+  const slices = Math.max(1, Math.min(Math.ceil(groups / tiles), Math.floor(red / (64 * BK))));
   const chunk = Math.ceil(red / slices / BK) * BK;
-  const used = Math.ceil(red / chunk);
+  return { used: Math.ceil(red / chunk), chunk };
+}
+
+/** The GEMM's weight gradient: the reduction split into slices summed afterwards. */
+function gemmWeightGrad(d: ConvDims, dy: Tensor, x: Tensor, TM: number, groups: number): Tensor {
+  const rows = d.Cout, cols = d.Cin * d.KT, red = d.N * d.Tout * d.V;
+  const { used, chunk } = gemmWgradSlices(d, TM, groups);
   const partial = Tensor.empty([used, rows, cols]);
-  gemm(Mode.WeightGrad, d, dy, x, undefined, 0, partial, rows, cols, red, 0, used, chunk);
+  gemm(Mode.WeightGrad, TM, d, dy, x, undefined, 0, partial, rows, cols, red, 0, used, chunk);
   if (used === 1) return partial.view([rows, cols]);
   const sum = sumAxes(partial, 0);
   partial.dispose();
@@ -123,16 +146,8 @@ export function temporalConv(x: Tensor, weight: Tensor, bias?: Tensor, opts: Tem
   const out = forwardRaw(d, x, weight, bias, biasMode);
   return record('temporalConv', out, [x, weight, bias], (g) => {
     const gx = x.requiresGrad ? convInputGrad(d, g, weight) : undefined;
-    let gw: Tensor | undefined, gb: Tensor | undefined;
-    const wantBias = !!bias?.requiresGrad;
-    if (weight.requiresGrad && useDirect() && wgradRegFits()) {
-      // the register-blocked weight gradient sums a per-channel bias gradient in the same pass
-      const r = wgradReg(d, g, x, wantBias && biasMode === 1);
-      gw = viewAs(r.dw, weight.shape);
-      gb = r.db;
-    } else if (weight.requiresGrad) gw = viewAs(convWeightGrad(d, g, x), weight.shape);
-    if (wantBias && !gb) gb = biasMode === 1 ? sumAxes(g, [0, 2, 3]) : sumAxes(g, [0, 2]);
-    return [gx, gw, gb];
+    const { dw, db } = convParamGrads(d, g, x, weight.requiresGrad, bias?.requiresGrad ? biasMode : 0);
+    return [gx, dw && viewAs(dw, weight.shape), db];
   });
 }
 

@@ -1,0 +1,118 @@
+/**
+ * The tunable work split of the temporal convolution (tuning family `tconv`, docs/tuning.md).
+ * Per pass — forward, input gradient, weight gradient — which kernel family runs it (the tiled
+ * implicit GEMM of kernels/temporalconv.wgsl, or the register-blocked kernels of kernels/tconv.wgsl)
+ * and how that family splits the work. Every variant computes the same sums; only the order of
+ * the additions can change (GEMM vs register-blocked, and the batch slicing of the weight
+ * gradient). Without a valid tuned entry the op gets `defaultTconvVariant`: exactly what it did
+ * before tuning existed (the register-blocked kernels on software adapters, the GEMM elsewhere).
+ */
+import { G } from '../tensor/tensor.js';
+import { tunedVariant, sizeClass } from '../gpu/tuning.js';
+import type { Overrides } from '../gpu/kernels.js';
+import { convTuning, useDirect, wgradRegFits, defaultDirectSplit, defaultWgradSplit, WGRAD_RED, type DirectSplit, type WgradSplit } from './tconv.js';
+import type { ConvDims } from './temporalconv.js';
+
+/** The three passes of a convolution: each has its own tuned entry. */
+export type ConvPass = 'fwd' | 'dx' | 'dw';
+
+/** kernels/temporalconv.wgsl: TM rows per invocation; GROUPS (weight gradient only) the workgroups its reduction slicing aims for. */
+export interface GemmVariant { name: string; path: 'gemm'; TM: number; GROUPS?: number }
+/** kernels/tconv.wgsl `direct` (forward, input gradient). */
+export interface DirectVariant { name: string; path: 'direct'; split: DirectSplit }
+/** kernels/tconv.wgsl `wgrad` / `wgrad_t` (weight gradient). */
+export interface RegVariant { name: string; path: 'reg'; split: WgradSplit }
+export type TconvVariant = GemmVariant | DirectVariant | RegVariant;
+
+/** The GEMM's workgroups aimed for when it splits the weight gradient's reduction. */
+export const GEMM_TARGET_GROUPS = 256;
+
+/** GEMM rows per invocation (of 8×8): the smallest tile (16, 32, 64 rows) that covers the rows, up to 64. */
+export function rowsPerInvocation(rows: number): number {
+  return rows <= 16 ? 2 : rows <= 32 ? 4 : 8;
+}
+
+/**
+ * The tuning cache's key: the pass and the sizes (batch, channels, time, joints rounded up to
+ * powers of two; taps and stride exact), e.g. `fwd:n128c64o64t32v32k9s1`.
+ */
+export function tconvShapeClass(pass: ConvPass, d: ConvDims): string {
+  return `${pass}:n${sizeClass(d.N)}c${sizeClass(d.Cin)}o${sizeClass(d.Cout)}t${sizeClass(d.T)}v${sizeClass(d.V)}k${d.KT}s${d.stride}`;
+}
+
+const gemmName = (pass: ConvPass, TM: number, GROUPS: number) => (pass === 'dw' ? `gemm${TM}g${GROUPS}` : `gemm${TM}`);
+const directName = (s: DirectSplit) => `direct${s.TO}x${s.TT}w${s.WG}`;
+/** KT = 1 runs `wgrad` (TO × TI per lane), KT > 1 `wgrad_t` (TO × TK taps): the name shows the one that matters. */
+const regName = (d: ConvDims, s: WgradSplit) => `reg${s.TO}${d.KT > 1 ? `t${s.TK}` : `x${s.TI}`}w${s.WG}g${s.GROUPS}`;
+
+const gemm = (pass: ConvPass, TM: number, GROUPS = GEMM_TARGET_GROUPS): TconvVariant =>
+  (pass === 'dw' ? { name: gemmName(pass, TM, GROUPS), path: 'gemm', TM, GROUPS } : { name: gemmName(pass, TM, GROUPS), path: 'gemm', TM });
+
+/** What the op runs without the cache: the register-blocked kernels on software adapters, else the GEMM. */
+export function defaultTconvVariant(pass: ConvPass, d: ConvDims): TconvVariant {
+  if (pass === 'dw') {
+    if (useDirect() && wgradRegFits()) { const split = defaultWgradSplit(d); return { name: regName(d, split), path: 'reg', split }; }
+    return gemm(pass, rowsPerInvocation(d.Cout));
+  }
+  if (useDirect()) { const split = defaultDirectSplit(pass === 'fwd', d); return { name: directName(split), path: 'direct', split }; }
+  return gemm(pass, rowsPerInvocation(pass === 'fwd' ? d.Cout : d.Cin));
+}
+
+/** The overrides that make a variant (what the cache stores): PATH 0 the GEMM, 1 the register-blocked kernels. */
+export function tconvOverrides(v: TconvVariant): Overrides {
+  if (v.path === 'gemm') return v.GROUPS === undefined ? { PATH: 0, TM: v.TM } : { PATH: 0, TM: v.TM, GROUPS: v.GROUPS };
+  return { PATH: 1, ...v.split };
+}
+
+const int = (x: number | undefined, lo: number, hi: number): x is number => Number.isInteger(x) && x! >= lo && x! <= hi;
+
+/**
+ * The variant the overrides make for this pass and shape, or undefined when they do not make one
+ * the kernels can run within `limits`: the kernels keep per-invocation arrays of 8 (9 taps in
+ * `wgrad_t`), the weight-gradient kernels sum their lanes through a workgroup array of WGRAD_RED
+ * floats (WG · TO · TI or TK must fit, one lane per output for `wgrad`), and grids stay within
+ * the per-dimension limit. A cache file is never trusted beyond this.
+ */
+export function tconvFromOverrides(pass: ConvPass, d: ConvDims, o: Overrides, limits: Record<string, number>): TconvVariant | undefined {
+  const maxWg = Math.min(limits.maxComputeInvocationsPerWorkgroup ?? 256, limits.maxComputeWorkgroupSizeX ?? 256);
+  const maxDim = limits.maxComputeWorkgroupsPerDimension ?? 65535;
+  if (o.PATH === 0) {
+    const rows = pass === 'dx' ? d.Cin : d.Cout;
+    if (!int(o.TM, 1, 8) || Math.ceil(rows / (8 * o.TM)) > maxDim) return undefined;
+    if (pass !== 'dw') return gemm(pass, o.TM);
+    return int(o.GROUPS, 1, 65535) ? gemm(pass, o.TM, o.GROUPS) : undefined;
+  }
+  if (o.PATH !== 1) return undefined;
+  if (pass !== 'dw') {
+    const { TO, TT, WG } = o;
+    if (!int(TO, 1, 8) || !int(TT, 1, 8) || !int(WG, 1, maxWg)) return undefined;
+    if (Math.ceil((pass === 'fwd' ? d.Cout : d.Cin) / TO) > maxDim) return undefined;
+    const split = { TO, TT, WG };
+    return { name: directName(split), path: 'direct', split };
+  }
+  const { TO, TI, TK, WG, GROUPS } = o;
+  if ((limits.maxComputeWorkgroupStorageSize ?? 0) < WGRAD_RED * 4) return undefined;
+  if (!int(TO, 1, 8) || !int(TI, 1, 8) || !int(TK, 1, Math.min(9, d.KT)) || !int(WG, TO, maxWg) || !int(GROUPS, 1, 65535)) return undefined;
+  const tile = d.KT > 1 ? TO * TK : TO * TI;
+  if (WG * tile > WGRAD_RED || (d.KT === 1 && tile > WG)) return undefined;
+  const zGroups = Math.ceil(d.Cout / TO) * (d.KT > 1 ? Math.ceil(d.KT / TK) : d.KT);
+  if (zGroups > maxDim || Math.ceil(d.Cin / TI) > maxDim) return undefined;
+  const split = { TO, TI, TK, WG, GROUPS };
+  return { name: regName(d, split), path: 'reg', split };
+}
+
+/**
+ * The variant of this pass at this shape: the tuned one (`train.js tune --only tconv`) when the
+ * cache has a valid entry for this adapter, else the default. A path forced through `convTuning`
+ * (tests, benchmarks) wins over the cache: an entry for the other kernel family is not used then.
+ */
+export function tconvVariant(pass: 'fwd' | 'dx', d: ConvDims): GemmVariant | DirectVariant;
+export function tconvVariant(pass: 'dw', d: ConvDims): GemmVariant | RegVariant;
+export function tconvVariant(pass: ConvPass, d: ConvDims): TconvVariant;
+export function tconvVariant(pass: ConvPass, d: ConvDims): TconvVariant {
+  const g = G();
+  const tuned = tunedVariant('tconv', tconvShapeClass(pass, d), g.summary);
+  const v = tuned && tconvFromOverrides(pass, d, tuned.overrides, g.limits);
+  if (v && (convTuning.path === 'auto' || (convTuning.path === 'gemm') === (v.path === 'gemm'))) return v;
+  return defaultTconvVariant(pass, d);
+}

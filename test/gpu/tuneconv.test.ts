@@ -1,0 +1,202 @@
+/**
+ * The conv tuning families (src/ops/tconvvariant.ts, src/ops/graphconvvariant.ts): every candidate
+ * the tuner offers, forced, gives the default's result at small awkward shapes (and is really the
+ * variant the op runs); a stored cache entry is what the op dispatches; entries that are not
+ * valid — numbers out of the kernels' ranges, over the workgroup memory or the device's limits,
+ * an unknown path — fall back to the default; a path forced through `convTuning` wins.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { engine } from '../helpers/check.js';
+import { G, tidy, type Tensor } from '../../src/tensor/index.js';
+import { forceVariant, storeTuned, resetTuningCache } from '../../src/gpu/tuning.js';
+import { convTuning } from '../../src/ops/tconv.js';
+import { tconvVariant, defaultTconvVariant, tconvShapeClass, tconvFromOverrides, type ConvPass } from '../../src/ops/tconvvariant.js';
+import { graphVariant, defaultGraphVariant, graphShapeClass, graphFromOverrides, type GraphPass } from '../../src/ops/graphconvvariant.js';
+import { convOutputLength, type ConvDims } from '../../src/ops/temporalconv.js';
+import { convCase, type ConvCase } from '../../src/tune/tconv.js';
+import { aggCase, type AggCase } from '../../src/tune/graphconv.js';
+import { relativeError, type TuneCase } from '../../src/tune/tuner.js';
+
+const t = suite('gpu/tuneconv');
+let dir: string;
+const savedEnv = process.env.I2MD_TUNING_FILE;
+const useFile = (name: string) => { process.env.I2MD_TUNING_FILE = join(dir, name); resetTuningCache(); };
+
+t.before(async () => { await engine(); dir = mkdtempSync(join(tmpdir(), 'i2md-tuneconv-')); useFile('none.json'); });
+t.after(() => {
+  if (savedEnv === undefined) delete process.env.I2MD_TUNING_FILE; else process.env.I2MD_TUNING_FILE = savedEnv;
+  resetTuningCache();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function readAll(ts: Tensor[]): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const x of ts) { out.push(await x.read()); x.dispose(); }
+  return out;
+}
+
+/** The kernels (pipeline keys, overrides included) the case's run dispatches. */
+async function kernelsOf(c: TuneCase): Promise<{ names: string[]; outs: Float32Array[] }> {
+  const g = G();
+  const names: string[] = [];
+  const dispatch = g.dispatch;
+  g.dispatch = ((kernel, ...rest) => { names.push(kernel.name); return dispatch.call(g, kernel, ...rest); }) as typeof g.dispatch;
+  let outs: Tensor[];
+  try { outs = tidy(() => c.run()); } finally { g.dispatch = dispatch; }
+  return { names, outs: await readAll(outs) };
+}
+
+/** Forces every candidate of the case: the op must run it (`current()` names it) and match the default's outputs. */
+async function everyCandidate(family: string, c: TuneCase, current: () => string): Promise<void> {
+  forceVariant(family, undefined);
+  const ref = await readAll(tidy(() => c.run()));
+  assert.is(current(), c.defaultName, `${c.shape}: the default without the cache`);
+  try {
+    for (const v of c.candidates) {
+      forceVariant(family, { variant: v.name, overrides: v.overrides });
+      assert.is(current(), v.name, `${c.shape}: forced ${v.name} is what the op runs`);
+      const err = relativeError(ref, await readAll(tidy(() => c.run())));
+      assert.ok(err <= c.tol, `${c.shape} ${v.name}: relative error ${err} > ${c.tol}`);
+    }
+  } finally { forceVariant(family, undefined); c.dispose(); }
+}
+
+const conv = (N: number, Cin: number, Cout: number, T: number, V: number, KT: number, stride: number, pad: number): ConvDims =>
+  ({ N, Cin, Cout, T, Tout: convOutputLength(T, KT, stride, pad), V, KT, stride, pad });
+
+// a strided 9×1 (phased input gradient), a stride-1 9×1 with 3 rows (4-row tiles), the 1×1
+// channel mixing with a per-joint bias, a strided 1×1
+const convCases: ConvCase[] = [
+  { label: '9×1 s2', d: conv(3, 5, 7, 11, 5, 9, 2, 4), biasMode: 1 },
+  { label: '9×1 s1 small', d: conv(2, 3, 3, 6, 4, 9, 1, 4), biasMode: 1 },
+  { label: 'mixing 1×1', d: conv(2, 9, 6, 5, 7, 1, 1, 0), biasMode: 2 },
+  { label: 'residual 1×1 s2', d: conv(3, 4, 10, 7, 3, 1, 2, 0), biasMode: 1 },
+];
+
+for (const pass of ['fwd', 'dx', 'dw'] as const) {
+  t(`tconv ${pass}: every candidate forced gives the default's result`, async () => {
+    for (const c of convCases) {
+      const tc = convCase(pass, c);
+      assert.ok(tc.candidates.length >= (pass === 'dw' ? 5 : 7), `${c.label}: ${tc.candidates.map((v) => v.name)}`);
+      assert.ok(tc.candidates.some((v) => v.overrides.PATH === 0) && tc.candidates.some((v) => v.overrides.PATH === 1), 'both kernel families');
+      await everyCandidate('tconv', tc, () => tconvVariant(pass, c.d).name);
+    }
+  });
+}
+
+const graphCases: AggCase[] = [
+  { label: 'V 25', d: { N: 3, C: 5, T: 7, V: 25, K: 3 } },
+  { label: 'V 6, K 2', d: { N: 2, C: 3, T: 11, V: 6, K: 2 } },
+];
+
+for (const pass of ['fwd', 'dx', 'dadj'] as const) {
+  t(`graphconv ${pass}: every candidate forced gives the default's result`, async () => {
+    for (const c of graphCases) {
+      const tc = aggCase(pass, c);
+      assert.ok(tc.candidates.length >= 5, `${c.label}: ${tc.candidates.map((v) => v.name)}`);
+      assert.ok(tc.candidates.some((v) => v.overrides.PATH === 0) && tc.candidates.some((v) => v.overrides.PATH === 1), 'both kernel families');
+      await everyCandidate('graphconv', tc, () => graphVariant(pass, c.d).name);
+    }
+  });
+}
+
+t('tconv: a stored entry is what the op dispatches', async () => {
+  useFile('tconv.json');
+  const c = convCases[0];
+  const cases: [ConvPass, string, Record<string, number>, RegExp][] = [
+    ['fwd', 'direct4x4w32', { PATH: 1, TO: 4, TT: 4, WG: 32 }, /^tconv:direct\{TO=4,TT=4,WG=32\}$/],
+    ['dx', 'gemm2', { PATH: 0, TM: 2 }, /^temporalconv:conv\{TM=2\}$/],
+    ['dw', 'reg4t3w32g16', { PATH: 1, TO: 4, TI: 8, TK: 3, WG: 32, GROUPS: 16 }, /^tconv:wgrad_t\{TK=3,TO=4,WG=32\}$/],
+  ];
+  for (const [pass, name, overrides, kernel] of cases) {
+    const tc = convCase(pass, c);
+    const ref = (await kernelsOf(tc)).outs;
+    storeTuned('tconv', tconvShapeClass(pass, c.d), { variant: name, overrides }, G().summary);
+    assert.is(tconvVariant(pass, c.d).name, name);
+    const { names, outs } = await kernelsOf(tc);
+    assert.ok(names.some((n) => kernel.test(n)), `${pass}: dispatched ${names.join(', ')}`);
+    assert.ok(relativeError(ref, outs) <= tc.tol, `${pass}: same result`);
+    // a path forced through convTuning wins over the cache
+    const before = convTuning.path;
+    convTuning.path = overrides.PATH === 0 ? 'direct' : 'gemm';
+    try { assert.is.not(tconvVariant(pass, c.d).name, name); } finally { convTuning.path = before; }
+    tc.dispose();
+  }
+});
+
+t('tconv: invalid entries fall back to the default', async () => {
+  useFile('tconv-bad.json');
+  const g = G();
+  const [s2, , mix] = convCases;
+  const bad: [ConvPass, ConvDims, Record<string, number>][] = [
+    ['fwd', s2.d, { PATH: 1, TO: 9, TT: 8, WG: 64 }],                          // over the kernel's arrays of 8
+    ['fwd', s2.d, { PATH: 1, TO: 8, TT: 0, WG: 64 }],
+    ['fwd', s2.d, { PATH: 1, TO: 8, TT: 8, WG: 4096 }],                        // over the workgroup-size limit
+    ['fwd', s2.d, { PATH: 1, TO: 8, TT: 8 }],                                  // a knob missing
+    ['dx', s2.d, { PATH: 0, TM: 0 }],
+    ['dx', s2.d, { PATH: 0, TM: 2.5 }],
+    ['dx', s2.d, { PATH: 3, TM: 4 }],                                          // no such path
+    ['dw', s2.d, { PATH: 1, TO: 8, TI: 8, TK: 10, WG: 64, GROUPS: 64 }],       // more taps than wgrad_t holds
+    ['dw', s2.d, { PATH: 1, TO: 8, TI: 8, TK: 9, WG: 128, GROUPS: 64 }],       // 128 · 72 floats over `red`
+    ['dw', mix.d, { PATH: 1, TO: 8, TI: 8, TK: 1, WG: 32, GROUPS: 64 }],       // 64 outputs, 32 lanes to sum them
+    ['dw', mix.d, { PATH: 1, TO: 8, TI: 8, TK: 1, WG: 64, GROUPS: 0 }],
+    ['dw', mix.d, { PATH: 0, TM: 4 }],                                         // GROUPS missing
+  ];
+  for (const [pass, d, overrides] of bad) {
+    const what = `${pass} ${JSON.stringify(overrides)}`;
+    assert.is(tconvFromOverrides(pass, d, overrides, g.limits), undefined, what);
+    storeTuned('tconv', tconvShapeClass(pass, d), { variant: 'bogus', overrides }, g.summary);
+    assert.is(tconvVariant(pass, d).name, defaultTconvVariant(pass, d).name, what);
+  }
+  // the register-blocked weight gradient needs 18 KiB of workgroup memory: not on a 16 KiB device
+  const ok = { PATH: 1, TO: 8, TI: 8, TK: 9, WG: 64, GROUPS: 64 };
+  assert.ok(tconvFromOverrides('dw', s2.d, ok, g.limits));
+  assert.is(tconvFromOverrides('dw', s2.d, ok, { ...g.limits, maxComputeWorkgroupStorageSize: 16384 }), undefined);
+  // the op still runs (the default) with a bad entry stored
+  const tc = convCase('fwd', s2);
+  const { names } = await kernelsOf(tc);
+  tc.dispose();
+  assert.ok(names.length > 0 && !names.some((n) => n.includes('TO=9') || n.includes('WG=4096')));
+});
+
+t('graphconv: a stored entry is what the op dispatches; invalid ones fall back', async () => {
+  useFile('graph.json');
+  const g = G();
+  const c = graphCases[0];
+  const good: [GraphPass, string, Record<string, number>, RegExp][] = [
+    ['fwd', 'reg4x8w32', { PATH: 1, TR: 4, TW: 8, RWG: 32 }, /^graphconv:agg_reg\{RWG=32,TR=4,TW=8\}$/],
+    ['dx', 'flatw64', { PATH: 0, WG: 64 }, /^graphconv:aggregate\{WG=64\}$/],
+    ['dadj', 'reg7x7w64g24', { PATH: 1, TR: 7, TW: 7, RWG: 64, GROUPS: 24 }, /^graphconv:adj_reg\{RWG=64,TR=7,TW=7\}$/],
+  ];
+  for (const [pass, name, overrides, kernel] of good) {
+    const tc = aggCase(pass, c);
+    const ref = (await kernelsOf(tc)).outs;
+    storeTuned('graphconv', graphShapeClass(pass, c.d), { variant: name, overrides }, g.summary);
+    assert.is(graphVariant(pass, c.d).name, name);
+    const { names, outs } = await kernelsOf(tc);
+    assert.ok(names.some((n) => kernel.test(n)), `${pass}: dispatched ${names.join(', ')}`);
+    assert.ok(relativeError(ref, outs) <= tc.tol, `${pass}: same result`);
+    tc.dispose();
+  }
+  const bad: [GraphPass, Record<string, number>][] = [
+    ['fwd', { PATH: 1, TR: 9, TW: 8, RWG: 64 }],                                // over the arrays of 8
+    ['fwd', { PATH: 1, TR: 8, TW: 8, RWG: 2048 }],                              // over the workgroup-size limit
+    ['dx', { PATH: 0, WG: 0 }],
+    ['dx', { PATH: 2, WG: 64 }],
+    ['dadj', { PATH: 1, TR: 8, TW: 8, RWG: 128, GROUPS: 96 }],                  // 128 · 64 floats over `red`
+    ['dadj', { PATH: 1, TR: 8, TW: 8, RWG: 32, GROUPS: 96 }],                   // 64 outputs, 32 lanes to sum them
+    ['dadj', { PATH: 0 }],                                                      // GROUPS missing
+  ];
+  for (const [pass, overrides] of bad) {
+    const what = `${pass} ${JSON.stringify(overrides)}`;
+    assert.is(graphFromOverrides(pass, c.d, overrides, g.limits), undefined, what);
+    storeTuned('graphconv', graphShapeClass(pass, c.d), { variant: 'bogus', overrides }, g.summary);
+    assert.is(graphVariant(pass, c.d).name, defaultGraphVariant(pass).name, what);
+  }
+});
+
+t.run();
