@@ -6,7 +6,7 @@
  * Also runnable alone: `node dist/bench/matmul.js`.
  */
 import { initEngine, Tensor, G } from '../src/tensor/index.js';
-import { matmul, linear, matmulVariant, matmulVariants, regVariant, type MatmulVariant } from '../src/ops/matmul.js';
+import { matmul, linear, matmulVariant, matmulVariants, regVariant, windowVariant, type MatmulVariant } from '../src/ops/matmul.js';
 import { backward } from '../src/tensor/index.js';
 import { sumAxes } from '../src/ops/reduce.js';
 import { Rng } from '../src/util/random.js';
@@ -26,6 +26,7 @@ export async function run(ctx: BenchContext = context()): Promise<BenchRecord[]>
   const chosen = matmulVariant(S, S, S, g.limits);
   const variants: [string, MatmulVariant][] = [
     ...Object.entries(matmulVariants), ['reg8x4', regVariant(8, 4, 32)], ['ubo8x4', regVariant(8, 4, 32, true)],
+    ['ubok16x8', windowVariant(16, 8, 16)], ['ubok16x16w16', windowVariant(16, 16, 16)], ['ubok8x16', windowVariant(8, 16, 8)],
   ];
   for (const [key, v] of [...variants, [`default (${chosen.name})`, chosen] as [string, MatmulVariant]]) {
     const r = await measure(`matmul 1024³ ${key}`, [S, S, S], () => { matmul(a, b, { variant: v }); },

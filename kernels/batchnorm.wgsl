@@ -18,6 +18,7 @@
 
 struct Params { outer: u32, C: u32, inner: u32, train: u32, affine: u32, update: u32, eps: f32, momentum: f32 }
 override WG: u32 = 256u;
+override RV: u32 = 1u;     // norm_rows4, bwd_dx_rows4: vec4s per invocation
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 // stats
@@ -150,4 +151,136 @@ fn bwd_dx(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
     g = g - sg_in[c] / m - xhat * sgx_in[c] / m;
   }
   dx_out[i] = w * inv * g;
+}
+
+// norm_rows, bwd_dx_rows (and their vec4 forms …4, for inner ≡ 0 mod 4): the per-element passes
+// for inner ≥ 64, on a grid (ceil(inner / (WG·E)), C, outer) with E = 1 or 4 elements per
+// invocation. The channel is the workgroup's, so its constants are read once per invocation and
+// no element pays for the (i / inner) % C division — both are per-lane loops on a CPU adapter,
+// where they cost more than the arithmetic. Bindings as norm / bwd_dx (x, y, g, dx as vec4s in …4).
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> y4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> g4: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> dx4: array<vec4<f32>>;
+
+/** y = (x − mean)·scale + bias: [mean, scale, bias] of channel c. */
+fn norm_consts(c: u32) -> vec3<f32> {
+  var w: f32 = 1.0; var b: f32 = 0.0;
+  if (p.affine == 1u) { w = n_weight[c]; b = n_bias[c]; }
+  return vec3<f32>(n_mean[c], invstd_of(n_stat[c]) * w, b);
+}
+
+@compute @workgroup_size(WG)
+fn norm_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let e = wid.x * WG + lid;
+  if (e >= p.inner) { return; }
+  let k = norm_consts(wid.y);
+  let i = (wid.z * p.C + wid.y) * p.inner + e;
+  y_out[i] = (x[i] - k.x) * k.y + k.z;
+}
+
+@compute @workgroup_size(WG)
+fn norm_rows4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let e0 = wid.x * WG * RV + lid;          // my first vec4 of the row; then every WG-th, RV of them
+  let n4 = p.inner >> 2u;
+  if (e0 >= n4) { return; }
+  let k = norm_consts(wid.y);
+  let row = ((wid.z * p.C + wid.y) * p.inner) >> 2u;
+  for (var j = 0u; j < RV; j++) {
+    let e = e0 + j * WG;
+    if (e < n4) { y4[row + e] = (x4[row + e] - k.x) * k.y + k.z; }
+  }
+}
+
+/** dx = k.x·g + k.y·(x − mean) + k.z, and mean in k.w: the train / eval formula of bwd_dx per channel. */
+fn dx_consts(c: u32) -> vec4<f32> {
+  let inv = invstd_of(b_stat[c]);
+  var w: f32 = 1.0;
+  if (p.affine == 1u) { w = b_weight[c]; }
+  let a = w * inv;
+  if (p.train == 0u) { return vec4<f32>(a, 0.0, 0.0, 0.0); }
+  let m = f32(p.outer * p.inner);
+  return vec4<f32>(a, -a * inv * sgx_in[c] / m, -a * sg_in[c] / m, b_mean[c]);
+}
+
+@compute @workgroup_size(WG)
+fn bwd_dx_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let e = wid.x * WG + lid;
+  if (e >= p.inner) { return; }
+  let k = dx_consts(wid.y);
+  let i = (wid.z * p.C + wid.y) * p.inner + e;
+  var r = k.x * g_in[i];
+  if (p.train == 1u) { r += k.y * (x[i] - k.w) + k.z; }
+  dx_out[i] = r;
+}
+
+@compute @workgroup_size(WG)
+fn bwd_dx_rows4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let e0 = wid.x * WG * RV + lid;
+  let n4 = p.inner >> 2u;
+  if (e0 >= n4) { return; }
+  let k = dx_consts(wid.y);
+  let row = ((wid.z * p.C + wid.y) * p.inner) >> 2u;
+  for (var j = 0u; j < RV; j++) {
+    let e = e0 + j * WG;
+    if (e < n4) {
+      var r = k.x * g4[row + e];
+      if (p.train == 1u) { r += k.y * (x4[row + e] - k.w) + k.z; }
+      dx4[row + e] = r;
+    }
+  }
+}
+
+// stats4, bwd_stats4: stats and bwd_stats for inner ≡ 0 mod 4 and inner ≥ 4·WG, reading vec4s
+// along the rows (bindings as stats / bwd_stats with x, g as vec4s).
+fn partial_sum4(c: u32, lid: u32, centre: f32, squares: bool) -> f32 {
+  var s = vec4<f32>(0.0);
+  let n4 = p.inner >> 2u;
+  for (var o = 0u; o < p.outer; o++) {
+    let row = ((o * p.C + c) * p.inner) >> 2u;
+    for (var i = lid; i < n4; i += WG) { let d = x4[row + i] - centre; s += select(d, d * d, squares); }
+  }
+  return (s.x + s.y) + (s.z + s.w);
+}
+
+@compute @workgroup_size(WG)
+fn stats4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+          @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x + wid.y * nwg.x;
+  if (c >= p.C) { return; }  // uniform per workgroup
+  let m = p.outer * p.inner;
+  red[lid] = partial_sum4(c, lid, 0.0, false); red2[lid] = 0.0;
+  reduce2(lid);
+  let mean = red[0] / f32(m);
+  workgroupBarrier();
+  red[lid] = partial_sum4(c, lid, mean, true);
+  reduce2(lid);
+  if (lid == 0u) {
+    let v = red[0] / f32(m);
+    mean_out[c] = mean;
+    invstd_out[c] = inverseSqrt(v + p.eps);
+    if (p.update == 1u) {
+      let unbiased = select(v, v * f32(m) / f32(m - 1u), m > 1u);
+      run_mean[c] = (1.0 - p.momentum) * run_mean[c] + p.momentum * mean;
+      run_var[c] = (1.0 - p.momentum) * run_var[c] + p.momentum * unbiased;
+    }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn bwd_stats4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+              @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x + wid.y * nwg.x;
+  if (c >= p.C) { return; }
+  let mean = b_mean[c];
+  let inv = invstd_of(b_stat[c]);
+  var sg = vec4<f32>(0.0); var sgx = vec4<f32>(0.0);
+  let n4 = p.inner >> 2u;
+  for (var o = 0u; o < p.outer; o++) {
+    let row = ((o * p.C + c) * p.inner) >> 2u;
+    for (var i = lid; i < n4; i += WG) { let g = g4[row + i]; sg += g; sgx += g * (x4[row + i] - mean); }
+  }
+  red[lid] = ((sgx.x + sgx.y) + (sgx.z + sgx.w)) * inv; red2[lid] = (sg.x + sg.y) + (sg.z + sg.w);
+  reduce2(lid);
+  if (lid == 0u) { sgx_out[c] = red[0]; sg_out[c] = red2[0]; }
 }

@@ -8,13 +8,14 @@
 //     p.mode 2 input grad:  any stride s, by phases: grid z = ph, an invocation owns the times
 //                           t0 + s·r (t0 ≡ ph mod s); only the taps k ≡ ph + pad (mod s) reach
 //                           them, at dy frames (t0 + pad − k)/s + r, which slide by one per tap
-//     An invocation owns TO rows × TT consecutive output times of one (n, v); lanes run along the
-//     flattened (n, time block, v) columns, decoded once. With stride 1 the TT+KT−1 input frames
-//     slide through registers (one new load per tap). Weight (r, c, k) at w[r·rs + c·cs + k].
-//     (Reading the weights through a 64 KiB uniform window, as matmul's AV = 1 does, measured
-//     1.7× slower here on llvmpipe — scalar elements picked from vec4s — so they come from storage.)
-//     Only rows [row_begin, row_end) and reduction channels [c_begin, c_end) of this dispatch.
-//     Bindings: 0 params, 1 b (x or dy), 2 w, 3 bias, 4 out.
+//     An invocation owns TO (≤ 16) rows × TT (≤ 8) consecutive output times of one (n, v); lanes
+//     run along the flattened (n, time block, v) columns, decoded once. With stride 1 the
+//     TT+KT−1 input frames slide through registers (one new load per tap). The weights w(r, c, k)
+//     (source at w[r·rs + c·cs + k]) come packed by `wpack` in reading order, so the TO rows of one
+//     (c, tap) are TO/4 vec4 loads: a tap costs TO/4 + 1 loads for TO·TT multiply-adds. (Reading
+//     them through a 64 KiB uniform window, as matmul's AV = 1 does, measured 1.7× slower here.)
+//     Only rows [row_begin = 0, row_end) and reduction channels [c_begin, c_end) of this dispatch.
+//     Bindings: 0 params, 1 b (x or dy), 2 packed weights (vec4), 3 bias, 4 out.
 //     Grid: (column groups of WG from p.col0, row blocks of TO, 1 or the s phases of mode 2).
 //   entry `wgrad`   partial[z,o,i,k] = Σ_{n in slice z} Σ_{t',v} dy[n,o,t',v] · x[n,i,t'·s+k−pad,v]
 //     A workgroup owns TO output × TI input channels at one tap k; each lane accumulates its own
@@ -45,7 +46,7 @@ struct WParams {
   want_bias: u32, z0: u32, z1: u32, z2: u32,
 }
 
-override TO: u32 = 8u;   // direct: rows per invocation; wgrad: output channels per workgroup
+override TO: u32 = 8u;   // direct, wpack: rows per invocation (4, 8, 16); wgrad: output channels per workgroup
 override TT: u32 = 8u;   // direct: output times per invocation
 override TI: u32 = 8u;   // wgrad: input channels per workgroup
 override TK: u32 = 9u;   // wgrad_t: taps per lane (≤ 9)
@@ -54,7 +55,8 @@ override WG: u32 = 64u;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(0) var<uniform> q: WParams;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> w4: array<vec4<f32>>;   // direct: weights packed by `wpack`
+@group(0) @binding(2) var<storage, read_write> wpacked: array<f32>; // wpack's output
 @group(0) @binding(2) var<storage, read> xw: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;
@@ -66,6 +68,16 @@ fn frame(xc: u32, f: i32) -> f32 {
   let ok = f >= 0 && f < i32(p.tin);
   let val = b[xc + u32(clamp(f, 0, i32(p.tin) - 1)) * p.v];
   return select(0.0, val, ok);
+}
+
+/** The TO weights of packed entry e (a row block's rows at one (c, tap)): TO/4 vec4 loads. */
+fn weights(e: u32) -> array<f32, 16> {
+  var wv: array<f32, 16>;
+  for (var h = 0u; h < TO / 4u; h++) {
+    let q = w4[e * (TO / 4u) + h];
+    wv[4u * h] = q.x; wv[4u * h + 1u] = q.y; wv[4u * h + 2u] = q.z; wv[4u * h + 3u] = q.w;
+  }
+  return wv;
 }
 
 @compute @workgroup_size(WG)
@@ -86,23 +98,21 @@ fn direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
   let k0 = (wid.z + p.pad) % p.stride;               // mode 2: first tap reaching my phase (uniform)
   let f0 = i32((t0 + p.pad - k0) / p.stride);        // mode 2: its dy frame for output t0 (divides exactly)
   let row0 = p.row_begin + wid.y * TO;
-  var wrow: array<u32, 8>;                           // my rows' weight offsets (clamped rows)
-  for (var o = 0u; o < TO; o++) { wrow[o] = min(row0 + o, p.row_end - 1u) * p.rs; }
+  let rb = wid.y;                                    // my row block in the packed weights
   let tinv = p.tin * p.v;
   let nbase = n * p.cred * tinv + v;
-  let flip = p.mode == 1u;
-  var acc: array<array<f32, 8>, 8>;
+  var acc: array<array<f32, 8>, 16>;   // [row][time]: TO ≤ 16, TT ≤ 8
   for (var c = p.c_begin; c < p.c_end; c++) {
     let xc = nbase + c * tinv;
-    let wc = c * p.cs;
+    let wc = (rb * p.cred + c) * p.kt;               // packed (row block, c, tap 0)
     var xs: array<f32, 8>;
     if (phased) {
       for (var r = 0u; r < TT; r++) { xs[r] = frame(xc, f0 + i32(r)); }
       var f = f0;
       for (var k = k0; k < p.kt; k += p.stride) {
+        let wv = weights(wc + k);
         for (var o = 0u; o < TO; o++) {
-          let wv = w[wrow[o] + wc + k];
-          for (var r = 0u; r < TT; r++) { acc[o][r] = fma(wv, xs[r], acc[o][r]); }
+          for (var r = 0u; r < TT; r++) { acc[o][r] = fma(wv[o], xs[r], acc[o][r]); }
         }
         for (var r = TT - 1u; r > 0u; r--) { xs[r] = xs[r - 1u]; }
         f -= 1;
@@ -119,10 +129,9 @@ fn direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
       } else {
         for (var r = 0u; r < TT; r++) { xs[r] = frame(xc, fb + i32(r * p.stride + k)); }
       }
-      let kk = select(k, p.kt - 1u - k, flip);
+      let wv = weights(wc + k);
       for (var o = 0u; o < TO; o++) {
-        let wv = w[wrow[o] + wc + kk];
-        for (var r = 0u; r < TT; r++) { acc[o][r] = fma(wv, xs[r], acc[o][r]); }
+        for (var r = 0u; r < TT; r++) { acc[o][r] = fma(wv[o], xs[r], acc[o][r]); }
       }
       if (p.stride == 1u) {
         for (var r = 0u; r + 1u < TT; r++) { xs[r] = xs[r + 1u]; }
@@ -285,4 +294,26 @@ fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     let k = k0 + e % TK;
     if (o < q.cout && k < q.kt) { partial[((wid.x * q.cout + o) * q.cin + i) * q.kt + k] = s; }
   }
+}
+
+// entry `wpack`: the weights of one `direct` call in the order it reads them, so an invocation
+// fetches the TO rows of a (channel, tap) as TO/4 vec4s instead of TO scalar loads (each a loop
+// over the lanes on a CPU adapter): packed[((rb·cred + c)·kt + k)·TO + o] = w(rb·TO + o, c, k'),
+// k' = kt − 1 − k in mode 1 (the flipped taps), rows past p.rows zero. Source weights (r, c, k)
+// at b[r·rs + c·cs + k]. Bindings: 0 params (as direct), 1 source weights, 2 packed.
+// Grid: one invocation per packed element, 1-D folded into 2-D.
+@compute @workgroup_size(WG)
+fn wpack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+         @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.x + wid.y * nwg.x) * WG + lid;
+  let per_rb = p.cred * p.kt * TO;
+  if (i >= ((p.rows + TO - 1u) / TO) * per_rb) { return; }
+  let o = i % TO;
+  let k = (i / TO) % p.kt;
+  let c = (i / (TO * p.kt)) % p.cred;
+  let row = (i / per_rb) * TO + o;
+  let kk = select(k, p.kt - 1u - k, p.mode == 1u);
+  var val = 0.0;
+  if (row < p.rows) { val = b[row * p.rs + c * p.cs + kk]; }
+  wpacked[i] = val;
 }

@@ -10,6 +10,24 @@ import { record, needsGrad } from '../tensor/autograd.js';
 import { f32, type Param } from '../gpu/device.js';
 
 const WG = 256;
+/** Workgroup of the per-row entries (a row of `inner` elements per channel and outer index). */
+const ROW_WG = 64;
+/** vec4s per invocation in the …_rows4 entries: the channel constants are read once for 16 elements. */
+const RV = 4;
+
+/**
+ * The per-element passes by rows (channel per workgroup: no division per element, its constants
+ * read once per invocation; vec4s when a row is whole vec4s) when rows are long enough to fill
+ * workgroups and the grid fits; else the flat entries. Returns the entry and the grid.
+ */
+function elementwisePlan(entry: 'norm' | 'bwd_dx', outer: number, C: number, inner: number, size: number, limit: number): [string, number | [number, number, number], number] {
+  if (inner < ROW_WG || outer > limit || C > limit) return [entry, Math.ceil(size / WG), WG];
+  const e = inner % 4 === 0 ? 4 * RV : 1;
+  return [`${entry}_rows${e > 1 ? '4' : ''}`, [Math.ceil(inner / (ROW_WG * e)), C, outer], ROW_WG];
+}
+
+/** The per-channel reductions read vec4s along rows of whole vec4s (rows of ≥ 64). */
+const statsEntry = (entry: 'stats' | 'bwd_stats', inner: number): string => (inner % 4 === 0 && inner >= 64 ? `${entry}4` : entry);
 
 export interface BatchNormState { runningMean: Tensor; runningVar: Tensor }
 export interface BatchNormOptions { training: boolean; momentum?: number; eps?: number; channelAxis?: number }
@@ -42,18 +60,19 @@ export function batchNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | 
   const g = G();
   const affine = weight ? 1 : 0;
   const params = (update = 0): Param[] => [outer, C, inner, training ? 1 : 0, affine, update, f32(eps), f32(momentum)];
-  const elems = Math.ceil(x.size / WG);
+  const limit = g.limits.maxComputeWorkgroupsPerDimension;
   // training: the batch mean and invstd; eval: the running mean and variance (invstd formed in-kernel)
   let mean: Tensor, stat: Tensor;
   if (training) {
     mean = Tensor.empty([C]); stat = Tensor.empty([C]);
-    g.dispatch(g.kernel('batchnorm', 'stats'), [x.buffer, mean.buffer, stat.buffer, state.runningMean.buffer, state.runningVar.buffer], params(1), C);
+    g.dispatch(g.kernel('batchnorm', statsEntry('stats', inner)), [x.buffer, mean.buffer, stat.buffer, state.runningMean.buffer, state.runningVar.buffer], params(1), C);
   } else {
     mean = state.runningMean; stat = state.runningVar;
   }
   const y = Tensor.empty(x.shape);
-  g.dispatch(g.kernel('batchnorm', 'norm'),
-    [x.buffer, mean.buffer, stat.buffer, weight?.buffer ?? g.placeholder, bias?.buffer ?? g.placeholder, y.buffer], params(), elems);
+  const [normEntry, normGrid, normWg] = elementwisePlan('norm', outer, C, inner, x.size, limit);
+  g.dispatch(g.kernel('batchnorm', normEntry, { WG: normWg, RV }),
+    [x.buffer, mean.buffer, stat.buffer, weight?.buffer ?? g.placeholder, bias?.buffer ?? g.placeholder, y.buffer], params(), normGrid);
   if (!needsGrad(x, weight, bias)) {
     if (training) { mean.dispose(); stat.dispose(); }
     return y;
@@ -65,12 +84,13 @@ export function batchNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | 
 
   return record('batchNorm', y, [x, weight, bias], (gy) => {
     const dweight = Tensor.empty([C]), dbias = Tensor.empty([C]);
-    g.dispatch(g.kernel('batchnorm', 'bwd_stats'), [x.buffer, gy.buffer, mean.buffer, stat.buffer, dweight.buffer, dbias.buffer], params(), C);
+    g.dispatch(g.kernel('batchnorm', statsEntry('bwd_stats', inner)), [x.buffer, gy.buffer, mean.buffer, stat.buffer, dweight.buffer, dbias.buffer], params(), C);
     let dx: Tensor | undefined;
     if (x.requiresGrad) {
       dx = Tensor.empty(x.shape);
-      g.dispatch(g.kernel('batchnorm', 'bwd_dx'),
-        [x.buffer, gy.buffer, mean.buffer, stat.buffer, weight?.buffer ?? g.placeholder, dweight.buffer, dbias.buffer, dx.buffer], params(), elems);
+      const [dxEntry, dxGrid, dxWg] = elementwisePlan('bwd_dx', outer, C, inner, x.size, limit);
+      g.dispatch(g.kernel('batchnorm', dxEntry, { WG: dxWg, RV }),
+        [x.buffer, gy.buffer, mean.buffer, stat.buffer, weight?.buffer ?? g.placeholder, dweight.buffer, dbias.buffer, dx.buffer], params(), dxGrid);
     }
     if (!weight) { dweight.dispose(); dbias.dispose(); }
     return [dx, weight ? dweight : undefined, bias ? dbias : undefined];

@@ -29,6 +29,11 @@ function broadcastStrides(shape: readonly number[], outShape: readonly number[])
   return outShape.map((_, i) => (i < off || shape[i - off] === 1 ? 0 : s[i - off]));
 }
 
+/** vec4s per invocation in the …4 entries (kernels/unary.wgsl, binary.wgsl). */
+const RV = 4;
+/** Same-shape work of n ≡ 0 mod 4 elements goes four at a time (see the kernels' headers). */
+const vec4Groups = (n: number): number => Math.ceil(n / (4 * RV * WG));
+
 function pack8(v: number[]): number[] { const r = new Array(8).fill(1); v.forEach((x, i) => (r[i] = x)); return r; }
 function pack8z(v: number[]): number[] { const r = new Array(8).fill(0); v.forEach((x, i) => (r[i] = x)); return r; }
 
@@ -37,6 +42,10 @@ function binaryRaw(op: Bin, a: Tensor, b: Tensor): Tensor {
   if (shape.length > 8) throw new Error('elementwise ops support rank ≤ 8');
   const out = Tensor.empty(shape);
   const same = sameShape(a.shape, shape) && sameShape(b.shape, shape) ? 1 : 0;
+  if (same && out.size % 4 === 0) {
+    G().dispatch(G().kernel('binary', 'same4', { RV }), [a.buffer, b.buffer, out.buffer], [out.size, shape.length, op, same, ...new Array(24).fill(0)], vec4Groups(out.size));
+    return out;
+  }
   G().dispatch(G().kernel('binary'), [a.buffer, b.buffer, out.buffer],
     [out.size, shape.length, op, same, ...pack8(shape), ...pack8z(broadcastStrides(a.shape, shape)), ...pack8z(broadcastStrides(b.shape, shape))],
     Math.ceil(out.size / WG));
@@ -45,8 +54,15 @@ function binaryRaw(op: Bin, a: Tensor, b: Tensor): Tensor {
 
 function unaryRaw(op: Un, x: Tensor, alpha = 0, beta = 0): Tensor {
   const out = Tensor.empty(x.shape);
-  G().dispatch(G().kernel('unary'), [x.buffer, out.buffer], [x.size, op, f32(alpha), f32(beta)], Math.ceil(x.size / WG));
+  unaryInto(op, x.buffer, out, alpha, beta);
   return out;
+}
+
+/** out = f(x) elementwise (x may be the placeholder for fill), four at a time when the size allows. */
+function unaryInto(op: Un, x: GPUBuffer, out: Tensor, alpha: number, beta: number): void {
+  const params = [out.size, op, f32(alpha), f32(beta)];
+  if (out.size % 4 === 0) G().dispatch(G().kernel('unary', 'main4', { RV }), [x, out.buffer], params, vec4Groups(out.size));
+  else G().dispatch(G().kernel('unary'), [x, out.buffer], params, Math.ceil(out.size / WG));
 }
 
 /** Sums a gradient of a broadcast result back to `shape`. */
@@ -132,7 +148,7 @@ export function abs(x: Tensor): Tensor {
 }
 export function fill(shape: readonly number[], value: number): Tensor {
   const out = Tensor.empty(shape);
-  G().dispatch(G().kernel('unary'), [G().placeholder, out.buffer], [out.size, Un.Fill, f32(0), f32(value)], Math.ceil(out.size / WG));
+  unaryInto(Un.Fill, G().placeholder, out, 0, value);
   return out;
 }
 export const zeros = (shape: readonly number[]): Tensor => fill(shape, 0);

@@ -85,7 +85,8 @@ export function tconvFromOverrides(pass: ConvPass, d: ConvDims, o: Overrides, li
   if (o.PATH !== 1) return undefined;
   if (pass !== 'dw') {
     const { TO, TT, WG } = o;
-    if (!int(TO, 1, 8) || !int(TT, 1, 8) || !int(WG, 1, maxWg)) return undefined;
+    // TO: the packed weights are read as vec4s (4, 8 or 16 rows); TT ≤ 8 (the kernel's arrays)
+    if (![4, 8, 16].includes(TO as number) || !int(TT, 1, 8) || !int(WG, 1, maxWg)) return undefined;
     if (Math.ceil((pass === 'fwd' ? d.Cout : d.Cin) / TO) > maxDim) return undefined;
     const split = { TO, TT, WG };
     return { name: directName(split), path: 'direct', split };

@@ -5,7 +5,7 @@
  * graph conv has its own kernels today, these classes are ready for when it calls matmul) and 1024³.
  */
 import { Tensor, G } from '../tensor/tensor.js';
-import { matmul, matmulVariants, regVariant, tiledVariant, defaultMatmulVariant, variantFromOverrides, matmulShapeClass, type MatmulVariant } from '../ops/matmul.js';
+import { matmul, matmulVariants, regVariant, tiledVariant, windowVariant, defaultMatmulVariant, variantFromOverrides, matmulShapeClass, type MatmulVariant } from '../ops/matmul.js';
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import { defaultBlocks } from '../nn/stgcn.js';
@@ -15,6 +15,7 @@ import type { Candidate, TuneCase, TuneFamily } from './tuner.js';
 export const matmulCandidates: MatmulVariant[] = [
   ...Object.values(matmulVariants),
   regVariant(8, 4, 32), regVariant(8, 4, 32, true), regVariant(4, 8, 32), regVariant(8, 8, 32, true),
+  windowVariant(16, 16, 16), windowVariant(16, 8, 16), windowVariant(8, 16, 8),
   tiledVariant(64, 8, 16, 16), tiledVariant(128, 8, 16, 16),
 ];
 

@@ -133,7 +133,9 @@ t('tconv: invalid entries fall back to the default', async () => {
   const g = G();
   const [s2, , mix] = convCases;
   const bad: [ConvPass, ConvDims, Record<string, number>][] = [
-    ['fwd', s2.d, { PATH: 1, TO: 9, TT: 8, WG: 64 }],                          // over the kernel's arrays of 8
+    ['fwd', s2.d, { PATH: 1, TO: 9, TT: 8, WG: 64 }],                          // not whole vec4s of packed weights
+    ['fwd', s2.d, { PATH: 1, TO: 6, TT: 8, WG: 64 }],
+    ['fwd', s2.d, { PATH: 1, TO: 32, TT: 8, WG: 64 }],                         // over the kernel's 16 rows
     ['fwd', s2.d, { PATH: 1, TO: 8, TT: 0, WG: 64 }],
     ['fwd', s2.d, { PATH: 1, TO: 8, TT: 8, WG: 4096 }],                        // over the workgroup-size limit
     ['fwd', s2.d, { PATH: 1, TO: 8, TT: 8 }],                                  // a knob missing

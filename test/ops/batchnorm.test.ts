@@ -40,6 +40,10 @@ const trainShapes: [number[], number][] = [
   [[2, 1, 3, 1], 1],   // one channel
   [[3, 4, 100], 1],    // m = 300 > workgroup size
   [[2, 3, 4], 2],      // channels last
+  // rows of ≥ 64 take the per-row entries: scalar (odd rows) and vec4, one and several row groups
+  [[2, 3, 67], 1],
+  [[2, 2, 131], 1],
+  [[2, 2, 3, 100], 1],
 ];
 for (const [shape, axis] of trainShapes) {
   t(`train [${shape}] axis ${axis}: forward and gradients for x, weight, bias`, async () => {
@@ -55,9 +59,8 @@ for (const [shape, axis] of trainShapes) {
   });
 }
 
-t('train without affine parameters: forward and gradient', async () => {
-  const shape = [3, 5, 7];
-  const state = batchNormState(5);
+for (const shape of [[3, 5, 7], [2, 3, 68], [2, 3, 65]]) t(`train without affine parameters [${shape}]: forward and gradient`, async () => {
+  const state = batchNormState(shape[1]);
   await checkOp({
     shapes: [shape],
     gpu: ([x]) => batchNorm(x, undefined, undefined, state, { training: true }),
@@ -84,8 +87,7 @@ t('running statistics: momentum update with the unbiased variance, two steps', a
   freeState(state);
 });
 
-t('eval uses the running statistics (and leaves them alone): forward and gradients', async () => {
-  const shape = [2, 3, 4, 5];
+for (const shape of [[2, 3, 4, 5], [2, 3, 4, 25], [2, 3, 65]]) t(`eval [${shape}] uses the running statistics (and leaves them alone): forward and gradients`, async () => {
   const rm = [0.3, -0.2, 1.5], rv = [0.5, 2, 0.05];
   const state = { runningMean: Tensor.from(rm).keep(), runningVar: Tensor.from(rv).keep() };
   await checkOp({

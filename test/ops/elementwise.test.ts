@@ -17,7 +17,7 @@ const binaries: [string, (a: Tensor, b: Tensor) => Tensor, (x: number, y: number
 ];
 
 for (const [name, op, f] of binaries) {
-  for (const [sa, sb] of [[[7], [7]], [[1], [5]], [[3, 1, 5], [4, 1]], [[2, 3, 4], [3, 4]], [[13], [1]]] as number[][][]) {
+  for (const [sa, sb] of [[[7], [7]], [[3, 4], [3, 4]], [[1], [5]], [[3, 1, 5], [4, 1]], [[2, 3, 4], [3, 4]], [[13], [1]]] as number[][][]) {
     t(`${name} [${sa}] ∘ [${sb}]: forward and gradients`, async () => {
       // keep divisors away from 0 so finite differences are meaningful
       const b = randn(sb.reduce((p, q) => p * q, 1), 5).map((v) => (name === 'div' ? Math.sign(v || 1) * (0.5 + Math.abs(v)) : v));
@@ -45,6 +45,27 @@ for (const [name, op, f, lo, hi] of unaries) {
     });
   }
 }
+
+t('four at a time (same shapes, n ≡ 0 mod 4): every binary and unary op at 4, 8204 (a partial last workgroup) and 1000004', async () => {
+  for (const n of [4, 8204, 1000004]) {
+    const a = randn(n, 5), b = randn(n, 6).map((v) => v + (v > 0 ? 0.5 : -0.5));
+    for (const [name, op, f] of binaries) {
+      const out = tidy(() => op(Tensor.from(a), Tensor.from(b)));
+      assertClose(await out.read(), broadcastRef(a, [n], b, [n], f), 1e-5, `${name} at ${n}`);
+      out.dispose();
+    }
+    const pos = a.map((v) => Math.abs(v) + 0.2);
+    for (const [name, op, f, lo] of unaries) {
+      const x = lo > 0 ? pos : a;
+      const out = tidy(() => op(Tensor.from(x)));
+      assertClose(await out.read(), unaryRef(x, f), 1e-5, `${name} at ${n}`);
+      out.dispose();
+    }
+    const filled = E.fill([n], 2.5);
+    assertClose(await filled.read(), new Array(n).fill(2.5), 0, `fill at ${n}`);
+    filled.dispose();
+  }
+});
 
 t('large awkward sizes (1000003, past one dispatch dimension at small workgroups)', async () => {
   const n = 1000003;

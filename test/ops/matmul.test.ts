@@ -81,6 +81,14 @@ for (const [name, v] of Object.entries(matmulVariants)) {
   });
 }
 
+t('k-major windows (regk): k split over windows, ragged rows and column groups, batched A and B, shared A', async () => {
+  const v = matmulVariants.ubok16x16;
+  await forward([70, 3000], [3000, 92], false, false, v, 1e-4);   // 24 k windows, 70 rows of 128, 23 groups
+  await forward([3, 21, 40], [3, 40, 36], false, false, v);       // a window set per batch
+  await forward([20, 36], [2, 36, 64], false, false, v);          // one window set for every batch
+  await forward([37, 5], [5, 4], false, false, v);                // one column group
+});
+
 t('more row groups than one dispatch dimension holds (split into dispatches)', async () => {
   const rows = 70000 * 4 + 3;   // reg4x4: 4 rows per workgroup → 70001 workgroup rows
   await forward([rows, 2], [2, 41], false, false, matmulVariants.reg4x4);
