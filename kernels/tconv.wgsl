@@ -25,13 +25,16 @@
 //     gradient's partials bpart[z,o] (the reduce kernel's one-workgroup-per-row path is slow here).
 //     Bindings: 0 params, 1 dy, 2 x, 3 out (slices, Cout, Cin, KT), 4 bpart (slices, Cout) or a placeholder.
 //     Grid: (slices, ceil(Cin / TI), ceil(Cout / TO) · KT).
-//   entry `wgrad_t` the same partial sums for KT > 1: a lane owns TO output channels × TK taps
-//     (k0 …) of one input channel and walks whole time lines of its positions (n, v) = lid +
-//     WG·(slice + slices·m): the TK input frames slide along t' (one or two new loads per step
-//     at stride 1 or 2), so a step costs TO + s loads for TO·TK multiply-adds. Lanes are summed
-//     as in `wgrad` (TO·TK ≤ 72: 18 KiB of workgroup memory, more than compatibility mode promises;
-//     the host checks the limit). Bindings as `wgrad`. Grid: (slices, Cin, ceil(Cout/TO)·ceil(KT/TK)).
-
+//   entry `wgrad_t` the same partial sums for KT > 1: a lane owns TO (4, 8 or 16) output channels
+//     × TK taps (k0 …) of one input channel and walks whole time lines of its positions (n, v) =
+//     lid + WG·(slice + slices·m): the TK input frames slide along t' (one or two new loads per
+//     step at stride 1 or 2), and dy comes channels-last from `cl_pack`, so the TO channels of a
+//     step are TO/4 vec4 loads: a step costs TO/4 + s loads for TO·TK multiply-adds (it was TO + s
+//     with dy read in place). Lanes are summed as in `wgrad` (WG·TO·TK ≤ 4608: 18 KiB of workgroup
+//     memory, more than compatibility mode promises; the host checks the limit).
+//     Bindings: 0 params, 1 dy channels-last as vec4s, 2 x, 3 partial, 4 bpart.
+//     Grid: (slices, Cin, ceil(Cout/TO)·ceil(KT/TK)).
+//   entry `cl_pack`: dy (N, C, T', V) → channels-last (N, T'·V, C rounded up to 4) for `wgrad_t`.
 struct Params {
   mode: u32, rows: u32, cred: u32, cols: u32,
   tin: u32, tout: u32, v: u32, kt: u32,
@@ -46,7 +49,7 @@ struct WParams {
   want_bias: u32, z0: u32, z1: u32, z2: u32,
 }
 
-override TO: u32 = 8u;   // direct, wpack: rows per invocation (4, 8, 16); wgrad: output channels per workgroup
+override TO: u32 = 8u;   // direct, wpack, wgrad_t: rows / output channels per invocation (4, 8, 16); wgrad: output channels per workgroup
 override TT: u32 = 8u;   // direct: output times per invocation
 override TI: u32 = 8u;   // wgrad: input channels per workgroup
 override TK: u32 = 9u;   // wgrad_t: taps per lane (≤ 9)
@@ -232,70 +235,6 @@ fn xframe(xc: u32, f: i32, ok: bool) -> f32 {
   return select(0.0, val, ok && f >= 0 && f < i32(q.tin));
 }
 
-@compute @workgroup_size(WG)
-fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = wid.y;
-  let nkb = (q.kt + TK - 1u) / TK;
-  let ob = wid.z / nkb;                       // workgroup-uniform: scalar
-  let k0 = (wid.z - ob * nkb) * TK;
-  let o0 = ob * TO;
-  let tvo = q.tout * q.v;
-  let tvi = q.tin * q.v;
-  let nv = q.n * q.v;
-  var orow: array<u32, 8>;
-  for (var o = 0u; o < TO; o++) { orow[o] = min(o0 + o, q.cout - 1u) * tvo; }
-  let fb = i32(k0) - i32(q.pad);               // frame of t' = 0, tap k0
-  var acc: array<array<f32, 9>, 8>;
-  var bacc: array<f32, 8>;
-  for (var pb = wid.x * WG; pb < nv; pb += q.slices * WG) {
-    let p0 = pb + lid;
-    let ok = p0 < nv;
-    let pp = min(p0, nv - 1u);
-    var n = u32(f32(pp) * q.inv_v);            // pp / V without an integer division
-    if (n * q.v > pp) { n -= 1u; }
-    if ((n + 1u) * q.v <= pp) { n += 1u; }
-    let v = pp - n * q.v;
-    let dyb = n * q.cout * tvo + v;
-    let xc = (n * q.cin + i) * tvi + v;
-    var xs: array<f32, 9>;
-    for (var r = 0u; r < TK; r++) { xs[r] = xframe(xc, fb + i32(r), ok); }
-    for (var tp = 0u; tp < q.tout; tp++) {
-      if (tp > 0u) {
-        let f = i32(tp * q.stride) + fb;
-        if (q.stride == 1u) {
-          for (var r = 0u; r + 1u < TK; r++) { xs[r] = xs[r + 1u]; }
-          xs[TK - 1u] = xframe(xc, f + i32(TK) - 1, ok);
-        } else if (q.stride == 2u && TK >= 2u) {
-          for (var r = 0u; r + 2u < TK; r++) { xs[r] = xs[r + 2u]; }
-          xs[TK - 2u] = xframe(xc, f + i32(TK) - 2, ok);
-          xs[TK - 1u] = xframe(xc, f + i32(TK) - 1, ok);
-        } else {
-          for (var r = 0u; r < TK; r++) { xs[r] = xframe(xc, f + i32(r), ok); }
-        }
-      }
-      let tpo = dyb + tp * q.v;
-      for (var o = 0u; o < TO; o++) {
-        let g = select(0.0, b[tpo + orow[o]], ok);
-        for (var r = 0u; r < TK; r++) { acc[o][r] = fma(g, xs[r], acc[o][r]); }
-        bacc[o] += g;
-      }
-    }
-  }
-  if (q.want_bias == 1u && i == 0u && k0 == 0u) { bias_sums(&bacc, lid, wid.x, o0); }
-  let tile = TO * TK;
-  for (var o = 0u; o < TO; o++) {
-    for (var r = 0u; r < TK; r++) { red[lid * tile + o * TK + r] = acc[o][r]; }
-  }
-  workgroupBarrier();
-  for (var e = lid; e < tile; e += WG) {      // TO·TK may pass WG
-    var s = 0.0;
-    for (var l = 0u; l < WG; l++) { s += red[l * tile + e]; }
-    let o = o0 + e / TK;
-    let k = k0 + e % TK;
-    if (o < q.cout && k < q.kt) { partial[((wid.x * q.cout + o) * q.cin + i) * q.kt + k] = s; }
-  }
-}
-
 // entry `wpack`: the weights of one `direct` call in the order it reads them, so an invocation
 // fetches the TO rows of a (channel, tap) as TO/4 vec4s instead of TO scalar loads (each a loop
 // over the lanes on a CPU adapter): packed[((rb·cred + c)·kt + k)·TO + o] = w(rb·TO + o, c, k'),
@@ -316,4 +255,101 @@ fn wpack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: ve
   var val = 0.0;
   if (row < p.rows) { val = b[row * p.rs + c * p.cs + kk]; }
   wpacked[i] = val;
+}
+
+// entry `cl_pack`: dy (N, C, P) to channels-last dyc (N, P, Cp), Cp = C rounded up to 4 (zeros),
+// so that `wgrad_t` reads the output channels of a position as vec4s. An invocation gathers
+// one channel quad at one position (4 scalar loads, one vec4 store). Params: WParams (cout = C,
+// tout·v = P, n). Bindings: 0 params, 1 dy, 2 dyc as vec4s. Grid: (ceil(P / WG), Cp / 4, N).
+@group(0) @binding(2) var<storage, read_write> dyc_out: array<vec4<f32>>;
+
+@compute @workgroup_size(WG)
+fn cl_pack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let P = q.tout * q.v;
+  let pos = wid.x * WG + lid;
+  if (pos >= P) { return; }
+  let c0 = wid.y * 4u;
+  let n = wid.z;
+  var v = vec4<f32>(0.0);
+  for (var e = 0u; e < 4u; e++) {
+    if (c0 + e < q.cout) { v[e] = b[(n * q.cout + c0 + e) * P + pos]; }
+  }
+  dyc_out[(n * P + pos) * ((q.cout + 3u) / 4u) + wid.y] = v;
+}
+
+// entry `wgrad_t` (the code of the header's description).
+@group(0) @binding(1) var<storage, read> dyc: array<vec4<f32>>;
+
+@compute @workgroup_size(WG)
+fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let i = wid.y;
+  let nkb = (q.kt + TK - 1u) / TK;
+  let ob = wid.z / nkb;                       // workgroup-uniform: scalar
+  let k0 = (wid.z - ob * nkb) * TK;
+  let o0 = ob * TO;
+  let tvi = q.tin * q.v;
+  let nv = q.n * q.v;
+  let cq = (q.cout + 3u) / 4u;                // vec4s per position in dyc
+  let oq0 = o0 / 4u;
+  let fb = i32(k0) - i32(q.pad);
+  var acc: array<array<f32, 9>, 16>;
+  var bacc: array<f32, 16>;
+  for (var pb = wid.x * WG; pb < nv; pb += q.slices * WG) {
+    let p0 = pb + lid;
+    let ok = p0 < nv;
+    let pp = min(p0, nv - 1u);
+    var n = u32(f32(pp) * q.inv_v);            // pp / V without an integer division
+    if (n * q.v > pp) { n -= 1u; }
+    if ((n + 1u) * q.v <= pp) { n += 1u; }
+    let v = pp - n * q.v;
+    let xc = (n * q.cin + i) * tvi + v;
+    var xs: array<f32, 9>;
+    for (var r = 0u; r < TK; r++) { xs[r] = xframe(xc, fb + i32(r), ok); }
+    for (var tp = 0u; tp < q.tout; tp++) {
+      if (tp > 0u) {
+        let f = i32(tp * q.stride) + fb;
+        if (q.stride == 1u) {
+          for (var r = 0u; r + 1u < TK; r++) { xs[r] = xs[r + 1u]; }
+          xs[TK - 1u] = xframe(xc, f + i32(TK) - 1, ok);
+        } else if (q.stride == 2u && TK >= 2u) {
+          for (var r = 0u; r + 2u < TK; r++) { xs[r] = xs[r + 2u]; }
+          xs[TK - 2u] = xframe(xc, f + i32(TK) - 2, ok);
+          xs[TK - 1u] = xframe(xc, f + i32(TK) - 1, ok);
+        } else {
+          for (var r = 0u; r < TK; r++) { xs[r] = xframe(xc, f + i32(r), ok); }
+        }
+      }
+      let row = ((n * q.tout + tp) * q.v + v) * cq + oq0;   // my channels at (n, t', v)
+      for (var h = 0u; h < TO / 4u; h++) {
+        let g4 = select(vec4<f32>(0.0), dyc[row + h], ok);
+        for (var e = 0u; e < 4u; e++) {
+          let o = 4u * h + e;
+          for (var r = 0u; r < TK; r++) { acc[o][r] = fma(g4[e], xs[r], acc[o][r]); }
+          bacc[o] += g4[e];
+        }
+      }
+    }
+  }
+  if (q.want_bias == 1u && i == 0u && k0 == 0u) {
+    for (var o = 0u; o < TO; o++) { red[lid * TO + o] = bacc[o]; }
+    workgroupBarrier();
+    if (lid < TO) {
+      var s = 0.0;
+      for (var l = 0u; l < WG; l++) { s += red[l * TO + lid]; }
+      if (o0 + lid < q.cout) { out[wid.x * q.cout + o0 + lid] = s; }
+    }
+    workgroupBarrier();
+  }
+  let tile = TO * TK;
+  for (var o = 0u; o < TO; o++) {
+    for (var r = 0u; r < TK; r++) { red[lid * tile + o * TK + r] = acc[o][r]; }
+  }
+  workgroupBarrier();
+  for (var e = lid; e < tile; e += WG) {
+    var s = 0.0;
+    for (var l = 0u; l < WG; l++) { s += red[l * tile + e]; }
+    let o = o0 + e / TK;
+    let k = k0 + e % TK;
+    if (o < q.cout && k < q.kt) { partial[((wid.x * q.cout + o) * q.cin + i) * q.kt + k] = s; }
+  }
 }

@@ -91,8 +91,16 @@ const TARGET_GROUPS = 64;
  */
 export interface WgradSplit { TO: number; TI: number; TK: number; WG: number; GROUPS: number }
 
-export const defaultWgradSplit = (d: ConvDims): WgradSplit =>
-  ({ TO: d.Cout <= 4 ? 4 : 8, TI: d.Cin <= 4 ? 4 : 8, TK: Math.min(d.KT, 9), WG, GROUPS: TARGET_GROUPS });
+/**
+ * KT = 1: 8 × 8 channels per workgroup. KT > 1: 16 output channels × the taps per lane where
+ * there are 16 (≈ 1.45× the 8-channel split at the paper's blocks on llvmpipe), 32 lanes so that
+ * WG · TO · TK fits the workgroup array.
+ */
+export function defaultWgradSplit(d: ConvDims): WgradSplit {
+  const TK = Math.min(d.KT, 9);
+  if (d.KT > 1 && d.Cout >= 16) return { TO: 16, TI: 8, TK, WG: 32, GROUPS: TARGET_GROUPS };
+  return { TO: d.Cout <= 4 ? 4 : 8, TI: d.Cin <= 4 ? 4 : 8, TK, WG, GROUPS: TARGET_GROUPS };
+}
 
 /** Σ over the slices of a partial result (its first axis), as a tensor of `shape`. */
 function sumSlices(partial: Tensor, shape: number[]): Tensor {
@@ -135,21 +143,30 @@ export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false, s
   return { dw: sumSlices(partial, [rows, cols]), db: bpart && sumSlices(bpart, [rows]) };
 }
 
-/** KT > 1: lanes own TO output channels × TK taps along whole time lines (entry `wgrad_t`). */
+/**
+ * KT > 1: dy copied channels-last (entry `cl_pack`), then lanes own TO output channels × TK taps
+ * along whole time lines (entry `wgrad_t`): TO/4 vec4 loads of dy per time step.
+ */
 function wgradTaps(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean, split: WgradSplit): { dw: Tensor; db?: Tensor } {
   const g = G();
   const { TO, TK, WG: wg } = split;
+  const P = d.Tout * d.V, cq = Math.ceil(d.Cout / 4);
+  const params = (slices: number) => [
+    d.Cout, d.Cin, d.KT, d.N,
+    d.T, d.Tout, d.V, d.stride,
+    d.pad, 0, f32(1 / d.V), slices,
+    withBias ? 1 : 0, 0, 0, 0,
+  ];
+  const dyc = Tensor.empty([d.N * P * cq * 4]);
+  g.dispatch(g.kernel('tconv', 'cl_pack', { WG: 64 }), [dy.buffer, dyc.buffer], params(1), [Math.ceil(P / 64), cq, d.N]);
   const tiles = d.Cin * Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK);
   const lanes = Math.ceil(d.N * d.V / wg);
   const slices = Math.max(1, Math.min(lanes, Math.ceil(split.GROUPS / tiles)));
   const rows = d.Cout, cols = d.Cin * d.KT;
   const partial = Tensor.empty([slices, rows, cols]);
   const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
-  g.dispatch(g.kernel('tconv', 'wgrad_t', { TO, TK, WG: wg }), [dy.buffer, x.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
-    d.Cout, d.Cin, d.KT, d.N,
-    d.T, d.Tout, d.V, d.stride,
-    d.pad, 0, f32(1 / d.V), slices,
-    withBias ? 1 : 0, 0, 0, 0,
-  ], [slices, d.Cin, Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK)]);
+  g.dispatch(g.kernel('tconv', 'wgrad_t', { TO, TK, WG: wg }), [dyc.buffer, x.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], params(slices),
+    [slices, d.Cin, Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK)]);
+  dyc.dispose();
   return { dw: sumSlices(partial, [rows, cols]), db: bpart && sumSlices(bpart, [rows]) };
 }

@@ -9,7 +9,7 @@
 import { Tensor, G } from '../tensor/tensor.js';
 import { temporalConv, convInputGrad, convParamGrads, convOutputLength, gemmWgradSlices, type ConvDims } from '../ops/temporalconv.js';
 import { tconvShapeClass, tconvFromOverrides, tconvOverrides, defaultTconvVariant, rowsPerInvocation, GEMM_TARGET_GROUPS, type ConvPass, type TconvVariant } from '../ops/tconvvariant.js';
-import { defaultDirectSplit, defaultWgradSplit, type WgradSplit } from '../ops/tconv.js';
+import { defaultDirectSplit, defaultWgradSplit, WGRAD_RED, type WgradSplit } from '../ops/tconv.js';
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import { defaultBlocks } from '../nn/stgcn.js';
@@ -71,9 +71,12 @@ export function tconvCandidates(pass: ConvPass, d: ConvDims, limits: Record<stri
   for (const TM of tms) push(out, make({ PATH: 0, TM, GROUPS: GEMM_TARGET_GROUPS }));
   for (const GROUPS of [64, 1024]) push(out, make({ PATH: 0, TM: tm, GROUPS }));
   const base = defaultWgradSplit(d);
-  for (const TO of [8, 4]) {
-    if (d.KT > 1) for (const TK of [base.TK, 3]) push(out, make({ PATH: 1, ...base, TO, TK }));
-    else for (const TI of [8, 4]) push(out, make({ PATH: 1, ...base, TO, TI }));
+  if (d.KT > 1) {
+    for (const TO of [16, 8, 4]) for (const TK of [base.TK, 3]) {
+      push(out, make({ PATH: 1, ...base, TO, TK, WG: TO * TK * 64 <= WGRAD_RED ? 64 : 32 }));
+    }
+  } else {
+    for (const TO of [8, 4]) for (const TI of [8, 4]) push(out, make({ PATH: 1, ...base, TO, TI }));
   }
   for (const GROUPS of [16, 256]) push(out, make({ PATH: 1, ...base, GROUPS }));
   for (const WG of [32, 128]) push(out, make({ PATH: 1, ...base, WG }));

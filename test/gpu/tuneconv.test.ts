@@ -143,6 +143,8 @@ t('tconv: invalid entries fall back to the default', async () => {
     ['dx', s2.d, { PATH: 0, TM: 2.5 }],
     ['dx', s2.d, { PATH: 3, TM: 4 }],                                          // no such path
     ['dw', s2.d, { PATH: 1, TO: 8, TI: 8, TK: 10, WG: 64, GROUPS: 64 }],       // more taps than wgrad_t holds
+    ['dw', s2.d, { PATH: 1, TO: 6, TI: 8, TK: 9, WG: 32, GROUPS: 64 }],        // wgrad_t reads whole vec4s of channels
+    ['dw', s2.d, { PATH: 1, TO: 32, TI: 8, TK: 3, WG: 32, GROUPS: 64 }],       // over wgrad_t's 16 channels
     ['dw', s2.d, { PATH: 1, TO: 8, TI: 8, TK: 9, WG: 128, GROUPS: 64 }],       // 128 · 72 floats over `red`
     ['dw', mix.d, { PATH: 1, TO: 8, TI: 8, TK: 1, WG: 32, GROUPS: 64 }],       // 64 outputs, 32 lanes to sum them
     ['dw', mix.d, { PATH: 1, TO: 8, TI: 8, TK: 1, WG: 64, GROUPS: 0 }],

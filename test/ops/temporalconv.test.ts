@@ -123,6 +123,9 @@ const pathCases: [number[], number, number, number, number][] = [
   [[3, 5, 7, 25], 9, 1, 2, 0],
   [[2, 3, 6, 5], 4, 1, 1, 1],
   [[70, 3, 4, 1], 5, 9, 1, 4],
+  // 16 output channels per lane in wgrad_t (a partial second block), stride 1 and 2
+  [[2, 3, 9, 5], 20, 9, 1, 4],
+  [[3, 2, 10, 7], 17, 9, 2, 4],
 ];
 for (const path of ['gemm', 'direct'] as const) {
   for (const [xs, Cout, KT, stride, pad] of pathCases) {
