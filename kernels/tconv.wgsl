@@ -34,7 +34,9 @@
 //     memory, more than compatibility mode promises; the host checks the limit).
 //     Bindings: 0 params, 1 dy channels-last as vec4s, 2 x, 3 partial, 4 bpart.
 //     Grid: (slices, Cin, ceil(Cout/TO)·ceil(KT/TK)).
-//   entry `cl_pack`: dy (N, C, T', V) → channels-last (N, T'·V, C rounded up to 4) for `wgrad_t`.
+//   entry `wgrad_c`: `wgrad` (any KT, used for 1×1) on channels-last copies of dy and x, TO × TI
+//     (4, 8, 16; ≤ 128) channels per lane read as vec4s — described at the entry.
+//   entry `cl_pack`: (N, C, T·V) → channels-last (N, T·V, C rounded up to 4) for `wgrad_t`, `wgrad_c`.
 struct Params {
   mode: u32, rows: u32, cred: u32, cols: u32,
   tin: u32, tout: u32, v: u32, kt: u32,
@@ -351,5 +353,78 @@ fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     let o = o0 + e / TK;
     let k = k0 + e % TK;
     if (o < q.cout && k < q.kt) { partial[((wid.x * q.cout + o) * q.cin + i) * q.kt + k] = s; }
+  }
+}
+
+// entry `wgrad_c`: `wgrad` with dy and x both channels-last (from `cl_pack`): a lane's TO output
+// and TI input channels at a position are TO/4 + TI/4 vec4 loads for TO·TI multiply-adds (TO + TI
+// scalar loads in `wgrad`). TO, TI ∈ {4, 8, 16}; WG·TO·TI ≤ 4608. Bindings: 0 params, 1 dy
+// channels-last, 2 x channels-last, 3 partial, 4 bpart. Grid as `wgrad`.
+@group(0) @binding(2) var<storage, read> xc4: array<vec4<f32>>;
+
+@compute @workgroup_size(WG)
+fn wgrad_c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let slice = wid.x;
+  let iq0 = wid.y * (TI / 4u);
+  let ob = wid.z / q.kt;                      // workgroup-uniform: scalar
+  let k = wid.z - ob * q.kt;
+  let oq0 = ob * (TO / 4u);
+  let tvo = q.tout * q.v;
+  let cqo = (q.cout + 3u) / 4u;
+  let cqi = (q.cin + 3u) / 4u;
+  let n_begin = slice * q.n_per_slice;
+  let n_end = min(q.n, n_begin + q.n_per_slice);
+  let shift = i32(k) - i32(q.pad);
+  var acc: array<array<f32, 16>, 16>;         // [o][i]
+  var bacc: array<f32, 16>;
+  for (var n = n_begin; n < n_end; n++) {
+    for (var base = 0u; base < tvo; base += WG) {
+      let tv0 = base + lid;
+      let ok = tv0 < tvo;
+      let tv = min(tv0, tvo - 1u);
+      var tp = u32(f32(tv) * q.inv_v);          // t' = tv / V without an integer division
+      if (tp * q.v > tv) { tp -= 1u; }
+      if ((tp + 1u) * q.v <= tv) { tp += 1u; }
+      let f = i32(tp * q.stride) + shift;
+      let xok = ok && f >= 0 && f < i32(q.tin);
+      let xrow = ((n * q.tin + u32(clamp(f, 0, i32(q.tin) - 1))) * q.v + (tv - tp * q.v)) * cqi + iq0;
+      let grow = (n * tvo + tv) * cqo + oq0;
+      var xs: array<f32, 16>;
+      for (var h = 0u; h < TI / 4u; h++) {
+        let v = select(vec4<f32>(0.0), xc4[xrow + h], xok);
+        xs[4u * h] = v.x; xs[4u * h + 1u] = v.y; xs[4u * h + 2u] = v.z; xs[4u * h + 3u] = v.w;
+      }
+      for (var h = 0u; h < TO / 4u; h++) {
+        let g4 = select(vec4<f32>(0.0), dyc[grow + h], ok);
+        for (var e = 0u; e < 4u; e++) {
+          let o = 4u * h + e;
+          for (var i = 0u; i < TI; i++) { acc[o][i] = fma(g4[e], xs[i], acc[o][i]); }
+          bacc[o] += g4[e];
+        }
+      }
+    }
+  }
+  let o0 = ob * TO;
+  if (q.want_bias == 1u && wid.y == 0u && k == 0u) {
+    for (var o = 0u; o < TO; o++) { red[lid * TO + o] = bacc[o]; }
+    workgroupBarrier();
+    if (lid < TO) {
+      var s = 0.0;
+      for (var l = 0u; l < WG; l++) { s += red[l * TO + lid]; }
+      if (o0 + lid < q.cout) { out[slice * q.cout + o0 + lid] = s; }
+    }
+    workgroupBarrier();
+  }
+  let tile = TO * TI;
+  for (var o = 0u; o < TO; o++) {
+    for (var i = 0u; i < TI; i++) { red[lid * tile + o * TI + i] = acc[o][i]; }
+  }
+  workgroupBarrier();
+  for (var e = lid; e < tile; e += WG) {
+    var s = 0.0;
+    for (var l = 0u; l < WG; l++) { s += red[l * tile + e]; }
+    let o = o0 + e / TI;
+    let i = iq0 * 4u + e % TI;
+    if (o < q.cout && i < q.cin) { partial[((slice * q.cout + o) * q.cin + i) * q.kt + k] = s; }
   }
 }

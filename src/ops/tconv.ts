@@ -92,13 +92,16 @@ const TARGET_GROUPS = 64;
 export interface WgradSplit { TO: number; TI: number; TK: number; WG: number; GROUPS: number }
 
 /**
- * KT = 1: 8 × 8 channels per workgroup. KT > 1: 16 output channels × the taps per lane where
- * there are 16 (≈ 1.45× the 8-channel split at the paper's blocks on llvmpipe), 32 lanes so that
- * WG · TO · TK fits the workgroup array.
+ * KT = 1: 8 output × 16 input channels per lane where there are that many (entry `wgrad_c` on
+ * channels-last copies, ≈ 1.6× the 8 × 8 of `wgrad` at the paper's channel-mixing shapes on
+ * llvmpipe; 8 × 8 channels-last was slower than `wgrad`, 16 × 16 spills), else 8 × 8 (`wgrad`).
+ * KT > 1: 16 output channels × the taps per lane where there are 16 (≈ 1.45× the 8-channel split
+ * at the paper's blocks), 32 lanes so that WG · TO · TK fits the workgroup array.
  */
 export function defaultWgradSplit(d: ConvDims): WgradSplit {
   const TK = Math.min(d.KT, 9);
   if (d.KT > 1 && d.Cout >= 16) return { TO: 16, TI: 8, TK, WG: 32, GROUPS: TARGET_GROUPS };
+  if (d.KT === 1 && d.Cin >= 16 && d.Cout >= 8) return { TO: 8, TI: 16, TK, WG: 32, GROUPS: TARGET_GROUPS };
   return { TO: d.Cout <= 4 ? 4 : 8, TI: d.Cin <= 4 ? 4 : 8, TK, WG, GROUPS: TARGET_GROUPS };
 }
 
@@ -124,6 +127,7 @@ export const wgradRegFits = (): boolean => (G().limits.maxComputeWorkgroupStorag
  */
 export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false, split: WgradSplit = defaultWgradSplit(d)): { dw: Tensor; db?: Tensor } {
   if (d.KT > 1) return wgradTaps(d, dy, x, withBias, split);
+  if (split.TO > 8 || split.TI > 8) return wgradChannelsLast(d, dy, x, withBias, split);
   const g = G();
   const { TO, TI, WG: wg } = split;
   const tiles = Math.ceil(d.Cout / TO) * Math.ceil(d.Cin / TI) * d.KT;
@@ -168,5 +172,40 @@ function wgradTaps(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean, split:
   g.dispatch(g.kernel('tconv', 'wgrad_t', { TO, TK, WG: wg }), [dyc.buffer, x.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], params(slices),
     [slices, d.Cin, Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK)]);
   dyc.dispose();
+  return { dw: sumSlices(partial, [rows, cols]), db: bpart && sumSlices(bpart, [rows]) };
+}
+
+/** dy or x (N, C, T·V) as channels-last vec4 rows (N, T·V, ⌈C/4⌉·4) (entry `cl_pack`). */
+function channelsLast(t: Tensor, N: number, C: number, T: number, V: number): Tensor {
+  const g = G();
+  const cq = Math.ceil(C / 4), P = T * V;
+  const out = Tensor.empty([N * P * cq * 4]);
+  g.dispatch(g.kernel('tconv', 'cl_pack', { WG: 64 }), [t.buffer, out.buffer], [C, 0, 0, N, 0, T, V, 0, 0, 0, f32(0), 0, 0, 0, 0, 0],
+    [Math.ceil(P / 64), cq, N]);
+  return out;
+}
+
+/**
+ * KT = 1 (any stride) with a split past `wgrad`'s 8 × 8: dy and x copied channels-last, TO × TI
+ * channels per lane read as vec4s (entry `wgrad_c`; TO, TI ∈ {4, 8, 16}, TO · TI ≤ 128).
+ */
+function wgradChannelsLast(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean, split: WgradSplit): { dw: Tensor; db?: Tensor } {
+  const g = G();
+  const { TO, TI, WG: wg } = split;
+  const dyc = channelsLast(dy, d.N, d.Cout, d.Tout, d.V), xc = channelsLast(x, d.N, d.Cin, d.T, d.V);
+  const tiles = Math.ceil(d.Cout / TO) * Math.ceil(d.Cin / TI) * d.KT;
+  const want = Math.max(1, Math.min(d.N, Math.ceil(split.GROUPS / tiles)));
+  const perSlice = Math.ceil(d.N / want);
+  const slices = Math.ceil(d.N / perSlice);
+  const rows = d.Cout, cols = d.Cin * d.KT;
+  const partial = Tensor.empty([slices, rows, cols]);
+  const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
+  g.dispatch(g.kernel('tconv', 'wgrad_c', { TO, TI, WG: wg }), [dyc.buffer, xc.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
+    d.Cout, d.Cin, d.KT, d.N,
+    d.T, d.Tout, d.V, d.stride,
+    d.pad, perSlice, f32(1 / d.V), slices,
+    withBias ? 1 : 0, 0, 0, 0,
+  ], [slices, Math.ceil(d.Cin / TI), Math.ceil(d.Cout / TO) * d.KT]);
+  dyc.dispose(); xc.dispose();
   return { dw: sumSlices(partial, [rows, cols]), db: bpart && sumSlices(bpart, [rows]) };
 }

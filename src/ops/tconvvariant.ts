@@ -93,11 +93,15 @@ export function tconvFromOverrides(pass: ConvPass, d: ConvDims, o: Overrides, li
   }
   const { TO, TI, TK, WG, GROUPS } = o;
   if ((limits.maxComputeWorkgroupStorageSize ?? 0) < WGRAD_RED * 4) return undefined;
-  // KT > 1 (wgrad_t): TO output channels are read as vec4s, 4, 8 or 16 of them; KT = 1 (wgrad): 1 … 8
-  const toOk = d.KT > 1 ? [4, 8, 16].includes(TO as number) : int(TO, 1, 8);
-  if (!toOk || !int(TI, 1, 8) || !int(TK, 1, Math.min(9, d.KT)) || !int(WG, TO, maxWg) || !int(GROUPS, 1, 65535)) return undefined;
+  // KT > 1 (wgrad_t): TO output channels are read as vec4s, 4, 8 or 16 of them. KT = 1: wgrad with
+  // TO, TI in 1 … 8 (one lane per output to sum), or past 8 wgrad_c, which reads both as vec4s
+  // (4, 8 or 16 each, at most 128 accumulators)
+  const quad = (v: unknown) => [4, 8, 16].includes(v as number);
+  const channelsLast = d.KT === 1 && ((TO as number) > 8 || (TI as number) > 8);
+  const toOk = d.KT > 1 ? quad(TO) : channelsLast ? quad(TO) && quad(TI) && (TO as number) * (TI as number) <= 128 : int(TO, 1, 8) && int(TI, 1, 8);
+  if (!toOk || !int(TI, 1, 16) || !int(TK, 1, Math.min(9, d.KT)) || !int(WG, TO, maxWg) || !int(GROUPS, 1, 65535)) return undefined;
   const tile = d.KT > 1 ? TO * TK : TO * TI;
-  if (WG * tile > WGRAD_RED || (d.KT === 1 && tile > WG)) return undefined;
+  if (WG * tile > WGRAD_RED || (d.KT === 1 && !channelsLast && tile > WG)) return undefined;
   const zGroups = Math.ceil(d.Cout / TO) * (d.KT > 1 ? Math.ceil(d.KT / TK) : d.KT);
   if (zGroups > maxDim || Math.ceil(d.Cin / TI) > maxDim) return undefined;
   const split = { TO, TI, TK, WG, GROUPS };

@@ -76,7 +76,8 @@ export function tconvCandidates(pass: ConvPass, d: ConvDims, limits: Record<stri
       push(out, make({ PATH: 1, ...base, TO, TK, WG: TO * TK * 64 <= WGRAD_RED ? 64 : 32 }));
     }
   } else {
-    for (const TO of [8, 4]) for (const TI of [8, 4]) push(out, make({ PATH: 1, ...base, TO, TI }));
+    for (const TO of [8, 4]) for (const TI of [8, 4]) push(out, make({ PATH: 1, ...base, TO, TI, WG: 64 }));
+    for (const [TO, TI] of [[8, 16], [16, 8]]) push(out, make({ PATH: 1, ...base, TO, TI, WG: 32 }));
   }
   for (const GROUPS of [16, 256]) push(out, make({ PATH: 1, ...base, GROUPS }));
   for (const WG of [32, 128]) push(out, make({ PATH: 1, ...base, WG }));

@@ -148,6 +148,9 @@ t('tconv: invalid entries fall back to the default', async () => {
     ['dw', s2.d, { PATH: 1, TO: 8, TI: 8, TK: 9, WG: 128, GROUPS: 64 }],       // 128 · 72 floats over `red`
     ['dw', mix.d, { PATH: 1, TO: 8, TI: 8, TK: 1, WG: 32, GROUPS: 64 }],       // 64 outputs, 32 lanes to sum them
     ['dw', mix.d, { PATH: 1, TO: 8, TI: 8, TK: 1, WG: 64, GROUPS: 0 }],
+    ['dw', mix.d, { PATH: 1, TO: 16, TI: 16, TK: 1, WG: 16, GROUPS: 64 }],       // 256 accumulators in wgrad_c
+    ['dw', mix.d, { PATH: 1, TO: 8, TI: 12, TK: 1, WG: 32, GROUPS: 64 }],        // not whole vec4s of channels
+    ['dw', mix.d, { PATH: 1, TO: 8, TI: 16, TK: 1, WG: 64, GROUPS: 64 }],        // 64 · 128 floats over `red`
     ['dw', mix.d, { PATH: 0, TM: 4 }],                                         // GROUPS missing
   ];
   for (const [pass, d, overrides] of bad) {

@@ -110,7 +110,7 @@ for (const [xs, Cout, stride] of [[[4, 12, 12, 25], 70, 1], [[3, 17, 19, 25], 33
 // register-blocked one (kernels/tconv.wgsl: direct forward, flipped stride-1 and phased strided
 // input gradients, wgrad / wgrad_t with the fused bias gradient). Awkward sizes: channels 1, 3,
 // 5, T 1 and 7, V 1 and 25, strides 1–3, KT 1, 3, 9, 11 (two tap blocks), pad > KT − 1, batches
-// that split into several slices.
+// that split into several slices, 1×1 weight gradients on channels-last copies.
 const pathCases: [number[], number, number, number, number][] = [
   // [N, Cin, T, V], Cout, KT, stride, pad
   [[2, 1, 7, 25], 3, 9, 1, 4],
@@ -126,6 +126,9 @@ const pathCases: [number[], number, number, number, number][] = [
   // 16 output channels per lane in wgrad_t (a partial second block), stride 1 and 2
   [[2, 3, 9, 5], 20, 9, 1, 4],
   [[3, 2, 10, 7], 17, 9, 2, 4],
+  // 1×1 with ≥ 16 input channels: wgrad_c on channels-last copies (partial channel blocks, stride 2)
+  [[2, 17, 5, 5], 9, 1, 1, 0],
+  [[3, 20, 6, 5], 12, 1, 2, 0],
 ];
 for (const path of ['gemm', 'direct'] as const) {
   for (const [xs, Cout, KT, stride, pad] of pathCases) {
