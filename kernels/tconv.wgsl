@@ -36,7 +36,8 @@
 //     Grid: (slices, Cin, ceil(Cout/TO)·ceil(KT/TK)).
 //   entry `wgrad_c`: `wgrad` (any KT, used for 1×1) on channels-last copies of dy and x, TO × TI
 //     (4, 8, 16; ≤ 128) channels per lane read as vec4s — described at the entry.
-//   entry `cl_pack`: (N, C, T·V) → channels-last (N, T·V, C rounded up to 4) for `wgrad_t`, `wgrad_c`.
+//   entry `cl_pack` (`cl_pack4` for T·V ≡ 0 mod 4): (N, C, T·V) → channels-last (N, T·V, C rounded up
+//     to 4) for `wgrad_t`, `wgrad_c`.
 struct Params {
   mode: u32, rows: u32, cred: u32, cols: u32,
   tin: u32, tout: u32, v: u32, kt: u32,
@@ -277,6 +278,27 @@ fn cl_pack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     if (c0 + e < q.cout) { v[e] = b[(n * q.cout + c0 + e) * P + pos]; }
   }
   dyc_out[(n * P + pos) * ((q.cout + 3u) / 4u) + wid.y] = v;
+}
+
+// entry `cl_pack4`: `cl_pack` for P ≡ 0 mod 4: an invocation moves a 4 channels × 4 positions
+// block as 4 vec4 loads and 4 vec4 stores. Bindings: 0 params, 1 source as vec4s, 2 dyc as vec4s.
+// Grid: (ceil(P / (4·WG)), Cp / 4, N).
+@compute @workgroup_size(WG)
+fn cl_pack4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let P = q.tout * q.v;
+  let pq = wid.x * WG + lid;                  // my position quad
+  if (pq * 4u >= P) { return; }
+  let cq = wid.y;
+  let n = wid.z;
+  var rows: array<vec4<f32>, 4>;              // rows[e] = channel 4·cq + e at positions 4·pq …
+  for (var e = 0u; e < 4u; e++) {
+    let c = cq * 4u + e;
+    if (c < q.cout) { rows[e] = dyc[(((n * q.cout + c) * P) >> 2u) + pq]; }
+  }
+  let cqs = (q.cout + 3u) / 4u;
+  for (var j = 0u; j < 4u; j++) {
+    dyc_out[(n * P + pq * 4u + j) * cqs + cq] = vec4<f32>(rows[0][j], rows[1][j], rows[2][j], rows[3][j]);
+  }
 }
 
 // entry `wgrad_t` (the code of the header's description).

@@ -154,15 +154,13 @@ export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false, s
 function wgradTaps(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean, split: WgradSplit): { dw: Tensor; db?: Tensor } {
   const g = G();
   const { TO, TK, WG: wg } = split;
-  const P = d.Tout * d.V, cq = Math.ceil(d.Cout / 4);
   const params = (slices: number) => [
     d.Cout, d.Cin, d.KT, d.N,
     d.T, d.Tout, d.V, d.stride,
     d.pad, 0, f32(1 / d.V), slices,
     withBias ? 1 : 0, 0, 0, 0,
   ];
-  const dyc = Tensor.empty([d.N * P * cq * 4]);
-  g.dispatch(g.kernel('tconv', 'cl_pack', { WG: 64 }), [dy.buffer, dyc.buffer], params(1), [Math.ceil(P / 64), cq, d.N]);
+  const dyc = channelsLast(dy, d.N, d.Cout, d.Tout, d.V);
   const tiles = d.Cin * Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK);
   const lanes = Math.ceil(d.N * d.V / wg);
   const slices = Math.max(1, Math.min(lanes, Math.ceil(split.GROUPS / tiles)));
@@ -180,8 +178,10 @@ function channelsLast(t: Tensor, N: number, C: number, T: number, V: number): Te
   const g = G();
   const cq = Math.ceil(C / 4), P = T * V;
   const out = Tensor.empty([N * P * cq * 4]);
-  g.dispatch(g.kernel('tconv', 'cl_pack', { WG: 64 }), [t.buffer, out.buffer], [C, 0, 0, N, 0, T, V, 0, 0, 0, f32(0), 0, 0, 0, 0, 0],
-    [Math.ceil(P / 64), cq, N]);
+  // whole position quads: 4 × 4 blocks as vec4s (cl_pack4), else one channel quad per invocation
+  const quads = P % 4 === 0;
+  g.dispatch(g.kernel('tconv', quads ? 'cl_pack4' : 'cl_pack', { WG: 64 }), [t.buffer, out.buffer], [C, 0, 0, N, 0, T, V, 0, 0, 0, f32(0), 0, 0, 0, 0, 0],
+    [Math.ceil(P / (quads ? 256 : 64)), cq, N]);
   return out;
 }
 

@@ -129,6 +129,9 @@ const pathCases: [number[], number, number, number, number][] = [
   // 1×1 with ≥ 16 input channels: wgrad_c on channels-last copies (partial channel blocks, stride 2)
   [[2, 17, 5, 5], 9, 1, 1, 0],
   [[3, 20, 6, 5], 12, 1, 2, 0],
+  // whole position quads: the channels-last copies move 4 × 4 blocks (cl_pack4)
+  [[2, 16, 4, 5], 8, 1, 1, 0],
+  [[2, 3, 8, 5], 16, 9, 1, 4],
 ];
 for (const path of ['gemm', 'direct'] as const) {
   for (const [xs, Cout, KT, stride, pad] of pathCases) {
