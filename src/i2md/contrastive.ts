@@ -52,6 +52,17 @@ export function chunking(n: number, d: number, k: number, groups = TARGET_GROUPS
 }
 
 /**
+ * The module of the InfoNCE row pass: the subgroup-reduction variant (kernels/contrastive_sg.wgsl)
+ * where `tune` chose it for this shape (override SG = 1) and the device has subgroups, else the
+ * workgroup-tree `rows` of kernels/contrastive.wgsl (the default).
+ */
+function rowsModule(n: number, d: number, k: number): string {
+  const g = G();
+  const sg = tunedConstant('contrastive', contrastiveShapeClass(n, d, k), 'SG', g.summary);
+  return sg === 1 && g.summary.features.includes('subgroups') ? 'contrastive_sg' : 'contrastive';
+}
+
+/**
  * partial (nchunks, N, d) with partial[z] = Σ_{j ∈ chunk z} G[n, j]·Q[:, j], G being either the
  * softmax of src/τ (from the saved lse, 0 where masked) or src itself (Flag.Explicit).
  */
@@ -119,7 +130,7 @@ export function infoNCEWithLogits(q: Tensor, k: Tensor, queue: Tensor, tau = 0.0
   const logits = Tensor.empty([n, ld]);
   simInto(q, queue, logits, dims, ld, 1);
   const stats = Tensor.empty([n, 4]);  // per row: lse, z_pos, loss, 0 (units of logits/τ)
-  g.dispatch(g.kernel('contrastive', 'rows'), [q.buffer, k.buffer, logits.buffer, negMask?.buffer ?? g.placeholder, stats.buffer],
+  g.dispatch(g.kernel(rowsModule(n, d, K), 'rows'), [q.buffer, k.buffer, logits.buffer, negMask?.buffer ?? g.placeholder, stats.buffer],
     [n, d, K, ld, 1, flags, 0, 0, f32(1 / tau), f32(0)], n);
   const loss = rowMean(stats, n);
   record('infoNCE', loss, [q, k], (grad) => {

@@ -3,7 +3,9 @@
  * number of workgroups `chunking` aims for (default 512, sized for a large GPU; a CPU adapter
  * with a few cores may prefer fewer, longer chunks). Measured on InfoNCE forward + backward, the
  * step's use of it; candidates that give the same chunking for the shape are measured once.
- * Outputs (the loss and dq) differ from the default only by the order of the k sums.
+ * Where the device has subgroups, also the row pass with subgroup reductions (override SG = 1,
+ * kernels/contrastive_sg.wgsl). Outputs (the loss and dq) differ from the default only by the
+ * order of the sums.
  */
 import { Tensor, G, tidy } from '../tensor/tensor.js';
 import { backward } from '../tensor/index.js';
@@ -41,6 +43,8 @@ function nceCase(s: Shape): TuneCase {
     const c = chunking(n, d, k, gr).chunk;
     if (!byChunk.has(c)) byChunk.set(c, { name: name(gr), overrides: { GROUPS: gr } });
   }
+  // the subgroup row pass (kernels/contrastive_sg.wgsl) with the default chunking, where the device has subgroups
+  if (G().summary.features.includes('subgroups')) byChunk.set(-1, { name: `${name(TARGET_GROUPS)}sg`, overrides: { GROUPS: TARGET_GROUPS, SG: 1 } });
   let q: Tensor | undefined, key: Tensor | undefined, Q: Tensor | undefined;
   return {
     label: s.label, shape: `n${n}d${d}k${k}`, shapeClass: contrastiveShapeClass(n, d, k), defaultName: name(TARGET_GROUPS),
