@@ -44,7 +44,7 @@ function groupOf(c: Captured): string {
   const tile = name.includes('{') ? ` ${name.slice(name.indexOf('{'))}` : '';
   if (name.startsWith('temporalconv:')) return `conv GEMM ${GEMM_MODES[mode as number] ?? mode}${tile}`;
   if (name.startsWith('tconv:direct')) return `conv direct ${DIRECT_MODES[mode as number] ?? mode}${tile}`;
-  if (name.startsWith('tconv:wgrad')) return `conv weight grad (${name.slice(6, name.indexOf('{'))})${tile}`;
+  if (name.startsWith('tconv_wgrad:wgrad')) return `conv weight grad (${name.slice(12, name.indexOf('{'))})${tile}`;
   if (name.startsWith('graphconv:aggregate') || name.startsWith('graphconv:agg_reg')) return `graph aggregate ${mode === 0 ? 'fwd' : 'input grad'}${tile}`;
   if (name.startsWith('graphconv:adj_grad') || name.startsWith('graphconv:adj_reg')) return `graph adjacency grad${tile}`;
   return name;

@@ -1,5 +1,5 @@
 /**
- * Host side of kernels/tconv.wgsl: the register-blocked temporal convolution that
+ * Host side of kernels/tconv.wgsl and kernels/tconv_wgrad.wgsl: the register-blocked temporal convolution that
  * src/ops/temporalconv.ts uses on software adapters (llvmpipe), where the tiled GEMM of
  * kernels/temporalconv.wgsl is bound by workgroup barriers and per-lane gathers.
  *   direct  forward, and the input gradient: at stride 1 a forward conv with flipped weights,
@@ -112,7 +112,7 @@ function sumSlices(partial: Tensor, shape: number[]): Tensor {
   return out;
 }
 
-/** Floats of the weight-gradient kernels' workgroup array `red` (kernels/tconv.wgsl): WG · TO · TI (or TK) must fit. */
+/** Floats of the weight-gradient kernels' workgroup array `red` (kernels/tconv_wgrad.wgsl): WG · TO · TI (or TK) must fit. */
 export const WGRAD_RED = 4608;
 
 /**
@@ -137,7 +137,7 @@ export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false, s
   const rows = d.Cout, cols = d.Cin * d.KT;
   const partial = Tensor.empty([slices, rows, cols]);
   const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
-  const kernel = g.kernel('tconv', 'wgrad', { TO, TI, WG: wg });
+  const kernel = g.kernel('tconv_wgrad', 'wgrad', { TO, TI, WG: wg });
   g.dispatch(kernel, [dy.buffer, x.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
     d.Cout, d.Cin, d.KT, d.N,
     d.T, d.Tout, d.V, d.stride,
@@ -167,7 +167,7 @@ function wgradTaps(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean, split:
   const rows = d.Cout, cols = d.Cin * d.KT;
   const partial = Tensor.empty([slices, rows, cols]);
   const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
-  g.dispatch(g.kernel('tconv', 'wgrad_t', { TO, TK, WG: wg }), [dyc.buffer, x.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], params(slices),
+  g.dispatch(g.kernel('tconv_wgrad', 'wgrad_t', { TO, TK, WG: wg }), [dyc.buffer, x.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], params(slices),
     [slices, d.Cin, Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK)]);
   dyc.dispose();
   return { dw: sumSlices(partial, [rows, cols]), db: bpart && sumSlices(bpart, [rows]) };
@@ -180,7 +180,7 @@ function channelsLast(t: Tensor, N: number, C: number, T: number, V: number): Te
   const out = Tensor.empty([N * P * cq * 4]);
   // whole position quads: 4 × 4 blocks as vec4s (cl_pack4), else one channel quad per invocation
   const quads = P % 4 === 0;
-  g.dispatch(g.kernel('tconv', quads ? 'cl_pack4' : 'cl_pack', { WG: 64 }), [t.buffer, out.buffer], [C, 0, 0, N, 0, T, V, 0, 0, 0, f32(0), 0, 0, 0, 0, 0],
+  g.dispatch(g.kernel('tconv_wgrad', quads ? 'cl_pack4' : 'cl_pack', { WG: 64 }), [t.buffer, out.buffer], [C, 0, 0, N, 0, T, V, 0, 0, 0, f32(0), 0, 0, 0, 0, 0],
     [Math.ceil(P / (quads ? 256 : 64)), cq, N]);
   return out;
 }
@@ -200,7 +200,7 @@ function wgradChannelsLast(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean
   const rows = d.Cout, cols = d.Cin * d.KT;
   const partial = Tensor.empty([slices, rows, cols]);
   const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
-  g.dispatch(g.kernel('tconv', 'wgrad_c', { TO, TI, WG: wg }), [dyc.buffer, xc.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
+  g.dispatch(g.kernel('tconv_wgrad', 'wgrad_c', { TO, TI, WG: wg }), [dyc.buffer, xc.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
     d.Cout, d.Cin, d.KT, d.N,
     d.T, d.Tout, d.V, d.stride,
     d.pad, perSlice, f32(1 / d.V), slices,

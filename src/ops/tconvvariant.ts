@@ -20,7 +20,7 @@ export type ConvPass = 'fwd' | 'dx' | 'dw';
 export interface GemmVariant { name: string; path: 'gemm'; TM: number; GROUPS?: number }
 /** kernels/tconv.wgsl `direct` (forward, input gradient). */
 export interface DirectVariant { name: string; path: 'direct'; split: DirectSplit }
-/** kernels/tconv.wgsl `wgrad` / `wgrad_t` (weight gradient). */
+/** kernels/tconv_wgrad.wgsl `wgrad` / `wgrad_t` / `wgrad_c` (weight gradient). */
 export interface RegVariant { name: string; path: 'reg'; split: WgradSplit }
 export type TconvVariant = GemmVariant | DirectVariant | RegVariant;
 

@@ -110,7 +110,7 @@ t('tconv: a stored entry is what the op dispatches', async () => {
   const cases: [ConvPass, string, Record<string, number>, RegExp][] = [
     ['fwd', 'direct4x4w32', { PATH: 1, TO: 4, TT: 4, WG: 32 }, /^tconv:direct\{TO=4,TT=4,WG=32\}$/],
     ['dx', 'gemm2', { PATH: 0, TM: 2 }, /^temporalconv:conv\{TM=2\}$/],
-    ['dw', 'reg4t3w32g16', { PATH: 1, TO: 4, TI: 8, TK: 3, WG: 32, GROUPS: 16 }, /^tconv:wgrad_t\{TK=3,TO=4,WG=32\}$/],
+    ['dw', 'reg4t3w32g16', { PATH: 1, TO: 4, TI: 8, TK: 3, WG: 32, GROUPS: 16 }, /^tconv_wgrad:wgrad_t\{TK=3,TO=4,WG=32\}$/],
   ];
   for (const [pass, name, overrides, kernel] of cases) {
     const tc = convCase(pass, c);

@@ -1,0 +1,308 @@
+// Weight gradients of the register-blocked temporal convolution (kernels/tconv.wgsl) for CPU-like
+// adapters: per-lane register sums, one fixed-order workgroup sum, batch slices summed by the host
+// — deterministic, no atomics. Same maths as kernels/temporalconv.wgsl's weight-gradient mode.
+//   entry `wgrad`   partial[z,o,i,k] = Σ_{n in slice z} Σ_{t',v} dy[n,o,t',v] · x[n,i,t'·s+k−pad,v]
+//     A workgroup owns TO output × TI input channels at one tap k; each lane accumulates its own
+//     positions (t',v) = lid, lid + WG, … of every n of the slice in registers; one final
+//     workgroup-memory pass sums the WG lanes in a fixed order (deterministic, no atomics).
+//     With q.want_bias, the workgroups of input block 0 (and tap 0) also sum dy itself: the bias
+//     gradient's partials bpart[z,o] (the reduce kernel's one-workgroup-per-row path is slow here).
+//     Bindings: 0 params, 1 dy, 2 x, 3 out (slices, Cout, Cin, KT), 4 bpart (slices, Cout) or a placeholder.
+//     Grid: (slices, ceil(Cin / TI), ceil(Cout / TO) · KT).
+//   entry `wgrad_t` the same partial sums for KT > 1: a lane owns TO (4, 8 or 16) output channels
+//     × TK taps (k0 …) of one input channel and walks whole time lines of its positions (n, v) =
+//     lid + WG·(slice + slices·m): the TK input frames slide along t' (one or two new loads per
+//     step at stride 1 or 2), and dy comes channels-last from `cl_pack`, so the TO channels of a
+//     step are TO/4 vec4 loads: a step costs TO/4 + s loads for TO·TK multiply-adds (it was TO + s
+//     with dy read in place). Lanes are summed as in `wgrad` (WG·TO·TK ≤ 4608: 18 KiB of workgroup
+//     memory, more than compatibility mode promises; the host checks the limit).
+//     Bindings: 0 params, 1 dy channels-last as vec4s, 2 x, 3 partial, 4 bpart.
+//     Grid: (slices, Cin, ceil(Cout/TO)·ceil(KT/TK)).
+//   entry `wgrad_c`: `wgrad` (any KT, used for 1×1) on channels-last copies of dy and x, TO × TI
+//     (4, 8, 16; ≤ 128) channels per lane read as vec4s — described at the entry.
+//   entry `cl_pack` (`cl_pack4` for T·V ≡ 0 mod 4): (N, C, T·V) → channels-last (N, T·V, C rounded up
+//     to 4) for `wgrad_t`, `wgrad_c`.
+struct WParams {
+  cout: u32, cin: u32, kt: u32, n: u32,
+  tin: u32, tout: u32, v: u32, stride: u32,
+  pad: u32, n_per_slice: u32, inv_v: f32, slices: u32,
+  want_bias: u32, z0: u32, z1: u32, z2: u32,
+}
+
+override TO: u32 = 8u;   // wgrad: output channels per workgroup; wgrad_t, wgrad_c: per lane (4, 8, 16)
+override TI: u32 = 8u;   // wgrad: input channels per workgroup; wgrad_c: per lane
+override TK: u32 = 9u;   // wgrad_t: taps per lane (≤ 9)
+override WG: u32 = 64u;
+
+@group(0) @binding(0) var<uniform> q: WParams;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read> xw: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+
+var<workgroup> red: array<f32, 4608>;   // [lane][TO·TI or TO·TK]
+
+@compute @workgroup_size(WG)
+fn wgrad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let slice = wid.x;
+  let i0 = wid.y * TI;
+  let ob = wid.z / q.kt;                      // workgroup-uniform: scalar
+  let k = wid.z - ob * q.kt;
+  let o0 = ob * TO;
+  let tvo = q.tout * q.v;
+  let tvi = q.tin * q.v;
+  let n_begin = slice * q.n_per_slice;
+  let n_end = min(q.n, n_begin + q.n_per_slice);
+  let shift = i32(k) - i32(q.pad);
+  var orow: array<u32, 8>;
+  var irow: array<u32, 8>;
+  for (var o = 0u; o < TO; o++) { orow[o] = min(o0 + o, q.cout - 1u) * tvo; }
+  for (var i = 0u; i < TI; i++) { irow[i] = min(i0 + i, q.cin - 1u) * tvi; }
+  var acc: array<array<f32, 8>, 8>;
+  var bacc: array<f32, 8>;
+  for (var n = n_begin; n < n_end; n++) {
+    let dyn = n * q.cout * tvo;
+    let xn = n * q.cin * tvi;
+    for (var base = 0u; base < tvo; base += WG) {
+      let tv0 = base + lid;
+      let ok = tv0 < tvo;
+      let tv = min(tv0, tvo - 1u);
+      // t' = tv / V without an integer division (scalarised per lane on a CPU): float estimate, corrected
+      var tp = u32(f32(tv) * q.inv_v);
+      if (tp * q.v > tv) { tp -= 1u; }
+      if ((tp + 1u) * q.v <= tv) { tp += 1u; }
+      let f = i32(tp * q.stride) + shift;
+      let xok = ok && f >= 0 && f < i32(q.tin);
+      let xo = xn + u32(clamp(f, 0, i32(q.tin) - 1)) * q.v + (tv - tp * q.v);
+      var xs: array<f32, 8>;
+      for (var i = 0u; i < TI; i++) { xs[i] = select(0.0, xw[xo + irow[i]], xok); }
+      for (var o = 0u; o < TO; o++) {
+        let g = select(0.0, b[dyn + orow[o] + tv], ok);
+        for (var i = 0u; i < TI; i++) { acc[o][i] = fma(g, xs[i], acc[o][i]); }
+        bacc[o] += g;
+      }
+    }
+  }
+  if (q.want_bias == 1u && wid.y == 0u && k == 0u) { bias_sums(&bacc, lid, slice, o0); }
+  let tile = TO * TI;
+  for (var o = 0u; o < TO; o++) {
+    for (var i = 0u; i < TI; i++) { red[lid * tile + o * TI + i] = acc[o][i]; }
+  }
+  workgroupBarrier();
+  if (lid < tile) {
+    var s = 0.0;
+    for (var l = 0u; l < WG; l++) { s += red[l * tile + lid]; }
+    let o = o0 + lid / TI;
+    let i = i0 + lid % TI;
+    if (o < q.cout && i < q.cin) { partial[((slice * q.cout + o) * q.cin + i) * q.kt + k] = s; }
+  }
+}
+
+/** The lanes' dy sums → bpart[slice, o0 …] in a fixed order (called in workgroup-uniform control flow). */
+fn bias_sums(bacc: ptr<function, array<f32, 8>>, lid: u32, slice: u32, o0: u32) {
+  for (var o = 0u; o < TO; o++) { red[lid * TO + o] = (*bacc)[o]; }
+  workgroupBarrier();
+  if (lid < TO) {
+    var s = 0.0;
+    for (var l = 0u; l < WG; l++) { s += red[l * TO + lid]; }
+    if (o0 + lid < q.cout) { out[slice * q.cout + o0 + lid] = s; }
+  }
+  workgroupBarrier();
+}
+
+/** x at frame f of the time line starting at xc (zero outside [0, tin) or for a dead lane). */
+fn xframe(xc: u32, f: i32, ok: bool) -> f32 {
+  let val = xw[xc + u32(clamp(f, 0, i32(q.tin) - 1)) * q.v];
+  return select(0.0, val, ok && f >= 0 && f < i32(q.tin));
+}
+
+// entry `cl_pack`: dy (N, C, P) to channels-last dyc (N, P, Cp), Cp = C rounded up to 4 (zeros),
+// so that `wgrad_t` reads the output channels of a position as vec4s. An invocation gathers
+// one channel quad at one position (4 scalar loads, one vec4 store). Params: WParams (cout = C,
+// tout·v = P, n). Bindings: 0 params, 1 dy, 2 dyc as vec4s. Grid: (ceil(P / WG), Cp / 4, N).
+@group(0) @binding(2) var<storage, read_write> dyc_out: array<vec4<f32>>;
+
+@compute @workgroup_size(WG)
+fn cl_pack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let P = q.tout * q.v;
+  let pos = wid.x * WG + lid;
+  if (pos >= P) { return; }
+  let c0 = wid.y * 4u;
+  let n = wid.z;
+  var v = vec4<f32>(0.0);
+  for (var e = 0u; e < 4u; e++) {
+    if (c0 + e < q.cout) { v[e] = b[(n * q.cout + c0 + e) * P + pos]; }
+  }
+  dyc_out[(n * P + pos) * ((q.cout + 3u) / 4u) + wid.y] = v;
+}
+
+// entry `cl_pack4`: `cl_pack` for P ≡ 0 mod 4: an invocation moves a 4 channels × 4 positions
+// block as 4 vec4 loads and 4 vec4 stores. Bindings: 0 params, 1 source as vec4s, 2 dyc as vec4s.
+// Grid: (ceil(P / (4·WG)), Cp / 4, N).
+@compute @workgroup_size(WG)
+fn cl_pack4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let P = q.tout * q.v;
+  let pq = wid.x * WG + lid;                  // my position quad
+  if (pq * 4u >= P) { return; }
+  let cq = wid.y;
+  let n = wid.z;
+  var rows: array<vec4<f32>, 4>;              // rows[e] = channel 4·cq + e at positions 4·pq …
+  for (var e = 0u; e < 4u; e++) {
+    let c = cq * 4u + e;
+    if (c < q.cout) { rows[e] = dyc[(((n * q.cout + c) * P) >> 2u) + pq]; }
+  }
+  let cqs = (q.cout + 3u) / 4u;
+  for (var j = 0u; j < 4u; j++) {
+    dyc_out[(n * P + pq * 4u + j) * cqs + cq] = vec4<f32>(rows[0][j], rows[1][j], rows[2][j], rows[3][j]);
+  }
+}
+
+// entry `wgrad_t` (the code of the header's description).
+@group(0) @binding(1) var<storage, read> dyc: array<vec4<f32>>;
+
+@compute @workgroup_size(WG)
+fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let i = wid.y;
+  let nkb = (q.kt + TK - 1u) / TK;
+  let ob = wid.z / nkb;                       // workgroup-uniform: scalar
+  let k0 = (wid.z - ob * nkb) * TK;
+  let o0 = ob * TO;
+  let tvi = q.tin * q.v;
+  let nv = q.n * q.v;
+  let cq = (q.cout + 3u) / 4u;                // vec4s per position in dyc
+  let oq0 = o0 / 4u;
+  let fb = i32(k0) - i32(q.pad);
+  var acc: array<array<f32, 9>, 16>;
+  var bacc: array<f32, 16>;
+  for (var pb = wid.x * WG; pb < nv; pb += q.slices * WG) {
+    let p0 = pb + lid;
+    let ok = p0 < nv;
+    let pp = min(p0, nv - 1u);
+    var n = u32(f32(pp) * q.inv_v);            // pp / V without an integer division
+    if (n * q.v > pp) { n -= 1u; }
+    if ((n + 1u) * q.v <= pp) { n += 1u; }
+    let v = pp - n * q.v;
+    let xc = (n * q.cin + i) * tvi + v;
+    var xs: array<f32, 9>;
+    for (var r = 0u; r < TK; r++) { xs[r] = xframe(xc, fb + i32(r), ok); }
+    for (var tp = 0u; tp < q.tout; tp++) {
+      if (tp > 0u) {
+        let f = i32(tp * q.stride) + fb;
+        if (q.stride == 1u) {
+          for (var r = 0u; r + 1u < TK; r++) { xs[r] = xs[r + 1u]; }
+          xs[TK - 1u] = xframe(xc, f + i32(TK) - 1, ok);
+        } else if (q.stride == 2u && TK >= 2u) {
+          for (var r = 0u; r + 2u < TK; r++) { xs[r] = xs[r + 2u]; }
+          xs[TK - 2u] = xframe(xc, f + i32(TK) - 2, ok);
+          xs[TK - 1u] = xframe(xc, f + i32(TK) - 1, ok);
+        } else {
+          for (var r = 0u; r < TK; r++) { xs[r] = xframe(xc, f + i32(r), ok); }
+        }
+      }
+      let row = ((n * q.tout + tp) * q.v + v) * cq + oq0;   // my channels at (n, t', v)
+      for (var h = 0u; h < TO / 4u; h++) {
+        let g4 = select(vec4<f32>(0.0), dyc[row + h], ok);
+        for (var e = 0u; e < 4u; e++) {
+          let o = 4u * h + e;
+          for (var r = 0u; r < TK; r++) { acc[o][r] = fma(g4[e], xs[r], acc[o][r]); }
+          bacc[o] += g4[e];
+        }
+      }
+    }
+  }
+  if (q.want_bias == 1u && i == 0u && k0 == 0u) {
+    for (var o = 0u; o < TO; o++) { red[lid * TO + o] = bacc[o]; }
+    workgroupBarrier();
+    if (lid < TO) {
+      var s = 0.0;
+      for (var l = 0u; l < WG; l++) { s += red[l * TO + lid]; }
+      if (o0 + lid < q.cout) { out[wid.x * q.cout + o0 + lid] = s; }
+    }
+    workgroupBarrier();
+  }
+  let tile = TO * TK;
+  for (var o = 0u; o < TO; o++) {
+    for (var r = 0u; r < TK; r++) { red[lid * tile + o * TK + r] = acc[o][r]; }
+  }
+  workgroupBarrier();
+  for (var e = lid; e < tile; e += WG) {
+    var s = 0.0;
+    for (var l = 0u; l < WG; l++) { s += red[l * tile + e]; }
+    let o = o0 + e / TK;
+    let k = k0 + e % TK;
+    if (o < q.cout && k < q.kt) { partial[((wid.x * q.cout + o) * q.cin + i) * q.kt + k] = s; }
+  }
+}
+
+// entry `wgrad_c`: `wgrad` with dy and x both channels-last (from `cl_pack`): a lane's TO output
+// and TI input channels at a position are TO/4 + TI/4 vec4 loads for TO·TI multiply-adds (TO + TI
+// scalar loads in `wgrad`). TO, TI ∈ {4, 8, 16}; WG·TO·TI ≤ 4608. Bindings: 0 params, 1 dy
+// channels-last, 2 x channels-last, 3 partial, 4 bpart. Grid as `wgrad`.
+@group(0) @binding(2) var<storage, read> xc4: array<vec4<f32>>;
+
+@compute @workgroup_size(WG)
+fn wgrad_c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let slice = wid.x;
+  let iq0 = wid.y * (TI / 4u);
+  let ob = wid.z / q.kt;                      // workgroup-uniform: scalar
+  let k = wid.z - ob * q.kt;
+  let oq0 = ob * (TO / 4u);
+  let tvo = q.tout * q.v;
+  let cqo = (q.cout + 3u) / 4u;
+  let cqi = (q.cin + 3u) / 4u;
+  let n_begin = slice * q.n_per_slice;
+  let n_end = min(q.n, n_begin + q.n_per_slice);
+  let shift = i32(k) - i32(q.pad);
+  var acc: array<array<f32, 16>, 16>;         // [o][i]
+  var bacc: array<f32, 16>;
+  for (var n = n_begin; n < n_end; n++) {
+    for (var base = 0u; base < tvo; base += WG) {
+      let tv0 = base + lid;
+      let ok = tv0 < tvo;
+      let tv = min(tv0, tvo - 1u);
+      var tp = u32(f32(tv) * q.inv_v);          // t' = tv / V without an integer division
+      if (tp * q.v > tv) { tp -= 1u; }
+      if ((tp + 1u) * q.v <= tv) { tp += 1u; }
+      let f = i32(tp * q.stride) + shift;
+      let xok = ok && f >= 0 && f < i32(q.tin);
+      let xrow = ((n * q.tin + u32(clamp(f, 0, i32(q.tin) - 1))) * q.v + (tv - tp * q.v)) * cqi + iq0;
+      let grow = (n * tvo + tv) * cqo + oq0;
+      var xs: array<f32, 16>;
+      for (var h = 0u; h < TI / 4u; h++) {
+        let v = select(vec4<f32>(0.0), xc4[xrow + h], xok);
+        xs[4u * h] = v.x; xs[4u * h + 1u] = v.y; xs[4u * h + 2u] = v.z; xs[4u * h + 3u] = v.w;
+      }
+      for (var h = 0u; h < TO / 4u; h++) {
+        let g4 = select(vec4<f32>(0.0), dyc[grow + h], ok);
+        for (var e = 0u; e < 4u; e++) {
+          let o = 4u * h + e;
+          for (var i = 0u; i < TI; i++) { acc[o][i] = fma(g4[e], xs[i], acc[o][i]); }
+          bacc[o] += g4[e];
+        }
+      }
+    }
+  }
+  let o0 = ob * TO;
+  if (q.want_bias == 1u && wid.y == 0u && k == 0u) {
+    for (var o = 0u; o < TO; o++) { red[lid * TO + o] = bacc[o]; }
+    workgroupBarrier();
+    if (lid < TO) {
+      var s = 0.0;
+      for (var l = 0u; l < WG; l++) { s += red[l * TO + lid]; }
+      if (o0 + lid < q.cout) { out[slice * q.cout + o0 + lid] = s; }
+    }
+    workgroupBarrier();
+  }
+  let tile = TO * TI;
+  for (var o = 0u; o < TO; o++) {
+    for (var i = 0u; i < TI; i++) { red[lid * tile + o * TI + i] = acc[o][i]; }
+  }
+  workgroupBarrier();
+  for (var e = lid; e < tile; e += WG) {
+    var s = 0.0;
+    for (var l = 0u; l < WG; l++) { s += red[l * tile + e]; }
+    let o = o0 + e / TI;
+    let i = iq0 * 4u + e % TI;
+    if (o < q.cout && i < q.cin) { partial[((slice * q.cout + o) * q.cin + i) * q.kt + k] = s; }
+  }
+}
