@@ -1,6 +1,7 @@
 /**
- * Matmul throughput: 1024³ f32 for every variant of src/ops/matmul.ts (plus two that only the
- * benchmark builds, 8×4 register tiles with and without uniform windows) and for the default
+ * Matmul throughput: 1024³ f32 for every variant of src/ops/matmul.ts (plus some that only the
+ * benchmark builds: 8×4 register tiles with and without uniform windows, k-major window tiles
+ * 16×16 at 16 lanes, 16×8 and 8×16) and for the default
  * that `matmulVariant` picks; then the default on shapes of a training step (linear layers of
  * the ST-GCN head: forward, input gradient, weight gradient).
  * Also runnable alone: `node dist/bench/matmul.js`.
