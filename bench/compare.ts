@@ -67,6 +67,8 @@ export function compareLines(a: BenchRecord[], b: BenchRecord[], nameA = 'A', na
   if (adA.join('\n') !== adB.join('\n')) lines.push('note: the adapters differ — the ratios compare machines (or drivers), not only code');
   const pairs = pairRecords(a, b);
   const both = pairs.filter((p) => p.a && p.b);
+  const mixed = both.filter((p) => (p.a!.timing ?? 'wall') !== (p.b!.timing ?? 'wall')).length;
+  if (mixed) lines.push(`note: ${mixed} matched record(s) are GPU time in one file and wall time in the other (field \`timing\`)`);
   lines.push('');
   lines.push(['case'.padEnd(64), 'A ms'.padStart(10), 'B ms'.padStart(10), 'B/A ms'.padStart(7), 'B/A cpu'.padStart(8), 'A GF/s'.padStart(8), 'B GF/s'.padStart(8), 'B/A GF'.padStart(7)].join(' '));
   for (const p of both) {

@@ -26,6 +26,10 @@ export interface BenchRecord {
   reps: number;
   /** Median process CPU time per repetition (ms, all threads). */
   cpuMs?: number;
+  /** What medianMs measures: 'gpu' (timestamps around every compute pass, summed) or 'wall'. */
+  timing?: 'gpu' | 'wall';
+  /** Median wall time per repetition (ms), also when medianMs is GPU time. */
+  wallMs?: number;
   gflops?: number;
   /** Software adapters: flops / (cpuMs / cores) — the rate the work would reach with every core to itself. */
   cpuGflops?: number;
@@ -84,6 +88,9 @@ function quantile(sorted: number[], q: number): number {
  * Times `fn` (which records GPU work; tensors a synchronous fn makes are freed after each
  * repetition, an async fn frees its own): `warmup`
  * untimed runs (pipeline JIT, pool growth), then `reps` runs each followed by `await G().sync()`.
+ * medianMs is GPU time from timestamps written around every compute pass where the adapter offers
+ * `timestamp-query` (`timing: 'gpu'`; passes only, so gaps between them and host work do not count),
+ * wall time otherwise (`timing: 'wall'`); `wallMs` is always the wall median.
  * Returns undefined when the case is filtered out.
  */
 export async function measure(name: string, shape: number[], fn: () => void | Promise<void>, opts: MeasureOptions = {}): Promise<BenchRecord | undefined> {
@@ -97,20 +104,27 @@ export async function measure(name: string, shape: number[], fn: () => void | Pr
     await g.sync();
   };
   for (let i = 0; i < (opts.warmup ?? 1); i++) await once();
-  const wall: number[] = [], cpu: number[] = [];
+  // GPU timestamps around every compute pass where the adapter has them; a repetition they cannot
+  // time (too many passes, unusable stamps) turns the whole case to wall time
+  const wall: number[] = [], cpu: number[] = [], gpu: number[] = [];
+  let timed = true;
   for (let i = 0; i < reps; i++) {
     const c0 = process.cpuUsage();
+    const started = timed && g.startPassTimer();
     const t0 = performance.now();
     await once();
     wall.push(performance.now() - t0);
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
+    const ms = started ? await g.stopPassTimer() : undefined;
+    if (ms === undefined) timed = false; else gpu.push(ms);
   }
-  wall.sort((a, b) => a - b); cpu.sort((a, b) => a - b);
-  const medianMs = quantile(wall, 0.5);
+  wall.sort((a, b) => a - b); cpu.sort((a, b) => a - b); gpu.sort((a, b) => a - b);
+  const times = timed ? gpu : wall;
+  const medianMs = quantile(times, 0.5);
   const rec: BenchRecord = {
-    name, shape, medianMs, spreadMs: quantile(wall, 0.75) - quantile(wall, 0.25), minMs: wall[0], maxMs: wall[wall.length - 1],
-    reps, cpuMs: quantile(cpu, 0.5), adapter: adapterInfo(g),
+    name, shape, medianMs, spreadMs: quantile(times, 0.75) - quantile(times, 0.25), minMs: times[0], maxMs: times[times.length - 1],
+    reps, cpuMs: quantile(cpu, 0.5), timing: timed ? 'gpu' : 'wall', wallMs: quantile(wall, 0.5), adapter: adapterInfo(g),
   };
   if (opts.flops !== undefined) {
     rec.gflops = opts.flops / medianMs / 1e6;
@@ -128,6 +142,6 @@ export function normalise(row: Record<string, unknown>, adapter: AdapterInfo): B
   if (typeof row.medianMs === 'number') return row as unknown as BenchRecord;
   const ms = Number(row.ms ?? NaN), min = Number(row.minMs ?? ms);
   const { ms: _ms, adapter: _a, ...rest } = row;
-  return { ...rest, name: String(row.name), shape: Array.isArray(row.shape) ? row.shape as number[] : [], medianMs: ms,
+  return { timing: 'wall', ...rest, name: String(row.name), shape: Array.isArray(row.shape) ? row.shape as number[] : [], medianMs: ms,
     spreadMs: ms - min, minMs: min, maxMs: Number(row.maxMs ?? ms), reps: Number(row.reps ?? 0), adapter };
 }

@@ -103,8 +103,64 @@ export class Gpu {
 
   private ensurePass(): GPUComputePassEncoder {
     if (!this.encoder) this.encoder = this.device.createCommandEncoder();
-    if (!this.pass) this.pass = this.encoder.beginComputePass();
+    if (!this.pass) this.pass = this.encoder.beginComputePass(this.passTimestamps());
     return this.pass;
+  }
+
+  private timer?: { set: GPUQuerySet; next: number; capacity: number; overflow: boolean };
+
+  /** With a pass timer running: the timestamp writes of the next compute pass (its begin and end). */
+  private passTimestamps(): GPUComputePassDescriptor | undefined {
+    const t = this.timer;
+    if (!t) return undefined;
+    if (t.next + 2 > t.capacity) { t.overflow = true; return undefined; }
+    const at = t.next;
+    t.next += 2;
+    return { timestampWrites: { querySet: t.set, beginningOfPassWriteIndex: at, endOfPassWriteIndex: at + 1 } };
+  }
+
+  /**
+   * Starts timing the GPU: every compute pass opened until `stopPassTimer` writes a timestamp at
+   * its beginning and end (bench/harness.ts). False, and nothing happens, where the device has no
+   * `timestamp-query` feature. Work recorded before the call is submitted first.
+   */
+  startPassTimer(capacity = 4096): boolean {
+    if (!this.device.features.has('timestamp-query')) return false;
+    this.flush();
+    this.timer?.set.destroy();
+    this.timer = { set: this.device.createQuerySet({ type: 'timestamp', count: capacity }), next: 0, capacity, overflow: false };
+    return true;
+  }
+
+  /**
+   * Stops the pass timer and returns the GPU time of the passes recorded since the start — Σ (end −
+   * begin) in ms — or undefined when no timer ran, a pass went untimed (more passes than the query
+   * set holds) or the timestamps are not usable (zero or out of order).
+   */
+  async stopPassTimer(): Promise<number | undefined> {
+    const t = this.timer;
+    if (!t) return undefined;
+    this.flush();
+    this.timer = undefined;
+    const n = t.next;
+    if (n === 0 || t.overflow) { t.set.destroy(); return undefined; }
+    const resolve = this.device.createBuffer({ size: n * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const read = this.device.createBuffer({ size: n * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const enc = this.device.createCommandEncoder();
+    enc.resolveQuerySet(t.set, 0, n, resolve, 0);
+    enc.copyBufferToBuffer(resolve, 0, read, 0, n * 8);
+    this.device.queue.submit([enc.finish()]);
+    await read.mapAsync(GPUMapMode.READ);
+    const stamps = new BigUint64Array(read.getMappedRange().slice(0));
+    read.unmap();
+    for (const b of [resolve, read]) b.destroy();
+    t.set.destroy();
+    let ns = 0;
+    for (let i = 0; i < n; i += 2) {
+      if (stamps[i] === 0n || stamps[i + 1] < stamps[i]) return undefined;
+      ns += Number(stamps[i + 1] - stamps[i]);
+    }
+    return ns / 1e6;
   }
 
   /**

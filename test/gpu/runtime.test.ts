@@ -112,6 +112,33 @@ t('1000 dispatches in batches, one readback, right answer', async () => {
   out.dispose();
 });
 
+t('pass timer: GPU time of the timed passes where the adapter has timestamp-query, else a clean refusal', async () => {
+  const has = g.summary.features.includes('timestamp-query');
+  assert.is(g.startPassTimer(), has);
+  const t0 = performance.now();
+  const out = tidy(() => {
+    let x = Tensor.from(new Float32Array(1 << 20).fill(1));
+    for (let i = 0; i < 40; i++) x = addScalar(x, 1);
+    return x;
+  });
+  await g.sync();
+  const wall = performance.now() - t0;
+  const ms = await g.stopPassTimer();
+  if (has) assert.ok(ms !== undefined && ms > 0 && ms <= wall + 1, `GPU ${ms} ms, wall ${wall.toFixed(1)} ms`);
+  else assert.is(ms, undefined);
+  assert.is(await g.stopPassTimer(), undefined, 'no timer running any more');
+  assert.equal([...(await out.read()).subarray(0, 2)], [41, 41]);
+  out.dispose();
+  if (has) {
+    // more passes than the query set holds: no figure rather than a partial one
+    assert.ok(g.startPassTimer(2));
+    const a = Tensor.from(new Float32Array(64).fill(1)), b = Tensor.empty([64]);
+    tidy(() => { addScalar(a, 1); g.copy(a.buffer, 0, b.buffer, 0, 256); addScalar(a, 2); });
+    assert.is(await g.stopPassTimer(), undefined);
+    a.dispose(); b.dispose();
+  }
+});
+
 t('a validation error names the kernel', async () => {
   const k = g.kernel('unary');
   // bind too few buffers: Dawn rejects the bind group; the error must say which kernel
