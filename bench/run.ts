@@ -5,8 +5,9 @@
  *   npm run bench -- --json FILE
  * `--only` keeps the cases whose "module: name" contains SUBSTR (modules that do not use the
  * harness's `measure` run whole when their module name matches). The peak module always runs
- * first: the other records' fractionOfPeak refers to it. Slow modules (the encoder: over 10
- * minutes on llvmpipe; the pre-training step) run only when named by --only or with --all;
+ * first: the other records' fractionOfPeak refers to it. Slow modules (every kernel family at the
+ * preset shapes, the encoder, the pre-training step: minutes on llvmpipe) run only when named by
+ * --only or with --all;
  * `--preset` picks the pre-training step's preset (env I2MD_BENCH_PRESET). The JSON file is rewritten
  * after every module, so an interrupted run keeps what it measured. To add a benchmark, export
  * `async function run(ctx): Promise<Record[]>` from a file in bench/ and list it below.
@@ -22,6 +23,7 @@ const modules: [string, boolean, boolean, () => Promise<BenchModule>][] = [
   ['dispatch', true, false, () => import('./dispatch.js')],   // before matmul's big buffers churn the heap
   ['matmul', true, false, () => import('./matmul.js')],
   ['losses', false, false, () => import('./losses.js') as Promise<unknown> as Promise<BenchModule>],
+  ['kernels', true, true, () => import('./kernels.js') as Promise<unknown> as Promise<BenchModule>],
   ['encoder', false, true, () => import('./encoder.js') as Promise<unknown> as Promise<BenchModule>],
   ['pretrain', false, true, () => import('./pretrain.js') as Promise<unknown> as Promise<BenchModule>],
 ];
