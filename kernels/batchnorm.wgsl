@@ -78,6 +78,17 @@ fn reduce2(lid: u32) {
   }
 }
 
+/** Writes channel c's mean and invstd (biased variance v) and moves the running statistics. */
+fn store_stats(c: u32, m: u32, mean: f32, v: f32) {
+  mean_out[c] = mean;
+  invstd_out[c] = inverseSqrt(v + p.eps);
+  if (p.update == 1u) {
+    let unbiased = select(v, v * f32(m) / f32(m - 1u), m > 1u);
+    run_mean[c] = (1.0 - p.momentum) * run_mean[c] + p.momentum * mean;
+    run_var[c] = (1.0 - p.momentum) * run_var[c] + p.momentum * unbiased;
+  }
+}
+
 @compute @workgroup_size(WG)
 fn stats(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
          @builtin(local_invocation_index) lid: u32) {
@@ -90,16 +101,7 @@ fn stats(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: ve
   workgroupBarrier();
   red[lid] = partial_sum(c, lid, mean, true);
   reduce2(lid);
-  if (lid == 0u) {
-    let v = red[0] / f32(m);
-    mean_out[c] = mean;
-    invstd_out[c] = inverseSqrt(v + p.eps);
-    if (p.update == 1u) {
-      let unbiased = select(v, v * f32(m) / f32(m - 1u), m > 1u);
-      run_mean[c] = (1.0 - p.momentum) * run_mean[c] + p.momentum * mean;
-      run_var[c] = (1.0 - p.momentum) * run_var[c] + p.momentum * unbiased;
-    }
-  }
+  if (lid == 0u) { store_stats(c, m, mean, red[0] / f32(m)); }
 }
 
 @compute @workgroup_size(WG)
@@ -255,16 +257,7 @@ fn stats4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
   workgroupBarrier();
   red[lid] = partial_sum4(c, lid, mean, true);
   reduce2(lid);
-  if (lid == 0u) {
-    let v = red[0] / f32(m);
-    mean_out[c] = mean;
-    invstd_out[c] = inverseSqrt(v + p.eps);
-    if (p.update == 1u) {
-      let unbiased = select(v, v * f32(m) / f32(m - 1u), m > 1u);
-      run_mean[c] = (1.0 - p.momentum) * run_mean[c] + p.momentum * mean;
-      run_var[c] = (1.0 - p.momentum) * run_var[c] + p.momentum * unbiased;
-    }
-  }
+  if (lid == 0u) { store_stats(c, m, mean, red[0] / f32(m)); }
 }
 
 @compute @workgroup_size(WG)

@@ -86,6 +86,7 @@ fn sim(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) l
 
 var<workgroup> red_m: array<f32, WG>;
 var<workgroup> red_s: array<f32, WG>;
+// #include "lib/online_lse.wgsl"
 
 @compute @workgroup_size(WG)
 fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -104,18 +105,9 @@ fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let lpos = red_s[0];
   workgroupBarrier();  // everyone has read red_s[0] before it is reused
   let z0 = lpos * p.inv_tau;
-  // online logsumexp; every invocation starts at max = z0, invocation 0 also counts the positive
-  var m = z0;
-  var sum = select(0.0, 1.0, lid == 0u);
-  let masked = (p.flags & 1u) != 0u;
-  let base = n * p.ld + p.off;
-  for (var j = lid; j < p.k; j += WG) {
-    if (masked && rmask[n * p.k + j] > 0.5) { continue; }
-    let v = rlogits[base + j] * p.inv_tau;
-    if (v > m) { sum = sum * exp(m - v) + 1.0; m = v; } else { sum += exp(v - m); }
-  }
-  red_m[lid] = m;
-  red_s[lid] = sum;
+  let ms = online_lse(n, lid, z0);
+  red_m[lid] = ms.x;
+  red_s[lid] = ms.y;
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s >>= 1u) {
     if (lid < s) {

@@ -18,6 +18,8 @@ const WG: u32 = 256u;
 @group(0) @binding(4) var<storage, read> rmask: array<f32>;
 @group(0) @binding(5) var<storage, read_write> rstats: array<f32>;
 
+// #include "lib/online_lse.wgsl"
+
 var<workgroup> part_m: array<f32, WG>;     // one (max, sum) or dot per subgroup
 var<workgroup> part_s: array<f32, WG>;
 
@@ -39,18 +41,9 @@ fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var i = 0u; i < nsg; i++) { lpos += part_s[i]; }   // every invocation, the same order
   workgroupBarrier();  // everyone has read part_s before it is reused
   let z0 = lpos * p.inv_tau;
-  // online logsumexp; every invocation starts at max = z0, invocation 0 also counts the positive
-  var m = z0;
-  var sum = select(0.0, 1.0, lid == 0u);
-  let masked = (p.flags & 1u) != 0u;
-  let base = n * p.ld + p.off;
-  for (var j = lid; j < p.k; j += WG) {
-    if (masked && rmask[n * p.k + j] > 0.5) { continue; }
-    let v = rlogits[base + j] * p.inv_tau;
-    if (v > m) { sum = sum * exp(m - v) + 1.0; m = v; } else { sum += exp(v - m); }
-  }
-  let mm = subgroupMax(m);
-  let ss = subgroupAdd(sum * exp(m - mm));
+  let ms = online_lse(n, lid, z0);
+  let mm = subgroupMax(ms.x);
+  let ss = subgroupAdd(ms.y * exp(ms.x - mm));
   if (sid == 0u) { part_m[sg] = mm; part_s[sg] = ss; }
   workgroupBarrier();
   if (lid == 0u) {

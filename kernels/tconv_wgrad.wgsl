@@ -59,7 +59,7 @@ fn wgrad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
   for (var o = 0u; o < TO; o++) { orow[o] = min(o0 + o, q.cout - 1u) * tvo; }
   for (var i = 0u; i < TI; i++) { irow[i] = min(i0 + i, q.cin - 1u) * tvi; }
   var acc: array<array<f32, 8>, 8>;
-  var bacc: array<f32, 8>;
+  var bacc: array<f32, 16>;
   for (var n = n_begin; n < n_end; n++) {
     let dyn = n * q.cout * tvo;
     let xn = n * q.cin * tvi;
@@ -90,24 +90,27 @@ fn wgrad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
   }
   workgroupBarrier();
   if (lid < tile) {
-    var s = 0.0;
-    for (var l = 0u; l < WG; l++) { s += red[l * tile + lid]; }
     let o = o0 + lid / TI;
     let i = i0 + lid % TI;
-    if (o < q.cout && i < q.cin) { partial[((slice * q.cout + o) * q.cin + i) * q.kt + k] = s; }
+    if (o < q.cout && i < q.cin) { partial[((slice * q.cout + o) * q.cin + i) * q.kt + k] = lane_sum(lid, tile); }
   }
 }
 
 /** The lanes' dy sums → bpart[slice, o0 …] in a fixed order (called in workgroup-uniform control flow). */
-fn bias_sums(bacc: ptr<function, array<f32, 8>>, lid: u32, slice: u32, o0: u32) {
+fn bias_sums(bacc: ptr<function, array<f32, 16>>, lid: u32, slice: u32, o0: u32) {
   for (var o = 0u; o < TO; o++) { red[lid * TO + o] = (*bacc)[o]; }
   workgroupBarrier();
   if (lid < TO) {
-    var s = 0.0;
-    for (var l = 0u; l < WG; l++) { s += red[l * TO + lid]; }
-    if (o0 + lid < q.cout) { out[slice * q.cout + o0 + lid] = s; }
+    if (o0 + lid < q.cout) { out[slice * q.cout + o0 + lid] = lane_sum(lid, TO); }
   }
   workgroupBarrier();
+}
+
+/** Σ over the WG lanes of entry e of `red` (lane l's tile at l·tile), in lane order. */
+fn lane_sum(e: u32, tile: u32) -> f32 {
+  var s = 0.0;
+  for (var l = 0u; l < WG; l++) { s += red[l * tile + e]; }
+  return s;
 }
 
 /** x at frame f of the time line starting at xc (zero outside [0, tin) or for a dead lane). */
@@ -210,27 +213,16 @@ fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
       }
     }
   }
-  if (q.want_bias == 1u && i == 0u && k0 == 0u) {
-    for (var o = 0u; o < TO; o++) { red[lid * TO + o] = bacc[o]; }
-    workgroupBarrier();
-    if (lid < TO) {
-      var s = 0.0;
-      for (var l = 0u; l < WG; l++) { s += red[l * TO + lid]; }
-      if (o0 + lid < q.cout) { out[wid.x * q.cout + o0 + lid] = s; }
-    }
-    workgroupBarrier();
-  }
+  if (q.want_bias == 1u && i == 0u && k0 == 0u) { bias_sums(&bacc, lid, wid.x, o0); }
   let tile = TO * TK;
   for (var o = 0u; o < TO; o++) {
     for (var r = 0u; r < TK; r++) { red[lid * tile + o * TK + r] = acc[o][r]; }
   }
   workgroupBarrier();
   for (var e = lid; e < tile; e += WG) {
-    var s = 0.0;
-    for (var l = 0u; l < WG; l++) { s += red[l * tile + e]; }
     let o = o0 + e / TK;
     let k = k0 + e % TK;
-    if (o < q.cout && k < q.kt) { partial[((wid.x * q.cout + o) * q.cin + i) * q.kt + k] = s; }
+    if (o < q.cout && k < q.kt) { partial[((wid.x * q.cout + o) * q.cin + i) * q.kt + k] = lane_sum(e, tile); }
   }
 }
 
@@ -283,26 +275,15 @@ fn wgrad_c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     }
   }
   let o0 = ob * TO;
-  if (q.want_bias == 1u && wid.y == 0u && k == 0u) {
-    for (var o = 0u; o < TO; o++) { red[lid * TO + o] = bacc[o]; }
-    workgroupBarrier();
-    if (lid < TO) {
-      var s = 0.0;
-      for (var l = 0u; l < WG; l++) { s += red[l * TO + lid]; }
-      if (o0 + lid < q.cout) { out[slice * q.cout + o0 + lid] = s; }
-    }
-    workgroupBarrier();
-  }
+  if (q.want_bias == 1u && wid.y == 0u && k == 0u) { bias_sums(&bacc, lid, slice, o0); }
   let tile = TO * TI;
   for (var o = 0u; o < TO; o++) {
     for (var i = 0u; i < TI; i++) { red[lid * tile + o * TI + i] = acc[o][i]; }
   }
   workgroupBarrier();
   for (var e = lid; e < tile; e += WG) {
-    var s = 0.0;
-    for (var l = 0u; l < WG; l++) { s += red[l * tile + e]; }
     let o = o0 + e / TI;
     let i = iq0 * 4u + e % TI;
-    if (o < q.cout && i < q.cin) { partial[((slice * q.cout + o) * q.cin + i) * q.kt + k] = s; }
+    if (o < q.cout && i < q.cin) { partial[((slice * q.cout + o) * q.cin + i) * q.kt + k] = lane_sum(e, tile); }
   }
 }

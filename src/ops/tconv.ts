@@ -127,9 +127,12 @@ export const wgradRegFits = (): boolean => (G().limits.maxComputeWorkgroupStorag
  */
 export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false, split: WgradSplit = defaultWgradSplit(d)): { dw: Tensor; db?: Tensor } {
   if (d.KT > 1) return wgradTaps(d, dy, x, withBias, split);
-  if (split.TO > 8 || split.TI > 8) return wgradChannelsLast(d, dy, x, withBias, split);
   const g = G();
   const { TO, TI, WG: wg } = split;
+  // past 8 × 8 channels: entry wgrad_c on channels-last copies of dy and x (TO, TI ∈ {4, 8, 16},
+  // TO · TI ≤ 128, read as vec4s); else wgrad reading them in place
+  const lastC = TO > 8 || TI > 8;
+  const [dys, xs] = lastC ? [channelsLast(dy, d.N, d.Cout, d.Tout, d.V), channelsLast(x, d.N, d.Cin, d.T, d.V)] : [dy, x];
   const tiles = Math.ceil(d.Cout / TO) * Math.ceil(d.Cin / TI) * d.KT;
   const want = Math.max(1, Math.min(d.N, Math.ceil(split.GROUPS / tiles)));
   const perSlice = Math.ceil(d.N / want);
@@ -137,13 +140,13 @@ export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false, s
   const rows = d.Cout, cols = d.Cin * d.KT;
   const partial = Tensor.empty([slices, rows, cols]);
   const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
-  const kernel = g.kernel('tconv_wgrad', 'wgrad', { TO, TI, WG: wg });
-  g.dispatch(kernel, [dy.buffer, x.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
+  g.dispatch(g.kernel('tconv_wgrad', lastC ? 'wgrad_c' : 'wgrad', { TO, TI, WG: wg }), [dys.buffer, xs.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
     d.Cout, d.Cin, d.KT, d.N,
     d.T, d.Tout, d.V, d.stride,
     d.pad, perSlice, f32(1 / d.V), slices,
     withBias ? 1 : 0, 0, 0, 0,
   ], [slices, Math.ceil(d.Cin / TI), Math.ceil(d.Cout / TO) * d.KT]);
+  if (lastC) { dys.dispose(); xs.dispose(); }
   return { dw: sumSlices(partial, [rows, cols]), db: bpart && sumSlices(bpart, [rows]) };
 }
 
@@ -183,29 +186,4 @@ function channelsLast(t: Tensor, N: number, C: number, T: number, V: number): Te
   g.dispatch(g.kernel('tconv_wgrad', quads ? 'cl_pack4' : 'cl_pack', { WG: 64 }), [t.buffer, out.buffer], [C, 0, 0, N, 0, T, V, 0, 0, 0, f32(0), 0, 0, 0, 0, 0],
     [Math.ceil(P / (quads ? 256 : 64)), cq, N]);
   return out;
-}
-
-/**
- * KT = 1 (any stride) with a split past `wgrad`'s 8 × 8: dy and x copied channels-last, TO × TI
- * channels per lane read as vec4s (entry `wgrad_c`; TO, TI ∈ {4, 8, 16}, TO · TI ≤ 128).
- */
-function wgradChannelsLast(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean, split: WgradSplit): { dw: Tensor; db?: Tensor } {
-  const g = G();
-  const { TO, TI, WG: wg } = split;
-  const dyc = channelsLast(dy, d.N, d.Cout, d.Tout, d.V), xc = channelsLast(x, d.N, d.Cin, d.T, d.V);
-  const tiles = Math.ceil(d.Cout / TO) * Math.ceil(d.Cin / TI) * d.KT;
-  const want = Math.max(1, Math.min(d.N, Math.ceil(split.GROUPS / tiles)));
-  const perSlice = Math.ceil(d.N / want);
-  const slices = Math.ceil(d.N / perSlice);
-  const rows = d.Cout, cols = d.Cin * d.KT;
-  const partial = Tensor.empty([slices, rows, cols]);
-  const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
-  g.dispatch(g.kernel('tconv_wgrad', 'wgrad_c', { TO, TI, WG: wg }), [dyc.buffer, xc.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
-    d.Cout, d.Cin, d.KT, d.N,
-    d.T, d.Tout, d.V, d.stride,
-    d.pad, perSlice, f32(1 / d.V), slices,
-    withBias ? 1 : 0, 0, 0, 0,
-  ], [slices, Math.ceil(d.Cin / TI), Math.ceil(d.Cout / TO) * d.KT]);
-  dyc.dispose(); xc.dispose();
-  return { dw: sumSlices(partial, [rows, cols]), db: bpart && sumSlices(bpart, [rows]) };
 }
