@@ -42,13 +42,9 @@ function binaryRaw(op: Bin, a: Tensor, b: Tensor): Tensor {
   if (shape.length > 8) throw new Error('elementwise ops support rank ≤ 8');
   const out = Tensor.empty(shape);
   const same = sameShape(a.shape, shape) && sameShape(b.shape, shape) ? 1 : 0;
-  if (same && out.size % 4 === 0) {
-    G().dispatch(G().kernel('binary', 'same4', { RV }), [a.buffer, b.buffer, out.buffer], [out.size, shape.length, op, same, ...new Array(24).fill(0)], vec4Groups(out.size));
-    return out;
-  }
-  G().dispatch(G().kernel('binary'), [a.buffer, b.buffer, out.buffer],
-    [out.size, shape.length, op, same, ...pack8(shape), ...pack8z(broadcastStrides(a.shape, shape)), ...pack8z(broadcastStrides(b.shape, shape))],
-    Math.ceil(out.size / WG));
+  const params = [out.size, shape.length, op, same, ...pack8(shape), ...pack8z(broadcastStrides(a.shape, shape)), ...pack8z(broadcastStrides(b.shape, shape))];
+  if (same && out.size % 4 === 0) G().dispatch(G().kernel('binary', 'same4', { RV }), [a.buffer, b.buffer, out.buffer], params, vec4Groups(out.size));
+  else G().dispatch(G().kernel('binary'), [a.buffer, b.buffer, out.buffer], params, Math.ceil(out.size / WG));
   return out;
 }
 

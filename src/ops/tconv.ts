@@ -11,7 +11,7 @@
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { sumAxes } from './reduce.js';
-import { f32 } from '../gpu/device.js';
+import { f32, type Param } from '../gpu/device.js';
 import type { ConvDims } from './temporalconv.js';
 
 export const convTuning: {
@@ -137,17 +137,35 @@ export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false, s
   const want = Math.max(1, Math.min(d.N, Math.ceil(split.GROUPS / tiles)));
   const perSlice = Math.ceil(d.N / want);
   const slices = Math.ceil(d.N / perSlice);
-  const rows = d.Cout, cols = d.Cin * d.KT;
-  const partial = Tensor.empty([slices, rows, cols]);
-  const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
-  g.dispatch(g.kernel('tconv_wgrad', lastC ? 'wgrad_c' : 'wgrad', { TO, TI, WG: wg }), [dys.buffer, xs.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], [
+  const out = wgradOutputs(d, slices, withBias);
+  g.dispatch(g.kernel('tconv_wgrad', lastC ? 'wgrad_c' : 'wgrad', { TO, TI, WG: wg }), [dys.buffer, xs.buffer, ...out.buffers],
+    wgradParams(d, perSlice, slices, withBias), [slices, Math.ceil(d.Cin / TI), Math.ceil(d.Cout / TO) * d.KT]);
+  if (lastC) { dys.dispose(); xs.dispose(); }
+  return out.sum();
+}
+
+/** The uniform parameters (WParams of kernels/tconv_wgrad.wgsl) of a weight-gradient dispatch. */
+function wgradParams(d: ConvDims, perSlice: number, slices: number, withBias: boolean): Param[] {
+  return [
     d.Cout, d.Cin, d.KT, d.N,
     d.T, d.Tout, d.V, d.stride,
     d.pad, perSlice, f32(1 / d.V), slices,
     withBias ? 1 : 0, 0, 0, 0,
-  ], [slices, Math.ceil(d.Cin / TI), Math.ceil(d.Cout / TO) * d.KT]);
-  if (lastC) { dys.dispose(); xs.dispose(); }
-  return { dw: sumSlices(partial, [rows, cols]), db: bpart && sumSlices(bpart, [rows]) };
+  ];
+}
+
+/**
+ * The per-slice partial sums a weight-gradient dispatch writes (its bindings 3 and 4) and how
+ * they become dW (Cout, Cin·KT) and, with `withBias`, db (Cout).
+ */
+function wgradOutputs(d: ConvDims, slices: number, withBias: boolean) {
+  const rows = d.Cout, cols = d.Cin * d.KT;
+  const partial = Tensor.empty([slices, rows, cols]);
+  const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
+  return {
+    buffers: [partial.buffer, bpart?.buffer ?? G().placeholder],
+    sum: (): { dw: Tensor; db?: Tensor } => ({ dw: sumSlices(partial, [rows, cols]), db: bpart && sumSlices(bpart, [rows]) }),
+  };
 }
 
 /**
@@ -157,23 +175,15 @@ export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false, s
 function wgradTaps(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean, split: WgradSplit): { dw: Tensor; db?: Tensor } {
   const g = G();
   const { TO, TK, WG: wg } = split;
-  const params = (slices: number) => [
-    d.Cout, d.Cin, d.KT, d.N,
-    d.T, d.Tout, d.V, d.stride,
-    d.pad, 0, f32(1 / d.V), slices,
-    withBias ? 1 : 0, 0, 0, 0,
-  ];
   const dyc = channelsLast(dy, d.N, d.Cout, d.Tout, d.V);
   const tiles = d.Cin * Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK);
   const lanes = Math.ceil(d.N * d.V / wg);
   const slices = Math.max(1, Math.min(lanes, Math.ceil(split.GROUPS / tiles)));
-  const rows = d.Cout, cols = d.Cin * d.KT;
-  const partial = Tensor.empty([slices, rows, cols]);
-  const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
-  g.dispatch(g.kernel('tconv_wgrad', 'wgrad_t', { TO, TK, WG: wg }), [dyc.buffer, x.buffer, partial.buffer, bpart?.buffer ?? g.placeholder], params(slices),
+  const out = wgradOutputs(d, slices, withBias);
+  g.dispatch(g.kernel('tconv_wgrad', 'wgrad_t', { TO, TK, WG: wg }), [dyc.buffer, x.buffer, ...out.buffers], wgradParams(d, 0, slices, withBias),
     [slices, d.Cin, Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK)]);
   dyc.dispose();
-  return { dw: sumSlices(partial, [rows, cols]), db: bpart && sumSlices(bpart, [rows]) };
+  return out.sum();
 }
 
 /** dy or x (N, C, T·V) as channels-last vec4 rows (N, T·V, ⌈C/4⌉·4) (entry `cl_pack`). */
