@@ -27,7 +27,7 @@ export async function run(ctx: BenchContext = context()): Promise<BenchRecord[]>
   const chosen = matmulVariant(S, S, S, g.limits);
   const variants: [string, MatmulVariant][] = [
     ...Object.entries(matmulVariants), ['reg8x4', regVariant(8, 4, 32)], ['ubo8x4', regVariant(8, 4, 32, true)],
-    ['ubok16x8', windowVariant(16, 8, 16)], ['ubok16x16w16', windowVariant(16, 16, 16)], ['ubok8x16', windowVariant(8, 16, 8)],
+    ['ubok16x8', windowVariant(16, 8, 16)], ['ubok16x16w16', windowVariant(16, 16, 16)], ['ubok8x16', windowVariant(8, 16, 8)], ['ubok16x16n2', windowVariant(16, 16, 8, 2)], ['ubok16x16n8', windowVariant(16, 16, 8, 8)],
   ];
   for (const [key, v] of [...variants, [`default (${chosen.name})`, chosen] as [string, MatmulVariant]]) {
     const r = await measure(`matmul 1024³ ${key}`, [S, S, S], () => { matmul(a, b, { variant: v }); },

@@ -17,12 +17,8 @@
 //   tiled  classic shared-memory tiling: a WGX×WGY workgroup computes a TS×TS tile, staging
 //          TS×BK of A and BK×TS of B in workgroup memory per step; each invocation owns
 //          (TS/WGY)×(TS/WGX) outputs at stride WGY/WGX (conflict-free workgroup reads).
-//   regk   the uniform-window product with k-major windows: window rows are 4-row quads, so one
-//          uniform vec4 load brings op(A)(m…m+3, k) and one storage vec4 load op(B)(k, n…n+3);
-//          an invocation owns TM rows (a workgroup-shared block, multiple of 4) × TN columns (TN/4
-//          groups of 4 neighbours at lid + g·WG) and a k step costs TM/4 + TN/4 loads for TM·TN
-//          multiply-adds — on llvmpipe 16 × 16 ran 1024³ at ≈ 1.8× the speed of `reg` with AV = 1.
-//          Needs sbn = 1 and sbk, sbb, N ≡ 0 mod 4, no bias (the host checks). k from k0, kc steps.
+//   (regk, the k-major window product that reads what pack4 / pack with kmaj = 1 write, is in
+//   kernels/matmul_regk.wgsl.)
 //   pack4  the k-major pack for a row-major op(A) (sak = 1; sam, abase, K ≡ 0 mod 4): an invocation
 //          moves a 4 rows × 4 k block as 4 vec4 loads and 4 vec4 stores (16 scalar loads and
 //          stores in `pack`). Bindings: 0 pack params, 1 a as vec4s, 2 windows as vec4s.
@@ -32,19 +28,12 @@
 //          offset w·WIN. MB is a power of two (no divisions: they are scalarised on a CPU).
 // Bindings: reg: 0 params, 1 a, 2 b, 3 bias, 4 c, 5 u, 6 a4, 7 b4 (a, b, a4, b4 and bias take
 //   the placeholder and u a dummy 64 KiB uniform buffer where the variant does not read them);
-//   regk: 0 params, 1 B as vec4s, 2 c, 3 window;
 //   tiled: 0 params, 1 a, 2 b, 3 bias, 4 c; pack: 0 pack params, 1 a, 2 out.
 // Workgroups: reg (ceil(N / (WG·TN)), rows / TM, batches); tiled (ceil(N/TS), ceil(M/TS),
-//   batches); regk (ceil(N / (4·WG·(TN/4))), rows in the window / TM, batches); pack (ceil(ldu / WG),
+//   batches); pack (ceil(ldu / WG),
 //   rows, k chunks); pack4 (ceil(ldu / (4·WG)), row quads, k chunks).
 
-struct Params {
-  M: u32, N: u32, K: u32, flags: u32,       // flags: 1 add bias, 2 accumulate into c
-  sam: u32, sak: u32, sbk: u32, sbn: u32,   // strides of op(A) along m, k and of op(B) along k, n
-  scm: u32, scn: u32, sab: u32, sbb: u32,   // strides of C along m, n; batch strides of A, B (0 = broadcast)
-  scb: u32, sxm: u32, sxn: u32, zb: u32,    // batch stride of C; bias strides; first batch of this dispatch
-  wm0: u32, k0: u32, kc: u32, ldu: u32,     // rows from wm0; k in [k0, k0 + kc); window row stride (AV = 1)
-}
+// #include "lib/matmul_params.wgsl"
 struct PackParams {
   M: u32, K: u32, sam: u32, sak: u32,
   abase: u32, lgMB: u32, ldu: u32, nkb: u32,  // batch offset into a; log2 rows per window; row stride = k per window; k chunks
@@ -54,7 +43,7 @@ struct PackParams {
 override TM: u32 = 4u;     // reg: rows per invocation (≤ 8; 8×8 is the most llvmpipe keeps in registers)
 override TN: u32 = 4u;     // reg: columns per invocation (≤ 8)
 override WG: u32 = 64u;    // reg: invocations per workgroup; pack: workgroup size
-override AV: u32 = 0u;     // reg: A loads: 0 scalar, 1 uniform window, 2 vec4 along k (a4); 3 marks regk (k-major windows)
+override AV: u32 = 0u;     // reg: A loads: 0 scalar, 1 uniform window, 2 vec4 along k (a4)
 override BV: u32 = 0u;     // reg: B loads: 0 scalar, 1 vec4 along n, 2 vec4 along k (b4)
 override TS: u32 = 64u;    // tiled: tile edge
 override BK: u32 = 16u;    // tiled: k depth staged per step
@@ -215,52 +204,6 @@ fn pack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let w = pk.wbase + (m >> pk.lgMB) * pk.nkb + kb;
   let r = m & ((1u << pk.lgMB) - 1u);
   packed[w * pk.WIN + select(r * pk.ldu + cc, (cc << pk.lgMB) + r, pk.kmaj == 1u)] = v;
-}
-
-@group(0) @binding(1) var<storage, read> kb4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> kc: array<f32>;
-@group(0) @binding(3) var<uniform> ku: array<vec4<f32>, 4096>;
-
-@compute @workgroup_size(WG)
-fn regk(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let z = wid.z + p.zb;
-  let NG = TN / 4u;
-  let n4 = p.N >> 2u;                         // column groups (N ≡ 0 mod 4)
-  let g0 = wid.x * WG * NG + lid;             // my first column group; then every WG-th
-  let mb4 = p.ldu >> 2u;                      // quads per window k row (ldu = rows per window here)
-  let q0 = wid.y * (TM / 4u);                 // my first row quad in the window
-  var gq: array<u32, 4>;                      // my groups' offsets into B (clamped at the edge)
-  for (var g = 0u; g < NG; g++) { gq[g] = ((z * p.sbb) >> 2u) + min(g0 + g * WG, n4 - 1u); }
-  let sk4 = p.sbk >> 2u;
-  var acc: array<vec4<f32>, 64>;              // [row · NG + group]: TM·TN/4 ≤ 64
-  for (var k = 0u; k < p.kc; k++) {
-    let bo = (p.k0 + k) * sk4;
-    var q: array<vec4<f32>, 4>;
-    for (var g = 0u; g < NG; g++) { q[g] = kb4[bo + gq[g]]; }
-    for (var h = 0u; h < TM / 4u; h++) {
-      let a = ku[k * mb4 + q0 + h];
-      for (var g = 0u; g < NG; g++) {
-        acc[(4u * h) * NG + g] += a.x * q[g];
-        acc[(4u * h + 1u) * NG + g] += a.y * q[g];
-        acc[(4u * h + 2u) * NG + g] += a.z * q[g];
-        acc[(4u * h + 3u) * NG + g] += a.w * q[g];
-      }
-    }
-  }
-  let zc = z * p.scb;
-  let add = (p.flags & 2u) != 0u;             // accumulate: the later k windows
-  for (var i = 0u; i < TM; i++) {
-    let m = p.wm0 + wid.y * TM + i;
-    if (m >= p.M) { break; }
-    for (var g = 0u; g < NG; g++) {
-      let cg = g0 + g * WG;
-      if (cg >= n4) { break; }
-      var v = acc[i * NG + g];
-      let o = zc + m * p.scm + cg * 4u * p.scn;
-      if (add) { v += vec4<f32>(kc[o], kc[o + p.scn], kc[o + 2u * p.scn], kc[o + 3u * p.scn]); }
-      kc[o] = v.x; kc[o + p.scn] = v.y; kc[o + 2u * p.scn] = v.z; kc[o + 3u * p.scn] = v.w;
-    }
-  }
 }
 
 @group(0) @binding(1) var<storage, read> pa4: array<vec4<f32>>;

@@ -33,7 +33,8 @@ const command: Command = {
     const s = g.summary;
     console.log(`adapter: ${g.name}`);
     console.log(`limits: ${Object.entries(s.limits).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-    console.log(`features: ${s.features.join(', ') || '(none)'}\n`);
+    console.log(`features: ${s.features.join(', ') || '(none)'}`);
+    console.log(`WGSL language features: ${s.wgslFeatures.join(', ') || '(none)'}\n`);
     const files = testFiles().filter((f) => !args.only || f.includes(args.only as string));
     if (files.length === 0) { console.log('no kernel tests found next to the build (dist/test)'); process.exitCode = 1; return; }
     let failed = 0;

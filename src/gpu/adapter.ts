@@ -18,6 +18,8 @@ export interface Found {
   backend: Backend | 'default';
   featureLevel: 'core' | 'compatibility';
   software: boolean;
+  /** WGSL language features of the instance that found the adapter (e.g. unrestricted_pointer_parameters). */
+  wgslFeatures: string[];
 }
 
 const softwareNames = /llvmpipe|lavapipe|swiftshader|softpipe|software|microsoft basic/i;
@@ -58,7 +60,8 @@ async function request(backend: Backend | undefined, featureLevel: 'core' | 'com
   const gpu = gpuFor(backend);
   const adapter = await gpu.requestAdapter({ featureLevel, powerPreference: 'high-performance' } as GPURequestAdapterOptions);
   if (!adapter) return undefined;
-  return { adapter, backend: backend ?? 'default', featureLevel, software: isSoftware(adapter.info) };
+  const wgslFeatures = [...((gpu as { wgslLanguageFeatures?: Iterable<string> }).wgslLanguageFeatures ?? [])].sort();
+  return { adapter, backend: backend ?? 'default', featureLevel, software: isSoftware(adapter.info), wgslFeatures };
 }
 
 export const noAdapterHelp = [

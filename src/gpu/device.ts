@@ -25,6 +25,8 @@ export interface DeviceSummary {
   vendor: string; architecture: string; device: string; description: string;
   limits: Record<string, number>;
   features: string[];
+  /** WGSL language features the shader compiler accepts (`requires` directives). */
+  wgslFeatures: string[];
 }
 
 const wantedLimits = [
@@ -75,7 +77,7 @@ export class Gpu {
       backend: found.backend === 'default' ? guessBackend(info) : found.backend,
       featureLevel: found.featureLevel, software: found.software,
       vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
-      limits, features: [...device.features].sort(),
+      limits, features: [...device.features].sort(), wgslFeatures: found.wgslFeatures,
     };
     device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => { this.lastError ??= ev.error.message; };
   }

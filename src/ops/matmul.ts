@@ -33,12 +33,13 @@ export interface MatmulVariant {
 }
 
 /**
- * A k-major uniform-window variant (entry regk): TM×TN outputs per invocation (both multiples of
- * 4), A as vec4s over 4 rows from the windows, B as vec4s over 4 columns. Stored as AV = 3.
+ * A k-major uniform-window variant (entry regk, kernels/matmul_regk.wgsl): TM×TN outputs per
+ * invocation (both multiples of 4), A as vec4s over 4 rows from the windows, B as vec4s over 4
+ * columns, NW windows per dispatch. Stored as AV = 3 (a cache marker the kernel does not declare).
  */
-export const windowVariant = (tm: number, tn: number, wg: number): MatmulVariant => ({
-  name: `ubok${tm}x${tn}w${wg}`, entry: 'regk', ubo: true,
-  overrides: { TM: tm, TN: tn, WG: wg, AV: 3 }, tileM: tm, tileN: tn * wg,
+export const windowVariant = (tm: number, tn: number, wg: number, nw = 1): MatmulVariant => ({
+  name: `ubok${tm}x${tn}w${wg}${nw > 1 ? `n${nw}` : ''}`, entry: 'regk', ubo: true,
+  overrides: { TM: tm, TN: tn, WG: wg, AV: 3, ...(nw > 1 ? { NW: nw } : {}) }, tileM: tm, tileN: tn * wg,
 });
 
 /** A register-blocked variant: TM×TN outputs per invocation, WG invocations; `ubo`: A through uniform windows. */
@@ -58,6 +59,7 @@ export const matmulVariants = {
   reg4x4: regVariant(4, 4, 64),
   ubo8x8: regVariant(8, 8, 16, true),
   ubok16x16: windowVariant(16, 16, 8),
+  ubok16x16n4: windowVariant(16, 16, 8, 4),
   tiled64: tiledVariant(64, 16, 16, 16),   // 256 invocations, 8 KiB of workgroup memory
   tiled32: tiledVariant(32, 16, 8, 8),     // 64 invocations, 4 KiB: fits compatibility-mode limits
 } satisfies Record<string, MatmulVariant>;
@@ -87,9 +89,10 @@ export function variantFromOverrides(o: Overrides, limits: Record<string, number
   }
   const { TM, TN, WG, AV } = o;
   if (AV === 3) {
-    if (!int(TM, 4, 16) || !int(TN, 4, 16) || TM % 4 || TN % 4 || !int(WG, 1, Math.min(inv, wgx))) return undefined;
+    const NW = o.NW ?? 1;
+    if (![4, 8, 16].includes(TM) || !int(TN, 4, 16) || TN % 4 || !int(WG, 1, Math.min(inv, wgx)) || !int(NW, 1, 8)) return undefined;
     if ((limits.maxUniformBufferBindingSize ?? 0) < WIN * 4) return undefined;
-    return windowVariant(TM, TN, WG);
+    return windowVariant(TM, TN, WG, NW);
   }
   if (!int(TM, 1, 8) || !int(TN, 1, 8) || !int(WG, 1, Math.min(inv, wgx))) return undefined;
   const ubo = AV === 1;
@@ -113,7 +116,9 @@ export function matmulVariant(M: number, N: number, K: number, limits: Record<st
  * uniform windows when the time saved (≈ 15 ps per flop, measured at 1024³: 24 vs 18 GFLOP/s)
  * beats packing (≈ 5 ns per packed element) and the extra dispatches (≈ 25 µs each) — k-major
  * windows with 16 × 16 tiles (regk, ≈ 1.6× faster again at 1024³) where both sides have 16 rows
- * and columns; `gemm` falls back to the row-major windows where B's layout does not allow regk.
+ * and columns, 4 windows per dispatch once there are 8 or more (≈ 4 % at 1024³; each window slot
+ * is another copy of the kernel to compile, ≈ 0.8 s of JIT on llvmpipe); `gemm` falls back to the
+ * row-major windows where B's layout does not allow regk.
  * Hardware adapters get shared-memory tiling sized to what the limits allow.
  */
 export function defaultMatmulVariant(M: number, N: number, K: number, limits: Record<string, number>,
@@ -123,7 +128,10 @@ export function defaultMatmulVariant(M: number, N: number, K: number, limits: Re
     const packed = Math.min(M, N) * K * batch;
     const saved = 2 * M * N * K * batch * 15e-12;
     const cost = packed * 5e-9 + (Math.ceil(packed / WIN) + 1) * 25e-6;
-    if ((limits.maxUniformBufferBindingSize ?? 0) >= WIN * 4 && Math.min(M, N) >= 8 && saved > cost) return Math.min(M, N) >= 16 ? v.ubok16x16 : v.ubo8x8;
+    if ((limits.maxUniformBufferBindingSize ?? 0) >= WIN * 4 && Math.min(M, N) >= 8 && saved > cost) {
+      if (Math.min(M, N) < 16) return v.ubo8x8;
+      return packed >= 8 * WIN ? v.ubok16x16n4 : v.ubok16x16;
+    }
     return M >= 8 && N >= 64 ? v.reg8x8 : v.reg4x4;
   }
   const big = (limits.maxComputeInvocationsPerWorkgroup ?? 0) >= 256 && (limits.maxComputeWorkgroupStorageSize ?? 0) >= 16384;
@@ -204,8 +212,17 @@ function gemm(g0: Gemm, variant?: MatmulVariant): void {
   let v = variant ?? matmulVariant(g.M, g.N, g.K, gpu.limits, gpu.summary, g.batch);
   if (v.ubo) {
     let w = windowLayout(g, v.tileM, v.entry === 'regk' ? 1 : 2);
-    // regk needs B as vec4s of neighbouring columns and has no bias epilogue
-    if (v.entry === 'regk' && (!vec4Columns(w.g) || g.bias)) { v = matmulVariants.ubo8x8; w = windowLayout(g, v.tileM); }
+    if (v.entry === 'regk') {
+      // regk needs B as vec4s of neighbouring columns and C rows of whole vec4s where C is
+      // row-major: when only the other orientation has them, packing the bigger operand still
+      // beats the row-major windows (linear's input gradient at 8192 × 256 → 256: ≈ 1.25×)
+      const fits = (l: WindowLayout) => vec4Columns(l.g) && vec4Rows(l.g.c);
+      if (!fits(w)) { const other = windowLayout(g, v.tileM, 1, !w.turned); if (fits(other)) w = other; }
+      // and it has no bias epilogue and needs a compiler with pointer parameters
+      if (!fits(w) || g.bias || !gpu.summary.wgslFeatures?.includes('unrestricted_pointer_parameters')) {
+        v = matmulVariants.ubo8x8; w = windowLayout(g, v.tileM);
+      }
+    }
     if (g.K > 0 && w.bytes <= gpu.limits.maxStorageBufferBindingSize) { gemmWindows(w, v); return; }
     v = matmulVariants.reg8x8;   // nothing to pack, or more windows than one storage binding holds
   }
@@ -225,27 +242,30 @@ function gemm(g0: Gemm, variant?: MatmulVariant): void {
 
 /** regk reads B as vec4s of 4 neighbouring columns: contiguous rows of whole vec4s. */
 const vec4Columns = (g: Gemm): boolean => g.b.cs === 1 && g.N % 4 === 0 && g.b.rs % 4 === 0 && g.b.bs % 4 === 0;
+/** regk writes C as vec4s where its columns are contiguous (else per element): rows must then start on a vec4. */
+const vec4Rows = (c: Operand): boolean => c.cs !== 1 || (c.rs % 4 === 0 && c.bs % 4 === 0);
 
 const pow2floor = (x: number) => 2 ** Math.floor(Math.log2(Math.max(1, x)));
 const pow2ceil = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(1, x)));
 
-interface WindowLayout { g: Gemm; MB: number; ldu: number; nmb: number; nkb: number; zWin: number; bytes: number }
+interface WindowLayout { g: Gemm; turned: boolean; MB: number; ldu: number; nmb: number; nkb: number; zWin: number; bytes: number }
 
 /**
  * How the uniform-window path splits a product: the operand with fewer elements to pack becomes
- * A (the product is turned around as Cᵀ = Bᵀ·Aᵀ when B is smaller); windows of ≤ WIN floats hold
- * MB rows (a power of two) × ldu k — whole k rows when `groups` row groups fit (2 for reg, 1 for
- * regk, whose bigger tiles need fewer rows to fill a dispatch), else 8 row groups and k in chunks.
+ * A (the product is turned around as Cᵀ = Bᵀ·Aᵀ when B is smaller, unless `turned` says
+ * otherwise); windows of ≤ WIN floats hold MB rows (a power of two) × ldu k — whole k rows when
+ * `groups` row groups fit (2 for reg, 1 for regk, whose bigger tiles need fewer rows to fill a
+ * dispatch), else 8 row groups and k in chunks.
  */
-function windowLayout(g0: Gemm, TM: number, groups = 2): WindowLayout {
-  const aCount = g0.M * g0.K * (g0.a.bs ? g0.batch : 1), bCount = g0.K * g0.N * (g0.b.bs ? g0.batch : 1);
-  const g = bCount < aCount ? turn(g0) : g0;
+function windowLayout(g0: Gemm, TM: number, groups = 2,
+  turned = g0.K * g0.N * (g0.b.bs ? g0.batch : 1) < g0.M * g0.K * (g0.a.bs ? g0.batch : 1)): WindowLayout {
+  const g = turned ? turn(g0) : g0;
   const Kp = Math.ceil(g.K / 4) * 4;
   const MB = Math.max(TM, Math.min(pow2ceil(g.M), Kp * groups * TM <= WIN ? pow2floor(WIN / Kp) : 8 * TM));
   const ldu = Math.max(4, Math.min(Kp, Math.floor(WIN / MB / 4) * 4));
   const nmb = Math.ceil(g.M / MB), nkb = Math.ceil(g.K / ldu);
   const zWin = g.a.bs ? g.batch : 1;
-  return { g, MB, ldu, nmb, nkb, zWin, bytes: zWin * nmb * nkb * WIN * 4 };
+  return { g, turned, MB, ldu, nmb, nkb, zWin, bytes: zWin * nmb * nkb * WIN * 4 };
 }
 
 /** The uniform-window path: one pack dispatch, then one dispatch per window accumulating its k range into C. */
@@ -265,7 +285,8 @@ function gemmWindows(w: WindowLayout, v: MatmulVariant): void {
         [Math.ceil(ldu / (64 * rowsPerGroup)), Math.min(MAX_GROUPS, Math.ceil((nmb * MB - m0) / rowsPerGroup)), nkb]);
     }
   }
-  const o = kmajor ? v.overrides : loadPaths(g, v);
+  if (kmajor) { regkDispatches(w, v, buf); return; }
+  const o = loadPaths(g, v);
   const kernel = gpu.kernel('matmul', v.entry, o);
   const gx = Math.ceil(g.N / v.tileN);
   for (let z = 0; z < zWin; z++) {
@@ -276,12 +297,44 @@ function gemmWindows(w: WindowLayout, v: MatmulVariant): void {
         const win = (z * nmb + mb) * nkb + kb;
         const k0 = kb * ldu;
         const flags = (kb === 0 && g.bias ? 1 : 0) | (kb > 0 ? 2 : 0);
-        const window = { buffer: buf, offset: win * WIN * 4, size: WIN * 4 };
-        const bufs = kmajor ? [g.b.buf, g.c.buf, window] : regBindings(g, o, window);
+        const bufs = regBindings(g, o, { buffer: buf, offset: win * WIN * 4, size: WIN * 4 });
         // a broadcast A serves every batch from the same windows: one dispatch over z
         const [zFirst, zCount] = g.a.bs ? [z, 1] : [0, g.batch];
         for (let z0 = zFirst; z0 < zFirst + zCount; z0 += MAX_GROUPS) {
-          gpu.dispatch(kernel, bufs, params(g, flags, z0, wm0, k0, Math.min(ldu, g.K - k0), kmajor ? MB : ldu),
+          gpu.dispatch(kernel, bufs, params(g, flags, z0, wm0, k0, Math.min(ldu, g.K - k0), ldu),
+            [gx, gy, Math.min(MAX_GROUPS, zFirst + zCount - z0)]);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * regk's dispatches over packed windows: each covers NW windows of consecutive row blocks in one
+ * k chunk (the slots past the last row block get the dummy window), accumulating k chunks after
+ * the first into C.
+ */
+function regkDispatches(w: WindowLayout, v: MatmulVariant, buf: GPUBuffer): void {
+  const { g, MB, ldu, nmb, nkb, zWin } = w;
+  const gpu = G();
+  const { TM, TN, WG, NW = 1 } = v.overrides;
+  const kernel = gpu.kernel('matmul_regk', 'regk', { TM, TN, WG, NW });
+  const gx = Math.ceil(g.N / v.tileN);
+  const dummy = uniformDummy();
+  for (let z = 0; z < zWin; z++) {
+    for (let mb = 0; mb < nmb; mb += NW) {
+      const wm0 = mb * MB;
+      const gy = Math.ceil(Math.min(NW * MB, g.M - wm0) / TM);
+      for (let kb = 0; kb < nkb; kb++) {
+        const k0 = kb * ldu;
+        const windows: (GPUBuffer | GPUBufferBinding)[] = [];
+        for (let j = 0; j < 8; j++) {
+          const win = (z * nmb + mb + j) * nkb + kb;
+          windows.push(j < NW && mb + j < nmb ? { buffer: buf, offset: win * WIN * 4, size: WIN * 4 } : dummy);
+        }
+        const [zFirst, zCount] = g.a.bs ? [z, 1] : [0, g.batch];
+        for (let z0 = zFirst; z0 < zFirst + zCount; z0 += MAX_GROUPS) {
+          gpu.dispatch(kernel, [g.b.buf, g.c.buf, ...windows], params(g, kb > 0 ? 2 : 0, z0, wm0, k0, Math.min(ldu, g.K - k0), MB),
             [gx, gy, Math.min(MAX_GROUPS, zFirst + zCount - z0)]);
         }
       }

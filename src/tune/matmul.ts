@@ -15,7 +15,7 @@ import type { Candidate, TuneCase, TuneFamily } from './tuner.js';
 export const matmulCandidates: MatmulVariant[] = [
   ...Object.values(matmulVariants),
   regVariant(8, 4, 32), regVariant(8, 4, 32, true), regVariant(4, 8, 32), regVariant(8, 8, 32, true),
-  windowVariant(16, 16, 16), windowVariant(16, 8, 16), windowVariant(8, 16, 8),
+  windowVariant(16, 16, 16), windowVariant(16, 8, 16), windowVariant(8, 16, 8), windowVariant(16, 16, 8, 2), windowVariant(16, 16, 8, 8),
   tiledVariant(64, 8, 16, 16), tiledVariant(128, 8, 16, 16),
 ];
 

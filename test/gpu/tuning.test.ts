@@ -132,6 +132,10 @@ t('a stored matmul variant is what matmulVariant returns (and invalid overrides 
   storeTuned('matmul', matmulShapeClass(M, N, K), entry('bogus', { TM: 99, TN: 8, WG: 16 }), g.summary);
   assert.is(matmulVariant(M, N, K, g.limits).name, def.name);
   assert.is(variantFromOverrides({ TS: 64, BK: 16, WGX: 16, WGY: 16 }, { ...g.limits, maxComputeInvocationsPerWorkgroup: 128 }), undefined);
+  for (const bad of [{ NW: 9 }, { NW: 0 }, { NW: 1.5 }, { TM: 12 }, { TN: 6 }] as Record<string, number>[]) {
+    assert.is(variantFromOverrides({ TM: 16, TN: 16, WG: 8, AV: 3, ...bad }, g.limits), undefined, `regk ${JSON.stringify(bad)}`);
+  }
+  assert.equal(variantFromOverrides({ TM: 16, TN: 16, WG: 8, AV: 3, NW: 4 }, g.limits), matmulVariants.ubok16x16n4);
   for (const v of matmulCandidates) {
     const back = variantFromOverrides(v.overrides, { ...g.limits, maxComputeInvocationsPerWorkgroup: 1024, maxComputeWorkgroupStorageSize: 32768 });
     assert.equal(back, v, `${v.name} survives the cache`);

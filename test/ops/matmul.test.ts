@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy, G } from '../../src/tensor/index.js';
-import { matmul, linear, matmulVariant, matmulVariants, type MatmulVariant } from '../../src/ops/matmul.js';
+import { matmul, linear, matmulVariant, matmulVariants, windowVariant, type MatmulVariant } from '../../src/ops/matmul.js';
 
 const t = suite('ops/matmul');
 t.before(async () => { await engine(); });
@@ -89,6 +89,36 @@ t('k-major windows (regk): k split over windows, ragged rows and column groups, 
   await forward([37, 5], [5, 4], false, false, v);                // one column group
 });
 
+/** forward(), also returning the names of the kernels it dispatched. */
+async function forwardLogged(sa: number[], sb: number[], tA: boolean, tB: boolean, v: MatmulVariant, tol?: number): Promise<string[]> {
+  const g = G(), names: string[] = [], dispatch = g.dispatch;
+  g.dispatch = ((kernel, ...rest) => { names.push(kernel.name); return dispatch.call(g, kernel, ...rest); }) as typeof g.dispatch;
+  try { await forward(sa, sb, tA, tB, v, tol); } finally { g.dispatch = dispatch; }
+  return names;
+}
+
+// [A, B, transA, transB, regk dispatches with 1 / 4 / 3 windows each]
+const windowCases: [number[], number[], boolean, boolean, number[]][] = [
+  [[300, 100], [100, 320], false, false, [3, 1, 1]],         // 3 row blocks of 128 (the last 44)
+  [[200, 1500], [1500, 200], false, false, [24, 12, 12]],    // 2 row blocks × 12 k windows, accumulated
+  [[3, 150, 100], [3, 100, 160], false, false, [6, 3, 3]],   // 3 batches of 2 row blocks
+  [[100, 2000], [100, 300], true, false, [3, 1, 1]],         // turned (B has fewer elements): C written with n stride 300
+  [[1500, 600], [1500, 36], true, false, [6, 6, 6]],         // turned, k split over 6 windows
+  [[300, 64], [64, 40], false, false, [2, 1, 1]],            // B smaller, but only unturned has vec4 columns: A packed
+  [[300, 64], [40, 64], false, true, [0, 0, 0]],             // neither orientation has them: row-major windows
+];
+for (const [i, v] of [matmulVariants.ubok16x16, matmulVariants.ubok16x16n4, windowVariant(16, 8, 16, 3)].entries()) {
+  t(`k-major windows, ${v.name}: several row-block windows per dispatch, ragged; turned products store C per element`, async () => {
+    const nw = v.overrides.NW ?? 1;
+    for (const [sa, sb, tA, tB, counts] of windowCases) {
+      const names = await forwardLogged(sa, sb, tA, tB, v, 1e-4);
+      const regk = names.filter((n) => n.startsWith(`matmul_regk:regk{NW=${nw},`));
+      assert.is(regk.length, counts[i], `[${sa}]·[${sb}]: regk dispatches (${names.join(', ')})`);
+      if (!counts[i]) assert.ok(names.some((n) => n.startsWith('matmul:reg{')), 'the row-major windows instead');
+    }
+  });
+}
+
 t('more row groups than one dispatch dimension holds (split into dispatches)', async () => {
   const rows = 70000 * 4 + 3;   // reg4x4: 4 rows per workgroup → 70001 workgroup rows
   await forward([rows, 2], [2, 41], false, false, matmulVariants.reg4x4);
@@ -144,7 +174,9 @@ t('linear output shape keeps leading dims; bias fused on every variant (turned p
 t('matmulVariant: register blocking on software adapters, tiling within compatibility limits', () => {
   const lp = G().limits;
   const soft = { software: true }, hw = { software: false };
-  assert.is(matmulVariant(1024, 1024, 1024, lp, soft).ubo, true);
+  assert.is(matmulVariant(1024, 1024, 1024, lp, soft).name, matmulVariants.ubok16x16n4.name, '64 windows: 4 per dispatch');
+  assert.is(matmulVariant(128, 512, 128, lp, soft).name, matmulVariants.ubok16x16.name, '1 window: one per dispatch');
+  assert.is(matmulVariant(12, 4096, 512, lp, soft).name, matmulVariants.ubo8x8.name, 'under 16 rows: row-major windows');
   assert.is(matmulVariant(7, 13, 5, lp, soft).entry, 'reg');
   assert.is(matmulVariant(7, 13, 5, lp, soft).ubo, false);
   const compat = { ...lp, maxComputeInvocationsPerWorkgroup: 128, maxComputeWorkgroupStorageSize: 16384 };
