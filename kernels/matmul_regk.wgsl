@@ -19,7 +19,8 @@ requires unrestricted_pointer_parameters;
 
 // #include "lib/matmul_params.wgsl"
 
-override TM: u32 = 16u;    // rows per invocation (multiple of 4, ≤ 16)
+override TM: u32 = 16u;    // rows per invocation: 4, 8 or 16, so a workgroup's rows never straddle
+                           // two windows (MB, the rows per window, is a power of two ≥ TM)
 override TN: u32 = 16u;    // columns per invocation (multiple of 4, ≤ 16; TM·TN ≤ 256)
 override WG: u32 = 8u;     // invocations per workgroup
 override NW: u32 = 1u;     // windows per dispatch (1 to 8)
@@ -40,7 +41,7 @@ alias Window = array<vec4<f32>, 4096>;
 // One dispatch covers NW windows of consecutive row blocks (same k chunk); a workgroup's rows lie
 // in one of them. Each branch is uniform per workgroup (llvmpipe jumps over the others) and the
 // ones NW rules out fold away, so NW = 1 compiles as one copy of `tile`; every further window is
-// another copy (≈ 1 s of JIT each on llvmpipe).
+// another copy (≈ 0.7 s of JIT each on llvmpipe).
 @compute @workgroup_size(WG)
 fn regk(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let r = wid.y * TM;                         // my first row, from wm0
