@@ -112,25 +112,29 @@ export function matmulVariant(M: number, N: number, K: number, limits: Record<st
 
 /**
  * The default variant for an M×N×K product (`batch` of them) on a device with these limits. Software
- * adapters (llvmpipe) are load-bound and have no fast shared memory: register blocking, through
- * uniform windows when the time saved (≈ 15 ps per flop, measured at 1024³: 24 vs 18 GFLOP/s)
- * beats packing (≈ 5 ns per packed element) and the extra dispatches (≈ 25 µs each) — k-major
- * windows with 16 × 16 tiles (regk, ≈ 1.6× faster again at 1024³) where both sides have 16 rows
- * and columns, 4 windows per dispatch once there are 8 or more (≈ 4 % at 1024³; each window slot
- * is another copy of the kernel to compile, ≈ 0.8 s of JIT on llvmpipe); `gemm` falls back to the
- * row-major windows where B's layout does not allow regk.
+ * adapters (llvmpipe) are load-bound and have no fast shared memory: register blocking (≈ 10
+ * GFLOP/s at the sizes where the choice matters), or uniform windows where packing the smaller
+ * operand and the extra dispatches (≈ 45 µs each) cost less than the time saved — k-major windows
+ * (regk: ≈ 35 GFLOP/s, ≈ 1.5 ns per packed element) where both sides have 16 rows and columns,
+ * 4 windows per dispatch once there are 8 or more (≈ 4 % at 1024³; each window slot is another
+ * copy of the kernel to compile, ≈ 0.7 s of JIT on llvmpipe), else row-major windows (ubo8x8:
+ * ≈ 22 GFLOP/s, ≈ 5 ns per packed element). Calibrated on llvmpipe (docs/bench.md): at 64 × 256 ×
+ * 256 regk takes 0.34 ms against reg8x8's 1.1 ms; `gemm` falls back to the row-major windows
+ * where B's layout does not allow regk.
  * Hardware adapters get shared-memory tiling sized to what the limits allow.
  */
 export function defaultMatmulVariant(M: number, N: number, K: number, limits: Record<string, number>,
   adapter: Pick<DeviceSummary, 'software'> = G().summary, batch = 1): MatmulVariant {
   const v = matmulVariants;
   if (adapter.software) {
-    const packed = Math.min(M, N) * K * batch;
-    const saved = 2 * M * N * K * batch * 15e-12;
-    const cost = packed * 5e-9 + (Math.ceil(packed / WIN) + 1) * 25e-6;
-    if ((limits.maxUniformBufferBindingSize ?? 0) >= WIN * 4 && Math.min(M, N) >= 8 && saved > cost) {
-      if (Math.min(M, N) < 16) return v.ubo8x8;
-      return packed >= 8 * WIN ? v.ubok16x16n4 : v.ubok16x16;
+    const flops = 2 * M * N * K * batch, packed = Math.min(M, N) * K * batch, windows = Math.ceil(packed / WIN);
+    const registers = flops / 10e9 + 45e-6;
+    if ((limits.maxUniformBufferBindingSize ?? 0) >= WIN * 4) {
+      const nw = windows >= 8 ? 4 : 1;
+      if (Math.min(M, N) >= 16 && flops / 35e9 + packed * 1.5e-9 + (Math.ceil(windows / nw) + 1) * 45e-6 < registers) {
+        return nw > 1 ? v.ubok16x16n4 : v.ubok16x16;
+      }
+      if (Math.min(M, N) >= 8 && flops / 22e9 + packed * 5e-9 + (windows + 1) * 45e-6 < registers) return v.ubo8x8;
     }
     return M >= 8 && N >= 64 ? v.reg8x8 : v.reg4x4;
   }
@@ -214,10 +218,10 @@ function gemm(g0: Gemm, variant?: MatmulVariant): void {
     let w = windowLayout(g, v.tileM, v.entry === 'regk' ? 1 : 2);
     if (v.entry === 'regk') {
       // regk needs B as vec4s of neighbouring columns and C rows of whole vec4s where C is
-      // row-major: when only the other orientation has them, packing the bigger operand still
-      // beats the row-major windows (linear's input gradient at 8192 × 256 → 256: ≈ 1.25×)
+      // row-major: when only the other orientation has them (and it is wide enough to keep the
+      // lanes busy), packing the bigger operand still beats the row-major windows (linear's input gradient at 8192 × 256 → 256: ≈ 1.25×)
       const fits = (l: WindowLayout) => vec4Columns(l.g) && vec4Rows(l.g.c);
-      if (!fits(w)) { const other = windowLayout(g, v.tileM, 1, !w.turned); if (fits(other)) w = other; }
+      if (!fits(w)) { const other = windowLayout(g, v.tileM, 1, !w.turned); if (fits(other) && other.g.N >= v.tileN) w = other; }
       // and it has no bias epilogue and needs a compiler with pointer parameters
       if (!fits(w) || g.bias || !gpu.summary.wgslFeatures?.includes('unrestricted_pointer_parameters')) {
         v = matmulVariants.ubo8x8; w = windowLayout(g, v.tileM);

@@ -104,7 +104,8 @@ const windowCases: [number[], number[], boolean, boolean, number[]][] = [
   [[3, 150, 100], [3, 100, 160], false, false, [6, 3, 3]],   // 3 batches of 2 row blocks
   [[100, 2000], [100, 300], true, false, [3, 1, 1]],         // turned (B has fewer elements): C written with n stride 300
   [[1500, 600], [1500, 36], true, false, [6, 6, 6]],         // turned, k split over 6 windows
-  [[300, 64], [64, 40], false, false, [2, 1, 1]],            // B smaller, but only unturned has vec4 columns: A packed
+  [[300, 64], [64, 160], false, false, [2, 1, 1]],           // B smaller, but only unturned has vec4 columns: A packed
+  [[300, 64], [64, 40], false, false, [0, 0, 0]],            // the same, but 40 columns would leave lanes idle: row-major windows
   [[300, 64], [40, 64], false, true, [0, 0, 0]],             // neither orientation has them: row-major windows
 ];
 for (const [i, v] of [matmulVariants.ubok16x16, matmulVariants.ubok16x16n4, windowVariant(16, 8, 16, 3)].entries()) {
