@@ -1,6 +1,7 @@
 /**
- * Matrix products — kernel kernels/matmul.wgsl: `matmul` (2-D and batched, transposes folded into
- * strides), `linear` (PyTorch's x·Wᵀ + b), and `matmulVariant`, which picks the kernel variant.
+ * Matrix products — kernels kernels/matmul.wgsl and matmul_regk.wgsl: `matmul` (2-D and batched,
+ * transposes folded into strides) and `linear` (PyTorch's x·Wᵀ + b); which kernel variant a
+ * product gets is src/ops/matmulvariant.ts.
  *
  * Every product is described as a `Gemm` (sizes, strides, buffers) and run by `gemm`, so forward
  * and backward share one path and no transpose or broadcast is ever copied. Variants:
@@ -8,139 +9,21 @@
  *   ubo     the same kernel reading the A operand from 64 KiB uniform windows that a `pack`
  *           dispatch fills — on llvmpipe a uniform load is a branch-free gather, about half the
  *           cost of a storage load, which is what bounds a matmul there (docs/bench.md);
+ *   ubok    k-major windows (entry regk): 4 rows at one k per uniform vec4, B as vec4s of 4
+ *           columns, 16×16 per invocation, up to 8 windows per dispatch;
  *   tiled   shared-memory tiling (TS×TS per workgroup, 4×4 per invocation) for hardware GPUs.
  * The default per adapter was chosen by measurement (bench/matmul.ts): llvmpipe → reg for small
- * products and ubo once the packing pays; hardware → tiled. `node dist/train.js tune` measures
- * the variants per shape class and adapter; `matmulVariant` prefers its choice (docs/tuning.md).
+ * products and the windows once the packing pays; hardware → tiled. `node dist/train.js tune`
+ * measures the variants per shape class and adapter; `matmulVariant` prefers its choice
+ * (docs/tuning.md).
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
-import type { DeviceSummary } from '../gpu/device.js';
 import type { Overrides } from '../gpu/kernels.js';
-import { tunedVariant, sizeClass } from '../gpu/tuning.js';
 import { sumAxes } from './reduce.js';
+import { matmulVariant, matmulVariants, WIN, type MatmulVariant } from './matmulvariant.js';
 
 export interface MatmulOptions { transA?: boolean; transB?: boolean }
-
-export interface MatmulVariant {
-  name: string;
-  entry: 'reg' | 'regk' | 'tiled';
-  overrides: Overrides;
-  /** Output rows × columns one workgroup computes. */
-  tileM: number; tileN: number;
-  /** Reads A through packed uniform windows (entries reg and regk). */
-  ubo: boolean;
-}
-
-/**
- * A k-major uniform-window variant (entry regk, kernels/matmul_regk.wgsl): TM×TN outputs per
- * invocation (both multiples of 4), A as vec4s over 4 rows from the windows, B as vec4s over 4
- * columns, NW windows per dispatch. Stored as AV = 3 (a cache marker the kernel does not declare).
- */
-export const windowVariant = (tm: number, tn: number, wg: number, nw = 1): MatmulVariant => ({
-  name: `ubok${tm}x${tn}w${wg}${nw > 1 ? `n${nw}` : ''}`, entry: 'regk', ubo: true,
-  overrides: { TM: tm, TN: tn, WG: wg, AV: 3, ...(nw > 1 ? { NW: nw } : {}) }, tileM: tm, tileN: tn * wg,
-});
-
-/** A register-blocked variant: TM×TN outputs per invocation, WG invocations; `ubo`: A through uniform windows. */
-export const regVariant = (tm: number, tn: number, wg: number, ubo = false): MatmulVariant => ({
-  name: `${ubo ? 'ubo' : 'reg'}${tm}x${tn}w${wg}`, entry: 'reg', ubo,
-  overrides: { TM: tm, TN: tn, WG: wg, ...(ubo ? { AV: 1 } : {}) }, tileM: tm, tileN: tn * wg,
-});
-/** A shared-memory tiled variant: TS×TS per WGX×WGY workgroup, BK deep per step. */
-export const tiledVariant = (ts: number, bk: number, wgx: number, wgy: number): MatmulVariant => ({
-  name: `tiled${ts}k${bk}`, entry: 'tiled', ubo: false,
-  overrides: { TS: ts, BK: bk, WGX: wgx, WGY: wgy }, tileM: ts, tileN: ts,
-});
-
-/** The variants the benchmark compares; `matmulVariant` picks among them. */
-export const matmulVariants = {
-  reg8x8: regVariant(8, 8, 16),
-  reg4x4: regVariant(4, 4, 64),
-  ubo8x8: regVariant(8, 8, 16, true),
-  ubok16x16: windowVariant(16, 16, 8),
-  ubok16x16n4: windowVariant(16, 16, 8, 4),
-  tiled64: tiledVariant(64, 16, 16, 16),   // 256 invocations, 8 KiB of workgroup memory
-  tiled32: tiledVariant(32, 16, 8, 8),     // 64 invocations, 4 KiB: fits compatibility-mode limits
-} satisfies Record<string, MatmulVariant>;
-
-/** Floats in one uniform window (the kernel declares array<vec4<f32>, 4096>). */
-const WIN = 16384;
-
-/** The tuning cache's shape class of a product (docs/tuning.md): each size rounded up to a power of two. */
-export function matmulShapeClass(M: number, N: number, K: number, batch = 1): string {
-  return `${sizeClass(M)}x${sizeClass(N)}x${sizeClass(K)}` + (batch > 1 ? `b${sizeClass(batch)}` : '');
-}
-
-/**
- * The variant its override constants describe (a tuned cache entry: TM/TN/WG[/AV=1] → reg or
- * ubo, TS/BK/WGX/WGY → tiled), or undefined when they do not make a valid one within `limits`
- * (a hand-edited or foreign cache must not break a product).
- */
-export function variantFromOverrides(o: Overrides, limits: Record<string, number>): MatmulVariant | undefined {
-  const int = (x: unknown, lo: number, hi: number) => Number.isInteger(x) && (x as number) >= lo && (x as number) <= hi;
-  const inv = limits.maxComputeInvocationsPerWorkgroup ?? 256, wgx = limits.maxComputeWorkgroupSizeX ?? 256;
-  if (o.TS !== undefined) {
-    const { TS, BK, WGX, WGY } = o;
-    if (!int(TS, 4, 256) || !int(BK, 1, 64) || !int(WGX, 1, wgx) || !int(WGY, 1, limits.maxComputeWorkgroupSizeY ?? 256)) return undefined;
-    if (TS % WGX || TS % WGY || TS / WGX > 8 || TS / WGY > 8 || WGX * WGY > inv) return undefined;
-    if (2 * TS * BK * 4 > (limits.maxComputeWorkgroupStorageSize ?? 16384)) return undefined;
-    return tiledVariant(TS, BK, WGX, WGY);
-  }
-  const { TM, TN, WG, AV } = o;
-  if (AV === 3) {
-    const NW = o.NW ?? 1;
-    if (![4, 8, 16].includes(TM) || !int(TN, 4, 16) || TN % 4 || !int(WG, 1, Math.min(inv, wgx)) || !int(NW, 1, 8)) return undefined;
-    if ((limits.maxUniformBufferBindingSize ?? 0) < WIN * 4) return undefined;
-    return windowVariant(TM, TN, WG, NW);
-  }
-  if (!int(TM, 1, 8) || !int(TN, 1, 8) || !int(WG, 1, Math.min(inv, wgx))) return undefined;
-  const ubo = AV === 1;
-  if (ubo && (limits.maxUniformBufferBindingSize ?? 0) < WIN * 4) return undefined;
-  return regVariant(TM, TN, WG, ubo);
-}
-
-/**
- * The variant for an M×N×K product (`batch` of them): the tuned one for its shape class when the
- * tuning cache (src/gpu/tuning.ts) has one for this adapter, else `defaultMatmulVariant`.
- */
-export function matmulVariant(M: number, N: number, K: number, limits: Record<string, number>,
-  adapter: Pick<DeviceSummary, 'software'> = G().summary, batch = 1): MatmulVariant {
-  const tuned = tunedVariant('matmul', matmulShapeClass(M, N, K, batch), adapter);
-  return (tuned && variantFromOverrides(tuned.overrides, limits)) || defaultMatmulVariant(M, N, K, limits, adapter, batch);
-}
-
-/**
- * The default variant for an M×N×K product (`batch` of them) on a device with these limits. Software
- * adapters (llvmpipe) are load-bound and have no fast shared memory: register blocking (≈ 10
- * GFLOP/s at the sizes where the choice matters), or uniform windows where packing the smaller
- * operand and the extra dispatches (≈ 45 µs each) cost less than the time saved — k-major windows
- * (regk: ≈ 35 GFLOP/s, ≈ 1.5 ns per packed element) where both sides have 16 rows and columns,
- * 4 windows per dispatch once there are 8 or more (≈ 4 % at 1024³; each window slot is another
- * copy of the kernel to compile, ≈ 0.7 s of JIT on llvmpipe), else row-major windows (ubo8x8:
- * ≈ 22 GFLOP/s, ≈ 5 ns per packed element). Calibrated on llvmpipe (docs/bench.md): at 64 × 256 ×
- * 256 regk takes 0.34 ms against reg8x8's 1.1 ms; `gemm` falls back to the row-major windows
- * where B's layout does not allow regk.
- * Hardware adapters get shared-memory tiling sized to what the limits allow.
- */
-export function defaultMatmulVariant(M: number, N: number, K: number, limits: Record<string, number>,
-  adapter: Pick<DeviceSummary, 'software'> = G().summary, batch = 1): MatmulVariant {
-  const v = matmulVariants;
-  if (adapter.software) {
-    const flops = 2 * M * N * K * batch, packed = Math.min(M, N) * K * batch, windows = Math.ceil(packed / WIN);
-    const registers = flops / 10e9 + 45e-6;
-    if ((limits.maxUniformBufferBindingSize ?? 0) >= WIN * 4) {
-      const nw = windows >= 8 ? 4 : 1;
-      if (Math.min(M, N) >= 16 && flops / 35e9 + packed * 1.5e-9 + (Math.ceil(windows / nw) + 1) * 45e-6 < registers) {
-        return nw > 1 ? v.ubok16x16n4 : v.ubok16x16;
-      }
-      if (Math.min(M, N) >= 8 && flops / 22e9 + packed * 5e-9 + (windows + 1) * 45e-6 < registers) return v.ubo8x8;
-    }
-    return M >= 8 && N >= 64 ? v.reg8x8 : v.reg4x4;
-  }
-  const big = (limits.maxComputeInvocationsPerWorkgroup ?? 0) >= 256 && (limits.maxComputeWorkgroupStorageSize ?? 0) >= 16384;
-  return big && M * N >= 64 * 64 * 16 ? v.tiled64 : v.tiled32;
-}
 
 /** One operand seen as a (rows, cols) matrix per batch: element (r, c) of batch z at z·bs + r·rs + c·cs. */
 interface Operand { buf: GPUBuffer; rs: number; cs: number; bs: number }

@@ -17,7 +17,8 @@ import {
   tunedVariant, storeTuned, saveTuning, resetTuningCache, tuningFilePath, adapterIdentity, adapterKey, forceVariant,
   recordLookups, type TunedEntry,
 } from '../../src/gpu/tuning.js';
-import { matmul, matmulVariant, defaultMatmulVariant, matmulShapeClass, variantFromOverrides, matmulVariants } from '../../src/ops/matmul.js';
+import { matmul } from '../../src/ops/matmul.js';
+import { matmulVariant, defaultMatmulVariant, matmulShapeClass, variantFromOverrides, matmulVariants } from '../../src/ops/matmulvariant.js';
 import { topkMask, topkShapeClass } from '../../src/ops/topk.js';
 import { infoNCE, chunking, contrastiveShapeClass } from '../../src/i2md/contrastive.js';
 import { tuneCase, type TuneCase } from '../../src/tune/tuner.js';

@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy, G } from '../../src/tensor/index.js';
-import { matmul, linear, matmulVariant, matmulVariants, windowVariant, type MatmulVariant } from '../../src/ops/matmul.js';
+import { matmul, linear } from '../../src/ops/matmul.js';
+import { matmulVariant, matmulVariants, windowVariant, type MatmulVariant } from '../../src/ops/matmulvariant.js';
 
 const t = suite('ops/matmul');
 t.before(async () => { await engine(); });
