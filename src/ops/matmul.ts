@@ -102,12 +102,19 @@ function gemm(g0: Gemm, variant?: MatmulVariant): void {
     if (v.entry === 'regk') {
       // regk needs B as vec4s of neighbouring columns and C rows of whole vec4s where C is
       // row-major: when only the other orientation has them (and it is wide enough to keep the
-      // lanes busy), packing the bigger operand still beats the row-major windows (linear's input gradient at 8192 × 256 → 256: ≈ 1.25×)
+      // lanes busy), packing the bigger operand still beats the row-major windows (linear's input
+      // gradient at 8192 × 256 → 256: ≈ 1.25×)
       const fits = (l: WindowLayout) => vec4Columns(l.g) && vec4Rows(l.g.c);
       if (!fits(w)) { const other = windowLayout(g, v.tileM, 1, !w.turned); if (fits(other) && other.g.N >= v.tileN) w = other; }
       // and it has no bias epilogue and needs a compiler with pointer parameters
       if (!fits(w) || g.bias || !gpu.summary.wgslFeatures?.includes('unrestricted_pointer_parameters')) {
         v = matmulVariants.ubo8x8; w = windowLayout(g, v.tileM);
+      } else if (!variant && (v === matmulVariants.ubok16x16 || v === matmulVariants.ubok16x16n4)) {
+        // the default's windows per dispatch (not a requested or tuned variant's), from the layout
+        // that runs: the other orientation may pack far more rows than the default guessed (8192 ×
+        // 256 × 256: 128 windows, not 4; 4 per dispatch ≈ 1.5× there). 4 where that saves 6 dispatches
+        const saved = w.zWin * w.nkb * (w.nmb - Math.ceil(w.nmb / 4));
+        v = saved >= 6 ? matmulVariants.ubok16x16n4 : matmulVariants.ubok16x16;
       }
     }
     if (g.K > 0 && w.bytes <= gpu.limits.maxStorageBufferBindingSize) { gemmWindows(w, v); return; }

@@ -104,7 +104,8 @@ export function matmulVariant(M: number, N: number, K: number, limits: Record<st
  * operand and the extra dispatches (≈ 45 µs each) cost less than the time saved — k-major windows
  * (regk: ≈ 35 GFLOP/s, ≈ 1.5 ns per packed element) where both sides have 16 rows and columns,
  * 4 windows per dispatch once there are 8 or more (≈ 4 % at 1024³; each window slot is another
- * copy of the kernel to compile, ≈ 0.7 s of JIT on llvmpipe), else row-major windows (ubo8x8:
+ * copy of the kernel to compile, ≈ 0.7 s of JIT on llvmpipe; `gemm` re-chooses between the two
+ * from the layout that actually runs), else row-major windows (ubo8x8:
  * ≈ 22 GFLOP/s, ≈ 5 ns per packed element). Calibrated on llvmpipe (docs/bench.md): at 64 × 256 ×
  * 256 regk takes 0.34 ms against reg8x8's 1.1 ms; `gemm` falls back to the row-major windows
  * where B's layout does not allow regk.

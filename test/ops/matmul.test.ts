@@ -91,7 +91,7 @@ t('k-major windows (regk): k split over windows, ragged rows and column groups, 
 });
 
 /** forward(), also returning the names of the kernels it dispatched. */
-async function forwardLogged(sa: number[], sb: number[], tA: boolean, tB: boolean, v: MatmulVariant, tol?: number): Promise<string[]> {
+async function forwardLogged(sa: number[], sb: number[], tA: boolean, tB: boolean, v?: MatmulVariant, tol?: number): Promise<string[]> {
   const g = G(), names: string[] = [], dispatch = g.dispatch;
   g.dispatch = ((kernel, ...rest) => { names.push(kernel.name); return dispatch.call(g, kernel, ...rest); }) as typeof g.dispatch;
   try { await forward(sa, sb, tA, tB, v, tol); } finally { g.dispatch = dispatch; }
@@ -120,6 +120,16 @@ for (const [i, v] of [matmulVariants.ubok16x16, matmulVariants.ubok16x16n4, wind
     }
   });
 }
+
+t('the default re-chooses its windows per dispatch from the layout that runs', async () => {
+  if (!G().summary.software) return;   // the window path is the software adapters' default
+  // B is smaller, but only A·B as given reads B as vec4 columns: A's 2000 rows are packed, 8 row
+  // blocks of 256 — the default guessed one window (128 × 64) and one per dispatch
+  assert.is(matmulVariant(2000, 128, 64, G().limits).name, matmulVariants.ubok16x16.name);
+  const names = await forwardLogged([2000, 64], [64, 128], false, false, undefined, 1e-4);
+  const regk = names.filter((n) => n.startsWith('matmul_regk:regk'));
+  assert.equal(regk, ['matmul_regk:regk{NW=4,TM=16,TN=16,WG=8}', 'matmul_regk:regk{NW=4,TM=16,TN=16,WG=8}'], names.join(', '));
+});
 
 t('more row groups than one dispatch dimension holds (split into dispatches)', async () => {
   const rows = 70000 * 4 + 3;   // reg4x4: 4 rows per workgroup → 70001 workgroup rows
