@@ -24,30 +24,16 @@ override WG: u32 = 256u;
 @group(0) @binding(3) var<storage, read_write> out4: array<vec4<f32>>;
 override RV: u32 = 4u;
 
-fn apply(op: u32, x: f32, y: f32) -> f32 {
-  switch op {
-    case 0u: { return x + y; }
-    case 1u: { return x - y; }
-    case 2u: { return x * y; }
-    case 3u: { return x / y; }
-    case 4u: { return pow(x, y); }
-    case 5u: { return max(x, y); }
-    case 6u: { return min(x, y); }
-    case 7u: { return select(0.0, 1.0, x > y); }
-    default: { return select(0.0, 1.0, x == y); }
-  }
-}
-
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let i = flat_id(wid, nwg, lid, WG);
   if (i >= p.n) { return; }
-  if (p.same == 1u) {
-    out[i] = apply(p.op, a[i], b[i]);
-  } else {
-    out[i] = apply(p.op, a[offset_of(i, p.rank, p.shape, p.sa)], b[offset_of(i, p.rank, p.shape, p.sb)]);
-  }
+  // one element through the vec4 op (the compiler drops the three unused lanes)
+  var ia = i;
+  var ib = i;
+  if (p.same != 1u) { ia = offset_of(i, p.rank, p.shape, p.sa); ib = offset_of(i, p.rank, p.shape, p.sb); }
+  out[i] = apply4(p.op, vec4<f32>(a[ia]), vec4<f32>(b[ib])).x;
 }
 
 fn apply4(op: u32, x: vec4<f32>, y: vec4<f32>) -> vec4<f32> {
