@@ -12,7 +12,7 @@ import { graphShapeClass, graphFromOverrides, graphOverrides, defaultGraphVarian
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import { defaultBlocks } from '../nn/stgcn.js';
-import type { Candidate, TuneCase, TuneFamily } from './tuner.js';
+import { firstOfEach, type Candidate, type TuneCase, type TuneFamily } from './tuner.js';
 
 const K = 3, V = 25, PERSONS = 2;
 
@@ -53,13 +53,7 @@ export function graphCandidates(pass: GraphPass, d: GraphDims, limits: Record<st
   for (const RWG of [32, 128]) push({ PATH: 1, TR: REG.TR, TW: REG.TW, RWG, GROUPS });
   if (pass === 'dadj') for (const g of [24, 384]) push({ PATH: 1, TR: REG.TR, TW: REG.TW, RWG: REG.RWG, GROUPS: g });
   if (pass !== 'dadj') return out;
-  const seen = new Set<string>();
-  return out.filter((v) => {
-    const key = `${v.name.replace(/g\d+$/, '')}/${adjacencySlices(v, d).slices}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return firstOfEach(out, (v) => `${v.name.replace(/g\d+$/, '')}/${adjacencySlices(v, d).slices}`);
 }
 
 function random(shape: number[], rng: Rng, lo = -1): Tensor {
@@ -103,17 +97,8 @@ function cases(quick: boolean): TuneCase[] {
     const big = presetAggregations('demo').reduce((a, b) => (flopsOf(b.d) > flopsOf(a.d) ? b : a));
     return [aggCase('fwd', big), aggCase('dadj', big)];
   }
-  const seen = new Set<string>();
-  const out: TuneCase[] = [];
-  for (const c of [...presetAggregations('paper'), ...presetAggregations('demo')]) {
-    for (const pass of ['fwd', 'dx', 'dadj'] as const) {
-      const cls = graphShapeClass(pass, c.d);
-      if (seen.has(cls)) continue;
-      seen.add(cls);
-      out.push(aggCase(pass, c));
-    }
-  }
-  return out;
+  const all = [...presetAggregations('paper'), ...presetAggregations('demo')].flatMap((c) => (['fwd', 'dx', 'dadj'] as const).map((pass) => ({ pass, c })));
+  return firstOfEach(all, ({ pass, c }) => graphShapeClass(pass, c.d)).map(({ pass, c }) => aggCase(pass, c));
 }
 
 export const graphconvFamily: TuneFamily = { family: 'graphconv', cases };

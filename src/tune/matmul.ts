@@ -10,7 +10,7 @@ import { matmulVariants, regVariant, tiledVariant, windowVariant, defaultMatmulV
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import { defaultBlocks } from '../nn/stgcn.js';
-import type { Candidate, TuneCase, TuneFamily } from './tuner.js';
+import { firstOfEach, type Candidate, type TuneCase, type TuneFamily } from './tuner.js';
 
 /** Every variant worth measuring; those the device's limits do not allow are dropped per device. */
 export const matmulCandidates: MatmulVariant[] = [
@@ -62,8 +62,7 @@ function products(): Product[] {
   convs.reduce((a, b) => (flopsOf(b) > flopsOf(a) ? b : a)).quick = true;
   const all = [{ label: '1024³', M: 1024, N: 1024, K: 1024, quick: true }, ...paper, ...demo,
     { label: 'linear at training size (8192×256 → 256)', M: 8192, N: 256, K: 256 }];
-  const seen = new Set<string>();
-  return all.filter((p) => { const k = `${p.M}x${p.N}x${p.K}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  return firstOfEach(all, (p) => `${p.M}x${p.N}x${p.K}`);
 }
 
 function random(shape: number[], seed: number): Tensor {

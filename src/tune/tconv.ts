@@ -13,7 +13,7 @@ import { defaultDirectSplit, defaultWgradSplit, WGRAD_RED, type WgradSplit } fro
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import { defaultBlocks } from '../nn/stgcn.js';
-import type { Candidate, TuneCase, TuneFamily } from './tuner.js';
+import { firstOfEach, type Candidate, type TuneCase, type TuneFamily } from './tuner.js';
 
 /** Spatial partitions (i2md.md §3), joints of the NTU layout, persons per sample. */
 const K = 3, V = 25, PERSONS = 2;
@@ -82,14 +82,8 @@ export function tconvCandidates(pass: ConvPass, d: ConvDims, limits: Record<stri
   for (const GROUPS of [16, 256]) push(out, make({ PATH: 1, ...base, GROUPS }));
   for (const WG of [32, 128]) push(out, make({ PATH: 1, ...base, WG }));
   // a different GROUPS that gives the same slices is the same work
-  const seen = new Set<string>();
-  return out.filter((v) => {
-    const key = v.path === 'gemm' ? `gemm${v.TM}/${gemmWgradSlices(d, v.TM, v.GROUPS ?? GEMM_TARGET_GROUPS).used}`
-      : v.path === 'reg' ? `${v.name.replace(/g\d+$/, '')}/${regSlices(d, v.split)}` : v.name;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return firstOfEach(out, (v) => v.path === 'gemm' ? `gemm${v.TM}/${gemmWgradSlices(d, v.TM, v.GROUPS ?? GEMM_TARGET_GROUPS).used}`
+    : v.path === 'reg' ? `${v.name.replace(/g\d+$/, '')}/${regSlices(d, v.split)}` : v.name);
 }
 
 /** The batch slices of src/ops/tconv.ts `wgradReg` / `wgradTaps` (only used to skip a duplicate candidate). */
@@ -155,17 +149,8 @@ function cases(quick: boolean): TuneCase[] {
     const big = demo.reduce((a, b) => (flopsOf(b.d) > flopsOf(a.d) ? b : a));
     return [convCase('fwd', big), convCase('dw', big)];
   }
-  const seen = new Set<string>();
-  const out: TuneCase[] = [];
-  for (const c of convs) {
-    for (const pass of ['fwd', 'dx', 'dw'] as const) {
-      const cls = tconvShapeClass(pass, c.d);
-      if (seen.has(cls)) continue;
-      seen.add(cls);
-      out.push(convCase(pass, c));
-    }
-  }
-  return out;
+  const all = convs.flatMap((c) => (['fwd', 'dx', 'dw'] as const).map((pass) => ({ pass, c })));
+  return firstOfEach(all, ({ pass, c }) => tconvShapeClass(pass, c.d)).map(({ pass, c }) => convCase(pass, c));
 }
 
 export const tconvFamily: TuneFamily = { family: 'tconv', cases };

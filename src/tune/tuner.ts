@@ -79,6 +79,12 @@ async function readAll(ts: Tensor[]): Promise<Float32Array[]> {
   return out;
 }
 
+/** The items whose key was not seen before them, in order: one case or candidate per distinct work. */
+export function firstOfEach<T>(items: readonly T[], key: (x: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((x) => { const k = key(x); if (seen.has(k)) return false; seen.add(k); return true; });
+}
+
 /** max |got − ref| / max(1, max |ref|) over all outputs (Infinity when shapes differ or a value is not finite). */
 export function relativeError(ref: Float32Array[], got: Float32Array[]): number {
   if (ref.length !== got.length) return Infinity;
