@@ -2,13 +2,13 @@
  * Matmul throughput: 1024³ f32 for every variant of src/ops/matmul.ts (plus some that only the
  * benchmark builds: 8×4 register tiles with and without uniform windows, k-major window tiles
  * 16×16 at 16 lanes, 16×8 and 8×16) and for the default
- * that `matmulVariant` picks; then the default on shapes of a training step (linear layers of
+ * that `matmulVariant` picks; on hardware GPUs the shared-memory tiles at 2048³ and 4096³ too; then the default on shapes of a training step (linear layers of
  * the ST-GCN head: forward, input gradient, weight gradient).
  * Also runnable alone: `node dist/bench/matmul.js`.
  */
 import { initEngine, Tensor, G } from '../src/tensor/index.js';
 import { matmul, linear } from '../src/ops/matmul.js';
-import { matmulVariant, matmulVariants, regVariant, windowVariant, type MatmulVariant } from '../src/ops/matmulvariant.js';
+import { matmulVariant, matmulVariants, regVariant, windowVariant, tile4Variant, type MatmulVariant } from '../src/ops/matmulvariant.js';
 import { backward } from '../src/tensor/index.js';
 import { sumAxes } from '../src/ops/reduce.js';
 import { Rng } from '../src/util/random.js';
@@ -36,6 +36,25 @@ export async function run(ctx: BenchContext = context()): Promise<BenchRecord[]>
     if (r) { r.variant = v.name; push(r); }
   }
   a.dispose(); b.dispose();
+
+  // hardware GPUs: more shared-memory tiles, and all of them at sizes that fill a big GPU (1024³ is
+  // 2 GFLOP: ≈ 0.1 ms there, too little work for 100+ compute units)
+  if (!g.summary.software) {
+    const more: [string, MatmulVariant][] = [['t4_32x64r4', tile4Variant(4, 4, 16, 8, 16)], ['t4_128x64r8x4', tile4Variant(8, 4, 16, 16, 16)],
+      ['t4_64x128r4x8', tile4Variant(4, 8, 16, 16, 16)], ['t4_128k16', tile4Variant(8, 8, 16, 16, 16)]];
+    for (const S2 of [1024, 2048, 4096]) {
+      const a2 = random([S2, S2], 6), b2 = random([S2, S2], 7);
+      const def = matmulVariant(S2, S2, S2, g.limits);
+      const tiles: [string, MatmulVariant][] = S2 === S ? more : [...Object.entries(matmulVariants).filter(([, v]) => v.entry === 'tiled4'),
+        ...more, [`default (${def.name})`, def]];
+      for (const [key, v] of tiles) {
+        const r = await measure(`matmul ${S2}³ ${key}`, [S2, S2, S2], () => { matmul(a2, b2, { variant: v }); },
+          { flops: 2 * S2 ** 3, reps: ctx.reps ?? 20 });
+        if (r) { r.variant = v.name; push(r); }
+      }
+      a2.dispose(); b2.dispose();
+    }
+  }
 
   // a linear layer at training size: 64 clips × 2 bodies × 64 frames = 8192 rows, 256 → 256
   const rows = 8192, fin = 256, fout = 256;

@@ -13,7 +13,9 @@ export async function run(ctx: BenchContext = context()): Promise<BenchRecord[]>
   const g = G();
   const out: BenchRecord[] = [];
   // FMA: 32768 invocations (enough workgroups for every core) × iters rounds
-  const n = 32768, iters = g.summary.software ? 2048 : 65536;
+  // (a hardware GPU gets 4× the invocations, enough warps for every scheduler of a big one: ≈ 2 ms
+  // per repetition on an H100)
+  const n = g.summary.software ? 32768 : 131072, iters = g.summary.software ? 2048 : 16384;
   const sums = Tensor.empty([n * 4]).keep();
   const fma = g.kernel('peak', 'flops', { WG });
   const flops = n * iters * 6 * 4 * 2;

@@ -2,8 +2,8 @@
 # Prepares .device/ for scripts/device-check.sh: a lent GPU machine (the session's `device` tool)
 # reaches no package registry and has no Node, so everything the check runs travels with the
 # working tree (its limit is 64 MiB): this machine's Node binary (gzip), the build with the
-# runtime npm packages and only the linux-x64 Dawn binary (gzip'd tar), and the Vulkan loader
-# package (the GPU's driver brings the Vulkan ICD, not the loader). About 45 MB.
+# runtime npm packages and only the linux-x64 Dawn binary (gzip'd tar), and the Vulkan loader and
+# glvnd packages (the GPU's driver brings the Vulkan ICD, not the loader nor glvnd's dispatch). About 45 MB.
 # Run here, then:  device run  command="bash scripts/device-check.sh"  carry=[".device"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,9 @@ lists=$(mktemp -d)
 o="-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=$lists"
 mkdir -p "$lists/partial"
 apt-get $o update -qq
-(cd "$B/debs" && apt-get $o download libvulkan1 2>/dev/null)
+# libGLX_nvidia (the driver's Vulkan ICD) needs glvnd's dispatch library, which a bare machine lacks
+(cd "$B/debs" && apt-get $o download libvulkan1 libglvnd0 libglx0 libgl1 libegl1 libopengl0 libgles2 2>/dev/null)
+# and X11 client libraries, unpacked beside the system's (not into /) where it lacks them
+mkdir -p "$B/x11" && (cd "$B/x11" && apt-get $o download libx11-6 libxext6 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0 2>/dev/null)
 rm -rf "$lists"
 du -sh "$B"

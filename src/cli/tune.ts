@@ -22,7 +22,8 @@ function printCase(r: CaseResult): void {
     const gflops = v.ms !== undefined && r.flops ? `${(r.flops / v.ms / 1e6).toFixed(1).padStart(7)} GFLOP/s` : '';
     const rel = v.ms !== undefined && r.defaultMs !== undefined ? `${(r.defaultMs / v.ms).toFixed(2)}×` : '';
     const full = Math.max(...r.variants.map((w) => w.samples ?? 0));
-    const once = v.samples !== undefined && v.samples < full ? `  (${v.samples} samples: over 3× the best, not timed further)` : '';
+    const once = v.samples === 1 && full > 1 ? '  (1 run: over 10× the best, not timed further)'
+      : v.samples !== undefined && v.samples < full ? `  (${v.samples} samples: over 3× the best, not timed further)` : '';
     console.log(`  ${v.name.padEnd(12)} ${v.error ? `rejected: ${v.error}` : `${fmtMs(v.ms).padStart(9)} ms ${rel.padStart(6)} ${gflops}`}${tags ? `  (${tags})` : ''}${once}`);
   }
 }

@@ -35,7 +35,9 @@ let installedGlobals = false;
 const instances: GPU[] = [];
 function gpuFor(backend?: Backend): GPU {
   if (!installedGlobals) { Object.assign(globalThis, globals); installedGlobals = true; }
-  const gpu = create(backend ? [`backend=${backend}`] : []) as GPU;
+  // Dawn rounds GPU timestamps to 2¹⁶ ns (a browser's defence against timing attacks): that would
+  // make every kernel under 65 µs read 0 or 65 µs in the benchmarks and the tuner
+  const gpu = create([...(backend ? [`backend=${backend}`] : []), 'disable-dawn-features=timestamp_quantization']) as GPU;
   instances.push(gpu);
   return gpu;
 }

@@ -11,9 +11,10 @@
  *           cost of a storage load, which is what bounds a matmul there (docs/bench.md);
  *   ubok    k-major windows (entry regk): 4 rows at one k per uniform vec4, B as vec4s of 4
  *           columns, 16×16 per invocation, up to 8 windows per dispatch;
- *   tiled   shared-memory tiling (TS×TS per workgroup, 4×4 per invocation) for hardware GPUs.
+ *   tiled   shared-memory tiling (TS×TS per workgroup, 4×4 per invocation), any strides, scalar;
+ *   tiled4  vec4 shared-memory tiling (kernels/matmul_tiled4.wgsl): the hardware GPUs' default.
  * The default per adapter was chosen by measurement (bench/matmul.ts): llvmpipe → reg for small
- * products and the windows once the packing pays; hardware → tiled. `node dist/train.js tune`
+ * products and the windows once the packing pays; hardware → tiled4. `node dist/train.js tune`
  * measures the variants per shape class and adapter; `matmulVariant` prefers its choice
  * (docs/tuning.md).
  */
@@ -120,9 +121,10 @@ function gemm(g0: Gemm, variant?: MatmulVariant): void {
     if (g.K > 0 && w.bytes <= gpu.limits.maxStorageBufferBindingSize) { gemmWindows(w, v); return; }
     v = matmulVariants.reg8x8;   // nothing to pack, or more windows than one storage binding holds
   }
-  const o = v.entry === 'reg' ? loadPaths(g, v) : v.overrides;
-  const kernel = gpu.kernel('matmul', v.entry, o);
-  const bufs = v.entry === 'reg' ? regBindings(g, o) : [g.a.buf, g.b.buf, g.bias?.buf ?? gpu.placeholder, g.c.buf];
+  const o = v.entry === 'reg' ? loadPaths(g, v) : v.entry === 'tiled4' ? tile4Paths(g, v) : v.overrides;
+  const kernel = gpu.kernel(v.entry === 'tiled4' ? 'matmul_tiled4' : 'matmul', v.entry, o);
+  const bufs = v.entry === 'reg' ? regBindings(g, o) : v.entry === 'tiled4' ? tile4Bindings(g, o)
+    : [g.a.buf, g.b.buf, g.bias?.buf ?? gpu.placeholder, g.c.buf];
   const flags = g.bias ? 1 : 0;
   const gx = Math.ceil(g.N / v.tileN);
   const rowGroups = Math.ceil(g.M / v.tileM);
@@ -132,6 +134,20 @@ function gemm(g0: Gemm, variant?: MatmulVariant): void {
       gpu.dispatch(kernel, bufs, params(g, flags, z0, y0 * v.tileM, 0, g.K, 0), [gx, Math.min(MAX_GROUPS, rowGroups - y0), gz]);
     }
   }
+}
+
+/** vec4 load and store paths of the tiled4 kernel that the strides allow (kernels/matmul_tiled4.wgsl). */
+function tile4Paths(g: Gemm, v: MatmulVariant): Overrides {
+  const q = (...xs: number[]) => xs.every((x) => x % 4 === 0);
+  const av = g.a.cs === 1 && q(g.a.rs, g.a.bs, g.K) ? 1 : g.a.rs === 1 && q(g.a.cs, g.a.bs, g.M) ? 2 : 0;
+  const bv = g.b.cs === 1 && q(g.b.rs, g.b.bs, g.N) ? 1 : g.b.rs === 1 && q(g.b.cs, g.b.bs, g.K) ? 2 : 0;
+  const cv = g.c.cs === 1 && q(g.c.rs, g.c.bs, g.N) ? 1 : 0;
+  return { ...v.overrides, AV: av, BV: bv, CV: cv };
+}
+/** tiled4's bindings: the scalar views, bias, C, then the vec4 views (the placeholder where unread). */
+function tile4Bindings(g: Gemm, o: Overrides): GPUBuffer[] {
+  const ph = G().placeholder;
+  return [o.AV ? ph : g.a.buf, o.BV ? ph : g.b.buf, g.bias?.buf ?? ph, g.c.buf, o.AV ? g.a.buf : ph, o.BV ? g.b.buf : ph];
 }
 
 /** regk reads B as vec4s of 4 neighbouring columns: contiguous rows of whole vec4s. */

@@ -11,7 +11,7 @@ import { tunedVariant, sizeClass } from '../gpu/tuning.js';
 
 export interface MatmulVariant {
   name: string;
-  entry: 'reg' | 'regk' | 'tiled';
+  entry: 'reg' | 'regk' | 'tiled' | 'tiled4';
   overrides: Overrides;
   /** Output rows × columns one workgroup computes. */
   tileM: number; tileN: number;
@@ -40,6 +40,28 @@ export const tiledVariant = (ts: number, bk: number, wgx: number, wgy: number): 
   overrides: { TS: ts, BK: bk, WGX: wgx, WGY: wgy }, tileM: ts, tileN: ts,
 });
 
+/**
+ * A vec4 shared-memory variant for hardware GPUs (entry tiled4, kernels/matmul_tiled4.wgsl): a
+ * WGX×WGY workgroup computes a (WGY·TM)×(WGX·TN) tile, TM×TN (4 or 8 each) per invocation, BK k
+ * staged per step.
+ */
+export const tile4Variant = (tm: number, tn: number, wgx: number, wgy: number, bk: number): MatmulVariant => ({
+  name: `t4_${wgy * tm}x${wgx * tn}r${tm}x${tn}k${bk}`, entry: 'tiled4', ubo: false,
+  overrides: { TM: tm, TN: tn, WGX: wgx, WGY: wgy, BK: bk }, tileM: wgy * tm, tileN: wgx * tn,
+});
+
+/** Whether a tiled4 configuration compiles within `limits` (the kernel's assumptions in its header). */
+function tile4Fits(o: Overrides, limits: Record<string, number>): boolean {
+  const { TM, TN, WGX, WGY, BK } = o;
+  if (![4, 8].includes(TM) || ![4, 8].includes(TN) || ![4, 8, 16, 32].includes(BK)) return false;
+  if (!Number.isInteger(WGX) || !Number.isInteger(WGY) || WGX < 1 || WGY < 1) return false;
+  const nt = WGX * WGY, aq = WGY * TM / 4, bq = WGX * TN / 4;
+  if (nt > (limits.maxComputeInvocationsPerWorkgroup ?? 256) || WGX > (limits.maxComputeWorkgroupSizeX ?? 256) || WGY > (limits.maxComputeWorkgroupSizeY ?? 256)) return false;
+  // every invocation stages a whole number (1 … 8) of vec4s of each operand per step
+  const slots = (q: number) => (q * BK) % nt === 0 && q * BK / nt >= 1 && q * BK / nt <= 8;
+  return slots(aq) && slots(bq) && (aq + bq) * BK * 16 <= (limits.maxComputeWorkgroupStorageSize ?? 16384);
+}
+
 /** The variants the benchmark compares; `matmulVariant` picks among them. */
 export const matmulVariants = {
   reg8x8: regVariant(8, 8, 16),
@@ -49,6 +71,10 @@ export const matmulVariants = {
   ubok16x16n4: windowVariant(16, 16, 8, 4),
   tiled64: tiledVariant(64, 16, 16, 16),   // 256 invocations, 8 KiB of workgroup memory
   tiled32: tiledVariant(32, 16, 8, 8),     // 64 invocations, 4 KiB: fits compatibility-mode limits
+  t4_128: tile4Variant(8, 8, 16, 16, 8),   // 256 invocations, 8 KiB: the big products of a hardware GPU
+  t4_128x64: tile4Variant(8, 8, 8, 16, 8), // 128 invocations: twice the workgroups of t4_128
+  t4_64: tile4Variant(8, 8, 8, 8, 8),      // 64 invocations, 8×8 each: 4× the workgroups of t4_128
+  t4_64r4: tile4Variant(4, 4, 16, 16, 16), // 256 invocations, 4×4 each
 } satisfies Record<string, MatmulVariant>;
 
 /** Floats in one uniform window (the kernels declare array<vec4<f32>, 4096>). */
@@ -61,10 +87,11 @@ export function matmulShapeClass(M: number, N: number, K: number, batch = 1): st
 
 /**
  * The variant its override constants describe (a tuned cache entry: TM/TN/WG[/AV=1] → reg or
- * ubo, TS/BK/WGX/WGY → tiled), or undefined when they do not make a valid one within `limits`
+ * ubo, TS/BK/WGX/WGY → tiled, TM/TN/WGX/WGY/BK → tiled4), or undefined when they do not make a valid one within `limits`
  * (a hand-edited or foreign cache must not break a product).
  */
 export function variantFromOverrides(o: Overrides, limits: Record<string, number>): MatmulVariant | undefined {
+  if (o.TS === undefined && o.WGX !== undefined) return tile4Fits(o, limits) ? tile4Variant(o.TM, o.TN, o.WGX, o.WGY, o.BK) : undefined;
   const int = (x: unknown, lo: number, hi: number) => Number.isInteger(x) && (x as number) >= lo && (x as number) <= hi;
   const inv = limits.maxComputeInvocationsPerWorkgroup ?? 256, wgx = limits.maxComputeWorkgroupSizeX ?? 256;
   if (o.TS !== undefined) {
@@ -109,7 +136,12 @@ export function matmulVariant(M: number, N: number, K: number, limits: Record<st
  * ≈ 22 GFLOP/s, ≈ 5 ns per packed element). Calibrated on llvmpipe (docs/bench.md): at 64 × 256 ×
  * 256 regk takes 0.34 ms against reg8x8's 1.1 ms; `gemm` falls back to the row-major windows
  * where B's layout does not allow regk.
- * Hardware adapters get shared-memory tiling sized to what the limits allow.
+ * Hardware adapters get the vec4 shared-memory tiles (tiled4) that the limits allow: 128 × 128
+ * (8 × 8 per invocation) where that still makes 256 workgroups and k ≥ 512, else 64 × 64 (4 × 4 per
+ * invocation, 16 k per step); with fewer than 256 invocations, 128 × 64 or 64 × 64 at 64
+ * invocations; the scalar tiled32 where none fits. Measured on an H100 (docs/bench.md): 4096³
+ * 33.9 TFLOP/s with 128 × 128 against 29.8 with 64 × 64; 1024³ 21.1 against 13.4; 64 × 64 won
+ * every head and 1×1-conv shape of the paper preset (k ≤ 256) by 6–31 %.
  */
 export function defaultMatmulVariant(M: number, N: number, K: number, limits: Record<string, number>,
   adapter: Pick<DeviceSummary, 'software'> = G().summary, batch = 1): MatmulVariant {
@@ -126,6 +158,10 @@ export function defaultMatmulVariant(M: number, N: number, K: number, limits: Re
     }
     return M >= 8 && N >= 64 ? v.reg8x8 : v.reg4x4;
   }
-  const big = (limits.maxComputeInvocationsPerWorkgroup ?? 0) >= 256 && (limits.maxComputeWorkgroupStorageSize ?? 0) >= 16384;
-  return big && M * N >= 64 * 64 * 16 ? v.tiled64 : v.tiled32;
+  const groups = (x: MatmulVariant) => Math.ceil(M / x.tileM) * Math.ceil(N / x.tileN) * batch;
+  const deep = K >= 512;   // 128 × 128 tiles pay for their longer set-up and store only over a long k loop
+  const order: [MatmulVariant, boolean][] = [[v.t4_128, deep && groups(v.t4_128) >= 256], [v.t4_64r4, true],
+    [v.t4_128x64, deep && groups(v.t4_128x64) >= 256], [v.t4_64, true]];
+  for (const [x, wanted] of order) if (wanted && tile4Fits(x.overrides, limits)) return x;
+  return v.tiled32;
 }

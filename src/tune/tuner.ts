@@ -5,8 +5,9 @@
  * fastest. Timing is round-robin (every variant once per round, `reps` rounds, median per
  * variant), so a shared machine's changing load spreads over all variants instead of favouring
  * whichever ran in a quiet moment. Each timed sample ends with `await G().sync()`; a case that
- * takes under ≈ 20 ms runs several times per sample. After two rounds, variants over 3× the best
- * (each by its faster sample) are not timed again and cannot win. The default stays unless the
+ * takes under ≈ 20 ms runs several times per sample. Variants whose one warm run takes over 10× the
+ * best one's are not timed further; after two rounds, those over 3× the best (each by its faster
+ * sample) are dropped too. Neither can win. The default stays unless the
  * fastest beats it by 5 % (`margin`): a tie on a noisy machine is no reason to change.
  */
 import { G, tidy, type Tensor } from '../tensor/tensor.js';
@@ -152,7 +153,16 @@ export async function tuneCase(family: string, c: TuneCase, opts: TuneOptions): 
     const inner = Math.max(1, Math.min(64, Math.ceil(MIN_SAMPLE_MS / Math.max(once, 0.01))));
     result.runsPerSample = inner;
     const times = new Map<string, number[]>(ok.map((v) => [v.name, []]));
-    let racing = ok;
+    // one warm run each first: a variant 10× slower than the best single run is out before a
+    // sample of `inner` runs costs seconds (the uniform-window matmuls on a GPU: 235 ms against 0.1)
+    const single = new Map<string, number>();
+    for (const v of ok) {
+      forceVariant(family, { variant: v.name, overrides: v.overrides });
+      single.set(v.name, await timeRuns(c, 1));
+    }
+    const bestSingle = Math.min(...single.values());
+    let racing = ok.filter((v) => single.get(v.name)! <= 10 * bestSingle);
+    for (const v of ok) if (!racing.includes(v)) times.get(v.name)!.push(single.get(v.name)!);
     for (let rep = 0; rep < opts.reps; rep++) {
       for (const v of racing) {
         forceVariant(family, { variant: v.name, overrides: v.overrides });

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy, G } from '../../src/tensor/index.js';
 import { matmul, linear } from '../../src/ops/matmul.js';
-import { matmulVariant, matmulVariants, windowVariant, type MatmulVariant } from '../../src/ops/matmulvariant.js';
+import { matmulVariant, matmulVariants, windowVariant, tile4Variant, variantFromOverrides, type MatmulVariant } from '../../src/ops/matmulvariant.js';
 
 const t = suite('ops/matmul');
 t.before(async () => { await engine(); });
@@ -176,7 +176,7 @@ t('linear output shape keeps leading dims; bias fused on every variant (turned p
   assert.equal(y.shape, [2, 3, 5]);
   y.dispose();
   const x = randn(37 * 24, 5), w = randn(12 * 24, 6), b = randn(12, 7);
-  for (const v of [matmulVariants.reg8x8, matmulVariants.ubo8x8, matmulVariants.tiled32]) {
+  for (const v of [matmulVariants.reg8x8, matmulVariants.ubo8x8, matmulVariants.tiled32, matmulVariants.t4_64, matmulVariants.t4_64r4]) {
     const out = tidy(() => linear(Tensor.from(x, [37, 24]), Tensor.from(w, [12, 24]), Tensor.from(b, [12]), { variant: v }));
     assertClose(await out.read(), linearRef(x, w, 12, 24, b), 1e-5, `linear ${v.name}`);
     out.dispose();
@@ -191,12 +191,55 @@ t('matmulVariant: register blocking on software adapters, tiling within compatib
   assert.is(matmulVariant(12, 4096, 512, lp, soft).name, matmulVariants.ubo8x8.name, 'under 16 rows: row-major windows');
   assert.is(matmulVariant(7, 13, 5, lp, soft).entry, 'reg');
   assert.is(matmulVariant(7, 13, 5, lp, soft).ubo, false);
-  const compat = { ...lp, maxComputeInvocationsPerWorkgroup: 128, maxComputeWorkgroupStorageSize: 16384 };
-  const small = matmulVariant(1024, 1024, 1024, compat, hw);
-  assert.is(small.entry, 'tiled');
-  assert.ok(Number(small.overrides.WGX) * Number(small.overrides.WGY) <= 128);
   const full = { ...lp, maxComputeInvocationsPerWorkgroup: 1024, maxComputeWorkgroupStorageSize: 32768 };
-  assert.is(matmulVariant(1024, 1024, 1024, full, hw).name, matmulVariants.tiled64.name);
+  assert.is(matmulVariant(4096, 4096, 512, full, hw).name, matmulVariants.t4_128.name, '1024 tiles of 128²');
+  assert.is(matmulVariant(2048, 2048, 512, full, hw).name, matmulVariants.t4_128.name, '256 tiles of 128²');
+  assert.is(matmulVariant(2048, 1024, 512, full, hw).name, matmulVariants.t4_64r4.name, '128 tiles of 128²: 64² instead');
+  assert.is(matmulVariant(1024, 1024, 1024, full, hw).name, matmulVariants.t4_64r4.name);
+  assert.is(matmulVariant(64, 256, 256, full, hw).name, matmulVariants.t4_64r4.name);
+  assert.is(matmulVariant(204800, 192, 32, full, hw).name, matmulVariants.t4_64r4.name, 'many tiles but a short k loop');
+  // compatibility limits (128 invocations, 16 KiB): neither 256-invocation tile fits
+  const compat = { ...lp, maxComputeInvocationsPerWorkgroup: 128, maxComputeWorkgroupStorageSize: 16384 };
+  assert.is(matmulVariant(4096, 4096, 512, compat, hw).name, matmulVariants.t4_128x64.name);
+  assert.is(matmulVariant(4096, 4096, 64, compat, hw).name, matmulVariants.t4_64.name);
+  assert.is(matmulVariant(1024, 1024, 1024, compat, hw).name, matmulVariants.t4_64.name);
+  const tiny = { ...lp, maxComputeInvocationsPerWorkgroup: 32, maxComputeWorkgroupStorageSize: 4096 };
+  assert.is(matmulVariant(1024, 1024, 1024, tiny, hw).name, matmulVariants.tiled32.name, 'nothing of tiled4 fits');
+});
+
+t('tiled4: every load path (vec4 along k or m for A, along n or k for B, scalar), C per element, several k steps', async () => {
+  // [A, B, transA, transB, the AV / BV / CV the host must choose]
+  const layouts: [number[], number[], boolean, boolean, string][] = [
+    [[36, 40], [40, 52], false, false, 'AV=1,BV=1,CV=1'],   // 40 k = 5 steps of 8 with t4_64
+    [[40, 36], [40, 52], true, false, 'AV=2,BV=1,CV=1'],
+    [[36, 40], [52, 40], false, true, 'AV=1,BV=2,CV=1'],
+    [[40, 36], [52, 40], true, true, 'AV=2,BV=2,CV=1'],
+    [[37, 41], [41, 53], false, false, 'AV=0,BV=0,CV=0'],   // odd sizes: scalar loads and stores
+    [[3, 36, 44], [44, 20], false, false, 'AV=2,BV=2,CV=0'],// batched A, shared B; 20 columns: computed turned
+    [[300, 64], [64, 8], false, false, 'AV=2,BV=2,CV=0'],   // 8 columns: computed turned, C per element
+  ];
+  // every layout on one variant (each is another pipeline: ≈ 1 s of JIT on llvmpipe); the others'
+  // awkward sizes are in the per-variant test above, here the common path and the scalar one
+  for (const v of [matmulVariants.t4_64, matmulVariants.t4_128, matmulVariants.t4_64r4, tile4Variant(8, 4, 8, 16, 32)]) {
+    for (const [sa, sb, tA, tB, paths] of v === matmulVariants.t4_64 ? layouts : [layouts[0], layouts[4]]) {
+      const names = await forwardLogged(sa, sb, tA, tB, v);
+      assert.ok(names.length === 1 && names[0].startsWith('matmul_tiled4:tiled4') && paths.split(',').every((x) => /[{,]/.test(names[0][names[0].indexOf(x) - 1] ?? '')),
+        `${v.name} [${sa}]·[${sb}]: expected one tiled4 dispatch with ${paths}, got ${names.join(', ')}`);
+    }
+  }
+  // k shorter than one step, one element, and k not a multiple of the step
+  for (const [M, N, K] of [[1, 1, 1], [5, 7, 3], [65, 129, 97]]) await forward([M, K], [K, N], false, false, matmulVariants.t4_128);
+});
+
+t('tiled4: variantFromOverrides accepts the shipped configurations and rejects what the kernel cannot run', () => {
+  const lim = { ...G().limits, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384 };
+  for (const v of [matmulVariants.t4_128, matmulVariants.t4_128x64, matmulVariants.t4_64, matmulVariants.t4_64r4]) {
+    assert.equal(variantFromOverrides(v.overrides, lim), v);
+  }
+  const base = matmulVariants.t4_128.overrides;
+  for (const bad of [{ TM: 6 }, { TN: 16 }, { BK: 12 }, { WGX: 32 }, { BK: 32 }, { WGX: 3 }, { BK: 4 }] as Record<string, number>[]) {
+    assert.is(variantFromOverrides({ ...base, ...bad }, lim), undefined, JSON.stringify(bad));
+  }
 });
 
 t.run();
