@@ -175,11 +175,14 @@ t('linear output shape keeps leading dims; bias fused on every variant (turned p
   const y = tidy(() => linear(Tensor.empty([2, 3, 4]), Tensor.empty([5, 4]), Tensor.empty([5])));
   assert.equal(y.shape, [2, 3, 5]);
   y.dispose();
-  const x = randn(37 * 24, 5), w = randn(12 * 24, 6), b = randn(12, 7);
-  for (const v of [matmulVariants.reg8x8, matmulVariants.ubo8x8, matmulVariants.tiled32, matmulVariants.t4_64, matmulVariants.t4_64r4]) {
-    const out = tidy(() => linear(Tensor.from(x, [37, 24]), Tensor.from(w, [12, 24]), Tensor.from(b, [12]), { variant: v }));
-    assertClose(await out.read(), linearRef(x, w, 12, 24, b), 1e-5, `linear ${v.name}`);
-    out.dispose();
+  // 12 outputs: computed turned (C per element); 40: as given (tiled4 stores C as vec4s with the bias added)
+  for (const fout of [12, 40]) {
+    const x = randn(37 * 24, 5), w = randn(fout * 24, 6), b = randn(fout, 7);
+    for (const v of [matmulVariants.reg8x8, matmulVariants.ubo8x8, matmulVariants.tiled32, matmulVariants.t4_64, matmulVariants.t4_64r4]) {
+      const out = tidy(() => linear(Tensor.from(x, [37, 24]), Tensor.from(w, [fout, 24]), Tensor.from(b, [fout]), { variant: v }));
+      assertClose(await out.read(), linearRef(x, w, fout, 24, b), 1e-5, `linear ${v.name}, ${fout} outputs`);
+      out.dispose();
+    }
   }
 });
 
