@@ -53,7 +53,7 @@ fn apply4(op: u32, x: vec4<f32>, y: vec4<f32>) -> vec4<f32> {
 @compute @workgroup_size(WG)
 fn same4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
          @builtin(local_invocation_index) lid: u32) {
-  let base = (wid.x + wid.y * nwg.x) * WG * RV + lid;
+  let base = flat_id(wid, nwg, lid, WG * RV);   // my first vec4; then every WG-th, RV of them
   let n4 = p.n >> 2u;
   for (var j = 0u; j < RV; j++) {
     let i = base + j * WG;
