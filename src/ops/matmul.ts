@@ -121,10 +121,8 @@ function gemm(g0: Gemm, variant?: MatmulVariant): void {
     if (g.K > 0 && w.bytes <= gpu.limits.maxStorageBufferBindingSize) { gemmWindows(w, v); return; }
     v = matmulVariants.reg8x8;   // nothing to pack, or more windows than one storage binding holds
   }
-  const o = v.entry === 'reg' ? loadPaths(g, v) : v.entry === 'tiled4' ? tile4Paths(g, v) : v.overrides;
-  const kernel = gpu.kernel(v.entry === 'tiled4' ? 'matmul_tiled4' : 'matmul', v.entry, o);
-  const bufs = v.entry === 'reg' ? regBindings(g, o) : v.entry === 'tiled4' ? tile4Bindings(g, o)
-    : [g.a.buf, g.b.buf, g.bias?.buf ?? gpu.placeholder, g.c.buf];
+  const { file, o, bufs } = directPlan(g, v);
+  const kernel = gpu.kernel(file, v.entry, o);
   const flags = g.bias ? 1 : 0;
   const gx = Math.ceil(g.N / v.tileN);
   const rowGroups = Math.ceil(g.M / v.tileM);
@@ -134,6 +132,13 @@ function gemm(g0: Gemm, variant?: MatmulVariant): void {
       gpu.dispatch(kernel, bufs, params(g, flags, z0, y0 * v.tileM, 0, g.K, 0), [gx, Math.min(MAX_GROUPS, rowGroups - y0), gz]);
     }
   }
+}
+
+/** Kernel file, override constants and bindings of an entry that reads the operands in place (no pack). */
+function directPlan(g: Gemm, v: MatmulVariant): { file: string; o: Overrides; bufs: (GPUBuffer | GPUBufferBinding)[] } {
+  if (v.entry === 'reg') { const o = loadPaths(g, v); return { file: 'matmul', o, bufs: regBindings(g, o) }; }
+  if (v.entry === 'tiled4') { const o = tile4Paths(g, v); return { file: 'matmul_tiled4', o, bufs: tile4Bindings(g, o) }; }
+  return { file: 'matmul', o: v.overrides, bufs: [g.a.buf, g.b.buf, g.bias?.buf ?? G().placeholder, g.c.buf] };
 }
 
 /** vec4 load and store paths of the tiled4 kernel that the strides allow (kernels/matmul_tiled4.wgsl). */
