@@ -2,13 +2,14 @@
  * Matmul throughput: 1024³ f32 for every variant of src/ops/matmul.ts (plus some that only the
  * benchmark builds: 8×4 register tiles with and without uniform windows, k-major window tiles
  * 16×16 at 16 lanes, 16×8 and 8×16) and for the default
- * that `matmulVariant` picks; on hardware GPUs the shared-memory tiles at 2048³ and 4096³ too; then the default on shapes of a training step (linear layers of
- * the ST-GCN head: forward, input gradient, weight gradient).
+ * that `matmulVariant` picks; on hardware GPUs more shared-memory tiles and the split-k ones at
+ * 1024³, and the tiles at 2048³ and 4096³ too; then the default on shapes of a training step
+ * (linear layers of the ST-GCN head: forward, input gradient, weight gradient).
  * Also runnable alone: `node dist/bench/matmul.js`.
  */
 import { initEngine, Tensor, G } from '../src/tensor/index.js';
 import { matmul, linear } from '../src/ops/matmul.js';
-import { matmulVariant, matmulVariants, regVariant, windowVariant, tile4Variant, type MatmulVariant } from '../src/ops/matmulvariant.js';
+import { matmulVariant, matmulVariants, regVariant, windowVariant, tile4Variant, splitVariants, type MatmulVariant } from '../src/ops/matmulvariant.js';
 import { backward } from '../src/tensor/index.js';
 import { sumAxes } from '../src/ops/reduce.js';
 import { Rng } from '../src/util/random.js';
@@ -38,14 +39,15 @@ export async function run(ctx: BenchContext = context()): Promise<BenchRecord[]>
   a.dispose(); b.dispose();
 
   // hardware GPUs: more shared-memory tiles, and all of them at sizes that fill a big GPU (1024³ is
-  // 2 GFLOP: ≈ 0.1 ms there, too little work for 100+ compute units)
+  // 2 GFLOP: ≈ 0.1 ms there, too little work for 100+ compute units — hence the split-k tiles)
   if (!g.summary.software) {
     const more: [string, MatmulVariant][] = [['t4_32x64r4', tile4Variant(4, 4, 16, 8, 16)], ['t4_128x64r8x4', tile4Variant(8, 4, 16, 16, 16)],
       ['t4_64x128r4x8', tile4Variant(4, 8, 16, 16, 16)], ['t4_128k16', tile4Variant(8, 8, 16, 16, 16)]];
+    const split = splitVariants().map((v): [string, MatmulVariant] => [v.name, v]);
     for (const S2 of [1024, 2048, 4096]) {
       const a2 = random([S2, S2], 6), b2 = random([S2, S2], 7);
       const def = matmulVariant(S2, S2, S2, g.limits);
-      const tiles: [string, MatmulVariant][] = S2 === S ? more : [...Object.entries(matmulVariants).filter(([, v]) => v.entry === 'tiled4'),
+      const tiles: [string, MatmulVariant][] = S2 === S ? [...more, ...split] : [...Object.entries(matmulVariants).filter(([, v]) => v.entry === 'tiled4'),
         ...more, [`default (${def.name})`, def]];
       for (const [key, v] of tiles) {
         const r = await measure(`matmul ${S2}³ ${key}`, [S2, S2, S2], () => { matmul(a2, b2, { variant: v }); },

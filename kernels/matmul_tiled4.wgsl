@@ -12,10 +12,14 @@
 //   along k (sbk = 1; sbn, sbb, K ≡ 0 mod 4). CV = 1 writes C as vec4s (scn = 1; scm, scb, N ≡ 0
 //   mod 4), else per element. Out-of-range operand elements are staged as zeros, so the inner
 //   loop has no guards.
+// Split k (KS > 1 slices, for products with too few tiles to fill a big GPU): workgroup z runs
+//   slice z % KS of batch z / KS, k in [slice·kc, slice·kc + kc) (kc a multiple of BK, from the
+//   host), and writes its partial product to C + slice·ldu, with neither bias nor accumulation;
+//   kernels/matmul_ksum.wgsl then sums the slices into the real C. KS = 1: kc = K, ldu = 0.
 // Bindings: 0 params, 1 a (scalars), 2 b (scalars), 3 bias, 4 C (vec4s, written per component where
 //   CV = 0), 5 a as vec4s, 6 b as vec4s (a buffer is bound twice where both views are read; the
 //   host binds the placeholder to the views a variant does not read).
-// Workgroups: (ceil(N / BN), ceil(rows / BM), batches), rows from wm0.
+// Workgroups: (ceil(N / BN), ceil(rows / BM), batches · KS), rows from wm0.
 
 // #include "lib/matmul_params.wgsl"
 
@@ -27,6 +31,7 @@ override BK: u32 = 8u;     // k per step (multiple of 4)
 override AV: u32 = 0u;
 override BV: u32 = 0u;
 override CV: u32 = 0u;
+override KS: u32 = 1u;     // k slices (split k)
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -103,21 +108,24 @@ fn tiled4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l
   let BQ = WGX * TN / 4u;                     // column quads per tile
   let LA = AQ * BK / NT;                      // vec4 slots per invocation per step (host: ≥ 1, exact)
   let LB = BQ * BK / NT;
-  let z = wid.z + p.zb;
+  let slice = wid.z % KS;
+  let z = wid.z / KS + p.zb;
+  let kb = slice * p.kc;                      // my k range: [kb, ke)
+  let ke = min(kb + p.kc, p.K);
   let m0 = p.wm0 + wid.y * AQ * 4u;
   let n0 = wid.x * BQ * 4u;
   let za = z * p.sab;
   let zb = z * p.sbb;
   var ra: array<vec4<f32>, MAXV>;
   var rb: array<vec4<f32>, MAXV>;
-  for (var l = 0u; l < LA; l++) { ra[l] = load_a(lid + l * NT, m0, 0u, za); }
-  for (var l = 0u; l < LB; l++) { rb[l] = load_b(lid + l * NT, n0, 0u, zb); }
+  for (var l = 0u; l < LA; l++) { ra[l] = load_a(lid + l * NT, m0, kb, za); }
+  for (var l = 0u; l < LB; l++) { rb[l] = load_b(lid + l * NT, n0, kb, zb); }
   var acc: array<vec4<f32>, 16>;              // [row i][column quad j]: TM · TN / 4 ≤ 16
-  for (var k0 = 0u; k0 < p.K; k0 += BK) {
+  for (var k0 = kb; k0 < ke; k0 += BK) {
     for (var l = 0u; l < LA; l++) { store_a(lid + l * NT, ra[l]); }
     for (var l = 0u; l < LB; l++) { store_b(lid + l * NT, rb[l]); }
     workgroupBarrier();
-    if (k0 + BK < p.K) {                      // the next step's loads fly while this one computes
+    if (k0 + BK < ke) {                       // the next step's loads fly while this one computes
       for (var l = 0u; l < LA; l++) { ra[l] = load_a(lid + l * NT, m0, k0 + BK, za); }
       for (var l = 0u; l < LB; l++) { rb[l] = load_b(lid + l * NT, n0, k0 + BK, zb); }
     }
@@ -137,7 +145,7 @@ fn tiled4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l
     }
     workgroupBarrier();
   }
-  let zc = z * p.scb;
+  let zc = z * p.scb + slice * p.ldu;
   let add = (p.flags & 2u) != 0u;
   for (var i = 0u; i < TM; i++) {
     let m = m0 + (lid3.y + (i / 4u) * WGY) * 4u + i % 4u;

@@ -1,5 +1,6 @@
-// The uniform parameters of a matrix product (kernels/matmul.wgsl, matmul_regk.wgsl); the header
-// of kernels/matmul.wgsl describes the strides.
+// The uniform parameters of a matrix product (kernels/matmul.wgsl, matmul_regk.wgsl,
+// matmul_tiled4.wgsl); the header of kernels/matmul.wgsl describes the strides. tiled4 reads kc as
+// the k per slice and ldu as C's slice stride when it splits k.
 struct Params {
   M: u32, N: u32, K: u32, flags: u32,       // flags: 1 add bias, 2 accumulate into c
   sam: u32, sak: u32, sbk: u32, sbn: u32,   // strides of op(A) along m, k and of op(B) along k, n

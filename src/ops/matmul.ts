@@ -12,7 +12,8 @@
  *   ubok    k-major windows (entry regk): 4 rows at one k per uniform vec4, B as vec4s of 4
  *           columns, 16×16 per invocation, up to 8 windows per dispatch;
  *   tiled   shared-memory tiling (TS×TS per workgroup, 4×4 per invocation), any strides, scalar;
- *   tiled4  vec4 shared-memory tiling (kernels/matmul_tiled4.wgsl): the hardware GPUs' default.
+ *   tiled4  vec4 shared-memory tiling (kernels/matmul_tiled4.wgsl): the hardware GPUs' default;
+ *           split-k variants (KS > 1) sum their slices with kernels/matmul_ksum.wgsl.
  * The default per adapter was chosen by measurement (bench/matmul.ts): llvmpipe → reg for small
  * products and the windows once the packing pays; hardware → tiled4. `node dist/train.js tune`
  * measures the variants per shape class and adapter; `matmulVariant` prefers its choice
@@ -121,6 +122,12 @@ function gemm(g0: Gemm, variant?: MatmulVariant): void {
     if (g.K > 0 && w.bytes <= gpu.limits.maxStorageBufferBindingSize) { gemmWindows(w, v); return; }
     v = matmulVariants.reg8x8;   // nothing to pack, or more windows than one storage binding holds
   }
+  if (v.entry === 'tiled4' && (v.overrides.KS ?? 1) > 1) {
+    const split = kSlices(g, v);
+    if (split.slices > 1) { gemmSplitK(g, v, split); return; }
+    const { KS: _, ...rest } = v.overrides;   // one slice: the plain kernel
+    v = { ...v, overrides: rest };
+  }
   const { file, o, bufs } = directPlan(g, v);
   const kernel = gpu.kernel(file, v.entry, o);
   const flags = g.bias ? 1 : 0;
@@ -153,6 +160,48 @@ function tile4Paths(g: Gemm, v: MatmulVariant): Overrides {
 function tile4Bindings(g: Gemm, o: Overrides): GPUBuffer[] {
   const ph = G().placeholder;
   return [o.AV ? ph : g.a.buf, o.BV ? ph : g.b.buf, g.bias?.buf ?? ph, g.c.buf, o.AV ? g.a.buf : ph, o.BV ? g.b.buf : ph];
+}
+
+/**
+ * How a split-k tiled4 variant divides k: at most KS slices of whole BK steps (`kc` k each, the
+ * last one shorter), fewer where k is short, and one (no split) where the slices' partial
+ * products would not fit one storage binding. Rows of the partials are padded to whole vec4s.
+ */
+function kSlices(g: Gemm, v: MatmulVariant): { slices: number; kc: number; ss: number } {
+  const { BK, KS = 1 } = v.overrides;
+  const steps = Math.ceil(g.K / BK);
+  const kc = Math.ceil(steps / Math.min(KS, Math.max(1, steps))) * BK;
+  const slices = Math.ceil(g.K / kc);
+  const ss = g.batch * g.M * Math.ceil(g.N / 4) * 4;   // floats per slice
+  return slices * ss * 4 > G().limits.maxStorageBufferBindingSize ? { slices: 1, kc: g.K, ss: 0 } : { slices, kc, ss };
+}
+
+/**
+ * Split k: every tile's k range is computed by `slices` workgroups, each writing its partial
+ * product to a scratch tensor (grid z = batches × slices), then one ksum pass adds the slices
+ * and the bias into C — more workgroups for a product too small to fill the GPU.
+ */
+function gemmSplitK(g: Gemm, v: MatmulVariant, { slices, kc, ss }: { slices: number; kc: number; ss: number }): void {
+  const gpu = G();
+  const N4 = Math.ceil(g.N / 4) * 4;
+  const part = Tensor.empty([slices * ss]);
+  const pg: Gemm = { ...g, c: { buf: part.buffer, rs: N4, cs: 1, bs: g.M * N4 }, bias: undefined };
+  const { file, o, bufs } = directPlan(pg, { ...v, overrides: { ...v.overrides, KS: slices } });
+  const kernel = gpu.kernel(file, v.entry, o);
+  const gx = Math.ceil(g.N / v.tileN);
+  const rowGroups = Math.ceil(g.M / v.tileM);
+  const zStep = Math.floor(MAX_GROUPS / slices);
+  for (let z0 = 0; z0 < g.batch; z0 += zStep) {
+    const gz = Math.min(zStep, g.batch - z0);
+    for (let y0 = 0; y0 < rowGroups; y0 += MAX_GROUPS) {
+      gpu.dispatch(kernel, bufs, params(pg, 0, z0, y0 * v.tileM, 0, kc, ss), [gx, Math.min(MAX_GROUPS, rowGroups - y0), gz * slices]);
+    }
+  }
+  const cv = g.c.cs === 1 && g.c.rs % 4 === 0 && g.c.bs % 4 === 0 && g.N % 4 === 0 ? 1 : 0;
+  const x = g.bias ?? { sm: 0, sn: 0 };
+  gpu.dispatch(gpu.kernel('matmul_ksum', 'ksum', { WG: 64, CV: cv }), [part.buffer, g.bias?.buf ?? gpu.placeholder, g.c.buf],
+    [g.M, g.N, g.batch, g.bias ? 1 : 0, g.c.rs, g.c.cs, g.c.bs, slices, x.sm, x.sn, ss], Math.ceil(g.batch * g.M * N4 / 4 / 64));
+  part.dispose();
 }
 
 /** regk reads B as vec4s of 4 neighbouring columns: contiguous rows of whole vec4s. */

@@ -43,17 +43,21 @@ export const tiledVariant = (ts: number, bk: number, wgx: number, wgy: number): 
 /**
  * A vec4 shared-memory variant for hardware GPUs (entry tiled4, kernels/matmul_tiled4.wgsl): a
  * WGX×WGY workgroup computes a (WGY·TM)×(WGX·TN) tile, TM×TN (4 or 8 each) per invocation, BK k
- * staged per step.
+ * staged per step; `ks` > 1 splits k over that many workgroups per tile (their partial products
+ * summed by kernels/matmul_ksum.wgsl), for products with too few tiles to fill a big GPU.
  */
-export const tile4Variant = (tm: number, tn: number, wgx: number, wgy: number, bk: number): MatmulVariant => ({
-  name: `t4_${wgy * tm}x${wgx * tn}r${tm}x${tn}k${bk}`, entry: 'tiled4', ubo: false,
-  overrides: { TM: tm, TN: tn, WGX: wgx, WGY: wgy, BK: bk }, tileM: wgy * tm, tileN: wgx * tn,
+export const tile4Variant = (tm: number, tn: number, wgx: number, wgy: number, bk: number, ks = 1): MatmulVariant => ({
+  name: `t4_${wgy * tm}x${wgx * tn}r${tm}x${tn}k${bk}${ks > 1 ? `s${ks}` : ''}`, entry: 'tiled4', ubo: false,
+  overrides: { TM: tm, TN: tn, WGX: wgx, WGY: wgy, BK: bk, ...(ks > 1 ? { KS: ks } : {}) }, tileM: wgy * tm, tileN: wgx * tn,
 });
+
+/** The k slices tiled4 can split into (each a workgroup per tile; the grid's z holds batches × slices). */
+export const K_SLICES = [1, 2, 4, 8, 16];
 
 /** Whether a tiled4 configuration compiles within `limits` (the kernel's assumptions in its header). */
 function tile4Fits(o: Overrides, limits: Record<string, number>): boolean {
-  const { TM, TN, WGX, WGY, BK } = o;
-  if (![4, 8].includes(TM) || ![4, 8].includes(TN) || ![4, 8, 16, 32].includes(BK)) return false;
+  const { TM, TN, WGX, WGY, BK, KS = 1 } = o;
+  if (![4, 8].includes(TM) || ![4, 8].includes(TN) || ![4, 8, 16, 32].includes(BK) || !K_SLICES.includes(KS)) return false;
   if (!Number.isInteger(WGX) || !Number.isInteger(WGY) || WGX < 1 || WGY < 1) return false;
   const nt = WGX * WGY, aq = WGY * TM / 4, bq = WGX * TN / 4;
   if (nt > (limits.maxComputeInvocationsPerWorkgroup ?? 256) || WGX > (limits.maxComputeWorkgroupSizeX ?? 256) || WGY > (limits.maxComputeWorkgroupSizeY ?? 256)) return false;
@@ -77,6 +81,14 @@ export const matmulVariants = {
   t4_64r4: tile4Variant(4, 4, 16, 16, 16), // 256 invocations, 4×4 each
 } satisfies Record<string, MatmulVariant>;
 
+/**
+ * Split-k versions of the hardware defaults' tiles (128², 128 × 64, 64² of 4 × 4) over 2 to 8
+ * slices, for products with too few tiles to fill a big GPU (1024³: 64 tiles of 128² for 132
+ * SMs). Not yet a default anywhere: the tuner and the benchmark measure them on hardware.
+ */
+export const splitVariants = (): MatmulVariant[] => [tile4Variant(8, 8, 16, 16, 8, 2), tile4Variant(8, 8, 16, 16, 8, 4),
+  tile4Variant(8, 8, 16, 16, 8, 8), tile4Variant(8, 8, 8, 16, 8, 4), tile4Variant(4, 4, 16, 16, 16, 2), tile4Variant(4, 4, 16, 16, 16, 4)];
+
 /** Floats in one uniform window (the kernels declare array<vec4<f32>, 4096>). */
 export const WIN = 16384;
 
@@ -87,11 +99,11 @@ export function matmulShapeClass(M: number, N: number, K: number, batch = 1): st
 
 /**
  * The variant its override constants describe (a tuned cache entry: TM/TN/WG[/AV=1] → reg or
- * ubo, TS/BK/WGX/WGY → tiled, TM/TN/WGX/WGY/BK → tiled4), or undefined when they do not make a valid one within `limits`
+ * ubo, TS/BK/WGX/WGY → tiled, TM/TN/WGX/WGY/BK[/KS] → tiled4), or undefined when they do not make a valid one within `limits`
  * (a hand-edited or foreign cache must not break a product).
  */
 export function variantFromOverrides(o: Overrides, limits: Record<string, number>): MatmulVariant | undefined {
-  if (o.TS === undefined && o.WGX !== undefined) return tile4Fits(o, limits) ? tile4Variant(o.TM, o.TN, o.WGX, o.WGY, o.BK) : undefined;
+  if (o.TS === undefined && o.WGX !== undefined) return tile4Fits(o, limits) ? tile4Variant(o.TM, o.TN, o.WGX, o.WGY, o.BK, o.KS) : undefined;
   const int = (x: unknown, lo: number, hi: number) => Number.isInteger(x) && (x as number) >= lo && (x as number) <= hi;
   const inv = limits.maxComputeInvocationsPerWorkgroup ?? 256, wgx = limits.maxComputeWorkgroupSizeX ?? 256;
   if (o.TS !== undefined) {

@@ -6,7 +6,7 @@
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { matmul } from '../ops/matmul.js';
-import { matmulVariants, regVariant, tiledVariant, windowVariant, tile4Variant, defaultMatmulVariant, variantFromOverrides, matmulShapeClass, type MatmulVariant } from '../ops/matmulvariant.js';
+import { matmulVariants, regVariant, tiledVariant, windowVariant, tile4Variant, splitVariants, defaultMatmulVariant, variantFromOverrides, matmulShapeClass, type MatmulVariant } from '../ops/matmulvariant.js';
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import { defaultBlocks } from '../nn/stgcn.js';
@@ -23,14 +23,19 @@ export const matmulCandidates: MatmulVariant[] = [
 
 /**
  * More tiled4 shapes, measured on hardware adapters only (on llvmpipe shared memory is plain
- * memory and these are far from the windows; matmulVariants' four tiled4 entries stay for the record).
+ * memory and these are far from the windows; matmulVariants' four tiled4 entries stay for the
+ * record), and split-k versions of the default tiles for products with few tiles (1024³: 64 tiles
+ * of 128² or 256 of 64² for 100+ compute units).
  */
 function hardwareTiles(): MatmulVariant[] {
   return [tile4Variant(8, 8, 16, 16, 16), tile4Variant(8, 8, 16, 8, 8), tile4Variant(8, 8, 8, 8, 16),
     tile4Variant(8, 4, 16, 16, 16), tile4Variant(4, 8, 16, 16, 16), tile4Variant(8, 8, 32, 8, 16),
-    tile4Variant(8, 8, 16, 32, 16)];
+    tile4Variant(8, 8, 16, 32, 16), ...splitVariants()];
 }
 const hardwareOnly = new Set(hardwareTiles().map((v) => v.name));
+/** Splitting k only pays where the tiles alone leave a big GPU idle and k is long enough to share. */
+const splitWorthTrying = (v: MatmulVariant, M: number, N: number, K: number) =>
+  (v.overrides.KS ?? 1) === 1 || (Math.ceil(M / v.tileM) * Math.ceil(N / v.tileN) < 512 && K >= 256);
 
 interface Product { label: string; M: number; N: number; K: number; quick?: boolean }
 
@@ -88,7 +93,8 @@ function productCase(p: Product): TuneCase {
   // src/ops/matmul.ts computes a product with few columns and many rows turned around, and looks up that shape
   const [m, n] = N < 32 && M > N ? [N, M] : [M, N];
   const def = defaultMatmulVariant(m, n, K, g.limits, g.summary);
-  const valid = matmulCandidates.filter((v) => variantFromOverrides(v.overrides, g.limits) && !(g.summary.software && hardwareOnly.has(v.name)));
+  const valid = matmulCandidates.filter((v) => variantFromOverrides(v.overrides, g.limits) && !(g.summary.software && hardwareOnly.has(v.name))
+    && splitWorthTrying(v, m, n, K));
   if (!valid.some((v) => v.name === def.name)) valid.unshift(def);
   let a: Tensor | undefined, b: Tensor | undefined;
   // operands or a result over one storage binding cannot be a single product on this device

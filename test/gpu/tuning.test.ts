@@ -18,7 +18,7 @@ import {
   recordLookups, type TunedEntry,
 } from '../../src/gpu/tuning.js';
 import { matmul } from '../../src/ops/matmul.js';
-import { matmulVariant, defaultMatmulVariant, matmulShapeClass, variantFromOverrides, matmulVariants } from '../../src/ops/matmulvariant.js';
+import { matmulVariant, defaultMatmulVariant, matmulShapeClass, variantFromOverrides, matmulVariants, tile4Variant } from '../../src/ops/matmulvariant.js';
 import { topkMask, topkShapeClass } from '../../src/ops/topk.js';
 import { infoNCE, chunking, contrastiveShapeClass } from '../../src/i2md/contrastive.js';
 import { tuneCase, type TuneCase } from '../../src/tune/tuner.js';
@@ -152,7 +152,8 @@ t('a tuned matmul gives the default result on a random product', async () => {
   const ref = run();
   const expect = await ref.read(); ref.dispose();
   const def = defaultMatmulVariant(M, N, K, g.limits, g.summary);
-  for (const v of [matmulVariants.ubo8x8, matmulVariants.reg4x4, matmulVariants.tiled32]) {
+  // a split-k tile too: 97 k = 7 steps of 16 in 2 slices, summed by ksum
+  for (const v of [matmulVariants.ubo8x8, matmulVariants.reg4x4, matmulVariants.tiled32, tile4Variant(4, 4, 16, 16, 16, 2)]) {
     storeTuned('matmul', matmulShapeClass(M, N, K), entry(v.name, v.overrides), g.summary);
     assert.is(matmulVariant(M, N, K, g.limits).name, v.name);
     const out = run();

@@ -234,13 +234,47 @@ t('tiled4: every load path (vec4 along k or m for A, along n or k for B, scalar)
   for (const [M, N, K] of [[1, 1, 1], [5, 7, 3], [65, 129, 97]]) await forward([M, K], [K, N], false, false, matmulVariants.t4_128);
 });
 
+t('tiled4 split k: the slices summed by ksum, k not a multiple of the slice, batches, scalar paths, too short to split', async () => {
+  const v = tile4Variant(8, 8, 8, 8, 8, 4);   // t4_64 with up to 4 slices of whole 8-k steps
+  // [A, B, transA, transB, slices the host must use (1: the plain kernel, no ksum)]
+  const cases: [number[], number[], boolean, boolean, number][] = [
+    [[36, 97], [97, 52], false, false, 4],         // 13 steps: slices of 32, 32, 32 and 1 k
+    [[37, 41], [41, 53], false, false, 3],         // scalar loads, C per element; 6 steps: 16, 16, 9
+    [[3, 36, 44], [44, 40], false, false, 3],      // batched A, shared B
+    [[40, 36], [52, 40], true, true, 3],           // both transposed (vec4 along m and k)
+    [[300, 64], [64, 8], false, false, 4],         // computed turned: C per element through strides
+    [[5, 3], [3, 7], false, false, 1],             // one step: nothing to split
+  ];
+  for (const [sa, sb, tA, tB, slices] of cases) {
+    const names = await forwardLogged(sa, sb, tA, tB, v);
+    const tiled = names.filter((n) => n.startsWith('matmul_tiled4:tiled4'));
+    const ksum = names.filter((n) => n.startsWith('matmul_ksum:ksum'));
+    assert.ok(tiled.length === 1 && (slices > 1 ? tiled[0].includes(`KS=${slices}`) : !tiled[0].includes('KS=')), `[${sa}]·[${sb}]: ${names.join(', ')}`);
+    assert.is(ksum.length, slices > 1 ? 1 : 0, `[${sa}]·[${sb}]: one ksum pass after a split (${names.join(', ')})`);
+    assert.is(names.at(-1), slices > 1 ? ksum[0] : tiled[0], 'ksum runs last');
+  }
+});
+
+t('tiled4 split k: bias in the sum pass (vec4 and per-element stores) and more batches × slices than one grid dimension', async () => {
+  for (const fout of [12, 40]) {   // 12 outputs: turned, C per element; 40: C as vec4s
+    const x = randn(37 * 24, 5), w = randn(fout * 24, 6), b = randn(fout, 7);
+    const out = tidy(() => linear(Tensor.from(x, [37, 24]), Tensor.from(w, [fout, 24]), Tensor.from(b, [fout]), { variant: tile4Variant(8, 8, 8, 8, 8, 4) }));
+    assertClose(await out.read(), linearRef(x, w, fout, 24, b), 1e-5, `split linear, ${fout} outputs`);
+    out.dispose();
+  }
+  // 16 slices of 4 k: 4100 batches make 65600 workgroup layers, over the 65535 of one dispatch
+  const names = await forwardLogged([4100, 3, 64], [4100, 64, 5], false, false, tile4Variant(4, 4, 4, 4, 4, 16));
+  assert.is(names.filter((n) => n.startsWith('matmul_tiled4:tiled4') && n.includes('KS=16')).length, 2, names.join(', '));
+});
+
 t('tiled4: variantFromOverrides accepts the shipped configurations and rejects what the kernel cannot run', () => {
   const lim = { ...G().limits, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384 };
   for (const v of [matmulVariants.t4_128, matmulVariants.t4_128x64, matmulVariants.t4_64, matmulVariants.t4_64r4]) {
     assert.equal(variantFromOverrides(v.overrides, lim), v);
   }
+  for (const ks of [2, 4, 16]) assert.equal(variantFromOverrides({ ...matmulVariants.t4_64r4.overrides, KS: ks }, lim), tile4Variant(4, 4, 16, 16, 16, ks));
   const base = matmulVariants.t4_128.overrides;
-  for (const bad of [{ TM: 6 }, { TN: 16 }, { BK: 12 }, { WGX: 32 }, { BK: 32 }, { WGX: 3 }, { BK: 4 }] as Record<string, number>[]) {
+  for (const bad of [{ TM: 6 }, { TN: 16 }, { BK: 12 }, { WGX: 32 }, { BK: 32 }, { WGX: 3 }, { BK: 4 }, { KS: 3 }, { KS: 32 }, { KS: 0 }] as Record<string, number>[]) {
     assert.is(variantFromOverrides({ ...base, ...bad }, lim), undefined, JSON.stringify(bad));
   }
 });
