@@ -5,7 +5,8 @@
  *   - the tunable families (matmul, top-k, contrastive, temporal conv in its three passes, graph
  *     conv) through the same cases `train.js tune` measures (src/tune/*: shapes derived from
  *     src/i2md/config.ts `presets`), each run with the variant the engine picks here (the tuned
- *     one when the cache has it, else the default);
+ *     one when the cache has it, else the default), and on hardware GPUs the conv passes once more
+ *     through im2col + matmul (src/ops/tconvcols.ts);
  *   - the memory-bound passes of an encoder block — batch norm (training forward, backward),
  *     ReLU, the residual add — at each preset's first-block and last-block activation shapes.
  * Slow on a software adapter (every paper-size conv pass, minutes in all): `bench --all` or
@@ -18,6 +19,7 @@ import { sumAxes } from '../src/ops/reduce.js';
 import { presets } from '../src/i2md/config.js';
 import { defaultBlocks } from '../src/nn/stgcn.js';
 import { tuneFamilies } from '../src/tune/families.js';
+import { convTuning } from '../src/ops/tconv.js';
 import { Rng } from '../src/util/random.js';
 import { measure, context, type BenchContext, type BenchRecord } from './harness.js';
 
@@ -56,6 +58,22 @@ export async function run(ctx: BenchContext = context()): Promise<BenchRecord[]>
         c.dispose();
       }
     }
+  }
+
+  // hardware GPUs: every conv pass again through im2col + matmul (tconv PATH 2, a tuning candidate
+  // that is not yet a default there), so one run shows both paths side by side
+  if (!g.summary.software) {
+    const before = convTuning.path;
+    convTuning.path = 'cols';
+    try {
+      for (const c of tuneFamilies.find((f) => f.family === 'tconv')?.cases(false) ?? []) {
+        const name = `tconv (im2col + matmul): ${c.label}`;
+        if (c.skip) { console.warn(`${name}: not run (${c.skip})`); c.dispose(); continue; }
+        try {
+          push(await measure(name, c.shape.split(/[^0-9]+/).filter(Boolean).map(Number), () => { c.run(); }, { flops: c.flops, reps }), { shapeLabel: c.shape });
+        } finally { c.dispose(); }
+      }
+    } finally { convTuning.path = before; }
   }
 
   for (const { label, shape } of activationShapes()) {

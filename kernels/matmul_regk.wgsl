@@ -9,11 +9,12 @@
 // 64 vec4 accumulators still compile well there.
 // A dispatch covers NW windows of consecutive row blocks in one k chunk (rows from wm0; k from k0,
 // kc steps): on llvmpipe a dispatch costs ≈ 45 µs, and 1024³ takes 64 windows.
-// Needs sbn = 1 and sbk, sbb, N ≡ 0 mod 4, no bias (the host checks); C is written as vec4s where
-// scn = 1 (scm, scb ≡ 0 mod 4, checked by the host) and per component otherwise.
+// Needs sbn = 1 and sbk, sbb, N ≡ 0 mod 4 (the host checks); C is written as vec4s where scn = 1
+// (scm, scb ≡ 0 mod 4, checked by the host) and per component otherwise; flag 1 adds
+// bias[m·sxm + n·sxn] (the host sets it on the first k chunk only).
 // Needs the WGSL language feature unrestricted_pointer_parameters (the host checks it too).
 // Bindings: 0 params, 1 op(B) as vec4s, 2 C as vec4s, 3 … 10 windows (the host binds NW windows
-//   and a dummy one in the other slots).
+//   and a dummy one in the other slots), 11 bias.
 // Workgroups: (ceil(N / (WG·TN)), rows of the NW windows / TM, batches).
 requires unrestricted_pointer_parameters;
 
@@ -37,6 +38,7 @@ alias Window = array<vec4<f32>, 4096>;
 @group(0) @binding(8) var<uniform> ku5: Window;
 @group(0) @binding(9) var<uniform> ku6: Window;
 @group(0) @binding(10) var<uniform> ku7: Window;
+@group(0) @binding(11) var<storage, read> bias: array<f32>;
 
 // One dispatch covers NW windows of consecutive row blocks (same k chunk); a workgroup's rows lie
 // in one of them. Each branch is uniform per workgroup (llvmpipe jumps over the others) and the
@@ -96,6 +98,9 @@ fn tile(ku: ptr<uniform, Window>, wid: vec3<u32>, lid: u32, r: u32, q0: u32) {
       let cg = g0 + g * WG;
       if (cg >= n4) { break; }
       var v = acc[i * NG + g];
+      if ((p.flags & 1u) != 0u) {
+        for (var e = 0u; e < 4u; e++) { v[e] += bias[m * p.sxm + (cg * 4u + e) * p.sxn]; }
+      }
       let o = zc + m * p.scm + cg * 4u * p.scn;
       if (p.scn == 1u) {                      // 4 neighbouring C elements: one vec4 (the host checks alignment)
         if (add) { v += kc4[o >> 2u]; }

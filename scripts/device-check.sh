@@ -8,6 +8,10 @@
 #                (tuning.json: the winners), and the main job (`node dist/train.js`, demo preset)
 # `device-check.sh matmul`: only doctor, the matmul benchmark (bench.txt/json) and `tune --only
 # matmul` (more.txt, tuning.json), ≤ 3 min.
+# `device-check.sh conv`: doctor, the matmul benchmark (the split-k tiles at 1024³) and the kernel
+# benchmark (every conv pass by its default and through im2col + matmul) in bench.txt/json, then
+# `tune --only tconv` and `--only matmul` into tuning.json and the paper-preset step with those
+# winners (more.txt, paper.json), ≤ 9 min.
 # Each step has its own time limit, so one slow step still leaves the others' files (≤ 9 min in
 # all; the device tool allows 10 per command and brings back 8 files). Also runs on a CPU-only
 # machine, on llvmpipe, where the limits cut the slow steps short.
@@ -70,6 +74,17 @@ if [ "${1:-}" = matmul ]; then   # the matmul follow-up: its benchmark and a ful
   step 55 doctor doctor node dist/train.js doctor
   step 50 bench bench node dist/bench/run.js --only matmul --json "$OUT/bench.json"
   I2MD_TUNING_FILE=$OUT/tuning.json step 60 more 'tune --only matmul' node dist/train.js tune --only matmul
+  tail -n 4 "$OUT"/*.txt
+  exit 0
+fi
+if [ "${1:-}" = conv ]; then     # the conv follow-up: im2col + matmul against the convs' GEMM, split k
+  step 55 doctor doctor node dist/train.js doctor
+  step 50 bench bench node dist/bench/run.js --only matmul --json "$OUT/bench.json"
+  step 130 bench bench node dist/bench/run.js --only kernels --json "$OUT/bench-kernels.json"
+  export I2MD_TUNING_FILE=$OUT/tuning.json
+  step 120 more 'tune --only tconv' node dist/train.js tune --only tconv
+  step 60 more 'tune --only matmul' node dist/train.js tune --only matmul
+  step 60 more 'paper-preset step, tuned' node dist/bench/run.js --only pretrain --preset paper --json "$OUT/paper.json"
   tail -n 4 "$OUT"/*.txt
   exit 0
 fi

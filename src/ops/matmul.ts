@@ -28,9 +28,9 @@ import { matmulVariant, matmulVariants, WIN, type MatmulVariant } from './matmul
 export interface MatmulOptions { transA?: boolean; transB?: boolean }
 
 /** One operand seen as a (rows, cols) matrix per batch: element (r, c) of batch z at z·bs + r·rs + c·cs. */
-interface Operand { buf: GPUBuffer; rs: number; cs: number; bs: number }
+export interface Operand { buf: GPUBuffer; rs: number; cs: number; bs: number }
 /** C(z) = A(z)·B(z) (+ bias) (+ C when accumulate): A is M×K, B is K×N, C is M×N. */
-interface Gemm {
+export interface Gemm {
   M: number; N: number; K: number; batch: number;
   a: Operand; b: Operand; c: Operand;
   bias?: { buf: GPUBuffer; sm: number; sn: number };
@@ -92,8 +92,11 @@ function regBindings(g: Gemm, o: Overrides, window?: GPUBufferBinding): (GPUBuff
     window ?? uniformDummy(), o.AV === 2 ? g.a.buf : ph, o.BV !== 0 ? g.b.buf : ph];
 }
 
-/** Records the dispatches of one product with the given variant (default: `matmulVariant`). */
-function gemm(g0: Gemm, variant?: MatmulVariant): void {
+/**
+ * Records the dispatches of one product with the given variant (default: `matmulVariant`); also
+ * the GEMM of the temporal convolution's im2col path (src/ops/tconvcols.ts).
+ */
+export function gemm(g0: Gemm, variant?: MatmulVariant): void {
   if (g0.M === 0 || g0.N === 0 || g0.batch === 0) return;
   const gpu = G();
   // invocations run along n: a product with few columns and many rows is computed turned around
@@ -108,8 +111,8 @@ function gemm(g0: Gemm, variant?: MatmulVariant): void {
       // gradient at 8192 × 256 → 256: ≈ 1.25×)
       const fits = (l: WindowLayout) => vec4Columns(l.g) && vec4Rows(l.g.c);
       if (!fits(w)) { const other = windowLayout(g, v.tileM, 1, !w.turned); if (fits(other) && other.g.N >= v.tileN) w = other; }
-      // and it has no bias epilogue and needs a compiler with pointer parameters
-      if (!fits(w) || g.bias || !gpu.summary.wgslFeatures?.includes('unrestricted_pointer_parameters')) {
+      // and it needs a compiler with pointer parameters
+      if (!fits(w) || !gpu.summary.wgslFeatures?.includes('unrestricted_pointer_parameters')) {
         v = matmulVariants.ubo8x8; w = windowLayout(g, v.tileM);
       } else if (!variant && (v === matmulVariants.ubok16x16 || v === matmulVariants.ubok16x16n4)) {
         // the default's windows per dispatch (not a requested or tuned variant's), from the layout
@@ -276,7 +279,7 @@ function gemmWindows(w: WindowLayout, v: MatmulVariant): void {
 /**
  * regk's dispatches over packed windows: each covers NW windows of consecutive row blocks in one
  * k chunk (the slots past the last row block get the dummy window), accumulating k chunks after
- * the first into C.
+ * the first into C; the first adds the bias.
  */
 function regkDispatches(w: WindowLayout, v: MatmulVariant, buf: GPUBuffer): void {
   const { g, MB, ldu, nmb, nkb, zWin } = w;
@@ -298,7 +301,8 @@ function regkDispatches(w: WindowLayout, v: MatmulVariant, buf: GPUBuffer): void
         }
         const [zFirst, zCount] = g.a.bs ? [z, 1] : [0, g.batch];
         for (let z0 = zFirst; z0 < zFirst + zCount; z0 += MAX_GROUPS) {
-          gpu.dispatch(kernel, [g.b.buf, g.c.buf, ...windows], params(g, kb > 0 ? 2 : 0, z0, wm0, k0, Math.min(ldu, g.K - k0), MB),
+          const flags = (kb === 0 && g.bias ? 1 : 0) | (kb > 0 ? 2 : 0);
+          gpu.dispatch(kernel, [g.b.buf, g.c.buf, ...windows, g.bias?.buf ?? gpu.placeholder], params(g, flags, z0, wm0, k0, Math.min(ldu, g.K - k0), MB),
             [gx, gy, Math.min(MAX_GROUPS, zFirst + zCount - z0)]);
         }
       }

@@ -15,8 +15,8 @@ import { f32, type Param } from '../gpu/device.js';
 import type { ConvDims } from './temporalconv.js';
 
 export const convTuning: {
-  /** 'auto': the register-blocked kernels on software adapters, the tiled GEMM elsewhere. */
-  path: 'auto' | 'gemm' | 'direct';
+  /** 'auto': the register-blocked kernels on software adapters, the tiled GEMM elsewhere; 'cols': im2col + matmul. */
+  path: 'auto' | 'gemm' | 'direct' | 'cols';
 } = { path: 'auto' };
 
 export function useDirect(): boolean {

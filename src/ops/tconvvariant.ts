@@ -1,8 +1,8 @@
 /**
  * The tunable work split of the temporal convolution (tuning family `tconv`, docs/tuning.md).
  * Per pass — forward, input gradient, weight gradient — which kernel family runs it (the tiled
- * implicit GEMM of kernels/temporalconv.wgsl, or the register-blocked kernels of kernels/tconv.wgsl)
- * and how that family splits the work. Every variant computes the same sums; only the order of
+ * implicit GEMM of kernels/temporalconv.wgsl, the register-blocked kernels of kernels/tconv.wgsl,
+ * or im2col and a matmul, src/ops/tconvcols.ts) and how that family splits the work. Every variant computes the same sums; only the order of
  * the additions can change (GEMM vs register-blocked, and the batch slicing of the weight
  * gradient). Without a valid tuned entry the op gets `defaultTconvVariant`: exactly what it did
  * before tuning existed (the register-blocked kernels on software adapters, the GEMM elsewhere).
@@ -11,6 +11,7 @@ import { G } from '../tensor/tensor.js';
 import { tunedVariant, sizeClass } from '../gpu/tuning.js';
 import type { Overrides } from '../gpu/kernels.js';
 import { convTuning, useDirect, wgradRegFits, defaultDirectSplit, defaultWgradSplit, WGRAD_RED, type DirectSplit, type WgradSplit } from './tconv.js';
+import { colsFit } from './tconvcols.js';
 import type { ConvDims } from './temporalconv.js';
 
 /** The three passes of a convolution: each has its own tuned entry. */
@@ -22,7 +23,10 @@ export interface GemmVariant { name: string; path: 'gemm'; TM: number; GROUPS?: 
 export interface DirectVariant { name: string; path: 'direct'; split: DirectSplit }
 /** kernels/tconv_wgrad.wgsl `wgrad` / `wgrad_t` / `wgrad_c` (weight gradient). */
 export interface RegVariant { name: string; path: 'reg'; split: WgradSplit }
-export type TconvVariant = GemmVariant | DirectVariant | RegVariant;
+/** src/ops/tconvcols.ts: im2col and one batched matmul (whose own variant the matmul family picks). */
+export interface ColsVariant { name: 'cols'; path: 'cols' }
+export type TconvVariant = GemmVariant | DirectVariant | RegVariant | ColsVariant;
+const cols: ColsVariant = { name: 'cols', path: 'cols' };
 
 /** The GEMM's workgroups aimed for when it splits the weight gradient's reduction. */
 export const GEMM_TARGET_GROUPS = 256;
@@ -48,8 +52,23 @@ const regName = (d: ConvDims, s: WgradSplit) => `reg${s.TO}${d.KT > 1 ? `t${s.TK
 const gemm = (pass: ConvPass, TM: number, GROUPS = GEMM_TARGET_GROUPS): TconvVariant =>
   (pass === 'dw' ? { name: gemmName(pass, TM, GROUPS), path: 'gemm', TM, GROUPS } : { name: gemmName(pass, TM, GROUPS), path: 'gemm', TM });
 
-/** What the op runs without the cache: the register-blocked kernels on software adapters, else the GEMM. */
+/**
+ * Multiply-adds ×2 from which a 1×1 stride-1 convolution's forward and input gradient run as one
+ * matmul (reading x or dy in place) by default on software adapters: measured on llvmpipe
+ * (docs/bench.md) 1.2–2× faster than the register-blocked kernels from about these sizes (the
+ * graph conv's channel mixing, the unstrided residual), slower below (dispatches and the pack).
+ */
+export const COLS_MIN_FLOPS = { fwd: 8e6, dx: 1.5e6 };
+
+/**
+ * What the op runs without the cache: on software adapters the register-blocked kernels, or one
+ * matmul for a big enough 1×1 stride-1 forward or input gradient; elsewhere the GEMM; im2col and
+ * a matmul wherever `convTuning` forces that path and the buffers fit.
+ */
 export function defaultTconvVariant(pass: ConvPass, d: ConvDims): TconvVariant {
+  if (convTuning.path === 'cols' && colsFit(pass, d, G().limits)) return cols;
+  if (pass !== 'dw' && convTuning.path === 'auto' && G().summary.software && d.KT === 1 && d.stride === 1 && d.pad === 0
+    && 2 * d.N * d.Cin * d.Cout * d.T * d.V >= COLS_MIN_FLOPS[pass]) return cols;
   if (pass === 'dw') {
     if (useDirect() && wgradRegFits()) { const split = defaultWgradSplit(d); return { name: regName(d, split), path: 'reg', split }; }
     return gemm(pass, rowsPerInvocation(d.Cout));
@@ -58,8 +77,9 @@ export function defaultTconvVariant(pass: ConvPass, d: ConvDims): TconvVariant {
   return gemm(pass, rowsPerInvocation(pass === 'fwd' ? d.Cout : d.Cin));
 }
 
-/** The overrides that make a variant (what the cache stores): PATH 0 the GEMM, 1 the register-blocked kernels. */
+/** The overrides that make a variant (what the cache stores): PATH 0 the GEMM, 1 the register-blocked kernels, 2 im2col + matmul. */
 export function tconvOverrides(v: TconvVariant): Overrides {
+  if (v.path === 'cols') return { PATH: 2 };
   if (v.path === 'gemm') return v.GROUPS === undefined ? { PATH: 0, TM: v.TM } : { PATH: 0, TM: v.TM, GROUPS: v.GROUPS };
   return { PATH: 1, ...v.split };
 }
@@ -70,10 +90,12 @@ const int = (x: number | undefined, lo: number, hi: number): x is number => Numb
  * The variant the overrides make for this pass and shape, or undefined when they do not make one
  * the kernels can run within `limits`: the kernels keep per-invocation arrays of 8 (9 taps in
  * `wgrad_t`), the weight-gradient kernels sum their lanes through a workgroup array of WGRAD_RED
- * floats (WG · TO · TI or TK must fit, one lane per output for `wgrad`), and grids stay within
- * the per-dimension limit. A cache file is never trusted beyond this.
+ * floats (WG · TO · TI or TK must fit, one lane per output for `wgrad`), grids stay within
+ * the per-dimension limit, and im2col's buffers within one storage binding. A cache file is
+ * never trusted beyond this.
  */
 export function tconvFromOverrides(pass: ConvPass, d: ConvDims, o: Overrides, limits: Record<string, number>): TconvVariant | undefined {
+  if (o.PATH === 2) return colsFit(pass, d, limits) ? cols : undefined;
   const maxWg = Math.min(limits.maxComputeInvocationsPerWorkgroup ?? 256, limits.maxComputeWorkgroupSizeX ?? 256);
   const maxDim = limits.maxComputeWorkgroupsPerDimension ?? 65535;
   if (o.PATH === 0) {
@@ -113,13 +135,14 @@ export function tconvFromOverrides(pass: ConvPass, d: ConvDims, o: Overrides, li
  * cache has a valid entry for this adapter, else the default. A path forced through `convTuning`
  * (tests, benchmarks) wins over the cache: an entry for the other kernel family is not used then.
  */
-export function tconvVariant(pass: 'fwd' | 'dx', d: ConvDims): GemmVariant | DirectVariant;
-export function tconvVariant(pass: 'dw', d: ConvDims): GemmVariant | RegVariant;
+export function tconvVariant(pass: 'fwd' | 'dx', d: ConvDims): GemmVariant | DirectVariant | ColsVariant;
+export function tconvVariant(pass: 'dw', d: ConvDims): GemmVariant | RegVariant | ColsVariant;
 export function tconvVariant(pass: ConvPass, d: ConvDims): TconvVariant;
 export function tconvVariant(pass: ConvPass, d: ConvDims): TconvVariant {
   const g = G();
   const tuned = tunedVariant('tconv', tconvShapeClass(pass, d), g.summary);
   const v = tuned && tconvFromOverrides(pass, d, tuned.overrides, g.limits);
-  if (v && (convTuning.path === 'auto' || (convTuning.path === 'gemm') === (v.path === 'gemm'))) return v;
+  const forced = convTuning.path === 'direct' ? ['direct', 'reg'] : [convTuning.path];
+  if (v && (convTuning.path === 'auto' || forced.includes(v.path))) return v;
   return defaultTconvVariant(pass, d);
 }

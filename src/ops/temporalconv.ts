@@ -5,7 +5,8 @@
  * long reduction, in entry `wgrad`). With
  * KT = 1 it is also the encoder's 1×1 convolution (graph conv channel mixing, strided residual).
  * On software adapters (llvmpipe) the register-blocked kernels of kernels/tconv.wgsl
- * (src/ops/tconv.ts) run instead: 4–5× faster there, where barriers and gathers dominate.
+ * (src/ops/tconv.ts) run instead: 4–5× faster there, where barriers and gathers dominate. A third
+ * path, im2col and one matmul (src/ops/tconvcols.ts), is a tuning candidate everywhere.
  * Which family runs each pass, and its work split, is the tunable `tconvVariant`
  * (src/ops/tconvvariant.ts): a tuned choice from the cache, else that default.
  */
@@ -14,6 +15,7 @@ import { record } from '../tensor/autograd.js';
 import { sumAxes } from './reduce.js';
 import { direct, wgradReg } from './tconv.js';
 import { tconvVariant, GEMM_TARGET_GROUPS } from './tconvvariant.js';
+import { colsForward, colsInputGrad, colsWeightGrad } from './tconvcols.js';
 
 export interface TemporalConvOptions {
   stride?: number;
@@ -71,8 +73,9 @@ function dimsOf(x: Tensor, weight: Tensor, opts: TemporalConvOptions): ConvDims 
 
 /** x (N, Cin, T, V) · weight (Cout, Cin, KT, 1) → (N, Cout, T', V). */
 function forwardRaw(d: ConvDims, x: Tensor, weight: Tensor, bias: Tensor | undefined, biasMode: number): Tensor {
-  const out = Tensor.empty([d.N, d.Cout, d.Tout, d.V]);
   const v = tconvVariant('fwd', d);
+  if (v.path === 'cols') return colsForward(d, x, weight, bias, biasMode);
+  const out = Tensor.empty([d.N, d.Cout, d.Tout, d.V]);
   if (v.path === 'direct') direct(true, d, x, weight, bias, biasMode, out, v.split);
   else gemm(Mode.Forward, v.TM, d, weight, x, bias, biasMode, out, d.Cout, d.N * d.Tout * d.V, d.Cin * d.KT, d.Tout * d.V);
   return out;
@@ -80,8 +83,9 @@ function forwardRaw(d: ConvDims, x: Tensor, weight: Tensor, bias: Tensor | undef
 
 /** dx (N, Cin, T, V) from dy (N, Cout, T', V): the transposed convolution. */
 export function convInputGrad(d: ConvDims, dy: Tensor, weight: Tensor): Tensor {
-  const dx = Tensor.empty([d.N, d.Cin, d.T, d.V]);
   const v = tconvVariant('dx', d);
+  if (v.path === 'cols') return colsInputGrad(d, dy, weight);
+  const dx = Tensor.empty([d.N, d.Cin, d.T, d.V]);
   if (v.path === 'direct') direct(false, d, dy, weight, undefined, 0, dx, v.split);
   else gemm(Mode.InputGrad, v.TM, d, weight, dy, undefined, 0, dx, d.Cin, d.N * d.T * d.V, d.Cout * d.KT, d.T * d.V);
   return dx;
@@ -102,6 +106,7 @@ export function convParamGrads(d: ConvDims, dy: Tensor, x: Tensor, wantWeight: b
   if (wantWeight) {
     const v = tconvVariant('dw', d);
     if (v.path === 'reg') ({ dw, db } = wgradReg(d, dy, x, biasMode === 1, v.split));
+    else if (v.path === 'cols') dw = colsWeightGrad(d, dy, x);
     else dw = gemmWeightGrad(d, dy, x, v.TM, v.GROUPS ?? GEMM_TARGET_GROUPS);
   }
   if (biasMode && !db) db = biasMode === 1 ? sumAxes(dy, [0, 2, 3]) : sumAxes(dy, [0, 2]);

@@ -1,7 +1,7 @@
 /**
  * Tuning the tconv family (src/ops/tconvvariant.ts): per pass of the temporal convolution —
  * forward, input gradient, weight gradient (with the bias gradient, as training runs it) — the
- * kernel family (tiled GEMM or register-blocked) and its work split, at the convolutions one
+ * kernel family (tiled GEMM, register-blocked, or im2col + matmul) and its work split, at the convolutions one
  * pre-training step of a preset runs: each block's 9×1 temporal conv, the graph conv's 1×1
  * channel mixing (K·C_in → C_out, per-joint bias) and the strided residual's 1×1 conv. Cases
  * that share a shape class are measured once.
@@ -59,6 +59,7 @@ const push = (out: TconvVariant[], v: TconvVariant | undefined) => { if (v && !o
 export function tconvCandidates(pass: ConvPass, d: ConvDims, limits: Record<string, number>): TconvVariant[] {
   const out: TconvVariant[] = [defaultTconvVariant(pass, d)];
   const make = (o: Record<string, number>) => tconvFromOverrides(pass, d, o, limits);
+  push(out, make({ PATH: 2 }));   // im2col + matmul, where its buffers fit one binding
   // the GEMM: the tile the default picks for the rows and half of it (more workgroups)
   const tm = rowsPerInvocation(pass === 'dx' ? d.Cin : d.Cout), tms = [tm, Math.max(1, tm / 2)];
   if (pass !== 'dw') {

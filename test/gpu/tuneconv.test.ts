@@ -82,7 +82,7 @@ for (const pass of ['fwd', 'dx', 'dw'] as const) {
     for (const c of convCases) {
       const tc = convCase(pass, c);
       assert.ok(tc.candidates.length >= (pass === 'dw' ? 5 : 7), `${c.label}: ${tc.candidates.map((v) => v.name)}`);
-      assert.ok(tc.candidates.some((v) => v.overrides.PATH === 0) && tc.candidates.some((v) => v.overrides.PATH === 1), 'both kernel families');
+      assert.ok([0, 1, 2].every((path) => tc.candidates.some((v) => v.overrides.PATH === path)), 'all three kernel families');
       await everyCandidate('tconv', tc, () => tconvVariant(pass, c.d).name);
     }
   });
@@ -111,6 +111,8 @@ t('tconv: a stored entry is what the op dispatches', async () => {
     ['fwd', 'direct4x4w32', { PATH: 1, TO: 4, TT: 4, WG: 32 }, /^tconv:direct\{TO=4,TT=4,WG=32\}$/],
     ['dx', 'gemm2', { PATH: 0, TM: 2 }, /^temporalconv:conv\{TM=2\}$/],
     ['dw', 'reg4t3w32g16', { PATH: 1, TO: 4, TI: 8, TK: 3, WG: 32, GROUPS: 16 }, /^tconv_wgrad:wgrad_t\{TK=3,TO=4,WG=32\}$/],
+    ['fwd', 'cols', { PATH: 2 }, /^tconv_cols:cols_main\{/],
+    ['dw', 'cols', { PATH: 2 }, /^tconv_cols:cols_main\{/],
   ];
   for (const [pass, name, overrides, kernel] of cases) {
     const tc = convCase(pass, c);
@@ -126,6 +128,20 @@ t('tconv: a stored entry is what the op dispatches', async () => {
     try { assert.is.not(tconvVariant(pass, c.d).name, name); } finally { convTuning.path = before; }
     tc.dispose();
   }
+});
+
+t('tconv: on a software adapter a big 1×1 stride-1 forward and input gradient default to one matmul', () => {
+  const big = conv(128, 96, 32, 32, 25, 1, 1, 0), small = conv(2, 9, 6, 5, 7, 1, 1, 0);
+  const strided = conv(128, 32, 64, 32, 25, 1, 2, 0), taps = conv(128, 32, 32, 32, 25, 9, 1, 4);
+  const software = G().summary.software;
+  for (const pass of ['fwd', 'dx'] as const) assert.is(defaultTconvVariant(pass, big).path, software ? 'cols' : 'gemm', pass);
+  assert.is.not(defaultTconvVariant('dw', big).path, 'cols', 'the weight gradient keeps its kernels');
+  for (const d of [small, strided, taps]) for (const pass of ['fwd', 'dx'] as const) {
+    assert.is.not(defaultTconvVariant(pass, d).path, 'cols', `${pass} ${JSON.stringify(d)}`);
+  }
+  const before = convTuning.path;
+  convTuning.path = 'direct';   // a forced path is what runs
+  try { assert.is(defaultTconvVariant('fwd', big).path, 'direct'); } finally { convTuning.path = before; }
 });
 
 t('tconv: invalid entries fall back to the default', async () => {
@@ -159,6 +175,9 @@ t('tconv: invalid entries fall back to the default', async () => {
     storeTuned('tconv', tconvShapeClass(pass, d), { variant: 'bogus', overrides }, g.summary);
     assert.is(tconvVariant(pass, d).name, defaultTconvVariant(pass, d).name, what);
   }
+  // im2col + matmul needs its windows in one storage binding
+  assert.ok(tconvFromOverrides('fwd', s2.d, { PATH: 2 }, g.limits));
+  assert.is(tconvFromOverrides('fwd', s2.d, { PATH: 2 }, { ...g.limits, maxStorageBufferBindingSize: 4096 }), undefined);
   // the register-blocked weight gradient needs 18 KiB of workgroup memory: not on a 16 KiB device
   const ok = { PATH: 1, TO: 8, TI: 8, TK: 9, WG: 64, GROUPS: 64 };
   assert.ok(tconvFromOverrides('dw', s2.d, ok, g.limits));

@@ -1,10 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
-import { Tensor, tidy, backward } from '../../src/tensor/index.js';
+import { Tensor, tidy, backward, G } from '../../src/tensor/index.js';
 import { mul, sumAll } from '../helpers/ops.js';
 import { temporalConv, temporalConvRef, convOutputLength, convWeightGrad } from '../../src/ops/temporalconv.js';
 import { convTuning } from '../../src/ops/tconv.js';
+import { colsForward, colsInputGrad } from '../../src/ops/tconvcols.js';
 
 const t = suite('ops/temporalconv');
 t.before(async () => { await engine(); });
@@ -133,7 +134,7 @@ const pathCases: [number[], number, number, number, number][] = [
   [[2, 16, 4, 5], 8, 1, 1, 0],
   [[2, 3, 8, 5], 16, 9, 1, 4],
 ];
-for (const path of ['gemm', 'direct'] as const) {
+for (const path of ['gemm', 'direct', 'cols'] as const) {
   for (const [xs, Cout, KT, stride, pad] of pathCases) {
     t(`${path}: forward and gradients vs analytic reference, x [${xs}], Cout ${Cout}, KT ${KT}, stride ${stride}, pad ${pad}`, async () => {
       const before = convTuning.path;
@@ -141,7 +142,7 @@ for (const path of ['gemm', 'direct'] as const) {
       try {
         const Cin = xs[1];
         const Tout = convOutputLength(xs[2], KT, stride, pad);
-        const s = path === 'gemm' ? 20 : 30;   // other inputs per path: a stale pooled buffer cannot pass for a result
+        const s = { gemm: 20, direct: 30, cols: 60 }[path];   // other inputs per path: a stale pooled buffer cannot pass for a result
         const x = randn(size(xs), s + 1), w = randn(Cout * Cin * KT, s + 2, -0.3, 0.3), b = randn(Cout, s + 3);
         const g = randn(xs[0] * Cout * Tout * xs[3], s + 4);
         const got = tidy(() => {
@@ -160,6 +161,43 @@ for (const path of ['gemm', 'direct'] as const) {
       } finally { convTuning.path = before; }
     });
   }
+}
+
+// im2col + matmul (src/ops/tconvcols.ts): finite differences through every pass, the per-joint
+// bias (added after the product) and the 1×1 stride-1 case that reads x and dy in place
+for (const [xs, Cout, KT, stride, pad, perJoint, inPlace] of [
+  [[2, 3, 5, 4], 4, 9, 2, 4, false, false], [[2, 3, 7, 3], 5, 1, 2, 0, true, false], [[2, 3, 4, 3], 5, 1, 1, 0, true, true],
+] as [number[], number, number, number, number, boolean, boolean][]) {
+  t(`cols: gradients (finite differences), KT ${KT}, stride ${stride}, ${perJoint ? 'per-joint' : 'per-channel'} bias`, async () => {
+    const before = convTuning.path;
+    convTuning.path = 'cols';
+    const g = G(), names: string[] = [], dispatch = g.dispatch;
+    g.dispatch = ((kernel, ...rest) => { names.push(kernel.name); return dispatch.call(g, kernel, ...rest); }) as typeof g.dispatch;
+    try {
+      await checkOp({
+        shapes: [xs, KT === 1 ? [Cout, xs[1]] : [Cout, xs[1], KT, 1], perJoint ? [Cout, xs[3]] : [Cout]],
+        gpu: ([x, w, b]) => temporalConv(x, w, b, { stride, pad }),
+        ref: ([x, w, b]) => temporalConvRef(x, xs, w, Cout, KT, b, stride, pad, perJoint),
+      });
+    } finally { convTuning.path = before; g.dispatch = dispatch; }
+    assert.ok(!names.some((n) => n.startsWith('temporalconv:') || n.startsWith('tconv:') || n.startsWith('tconv_wgrad:')), names.join(', '));
+    assert.ok(names.some((n) => n.startsWith('tconv_cols:')) && names.some((n) => n.startsWith('matmul')), names.join(', '));
+    if (!inPlace) return;
+    // 1×1, stride 1: forward and input gradient read x and dy in place (only dW builds windows)
+    const d = { N: xs[0], Cin: xs[1], Cout, T: xs[2], Tout: xs[2], V: xs[3], KT: 1, stride: 1, pad: 0 };
+    const xv = randn(size(xs), 71), wv = randn(Cout * xs[1], 72);
+    const x = Tensor.from(xv, xs), w = Tensor.from(wv, [Cout, xs[1]]);
+    const dy = Tensor.from(randn(xs[0] * Cout * xs[2] * xs[3], 73), [xs[0], Cout, xs[2], xs[3]]);
+    names.length = 0;
+    g.dispatch = ((kernel, ...rest) => { names.push(kernel.name); return dispatch.call(g, kernel, ...rest); }) as typeof g.dispatch;
+    try {
+      const y = colsForward(d, x, w, undefined, 0), dx = colsInputGrad(d, dy, w);
+      assertClose(await y.read(), temporalConvRef(xv, xs, wv, Cout, 1, undefined, 1, 0), 1e-5, 'y in place');
+      for (const z of [y, dx]) z.dispose();
+    } finally { g.dispatch = dispatch; }
+    assert.ok(!names.some((n) => n.startsWith('tconv_cols:')) && names.filter((n) => n.startsWith('matmul')).length >= 2, names.join(', '));
+    for (const z of [x, w, dy]) z.dispose();
+  });
 }
 
 t('direct: the weight gradient is deterministic (fixed summation order, bit-identical reruns)', async () => {
