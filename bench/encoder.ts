@@ -7,9 +7,10 @@
  * bindings, params, grid) and replayed group by group — the conv GEMM by mode and tile variant,
  * graph aggregation, BN, … — so each group's GPU time is measured alone.
  * Module form: `run(ctx)` (bench/run.ts); also runnable alone:
- *   node dist/bench/encoder.js [--batch 8] [--T 64] [--hidden 16] [--hidden-dim 256] [--reps 3] [--no-split] [--path gemm|direct]
+ *   node dist/bench/encoder.js [--batch 8] [--T 64] [--hidden 16] [--hidden-dim 256] [--reps 3] [--no-split] [--path gemm|direct|cols]
  * (--path forces the conv / aggregation kernel family, src/ops/tconv.ts `convTuning`: the
- * before/after comparison on one adapter.)
+ * before/after comparison on one adapter; cols runs the convolutions through im2col + matmul and
+ * leaves the aggregation to its default.)
  */
 import { initEngine, Tensor, tidy, noGrad, backward, G } from '../src/tensor/index.js';
 import type { Kernel } from '../src/gpu/kernels.js';
@@ -140,7 +141,7 @@ export async function run(ctx: EncoderBenchCtx = {}): Promise<BenchRecord[]> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (k: string) => { const i = process.argv.indexOf(`--${k}`); return i > 0 ? Number(process.argv[i + 1]) : undefined; };
   const path = process.argv[process.argv.indexOf('--path') + 1];
-  if (process.argv.includes('--path') && (path === 'gemm' || path === 'direct')) convTuning.path = path;
+  if (process.argv.includes('--path') && (path === 'gemm' || path === 'direct' || path === 'cols')) convTuning.path = path;
   await run({ batch: arg('batch'), reps: arg('reps'), T: arg('T'), hidden: arg('hidden'), hiddenDim: arg('hidden-dim'), split: !process.argv.includes('--no-split') });
   process.exit(0);
 }

@@ -86,12 +86,12 @@ export function graphFromOverrides(pass: GraphPass, d: GraphDims, o: Overrides, 
 /**
  * The variant of this pass at this shape: the tuned one (`train.js tune --only graphconv`) when
  * the cache has a valid entry for this adapter, else the default. A path forced through
- * `convTuning` (tests, benchmarks: gemm = flat, direct = reg) wins over the cache.
+ * `convTuning` (tests, benchmarks: gemm = flat, direct = reg; cols concerns only the convolutions) wins over the cache.
  */
 export function graphVariant(pass: GraphPass, d: GraphDims): GraphVariant {
   const g = G();
   const tuned = tunedVariant('graphconv', graphShapeClass(pass, d), g.summary);
   const v = tuned && graphFromOverrides(pass, d, tuned.overrides, g.limits);
-  if (v && (convTuning.path === 'auto' || (convTuning.path === 'gemm') === (v.path === 'flat'))) return v;
+  if (v && (convTuning.path === 'auto' || convTuning.path === 'cols' || (convTuning.path === 'gemm') === (v.path === 'flat'))) return v;
   return defaultGraphVariant(pass);
 }

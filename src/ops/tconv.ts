@@ -20,7 +20,9 @@ export const convTuning: {
 } = { path: 'auto' };
 
 export function useDirect(): boolean {
-  return convTuning.path === 'direct' || (convTuning.path === 'auto' && G().summary.software);
+  // 'cols' forces only the convolutions' path: the rest (the graph aggregation, a conv whose
+  // im2col buffers do not fit) is chosen as for 'auto'
+  return convTuning.path === 'direct' || (convTuning.path !== 'gemm' && G().summary.software);
 }
 
 const WG = 64;
