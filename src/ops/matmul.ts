@@ -156,14 +156,18 @@ function tile4Paths(g: Gemm, v: MatmulVariant): Overrides {
   const q = (...xs: number[]) => xs.every((x) => x % 4 === 0);
   const av = g.a.cs === 1 && q(g.a.rs, g.a.bs, g.K) ? 1 : g.a.rs === 1 && q(g.a.cs, g.a.bs, g.M) ? 2 : 0;
   const bv = g.b.cs === 1 && q(g.b.rs, g.b.bs, g.N) ? 1 : g.b.rs === 1 && q(g.b.cs, g.b.bs, g.K) ? 2 : 0;
-  const cv = g.c.cs === 1 && q(g.c.rs, g.c.bs, g.N) ? 1 : 0;
-  return { ...v.overrides, AV: av, BV: bv, CV: cv };
+  return { ...v.overrides, AV: av, BV: bv, CV: vec4Stores(g) ? 1 : 0 };
 }
+/** C takes vec4 stores of 4 neighbouring columns (tiled4's and ksum's CV = 1): contiguous, whole vec4 rows. */
+const vec4Stores = (g: Gemm): boolean => g.c.cs === 1 && [g.c.rs, g.c.bs, g.N].every((x) => x % 4 === 0);
 /** tiled4's bindings: the scalar views, bias, C, then the vec4 views (the placeholder where unread). */
 function tile4Bindings(g: Gemm, o: Overrides): GPUBuffer[] {
   const ph = G().placeholder;
   return [o.AV ? ph : g.a.buf, o.BV ? ph : g.b.buf, g.bias?.buf ?? ph, g.c.buf, o.AV ? g.a.buf : ph, o.BV ? g.b.buf : ph];
 }
+
+/** Invocations per workgroup of the split-k sum (kernels/matmul_ksum.wgsl), one vec4 of C each. */
+const KSUM_WG = 64;
 
 /**
  * How a split-k tiled4 variant divides k: at most KS slices of whole BK steps (`kc` k each, the
@@ -200,10 +204,9 @@ function gemmSplitK(g: Gemm, v: MatmulVariant, { slices, kc, ss }: { slices: num
       gpu.dispatch(kernel, bufs, params(pg, 0, z0, y0 * v.tileM, 0, kc, ss), [gx, Math.min(MAX_GROUPS, rowGroups - y0), gz * slices]);
     }
   }
-  const cv = g.c.cs === 1 && g.c.rs % 4 === 0 && g.c.bs % 4 === 0 && g.N % 4 === 0 ? 1 : 0;
   const x = g.bias ?? { sm: 0, sn: 0 };
-  gpu.dispatch(gpu.kernel('matmul_ksum', 'ksum', { WG: 64, CV: cv }), [part.buffer, g.bias?.buf ?? gpu.placeholder, g.c.buf],
-    [g.M, g.N, g.batch, g.bias ? 1 : 0, g.c.rs, g.c.cs, g.c.bs, slices, x.sm, x.sn, ss], Math.ceil(g.batch * g.M * N4 / 4 / 64));
+  gpu.dispatch(gpu.kernel('matmul_ksum', 'ksum', { WG: KSUM_WG, CV: vec4Stores(g) ? 1 : 0 }), [part.buffer, g.bias?.buf ?? gpu.placeholder, g.c.buf],
+    [g.M, g.N, g.batch, g.bias ? 1 : 0, g.c.rs, g.c.cs, g.c.bs, slices, x.sm, x.sn, ss], Math.ceil(g.batch * g.M * N4 / 4 / KSUM_WG));
   part.dispose();
 }
 

@@ -20,7 +20,7 @@ type Pass = 'fwd' | 'dx' | 'dw';
 
 const WG = 256;
 /** A 1×1 convolution with stride 1: its operand is already one row per position (per batch). */
-const pointwise = (d: ConvDims): boolean => d.KT === 1 && d.stride === 1 && d.pad === 0;
+export const pointwise = (d: ConvDims): boolean => d.KT === 1 && d.stride === 1 && d.pad === 0;
 
 /** The floats of the biggest buffer a pass of this path makes (its cols, or dy transposed). */
 export function colsFloats(pass: Pass, d: ConvDims): number {
@@ -62,7 +62,7 @@ export function colsForward(d: ConvDims, x: Tensor, weight: Tensor, bias: Tensor
     bias: perJoint ? { buf: perJoint.buffer, sm: R, sn: 1 } : biasMode === 1 && bias ? { buf: bias.buffer, sm: 1, sn: 0 } : undefined,
   });
   cols?.dispose();
-  if (perJoint !== bias) perJoint?.dispose();
+  perJoint?.dispose();
   return out;
 }
 

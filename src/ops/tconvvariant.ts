@@ -11,7 +11,7 @@ import { G } from '../tensor/tensor.js';
 import { tunedVariant, sizeClass } from '../gpu/tuning.js';
 import type { Overrides } from '../gpu/kernels.js';
 import { convTuning, useDirect, wgradRegFits, defaultDirectSplit, defaultWgradSplit, WGRAD_RED, type DirectSplit, type WgradSplit } from './tconv.js';
-import { colsFit } from './tconvcols.js';
+import { colsFit, pointwise } from './tconvcols.js';
 import type { ConvDims } from './temporalconv.js';
 
 /** The three passes of a convolution: each has its own tuned entry. */
@@ -60,6 +60,9 @@ const gemm = (pass: ConvPass, TM: number, GROUPS = GEMM_TARGET_GROUPS): TconvVar
  */
 export const COLS_MIN_FLOPS = { fwd: 8e6, dx: 1.5e6 };
 
+/** Multiply-adds ×2 of one pass of a convolution (every pass does as many). */
+export const convFlops = (d: ConvDims): number => 2 * d.N * d.Cout * d.Cin * d.KT * d.Tout * d.V;
+
 /**
  * What the op runs without the cache: on software adapters the register-blocked kernels, or one
  * matmul for a big enough 1×1 stride-1 forward or input gradient; elsewhere the GEMM; im2col and
@@ -67,8 +70,7 @@ export const COLS_MIN_FLOPS = { fwd: 8e6, dx: 1.5e6 };
  */
 export function defaultTconvVariant(pass: ConvPass, d: ConvDims): TconvVariant {
   if (convTuning.path === 'cols' && colsFit(pass, d, G().limits)) return cols;
-  if (pass !== 'dw' && convTuning.path === 'auto' && G().summary.software && d.KT === 1 && d.stride === 1 && d.pad === 0
-    && 2 * d.N * d.Cin * d.Cout * d.T * d.V >= COLS_MIN_FLOPS[pass]) return cols;
+  if (pass !== 'dw' && convTuning.path === 'auto' && G().summary.software && pointwise(d) && convFlops(d) >= COLS_MIN_FLOPS[pass]) return cols;
   if (pass === 'dw') {
     if (useDirect() && wgradRegFits()) { const split = defaultWgradSplit(d); return { name: regName(d, split), path: 'reg', split }; }
     return gemm(pass, rowsPerInvocation(d.Cout));

@@ -8,7 +8,7 @@
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { temporalConv, convInputGrad, convParamGrads, convOutputLength, gemmWgradSlices, type ConvDims } from '../ops/temporalconv.js';
-import { tconvShapeClass, tconvFromOverrides, tconvOverrides, defaultTconvVariant, rowsPerInvocation, GEMM_TARGET_GROUPS, type ConvPass, type TconvVariant } from '../ops/tconvvariant.js';
+import { tconvShapeClass, tconvFromOverrides, tconvOverrides, defaultTconvVariant, convFlops, rowsPerInvocation, GEMM_TARGET_GROUPS, type ConvPass, type TconvVariant } from '../ops/tconvvariant.js';
 import { defaultDirectSplit, defaultWgradSplit, WGRAD_RED, type WgradSplit } from '../ops/tconv.js';
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
@@ -47,7 +47,6 @@ export function presetConvs(name: 'paper' | 'demo'): ConvCase[] {
   return out;
 }
 
-const flopsOf = (d: ConvDims) => 2 * d.N * d.Cout * d.Cin * d.KT * d.Tout * d.V;
 
 const push = (out: TconvVariant[], v: TconvVariant | undefined) => { if (v && !out.some((w) => w.name === v.name)) out.push(v); };
 
@@ -108,7 +107,7 @@ export function convCase(pass: ConvPass, c: ConvCase): TuneCase {
   const { d, biasMode } = c;
   const candidates = tconvCandidates(pass, d, g.limits);
   let x: Tensor | undefined, w: Tensor | undefined, b: Tensor | undefined, dy: Tensor | undefined;
-  const gflops = flopsOf(d) / 1e9;
+  const gflops = convFlops(d) / 1e9;
   const floats = Math.max(d.N * d.Cin * d.T * d.V, d.N * d.Cout * d.Tout * d.V);
   const maxFloats = g.limits.maxStorageBufferBindingSize / 4;
   const red = pass === 'fwd' ? d.Cin * d.KT : pass === 'dx' ? d.Cout * d.KT : d.N * d.Tout * d.V;
@@ -135,7 +134,7 @@ export function convCase(pass: ConvPass, c: ConvCase): TuneCase {
     // reordered sums: f32 rounding grows like the square root of the reduction's length
     tol: 2e-6 * Math.sqrt(red) + 1e-6,
     dispose() { for (const t of [x, w, b, dy]) t?.dispose(); x = w = b = dy = undefined; },
-    flops: flopsOf(d),
+    flops: convFlops(d),
   };
 }
 
@@ -147,7 +146,7 @@ function cases(quick: boolean): TuneCase[] {
   const convs = [...presetConvs('paper'), ...presetConvs('demo')];
   if (quick) {
     const demo = presetConvs('demo').filter((c) => c.d.KT > 1);
-    const big = demo.reduce((a, b) => (flopsOf(b.d) > flopsOf(a.d) ? b : a));
+    const big = demo.reduce((a, b) => (convFlops(b.d) > convFlops(a.d) ? b : a));
     return [convCase('fwd', big), convCase('dw', big)];
   }
   const all = convs.flatMap((c) => (['fwd', 'dx', 'dw'] as const).map((pass) => ({ pass, c })));
