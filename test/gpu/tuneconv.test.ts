@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { engine } from '../helpers/check.js';
+import { engine, dispatched } from '../helpers/check.js';
 import { G, tidy, type Tensor } from '../../src/tensor/index.js';
 import { forceVariant, storeTuned, resetTuningCache } from '../../src/gpu/tuning.js';
 import { convTuning } from '../../src/ops/tconv.js';
@@ -41,13 +41,8 @@ async function readAll(ts: Tensor[]): Promise<Float32Array[]> {
 
 /** The kernels (pipeline keys, overrides included) the case's run dispatches. */
 async function kernelsOf(c: TuneCase): Promise<{ names: string[]; outs: Float32Array[] }> {
-  const g = G();
-  const names: string[] = [];
-  const dispatch = g.dispatch;
-  g.dispatch = ((kernel, ...rest) => { names.push(kernel.name); return dispatch.call(g, kernel, ...rest); }) as typeof g.dispatch;
-  let outs: Tensor[];
-  try { outs = tidy(() => c.run()); } finally { g.dispatch = dispatch; }
-  return { names, outs: await readAll(outs) };
+  const { names, result } = await dispatched(() => tidy(() => c.run()));
+  return { names, outs: await readAll(result) };
 }
 
 /** Forces every candidate of the case: the op must run it (`current()` names it) and match the default's outputs. */

@@ -4,7 +4,7 @@
  * float64 on the reference.
  */
 import * as assert from 'uvu/assert';
-import { Tensor, tidy, backward, initEngine } from '../../src/tensor/index.js';
+import { Tensor, tidy, backward, initEngine, G } from '../../src/tensor/index.js';
 import { mul, sumAll } from './ops.js';
 import { Rng } from '../../src/util/random.js';
 
@@ -14,6 +14,16 @@ export const engine = initEngine;
 export function randn(n: number, seed = 1, lo = -1, hi = 1): Float64Array {
   const rng = new Rng(seed);
   return Float64Array.from({ length: n }, () => rng.uniform(lo, hi));
+}
+
+/**
+ * Runs fn and returns the kernels it dispatched (pipeline keys, overrides included, in order) with
+ * its result: how a test checks which kernel or variant an op actually ran.
+ */
+export async function dispatched<T>(fn: () => T | Promise<T>): Promise<{ names: string[]; result: T }> {
+  const g = G(), names: string[] = [], dispatch = g.dispatch;
+  g.dispatch = ((kernel, ...rest) => { names.push(kernel.name); return dispatch.call(g, kernel, ...rest); }) as typeof g.dispatch;
+  try { return { names, result: await fn() }; } finally { g.dispatch = dispatch; }
 }
 
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-4, what = 'values'): void {

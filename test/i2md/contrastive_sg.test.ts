@@ -5,8 +5,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkOp, randn, assertClose } from '../helpers/check.js';
-import { initEngine, Tensor, tidy, G } from '../../src/tensor/index.js';
+import { checkOp, randn, assertClose, dispatched } from '../helpers/check.js';
+import { initEngine, Tensor, tidy } from '../../src/tensor/index.js';
 import { infoNCE } from '../../src/i2md/contrastive.js';
 import { infoNCERef, normalizeRowsRef } from '../../src/i2md/reference.js';
 import { forceVariant } from '../../src/gpu/tuning.js';
@@ -25,28 +25,16 @@ function unitQueue(d: number, k: number, seed: number): Float64Array {
   return q;
 }
 
-/** The kernels one call records (module:entry{overrides}). */
-function kernelsOf(f: () => void): string[] {
-  const g = G();
-  const names: string[] = [];
-  const dispatch = g.dispatch.bind(g);
-  g.dispatch = ((kernel, ...rest) => { names.push(kernel.name); return dispatch(kernel, ...rest); }) as typeof g.dispatch;
-  try { f(); } finally { g.dispatch = dispatch; }
-  return names;
-}
-
 for (const masked of [false, true]) {
   test(`forward N=65, d=300 (more features than lanes), K=700${masked ? ', negMask' : ''} vs reference, through contrastive_sg`, async () => {
     const n = 65, d = 300, k = 700;
     const q = unitRows(n, d, 31), kk = unitRows(n, d, 32), Q = unitQueue(d, k, 33);
     const m = randn(n * k, 34, 0, 1).map((v) => (v < 0.4 ? 1 : 0));
-    let loss: Tensor | undefined;
-    const names = kernelsOf(() => {
-      loss = tidy(() => infoNCE(Tensor.from(q, [n, d]), Tensor.from(kk, [n, d]), Tensor.from(Q, [d, k]), 0.07, masked ? Tensor.from(m, [n, k]) : undefined));
-    });
+    const { names, result: loss } = await dispatched(() =>
+      tidy(() => infoNCE(Tensor.from(q, [n, d]), Tensor.from(kk, [n, d]), Tensor.from(Q, [d, k]), 0.07, masked ? Tensor.from(m, [n, k]) : undefined)));
     assert.ok(names.some((s) => s.startsWith('contrastive_sg:rows')), `the subgroup row pass ran (${names.join(', ')})`);
-    assertClose([await loss!.item()], [infoNCERef(q, kk, Q, n, d, k, 0.07, masked ? m : undefined)], 1e-5, 'loss');
-    loss!.dispose();
+    assertClose([await loss.item()], [infoNCERef(q, kk, Q, n, d, k, 0.07, masked ? m : undefined)], 1e-5, 'loss');
+    loss.dispose();
   });
 }
 

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
+import { engine, checkOp, randn, assertClose, dispatched } from '../helpers/check.js';
 import { Tensor, tidy, G } from '../../src/tensor/index.js';
 import { matmul, linear, gemm } from '../../src/ops/matmul.js';
 import { matmulVariant, matmulVariants, windowVariant, tile4Variant, variantFromOverrides, type MatmulVariant } from '../../src/ops/matmulvariant.js';
@@ -99,12 +99,8 @@ t('k-major windows (regk): the bias epilogue (per column, per row, per element),
   for (const [M, N, K, sm, sn, aT] of cases) {
     const a = randn(M * K, 21), b = randn(K * N, 22), bias = randn(sm ? M * sm : N, 23);
     const ta = Tensor.from(a, aT ? [K, M] : [M, K]), tb = Tensor.from(b, [K, N]), tbias = Tensor.from(bias), out = Tensor.empty([M, N]);
-    const g = G(), names: string[] = [], dispatch = g.dispatch;
-    g.dispatch = ((kernel, ...rest) => { names.push(kernel.name); return dispatch.call(g, kernel, ...rest); }) as typeof g.dispatch;
-    try {
-      gemm({ M, N, K, batch: 1, a: aT ? { buf: ta.buffer, rs: 1, cs: M, bs: 0 } : { buf: ta.buffer, rs: K, cs: 1, bs: 0 }, b: { buf: tb.buffer, rs: N, cs: 1, bs: 0 },
-        c: { buf: out.buffer, rs: N, cs: 1, bs: 0 }, bias: { buf: tbias.buffer, sm, sn } }, v);
-    } finally { g.dispatch = dispatch; }
+    const { names } = await dispatched(() => gemm({ M, N, K, batch: 1, a: aT ? { buf: ta.buffer, rs: 1, cs: M, bs: 0 } : { buf: ta.buffer, rs: K, cs: 1, bs: 0 },
+      b: { buf: tb.buffer, rs: N, cs: 1, bs: 0 }, c: { buf: out.buffer, rs: N, cs: 1, bs: 0 }, bias: { buf: tbias.buffer, sm, sn } }, v));
     const ref = matmulRef(a, aT ? [K, M] : [M, K], b, [K, N], aT);
     for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) ref[m * N + n] += bias[m * sm + n * sn];
     assertClose(await out.read(), ref, 1e-4, `${M}×${N}×${K} bias (${sm}, ${sn})`);
@@ -115,10 +111,7 @@ t('k-major windows (regk): the bias epilogue (per column, per row, per element),
 
 /** forward(), also returning the names of the kernels it dispatched. */
 async function forwardLogged(sa: number[], sb: number[], tA: boolean, tB: boolean, v?: MatmulVariant, tol?: number): Promise<string[]> {
-  const g = G(), names: string[] = [], dispatch = g.dispatch;
-  g.dispatch = ((kernel, ...rest) => { names.push(kernel.name); return dispatch.call(g, kernel, ...rest); }) as typeof g.dispatch;
-  try { await forward(sa, sb, tA, tB, v, tol); } finally { g.dispatch = dispatch; }
-  return names;
+  return (await dispatched(() => forward(sa, sb, tA, tB, v, tol))).names;
 }
 
 // [A, B, transA, transB, regk dispatches with 1 / 4 / 3 windows each]

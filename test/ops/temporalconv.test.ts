@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
-import { Tensor, tidy, backward, G } from '../../src/tensor/index.js';
+import { engine, checkOp, randn, assertClose, dispatched } from '../helpers/check.js';
+import { Tensor, tidy, backward } from '../../src/tensor/index.js';
 import { mul, sumAll } from '../helpers/ops.js';
 import { temporalConv, temporalConvRef, convOutputLength, convWeightGrad } from '../../src/ops/temporalconv.js';
 import { convTuning } from '../../src/ops/tconv.js';
@@ -171,15 +171,14 @@ for (const [xs, Cout, KT, stride, pad, perJoint, inPlace] of [
   t(`cols: gradients (finite differences), KT ${KT}, stride ${stride}, ${perJoint ? 'per-joint' : 'per-channel'} bias`, async () => {
     const before = convTuning.path;
     convTuning.path = 'cols';
-    const g = G(), names: string[] = [], dispatch = g.dispatch;
-    g.dispatch = ((kernel, ...rest) => { names.push(kernel.name); return dispatch.call(g, kernel, ...rest); }) as typeof g.dispatch;
+    let names: string[];
     try {
-      await checkOp({
+      ({ names } = await dispatched(() => checkOp({
         shapes: [xs, KT === 1 ? [Cout, xs[1]] : [Cout, xs[1], KT, 1], perJoint ? [Cout, xs[3]] : [Cout]],
         gpu: ([x, w, b]) => temporalConv(x, w, b, { stride, pad }),
         ref: ([x, w, b]) => temporalConvRef(x, xs, w, Cout, KT, b, stride, pad, perJoint),
-      });
-    } finally { convTuning.path = before; g.dispatch = dispatch; }
+      })));
+    } finally { convTuning.path = before; }
     assert.ok(!names.some((n) => n.startsWith('temporalconv:') || n.startsWith('tconv:') || n.startsWith('tconv_wgrad:')), names.join(', '));
     assert.ok(names.some((n) => n.startsWith('tconv_cols:')) && names.some((n) => n.startsWith('matmul')), names.join(', '));
     if (!inPlace) return;
@@ -188,13 +187,11 @@ for (const [xs, Cout, KT, stride, pad, perJoint, inPlace] of [
     const xv = randn(size(xs), 71), wv = randn(Cout * xs[1], 72);
     const x = Tensor.from(xv, xs), w = Tensor.from(wv, [Cout, xs[1]]);
     const dy = Tensor.from(randn(xs[0] * Cout * xs[2] * xs[3], 73), [xs[0], Cout, xs[2], xs[3]]);
-    names.length = 0;
-    g.dispatch = ((kernel, ...rest) => { names.push(kernel.name); return dispatch.call(g, kernel, ...rest); }) as typeof g.dispatch;
-    try {
+    ({ names } = await dispatched(async () => {
       const y = colsForward(d, x, w, undefined, 0), dx = colsInputGrad(d, dy, w);
       assertClose(await y.read(), temporalConvRef(xv, xs, wv, Cout, 1, undefined, 1, 0), 1e-5, 'y in place');
       for (const z of [y, dx]) z.dispose();
-    } finally { g.dispatch = dispatch; }
+    }));
     assert.ok(!names.some((n) => n.startsWith('tconv_cols:')) && names.filter((n) => n.startsWith('matmul')).length >= 2, names.join(', '));
     for (const z of [x, w, dy]) z.dispose();
   });
