@@ -19,6 +19,7 @@ import { sumAxes } from '../src/ops/reduce.js';
 import { presets } from '../src/i2md/config.js';
 import { defaultBlocks } from '../src/nn/stgcn.js';
 import { tuneFamilies } from '../src/tune/families.js';
+import type { TuneCase } from '../src/tune/tuner.js';
 import { convTuning } from '../src/ops/tconv.js';
 import { Rng } from '../src/util/random.js';
 import { measure, context, type BenchContext, type BenchRecord } from './harness.js';
@@ -47,17 +48,18 @@ export async function run(ctx: BenchContext = context()): Promise<BenchRecord[]>
   const reps = ctx.reps ?? (g.summary.software ? 3 : 20);
   const push = (r: BenchRecord | undefined, extra: Record<string, unknown> = {}) => { if (r) out.push(Object.assign(r, extra)); };
 
-  for (const family of tuneFamilies) {
-    for (const c of family.cases(false)) {
-      const name = `${family.family}: ${c.label}`;
-      // stderr: run.ts keeps a measuring module's own log lines quiet, and a missing case must show
-      if (c.skip) { console.warn(`${name}: not run (${c.skip})`); c.dispose(); continue; }
-      try {
-        push(await measure(name, c.shape.split(/[^0-9]+/).filter(Boolean).map(Number), () => { c.run(); }, { flops: c.flops, reps }), { shapeLabel: c.shape });
-      } finally {
-        c.dispose();
-      }
+  // one tuning case with the variant the engine picks (stderr for a skipped one: run.ts keeps a
+  // measuring module's own log lines quiet, and a missing case must show)
+  const measureCase = async (name: string, c: TuneCase) => {
+    if (c.skip) { console.warn(`${name}: not run (${c.skip})`); c.dispose(); return; }
+    try {
+      push(await measure(name, c.shape.split(/[^0-9]+/).filter(Boolean).map(Number), () => { c.run(); }, { flops: c.flops, reps }), { shapeLabel: c.shape });
+    } finally {
+      c.dispose();
     }
+  };
+  for (const family of tuneFamilies) {
+    for (const c of family.cases(false)) await measureCase(`${family.family}: ${c.label}`, c);
   }
 
   // hardware GPUs: every conv pass again through im2col + matmul (tconv PATH 2, a tuning candidate
@@ -66,13 +68,7 @@ export async function run(ctx: BenchContext = context()): Promise<BenchRecord[]>
     const before = convTuning.path;
     convTuning.path = 'cols';
     try {
-      for (const c of tuneFamilies.find((f) => f.family === 'tconv')?.cases(false) ?? []) {
-        const name = `tconv (im2col + matmul): ${c.label}`;
-        if (c.skip) { console.warn(`${name}: not run (${c.skip})`); c.dispose(); continue; }
-        try {
-          push(await measure(name, c.shape.split(/[^0-9]+/).filter(Boolean).map(Number), () => { c.run(); }, { flops: c.flops, reps }), { shapeLabel: c.shape });
-        } finally { c.dispose(); }
-      }
+      for (const c of tuneFamilies.find((f) => f.family === 'tconv')?.cases(false) ?? []) await measureCase(`tconv (im2col + matmul): ${c.label}`, c);
     } finally { convTuning.path = before; }
   }
 
