@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_gles=(libegl1 libegl-mesa0 libgles2)
+# libegl-dev: Dawn dlopens the unversioned libEGL.so, which only the -dev package provides
+need_gles=(libegl1 libegl-dev libegl-mesa0 libgles2)
 need_vk=(mesa-vulkan-drivers libvulkan1)
 
 install_system() {

@@ -53,10 +53,21 @@ function hasVulkanLoader(): boolean {
   return process.platform !== 'linux' || dirs.some((d) => existsSync(`${d}/libvulkan.so.1`));
 }
 
-function hasEgl(): boolean {
+export type EglState = 'ok' | 'missing' | 'no-dev-link';
+
+/**
+ * Whether Dawn's OpenGL ES backend can start. Dawn dlopens the unversioned `libEGL.so`, which
+ * only the development package (libegl-dev) provides: with just libegl1's `libEGL.so.1` it fails
+ * and the engine would quietly land on lavapipe, ~4× slower.
+ */
+export function eglState(exists: (path: string) => boolean = existsSync, platform = process.platform): EglState {
+  if (platform !== 'linux') return 'ok';
   const dirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
-  return process.platform !== 'linux' || dirs.some((d) => existsSync(`${d}/libEGL.so.1`));
+  if (dirs.some((d) => exists(`${d}/libEGL.so`))) return 'ok';
+  return dirs.some((d) => exists(`${d}/libEGL.so.1`)) ? 'no-dev-link' : 'missing';
 }
+
+const eglDevHelp = 'Dawn loads libEGL.so, which the package libegl-dev provides: sudo apt-get install libegl-dev';
 
 async function request(backend: Backend | undefined, featureLevel: 'core' | 'compatibility'): Promise<Found | undefined> {
   const gpu = gpuFor(backend);
@@ -69,7 +80,7 @@ async function request(backend: Backend | undefined, featureLevel: 'core' | 'com
 export const noAdapterHelp = [
   'no WebGPU adapter found on this machine.',
   'A software adapter needs Mesa. On Debian/Ubuntu, either:',
-  '  sudo apt-get install libegl1 libegl-mesa0 libgles2        (llvmpipe through OpenGL ES; the faster one)',
+  '  sudo apt-get install libegl1 libegl-dev libegl-mesa0 libgles2   (llvmpipe through OpenGL ES; the faster one)',
   '  sudo apt-get install mesa-vulkan-drivers libvulkan1        (lavapipe; needs Mesa ≥ 24 — on Debian 12 from bookworm-backports)',
   'or run `npm run setup`, which installs them. See README.md, section "Setup".',
 ].join('\n');
@@ -83,6 +94,7 @@ export async function findAdapter(forced = process.env.I2MD_BACKEND): Promise<Fo
       throw new UserError(`unknown backend '${forced}'; known backends: ${knownBackends.join(', ')}`, 2);
     }
     if (b === 'vulkan' && !hasVulkanLoader()) throw new UserError(`backend 'vulkan' requested but no Vulkan loader (libvulkan.so.1) is installed.\n${noAdapterHelp}`, 2);
+    if ((b === 'opengles' || b === 'opengl') && eglState() === 'no-dev-link') throw new UserError(`backend '${b}' requested but libEGL.so is missing. ${eglDevHelp}`, 2);
     const found = (await request(b, 'core')) ?? (await request(b, 'compatibility'));
     if (!found) throw new UserError(`backend '${b}' requested but it offers no adapter on this machine.\n${noAdapterHelp}`, 2);
     return found;
@@ -93,11 +105,14 @@ export async function findAdapter(forced = process.env.I2MD_BACKEND): Promise<Fo
     if (first && !first.software) return first;
     software = first;
   }
-  if (hasEgl() && process.platform === 'linux') {
+  const egl = eglState();
+  if (egl === 'ok' && process.platform === 'linux') {
     const gles = await request('opengles', 'compatibility');
-    if (gles && !gles.software) return gles;
-    if (gles) return gles; // llvmpipe GL ES beats lavapipe on the same CPU
+    if (gles) return gles; // hardware GL ES, or llvmpipe, which beats lavapipe on the same CPU
   }
-  if (software) return software;
-  throw new UserError(noAdapterHelp, 2);
+  if (software) {
+    if (egl === 'no-dev-link') console.warn(`note: llvmpipe through OpenGL ES skipped, running on ${software.adapter.info.device || 'a software adapter'} through Vulkan (lavapipe: ~4× slower). ${eglDevHelp}`);
+    return software;
+  }
+  throw new UserError(egl === 'no-dev-link' ? `${noAdapterHelp}\n(libEGL.so.1 is here but not libEGL.so: ${eglDevHelp})` : noAdapterHelp, 2);
 }

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync } from 'node:fs';
-import { findAdapter } from '../../src/gpu/adapter.js';
+import { findAdapter, eglState, noAdapterHelp } from '../../src/gpu/adapter.js';
 import { UserError } from '../../src/util/errors.js';
 import { initEngine, Tensor, tidy } from '../../src/tensor/index.js';
 import { add, addScalar } from '../../src/ops/elementwise.js';
@@ -29,12 +29,25 @@ t('the engine picked an adapter and names it', () => {
 });
 
 t('each installed backend offers an adapter', async () => {
-  const backends = [installed('libEGL.so.1') && eglDriver() && 'opengles', installed('libvulkan.so.1') && vulkanDriver() && 'vulkan'].filter(Boolean) as string[];
+  const backends = [eglState() === 'ok' && eglDriver() && 'opengles', installed('libvulkan.so.1') && vulkanDriver() && 'vulkan'].filter(Boolean) as string[];
   assert.ok(backends.length > 0, 'no EGL or Vulkan loader with a driver installed');
   for (const b of backends) {
     const found = await findAdapter(b);
     assert.is(found.backend, b);
     assert.ok(found.adapter.limits.maxStorageBuffersPerShaderStage >= 4);
+  }
+});
+
+t('GL ES needs the unversioned libEGL.so that Dawn loads (libegl-dev), and the help says so', async () => {
+  const only = (...present: string[]) => (p: string) => present.includes(p);
+  assert.is(eglState(only('/usr/lib/x86_64-linux-gnu/libEGL.so', '/usr/lib/x86_64-linux-gnu/libEGL.so.1'), 'linux'), 'ok');
+  assert.is(eglState(only('/usr/lib/aarch64-linux-gnu/libEGL.so.1'), 'linux'), 'no-dev-link');
+  assert.is(eglState(only(), 'linux'), 'missing');
+  assert.is(eglState(only(), 'darwin'), 'ok');
+  assert.match(noAdapterHelp, /libegl-dev/);
+  if (eglState() === 'no-dev-link') {
+    try { await findAdapter('opengles'); assert.unreachable('opengles without libEGL.so should fail'); }
+    catch (e) { assert.instance(e, UserError); assert.match((e as Error).message, /libegl-dev/); }
   }
 });
 
