@@ -1,0 +1,55 @@
+/**
+ * The throughput probes of kernels/peak.wgsl (the benchmarks' denominators) compute what they
+ * claim: every chain, every round, every component, against a float64 reference, at a size that
+ * leaves the last workgroup partly idle; and the copy probe copies.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { engine, assertClose } from '../helpers/check.js';
+import { Tensor } from '../../src/tensor/index.js';
+
+const t = suite('gpu/peak');
+const WG = 64;
+
+/** sums[i] of `flops` (6 chains) or `flops_wide` (CH chains) after `iters` rounds. */
+function reference(n: number, iters: number, chains: number): Float64Array {
+  const out = new Float64Array(n * 4);
+  for (let i = 0; i < n; i++) for (let e = 0; e < 4; e++) {
+    const s = Math.fround(Math.fround((i % WG) + e / 4) * Math.fround(1e-3));
+    let sum = 0;
+    for (let c = 0; c < chains; c++) {
+      let a = s + c + 1;
+      for (let r = 0; r < iters; r++) a = a * Math.fround(0.9999) + s;
+      sum += a;
+    }
+    out[i * 4 + e] = sum;
+  }
+  return out;
+}
+
+t('fma probes: every chain and round counted (n = 70, two workgroups, the second partly idle)', async () => {
+  const g = await engine();
+  const n = 70, iters = 400;   // 100 loop trips: one fma left out of a trip shows
+  for (const [entry, chains, over] of [['flops', 6, {}], ['flops_wide', 32, { CH: 32 }], ['flops_wide', 64, { CH: 64 }]] as const) {
+    const sums = Tensor.from(new Float32Array((n + 2) * 4));
+    g.dispatch(g.kernel('peak', entry, { WG, ...over }), [sums.buffer], [n, iters, 0, 0], Math.ceil(n / WG));
+    const got = await sums.read();
+    assertClose(got.subarray(0, n * 4), reference(n, iters, chains), 5e-5, `${entry} ×${chains}`);
+    assert.is(got[n * 4], 0, `${entry}: wrote past n`);
+    sums.dispose();
+  }
+});
+
+t('copy probe copies n vec4 and nothing more', async () => {
+  const g = await engine();
+  const n = 131;
+  const src = Tensor.from(Float32Array.from({ length: (n + 1) * 4 }, (_, i) => i + 0.5), [(n + 1) * 4]);
+  const dst = Tensor.from(new Float32Array((n + 1) * 4));
+  g.dispatch(g.kernel('peak', 'copy', { WG }), [src.buffer, dst.buffer], [n, 0, 0, 0], Math.ceil(n / WG));
+  const got = await dst.read();
+  assertClose(got.subarray(0, n * 4), Float32Array.from({ length: n * 4 }, (_, i) => i + 0.5), 0, 'copy');
+  assert.is(got[n * 4], 0, 'copy: wrote past n');
+  src.dispose(); dst.dispose();
+});
+
+t.run();
