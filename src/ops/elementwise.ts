@@ -8,7 +8,7 @@ import { f32 } from '../gpu/device.js';
 import { sumAxes } from './reduce.js';
 
 const WG = 256;
-const enum Bin { Add, Sub, Mul, Div, Pow, Max, Min, Greater, Equal }
+const enum Bin { Add, Sub, Mul, Div, Pow, Max, Min, Greater, Equal, MaskPositive }
 const enum Un { Affine, Relu, Exp, Log, Sqrt, Pow, Step, Abs, Recip, Fill, Copy }
 
 export function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
@@ -123,7 +123,7 @@ export function affine(x: Tensor, alpha: number, beta: number): Tensor {
   return record('affine', unaryRaw(Un.Affine, x, alpha, beta), [x], (g) => [unaryRaw(Un.Affine, g, alpha, 0)]);
 }
 export function relu(x: Tensor): Tensor {
-  return record('relu', unaryRaw(Un.Relu, x), [x], (g) => [binaryRaw(Bin.Mul, g, unaryRaw(Un.Step, x))]);
+  return record('relu', unaryRaw(Un.Relu, x), [x], (g) => [binaryRaw(Bin.MaskPositive, g, x)]);
 }
 export function exp(x: Tensor): Tensor {
   const out = unaryRaw(Un.Exp, x);

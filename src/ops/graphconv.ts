@@ -7,7 +7,8 @@
  *   xa[n,k,i,t,w] = Σ_v x[n,i,t,v] · adj[k,v,w]                       (adj = A ∘ M)
  *   y[n,c,t,w]    = Σ_{k,i} W[k·Cout+c, i] · xa[n,k,i,t,w] + Σ_k b[k·Cout+c] · colsum_k[w]
  * with colsum_k[w] = Σ_v adj[k,v,w]. The intermediate has K·Cin channels instead of K·Cout
- * (4× smaller in the last block), and the bias becomes a per-joint bias of the mixing conv.
+ * (4× smaller in the last block), and the bias becomes a per-joint bias of the mixing conv
+ * (`jointBias`, kernels/graphconv_bias.wgsl: one dispatch each way).
  * Every step records its own backward, so the gradients reach x, W, b and the mask M.
  * On software adapters (llvmpipe; `convTuning` of src/ops/tconv.ts) the aggregation and its
  * gradients use the register-blocked entries `agg_reg` / `adj_reg` (no barriers in the loops,
@@ -28,6 +29,7 @@ const enum Mode { Forward = 0, InputGrad = 1 }
 export const MAX_JOINTS = 64;
 
 const MAX_GROUPS = 65535;
+const BIAS_WG = 64;   // kernels/graphconv_bias.wgsl's default WG
 
 /**
  * The aggregation (forward: xa (N, K·C, T, V) from x) or its input gradient (dx (N, C, T, V)
@@ -129,13 +131,30 @@ export function graphConv(x: Tensor, weight: Tensor, bias: Tensor | undefined, A
   const xa = graphAggregate(x, adj);
   // W'[c, k·Cin + i] = W[k·Cout + c, i]: the mixing conv's weight
   const w2 = reshape(permute(reshape(weight, [K, Cout, Cin]), [1, 0, 2]), [Cout, K * Cin]);
-  let b2: Tensor | undefined;
-  if (bias) {
-    // per-joint bias[c, w] = Σ_k b[k, c] · colsum_k[w]
-    const colsum = sumAxes(adj, 1, true);                         // (K, 1, V)
-    b2 = sumAxes(mul(reshape(bias, [K, Cout, 1]), colsum), 0);     // (Cout, V)
-  }
+  const b2 = bias ? jointBias(bias, adj) : undefined;
   return temporalConv(xa, w2, b2, { stride: 1, pad: 0 });
+}
+
+/**
+ * The mixing conv's per-joint bias b2[c, w] = Σ_k b[k·Cout + c] · Σ_v adj[k, v, w] (Cout, V), from
+ * the 1×1 conv's bias b (K·Cout) and adj (K, V, V): kernels/graphconv_bias.wgsl, one dispatch
+ * forward and one for both gradients.
+ */
+export function jointBias(bias: Tensor, adj: Tensor): Tensor {
+  const [K, V] = adj.shape;
+  if (adj.rank !== 3 || adj.shape[2] !== V || bias.size % K !== 0) throw new Error(`jointBias: bias [${bias.shape}] and adjacency [${adj.shape}] are not (K·Cout) and (K, V, V)`);
+  const Cout = bias.size / K;
+  const params = [K, Cout, V, 0];
+  const out = Tensor.empty([Cout, V]);
+  G().dispatch(G().kernel('graphconv_bias', 'forward'), [bias.buffer, adj.buffer, out.buffer], params, Math.ceil(out.size / BIAS_WG));
+  return record('jointBias', out, [bias, adj], (g) => {
+    const db = Tensor.empty(bias.shape), dadj = Tensor.empty(adj.shape);
+    G().dispatch(G().kernel('graphconv_bias', 'backward'), [bias.buffer, adj.buffer, g.buffer, db.buffer, dadj.buffer], params,
+      Math.ceil((db.size + dadj.size) / BIAS_WG));
+    if (!bias.requiresGrad) db.dispose();
+    if (!adj.requiresGrad) dadj.dispose();
+    return [bias.requiresGrad ? db : undefined, adj.requiresGrad ? dadj : undefined];
+  });
 }
 
 /** float64 reference, computed the PyTorch way (conv first, then aggregate). */

@@ -4,7 +4,7 @@ import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy, backward } from '../../src/tensor/index.js';
 import { mul, sumAll } from '../helpers/ops.js';
 import { convTuning } from '../../src/ops/tconv.js';
-import { graphConv, graphConvRef, graphAggregate } from '../../src/ops/graphconv.js';
+import { graphConv, graphConvRef, graphAggregate, jointBias } from '../../src/ops/graphconv.js';
 import { getLayout } from '../../src/skeleton/layouts.js';
 import { spatialPartition } from '../../src/skeleton/graph.js';
 
@@ -38,6 +38,24 @@ t('aggregate: V = 1 and V = 64 (the largest the adjacency gradient takes)', asyn
   await checkOp({ shapes: [[3, 2, 2, 1], [2, 1, 1]], gpu: ([x, a]) => graphAggregate(x, a), ref: ([x, a]) => aggregateRef(x, [3, 2, 2, 1], a, 2) });
   await checkOp({ shapes: [[1, 1, 2, 64], [1, 64, 64]], wrt: [1], gpu: ([x, a]) => graphAggregate(x, a), ref: ([x, a]) => aggregateRef(x, [1, 1, 2, 64], a, 1) });
   assert.throws(() => tidy(() => graphAggregate(Tensor.from(new Float32Array(65), [1, 1, 1, 65]), Tensor.from(new Float32Array(65 * 65), [1, 65, 65]))), /at most 64/);
+});
+
+function jointBiasRef(b: Float64Array, adj: Float64Array, K: number, V: number): Float64Array {
+  const Cout = b.length / K;
+  const out = new Float64Array(Cout * V);
+  for (let c = 0; c < Cout; c++) for (let w = 0; w < V; w++) {
+    let s = 0;
+    for (let k = 0; k < K; k++) for (let v = 0; v < V; v++) s += b[k * Cout + c] * adj[(k * V + v) * V + w];
+    out[c * V + w] = s;
+  }
+  return out;
+}
+
+t('joint bias: forward and both gradients (one backward dispatch), awkward sizes', async () => {
+  for (const [K, Cout, V] of [[3, 7, 5], [1, 1, 1], [2, 67, 13]]) {
+    await checkOp({ shapes: [[K * Cout], [K, V, V]], gpu: ([b, a]) => jointBias(b, a), ref: ([b, a]) => jointBiasRef(b, a, K, V) });
+  }
+  assert.throws(() => tidy(() => jointBias(Tensor.from(new Float32Array(5)), Tensor.from(new Float32Array(2 * 9), [2, 3, 3]))), /not \(K·Cout\)/);
 });
 
 t('graph conv: gradients for x, weight, bias and the mask (N=2, Cin=3, Cout=4, T=5, V=4, K=3)', async () => {
