@@ -3,8 +3,9 @@ import * as assert from 'uvu/assert';
 import { existsSync, readdirSync } from 'node:fs';
 import { findAdapter, eglState, noAdapterHelp } from '../../src/gpu/adapter.js';
 import { UserError } from '../../src/util/errors.js';
-import { initEngine, Tensor, tidy } from '../../src/tensor/index.js';
-import { add, addScalar } from '../../src/ops/elementwise.js';
+import { initEngine, Tensor, tidy, backward } from '../../src/tensor/index.js';
+import { add, addScalar, relu, mul } from '../../src/ops/elementwise.js';
+import { matmul } from '../../src/ops/matmul.js';
 import { sumAxes } from '../../src/ops/reduce.js';
 import { BufferPool } from '../../src/gpu/pool.js';
 import { randn, assertClose } from '../helpers/check.js';
@@ -105,6 +106,38 @@ t('a buffer released inside an unsubmitted batch is not handed out before the su
   const z = Tensor.empty([3]);
   assert.is.not(z.buffer, buf);
   y.dispose(); z.dispose(); g.flush();
+});
+
+t('the pool hands out its oldest free buffer of a size class, whatever order they were freed in', () => {
+  let made = 0;
+  const fake = { createBuffer: () => ({ id: made++ }) } as unknown as GPUDevice;
+  const pool = new BufferPool(fake, 0, 'test');
+  const bufs = [0, 1, 2, 3].map(() => pool.acquire(1000));
+  for (const i of [2, 0, 3, 1]) pool.release(bufs[i]);
+  pool.submitted();
+  assert.equal([0, 1, 2].map(() => (pool.acquire(1000) as unknown as { id: number }).id), [0, 1, 2]);
+  pool.release(bufs[0]); pool.submitted();
+  assert.is((pool.acquire(900) as unknown as { id: number }).id, 0, 'the same class, the oldest again');
+  assert.is(pool.created, 4);
+});
+
+t('a training-like step repeated finds every bind group it needs in the cache', async () => {
+  const w = Tensor.from(randn(64 * 48, 3), [64, 48]).param();
+  const x = Tensor.from(randn(16 * 64, 4), [16, 64]).keep();
+  const step = () => tidy(() => {
+    // temporaries of one size freed in another order than made, as a backward pass frees them
+    const [a, b, c] = [1, 2, 3].map((s) => addScalar(x, s));
+    b.dispose(); a.dispose(); c.dispose(); g.flush();
+    const y = relu(matmul(addScalar(x, 4), w));
+    backward(sumAxes(mul(y, y), [0, 1]));
+    w.grad?.dispose(); w.grad = undefined;
+  });
+  for (let i = 0; i < 2; i++) { step(); await g.sync(); }
+  const d0 = g.dispatches, h0 = g.bindGroupHits;
+  step(); await g.sync();
+  assert.ok(g.dispatches - d0 > 5);
+  assert.is(g.bindGroupHits - h0, g.dispatches - d0, 'every dispatch of the third step hit the cache');
+  w.dispose(); x.dispose();
 });
 
 t('pipeline cache: the second request of a kernel is a hit', () => {
