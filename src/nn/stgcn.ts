@@ -12,7 +12,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { Rng } from '../util/random.js';
 import { GpuRng } from '../ops/random.js';
-import { add, relu } from '../ops/elementwise.js';
+import { addRelu, relu } from '../ops/elementwise.js';
 import { reshape, permute } from '../ops/shape.js';
 import { dropout } from '../ops/dropout.js';
 import { graphConv } from '../ops/graphconv.js';
@@ -115,7 +115,7 @@ export class StGcnBlock extends Module {
   forward(x: Tensor, A: Tensor, M: Tensor): Tensor {
     const res = this.identity ? x : this.residual?.forward(x);
     const y = this.tcn.forward(this.gcn.forward(x, A, M));
-    return relu(res ? add(y, res) : y);
+    return res ? addRelu(y, res) : relu(y);
   }
 }
 

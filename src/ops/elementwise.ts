@@ -8,7 +8,7 @@ import { f32 } from '../gpu/device.js';
 import { sumAxes } from './reduce.js';
 
 const WG = 256;
-const enum Bin { Add, Sub, Mul, Div, Pow, Max, Min, Greater, Equal, MaskPositive }
+const enum Bin { Add, Sub, Mul, Div, Pow, Max, Min, Greater, Equal, MaskPositive, AddRelu }
 const enum Un { Affine, Relu, Exp, Log, Sqrt, Pow, Step, Abs, Recip, Fill, Copy }
 
 export function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
@@ -73,6 +73,14 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
 
 export function add(a: Tensor, b: Tensor): Tensor {
   return record('add', binaryRaw(Bin.Add, a, b), [a, b], (g) => [sumTo(g, a.shape), sumTo(g, b.shape)]);
+}
+/** relu(a + b) in one pass (ST-GCN's residual add and the ReLU after it); both gradients are g masked by the output. */
+export function addRelu(a: Tensor, b: Tensor): Tensor {
+  const out = binaryRaw(Bin.AddRelu, a, b);
+  return record('addRelu', out, [a, b], (g) => {
+    const masked = binaryRaw(Bin.MaskPositive, g, out);
+    return [sumTo(masked, a.shape), sumTo(masked, b.shape)];
+  });
 }
 export function sub(a: Tensor, b: Tensor): Tensor {
   return record('sub', binaryRaw(Bin.Sub, a, b), [a, b], (g) => [sumTo(g, a.shape), sumTo(neg(g), b.shape)]);

@@ -14,6 +14,7 @@ const binaries: [string, (a: Tensor, b: Tensor) => Tensor, (x: number, y: number
   ['mul', E.mul, (x, y) => x * y],
   ['div', E.div, (x, y) => x / y],
   ['maximum', E.maximum, (x, y) => Math.max(x, y)],
+  ['addRelu', E.addRelu, (x, y) => Math.max(0, x + y)],
 ];
 
 for (const [name, op, f] of binaries) {
