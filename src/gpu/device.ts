@@ -52,7 +52,7 @@ export class Gpu {
   private arenaF32 = new Float32Array(this.arena);
   private slots = 0;
   private recorded = 0;   // dispatches since the last submit
-  private lastError?: string;
+  private lastError?: { message: string; outOfMemory: boolean };
   // Bind groups are cached by (kernel, uniform slot, buffers): a training step allocates its
   // tensors from the pool in the same order every time, so its dispatches repeat exactly and
   // skip createBindGroup (the largest part of our per-dispatch cost).
@@ -79,7 +79,9 @@ export class Gpu {
       vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
       limits, features: [...device.features].sort(), wgslFeatures: found.wgslFeatures,
     };
-    device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => { this.lastError ??= ev.error.message; };
+    device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
+      this.lastError ??= { message: ev.error.message, outOfMemory: ev.error.constructor.name === 'GPUOutOfMemoryError' };
+    };
   }
 
   static async create(backend?: string): Promise<Gpu> {
@@ -243,10 +245,15 @@ export class Gpu {
   }
 
   checkErrors(): void {
-    if (this.lastError) {
-      const e = this.lastError; this.lastError = undefined;
-      throw new Error(`GPU validation error: ${e}`);
+    const e = this.lastError;
+    if (!e) return;
+    this.lastError = undefined;
+    // too big a run for this adapter is the user's to fix (a smaller batch, queue or clip), not a bug
+    if (e.outOfMemory) {
+      throw new UserError(`out of GPU memory on ${this.name}: this run needs more than the adapter has. ` +
+        `Try a smaller --batch-size, --queue-size or --frames, or a machine with more memory. (${e.message.split('\n')[0]})`, 3);
     }
+    throw new Error(`GPU validation error: ${e.message}`);
   }
 
   /** Reads `bytes` from a buffer: the one place the CPU waits for the GPU. */

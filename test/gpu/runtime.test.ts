@@ -9,7 +9,8 @@ import { matmul } from '../../src/ops/matmul.js';
 import { sumAxes } from '../../src/ops/reduce.js';
 import { BufferPool } from '../../src/gpu/pool.js';
 import { randn, assertClose } from '../helpers/check.js';
-import type { Gpu } from '../../src/gpu/device.js';
+import { Gpu } from '../../src/gpu/device.js';
+import { useGpu } from '../../src/tensor/tensor.js';
 
 const t = suite('gpu/runtime');
 let g: Gpu;
@@ -138,6 +139,24 @@ t('a training-like step repeated finds every bind group it needs in the cache', 
   assert.ok(g.dispatches - d0 > 5);
   assert.is(g.bindGroupHits - h0, g.dispatches - d0, 'every dispatch of the third step hit the cache');
   w.dispose(); x.dispose();
+});
+
+t('running out of GPU memory is a UserError naming what to shrink (Dawn\'s null device: 256 MiB)', async () => {
+  const small = await Gpu.create('null');
+  useGpu(small);
+  const big: Tensor[] = [];
+  let err: unknown;
+  try {
+    for (let i = 0; i < 3; i++) big.push(Tensor.empty([48 << 20]));   // 192 MiB each
+    await small.sync();
+    await small.sync();
+  } catch (e) { err = e; } finally {
+    for (const t of big) t.dispose();
+    useGpu(g);
+  }
+  assert.instance(err, UserError);
+  assert.is((err as UserError).exitCode, 3);
+  assert.match((err as Error).message, /out of GPU memory on null-backend.*--batch-size/);
 });
 
 t('pipeline cache: the second request of a kernel is a hit', () => {
