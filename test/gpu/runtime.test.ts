@@ -8,6 +8,7 @@ import { add, addScalar, relu, mul } from '../../src/ops/elementwise.js';
 import { matmul } from '../../src/ops/matmul.js';
 import { sumAxes } from '../../src/ops/reduce.js';
 import { BufferPool } from '../../src/gpu/pool.js';
+import { pipelineKey } from '../../src/gpu/kernels.js';
 import { randn, assertClose } from '../helpers/check.js';
 import { Gpu } from '../../src/gpu/device.js';
 import { useGpu } from '../../src/tensor/tensor.js';
@@ -167,6 +168,9 @@ t('pipeline cache: the second request of a kernel is a hit', () => {
   assert.is(g.pipelines.hits, hits + 1);
   const k3 = g.kernel('binary', 'main', { WG: 64 });
   assert.is.not(k3, k1, 'overrides make another pipeline');
+  assert.is(g.kernel('binary', 'same4', { WG: 64, RV: 2 }), g.kernel('binary', 'same4', { RV: 2, WG: 64 }), 'override order does not matter');
+  assert.is(pipelineKey('binary', 'same4', { WG: 64, RV: 2 }), 'binary:same4{RV=2,WG=64}');
+  assert.is(pipelineKey('binary', 'main', {}), 'binary:main');
 });
 
 t('1000 dispatches in batches, one readback, right answer', async () => {
