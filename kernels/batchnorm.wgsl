@@ -3,7 +3,8 @@
 // `stat` is the per-channel inverse std (train = 1) or the running variance (train = 0, eval:
 // invstd = 1/√(var + eps) is formed here). affine = 0: weight 1, bias 0 (placeholders bound).
 //
-// stats     (one workgroup of WG per channel, 1-D grid folded into 2-D): two passes — the mean,
+// stats     (one workgroup of WG per channel, 1-D grid folded into 2-D; the host picks WG = 8 on
+//           software adapters, where every barrier costs each SIMD group a switch): two passes — the mean,
 //           then Σ(x − mean)² — so no E[x²] − E[x]² cancellation. Writes mean, invstd (biased
 //           variance) and updates the running statistics in place:
 //           running = (1 − momentum)·running + momentum·batch, the variance unbiased (·m/(m − 1)).
@@ -59,7 +60,9 @@ fn partial_sum(c: u32, lid: u32, centre: f32, squares: bool) -> f32 {
   if (p.inner >= WG) {
     for (var o = 0u; o < p.outer; o++) {
       let row = (o * p.C + c) * p.inner;
-      for (var i = lid; i < p.inner; i += WG) { let d = x[row + i] - centre; s += select(d, d * d, squares); }
+      var r: f32 = 0.0;   // the row's share first: s then takes one term per row (precision at WG = 8)
+      for (var i = lid; i < p.inner; i += WG) { let d = x[row + i] - centre; r += select(d, d * d, squares); }
+      s += r;
     }
   } else {
     for (var e = lid; e < p.outer * p.inner; e += WG) { let d = x[addr(c, e)] - centre; s += select(d, d * d, squares); }
@@ -127,7 +130,9 @@ fn bwd_stats(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
   if (p.inner >= WG) {
     for (var o = 0u; o < p.outer; o++) {
       let row = (o * p.C + c) * p.inner;
-      for (var i = lid; i < p.inner; i += WG) { let g = g_in[row + i]; sg += g; sgx += g * (x[row + i] - mean); }
+      var rg: f32 = 0.0; var rgx: f32 = 0.0;
+      for (var i = lid; i < p.inner; i += WG) { let g = g_in[row + i]; rg += g; rgx += g * (x[row + i] - mean); }
+      sg += rg; sgx += rgx;
     }
   } else {
     for (var e = lid; e < m; e += WG) { let a = addr(c, e); let g = g_in[a]; sg += g; sgx += g * (x[a] - mean); }
@@ -233,14 +238,16 @@ fn bwd_dx_rows4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   }
 }
 
-// stats4, bwd_stats4: stats and bwd_stats for inner ≡ 0 mod 4 and inner ≥ 4·WG, reading vec4s
+// stats4, bwd_stats4: stats and bwd_stats for inner ≡ 0 mod 4 (the host takes them from 64 on), reading vec4s
 // along the rows (bindings as stats / bwd_stats with x, g as vec4s).
 fn partial_sum4(c: u32, lid: u32, centre: f32, squares: bool) -> f32 {
   var s = vec4<f32>(0.0);
   let n4 = p.inner >> 2u;
   for (var o = 0u; o < p.outer; o++) {
     let row = ((o * p.C + c) * p.inner) >> 2u;
-    for (var i = lid; i < n4; i += WG) { let d = x4[row + i] - centre; s += select(d, d * d, squares); }
+    var r = vec4<f32>(0.0);
+    for (var i = lid; i < n4; i += WG) { let d = x4[row + i] - centre; r += select(d, d * d, squares); }
+    s += r;
   }
   return (s.x + s.y) + (s.z + s.w);
 }
@@ -271,7 +278,9 @@ fn bwd_stats4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
   let n4 = p.inner >> 2u;
   for (var o = 0u; o < p.outer; o++) {
     let row = ((o * p.C + c) * p.inner) >> 2u;
-    for (var i = lid; i < n4; i += WG) { let g = g4[row + i]; sg += g; sgx += g * (x4[row + i] - mean); }
+    var rg = vec4<f32>(0.0); var rgx = vec4<f32>(0.0);
+    for (var i = lid; i < n4; i += WG) { let g = g4[row + i]; rg += g; rgx += g * (x4[row + i] - mean); }
+    sg += rg; sgx += rgx;
   }
   red[lid] = ((sgx.x + sgx.y) + (sgx.z + sgx.w)) * inv; red2[lid] = (sg.x + sg.y) + (sg.z + sg.w);
   reduce2(lid);

@@ -8,6 +8,7 @@
 import { Tensor, G } from '../tensor/tensor.js';
 import { record, needsGrad } from '../tensor/autograd.js';
 import { f32, type Param } from '../gpu/device.js';
+import type { Overrides } from '../gpu/kernels.js';
 
 const WG = 256;
 /** Workgroup of the per-row entries (a row of `inner` elements per channel and outer index). */
@@ -24,6 +25,18 @@ function elementwisePlan(entry: 'norm' | 'bwd_dx', outer: number, C: number, inn
   if (inner < ROW_WG || outer > limit || C > limit) return [entry, Math.ceil(size / WG), WG];
   const e = inner % 4 === 0 ? 4 * RV : 1;
   return [`${entry}_rows${e > 1 ? '4' : ''}`, [Math.ceil(inner / (ROW_WG * e)), C, outer], ROW_WG];
+}
+
+/**
+ * Workgroup size of the per-channel reductions (stats, bwd_stats): one workgroup per channel, a
+ * tree of barriers at the end. On a software adapter each barrier makes every SIMD group of the
+ * workgroup yield in turn, so one group of 8 lanes (llvmpipe's width) ran them 3–16× faster than
+ * 256 (docs/bench.md); GPUs keep 256. `statsWg` forces one (the tests run both).
+ */
+export const batchNormTuning: { statsWg?: number } = {};
+function statsOverrides(software: boolean): Overrides {
+  const wg = batchNormTuning.statsWg ?? (software ? 8 : WG);
+  return wg === WG ? {} : { WG: wg };
 }
 
 /** The per-channel reductions read vec4s along rows of whole vec4s (rows of ≥ 64). */
@@ -65,7 +78,7 @@ export function batchNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | 
   let mean: Tensor, stat: Tensor;
   if (training) {
     mean = Tensor.empty([C]); stat = Tensor.empty([C]);
-    g.dispatch(g.kernel('batchnorm', statsEntry('stats', inner)), [x.buffer, mean.buffer, stat.buffer, state.runningMean.buffer, state.runningVar.buffer], params(1), C);
+    g.dispatch(g.kernel('batchnorm', statsEntry('stats', inner), statsOverrides(g.summary.software)), [x.buffer, mean.buffer, stat.buffer, state.runningMean.buffer, state.runningVar.buffer], params(1), C);
   } else {
     mean = state.runningMean; stat = state.runningVar;
   }
@@ -84,7 +97,7 @@ export function batchNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | 
 
   return record('batchNorm', y, [x, weight, bias], (gy) => {
     const dweight = Tensor.empty([C]), dbias = Tensor.empty([C]);
-    g.dispatch(g.kernel('batchnorm', statsEntry('bwd_stats', inner)), [x.buffer, gy.buffer, mean.buffer, stat.buffer, dweight.buffer, dbias.buffer], params(), C);
+    g.dispatch(g.kernel('batchnorm', statsEntry('bwd_stats', inner), statsOverrides(g.summary.software)), [x.buffer, gy.buffer, mean.buffer, stat.buffer, dweight.buffer, dbias.buffer], params(), C);
     let dx: Tensor | undefined;
     if (x.requiresGrad) {
       dx = Tensor.empty(x.shape);

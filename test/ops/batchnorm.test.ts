@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy, noGrad, G } from '../../src/tensor/index.js';
-import { batchNorm, batchNormState, type BatchNormState } from '../../src/ops/batchnorm.js';
+import { batchNorm, batchNormState, batchNormTuning, type BatchNormState } from '../../src/ops/batchnorm.js';
 
 const t = suite('ops/batchnorm');
 t.before(async () => { await engine(); });
@@ -45,16 +45,20 @@ const trainShapes: [number[], number][] = [
   [[2, 2, 131], 1],
   [[2, 2, 3, 100], 1],
 ];
-for (const [shape, axis] of trainShapes) {
-  t(`train [${shape}] axis ${axis}: forward and gradients for x, weight, bias`, async () => {
+// the per-channel statistics at the software adapters' workgroup of 8 and the GPUs' 256, here both
+for (const statsWg of [8, 256]) for (const [shape, axis] of trainShapes) {
+  t(`train [${shape}] axis ${axis}, statistics workgroup ${statsWg}: forward and gradients for x, weight, bias`, async () => {
     const C = shape[axis];
     const state = batchNormState(C);
-    await checkOp({
-      shapes: [shape, [C], [C]],
-      gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: true, channelAxis: axis }),
-      ref: ([x, w, b]) => bnRef(x, shape, axis, w, b, { train: true }).y,
-      tol: 3e-3,
-    });
+    batchNormTuning.statsWg = statsWg;
+    try {
+      await checkOp({
+        shapes: [shape, [C], [C]],
+        gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: true, channelAxis: axis }),
+        ref: ([x, w, b]) => bnRef(x, shape, axis, w, b, { train: true }).y,
+        tol: 3e-3,
+      });
+    } finally { batchNormTuning.statsWg = undefined; }
     freeState(state);
   });
 }
@@ -100,16 +104,23 @@ for (const shape of [[2, 3, 4, 5], [2, 3, 4, 25], [2, 3, 65]]) t(`eval [${shape}
   freeState(state);
 });
 
-t('numerically careful statistics: mean 1000, std 0.1 (E[x²] − E[x]² would lose it all)', async () => {
-  const shape = [16, 2, 300];
-  const x = randn(prod(shape), 5, -0.17, 0.17).map((v) => Math.fround(1000 + v));
-  const state = batchNormState(2);
-  const y = noGrad(() => tidy(() => batchNorm(Tensor.from(x, shape), undefined, undefined, state, { training: true, momentum: 1 })));
-  const r = bnRef(x, shape, 1, undefined, undefined, { train: true });
-  assertClose(await state.runningVar.read(), Array.from(r.varB, (v) => v * r.m / (r.m - 1)), 1e-3, 'variance');
-  assertClose(await y.read(), r.y, 2e-3, 'normalised output');
-  y.dispose(); freeState(state);
-});
+// 4,800 values a channel, and 204,800 (the paper preset's first blocks: each of 8 lanes sums 25,600)
+for (const statsWg of [8, 256]) for (const shape of [[16, 2, 300], [128, 2, 1600]]) {
+  t(`numerically careful statistics [${shape}], workgroup ${statsWg}: mean 1000, std 0.1 (E[x²] − E[x]² would lose it all)`, async () => {
+    const x = randn(prod(shape), 5, -0.17, 0.17).map((v) => Math.fround(1000 + v));
+    const state = batchNormState(2);
+    batchNormTuning.statsWg = statsWg;
+    let y: Tensor;
+    try {
+      y = noGrad(() => tidy(() => batchNorm(Tensor.from(x, shape), undefined, undefined, state, { training: true, momentum: 1 })));
+    } finally { batchNormTuning.statsWg = undefined; }
+    const r = bnRef(x, shape, 1, undefined, undefined, { train: true });
+    assertClose(await state.runningMean.read(), r.mean, 1e-6, 'mean');
+    assertClose(await state.runningVar.read(), Array.from(r.varB, (v) => v * r.m / (r.m - 1)), 1e-3, 'variance');
+    assertClose(await y.read(), r.y, 2e-3, 'normalised output');
+    y.dispose(); freeState(state);
+  });
+}
 
 t('a bigger (N, C, T, V) block matches the reference; no tensors leak', async () => {
   const shape = [4, 16, 30, 25];
