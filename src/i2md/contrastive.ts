@@ -13,6 +13,8 @@ import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import { f32 } from '../gpu/device.js';
 import { tunedConstant, sizeClass } from '../gpu/tuning.js';
+import { gemm } from '../ops/matmul.js';
+import { copyRowsInto } from '../ops/shape.js';
 
 const TILE = 64;
 const WG = 256;
@@ -30,9 +32,26 @@ function dimsOf(x: Tensor, queue: Tensor, what: string): Dims {
   return { n: x.shape[0], d: x.shape[1], k: queue.shape[1] };
 }
 
+/**
+ * Which product writes the similarities: `tiles` (kernels/contrastive.wgsl `sim`, shared-memory
+ * tiles) or `gemm` (src/ops/matmul.ts, then a copy into place when the rows are wider). 'auto':
+ * gemm on software adapters, where every depth step of the tiles costs a barrier and the
+ * register-blocked products ran 5.7–7× faster (docs/bench.md); the tiles elsewhere.
+ */
+export const contrastiveTuning: { sim: 'auto' | 'tiles' | 'gemm' } = { sim: 'auto' };
+
 /** Writes x·Q into `out` (rows of stride ld, starting at column off). */
 function simInto(x: Tensor, queue: Tensor, out: Tensor, { n, d, k }: Dims, ld: number, off: number): void {
   const g = G();
+  const path = contrastiveTuning.sim === 'auto' ? (g.summary.software ? 'gemm' : 'tiles') : contrastiveTuning.sim;
+  if (path === 'gemm') {
+    const direct = ld === k && off === 0;
+    const c = direct ? out : Tensor.empty([n, k]);
+    gemm({ M: n, N: k, K: d, batch: 1, a: { buf: x.buffer, rs: d, cs: 1, bs: 0 }, b: { buf: queue.buffer, rs: k, cs: 1, bs: 0 },
+      c: { buf: c.buffer, rs: k, cs: 1, bs: 0 } });
+    if (!direct) { copyRowsInto(c, out, n, k, ld, off); c.dispose(); }
+    return;
+  }
   g.dispatch(g.kernel('contrastive', 'sim'), [x.buffer, queue.buffer, out.buffer],
     [n, d, k, ld, off, 0, 0, 0, f32(0), f32(0)], [Math.ceil(k / TILE), Math.ceil(n / TILE)]);
 }

@@ -51,6 +51,17 @@ function stridedCopy(src: Tensor, dst: Tensor, dims: Dim[], sbase: number, dbase
     Math.ceil(n / WG));
 }
 
+/**
+ * Copies src, `rows` × `cols` contiguous, into dst at element off + r·stride + c (a block of a wider
+ * matrix). No gradient: for ops that assemble their own outputs.
+ */
+export function copyRowsInto(src: Tensor, dst: Tensor, rows: number, cols: number, stride: number, off: number): void {
+  if (src.size !== rows * cols || off + (rows - 1) * stride + cols > dst.size) {
+    throw new Error(`copyRowsInto: [${src.shape}] as ${rows} × ${cols} does not fit [${dst.shape}] at stride ${stride}, offset ${off}`);
+  }
+  stridedCopy(src, dst, [{ n: rows, ss: cols, ds: stride, lo: 0, hi: rows }, { n: cols, ss: 1, ds: 1, lo: 0, hi: cols }], 0, off);
+}
+
 function normAxis(axis: number, rank: number): number {
   const a = axis < 0 ? axis + rank : axis;
   if (!(a >= 0 && a < rank)) throw new Error(`axis ${axis} out of range for rank ${rank}`);

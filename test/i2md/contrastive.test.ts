@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy, backward } from '../../src/tensor/index.js';
-import { infoNCE, infoNCEWithLogits, queueSim, chunking } from '../../src/i2md/contrastive.js';
+import { infoNCE, infoNCEWithLogits, queueSim, chunking, contrastiveTuning } from '../../src/i2md/contrastive.js';
 import { infoNCERef, queueSimRef, normalizeRowsRef } from '../../src/i2md/reference.js';
 
 const t = suite('i2md/contrastive');
@@ -18,13 +18,19 @@ function unitQueue(d: number, k: number, seed: number): Float64Array {
 }
 function mask01(n: number, seed: number, p = 0.4): Float64Array { return randn(n, seed, 0, 1).map((v) => (v < p ? 1 : 0)); }
 
-for (const [n, d, k] of [[3, 5, 7], [1, 1, 1], [70, 129, 67], [5, 128, 1000]]) {
-  t(`queueSim (${n},${d})·(${d},${k}) forward vs reference`, async () => {
+/** Runs fn with the similarities written by one product (the shared-memory tiles, or gemm as on software adapters). */
+async function withSim<T>(sim: 'tiles' | 'gemm', fn: () => Promise<T>): Promise<T> {
+  contrastiveTuning.sim = sim;
+  try { return await fn(); } finally { contrastiveTuning.sim = 'auto'; }
+}
+
+for (const sim of ['tiles', 'gemm'] as const) for (const [n, d, k] of [[3, 5, 7], [1, 1, 1], [70, 129, 67], [5, 128, 1000]]) {
+  t(`queueSim (${n},${d})·(${d},${k}) forward vs reference, ${sim}`, () => withSim(sim, async () => {
     const x = randn(n * d, 3 + k), q = randn(d * k, 5 + n);
     const out = tidy(() => queueSim(Tensor.from(x, [n, d]), Tensor.from(q, [d, k])));
     assertClose(await out.read(), queueSimRef(x, q, n, d, k), 1e-4);
     out.dispose();
-  });
+  }));
 }
 
 t('queueSim gradient into x by finite differences (one chunk and several)', async () => {
@@ -34,8 +40,8 @@ t('queueSim gradient into x by finite differences (one chunk and several)', asyn
   }
 });
 
-for (const k of [1, 7, 1000, 16384]) {
-  t(`infoNCE forward d=128 K=${k} (N=3; logits too)`, async () => {
+for (const sim of ['tiles', 'gemm'] as const) for (const k of [1, 7, 1000, 16384]) {
+  t(`infoNCE forward d=128 K=${k} (N=3; logits too), ${sim}`, () => withSim(sim, async () => {
     const n = 3, d = 128, tau = 0.07;
     const q = unitRows(n, d, 1), kk = unitRows(n, d, 2), Q = unitQueue(d, k, 3);
     const { loss, logits } = tidy(() => infoNCEWithLogits(Tensor.from(q, [n, d]), Tensor.from(kk, [n, d]), Tensor.from(Q, [d, k]), tau));
@@ -48,10 +54,10 @@ for (const k of [1, 7, 1000, 16384]) {
     }
     assertClose(await logits.read(), want, 1e-5, 'logits');
     loss.dispose(); logits.dispose();
-  });
+  }));
 }
 
-t('infoNCE forward N=65 (two row tiles), K=300, with a mask', async () => {
+for (const sim of ['tiles', 'gemm'] as const) t(`infoNCE forward N=65 (two row tiles), K=300, with a mask, ${sim}`, () => withSim(sim, async () => {
   const n = 65, d = 128, k = 300;
   const q = unitRows(n, d, 7), kk = unitRows(n, d, 8), Q = unitQueue(d, k, 9), m = mask01(n * k, 10);
   const loss = tidy(() => infoNCE(Tensor.from(q, [n, d]), Tensor.from(kk, [n, d]), Tensor.from(Q, [d, k]), 0.07, Tensor.from(m, [n, k])));
@@ -60,7 +66,7 @@ t('infoNCE forward N=65 (two row tiles), K=300, with a mask', async () => {
   // the mask matters: the unmasked loss is clearly different
   assert.ok(Math.abs(got - infoNCERef(q, kk, Q, n, d, k, 0.07)) > 1e-2);
   loss.dispose();
-});
+}));
 
 for (const masked of [false, true]) {
   for (const tau of [0.07, 0.5]) {
