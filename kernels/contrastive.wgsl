@@ -185,6 +185,18 @@ fn gradq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
   }
 }
 
+// ---------------------------------------------------------------- probs
+// G itself, dense (N, K) into gpart, for a gemm to take G·Qᵀ (the software adapters' backward):
+// one invocation per (n, j), 1-D grid folded into 2-D. Bindings as gradq (the queue unused).
+@compute @workgroup_size(WG)
+fn probs(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+         @builtin(local_invocation_index) lid: u32) {
+  _ = &gqueue;   // gradq's bindings, so the host binds both alike
+  let i = flat_id(wid, nwg, lid, WG);
+  if (i >= p.n * p.k) { return; }
+  gpart[i] = grad_of(i / p.k, i % p.k);
+}
+
 // ---------------------------------------------------------------- finish
 @group(0) @binding(1) var<storage, read> fpart: array<f32>;
 @group(0) @binding(2) var<storage, read> fgrad: array<f32>;

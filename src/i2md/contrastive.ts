@@ -33,18 +33,20 @@ function dimsOf(x: Tensor, queue: Tensor, what: string): Dims {
 }
 
 /**
- * Which product writes the similarities: `tiles` (kernels/contrastive.wgsl `sim`, shared-memory
- * tiles) or `gemm` (src/ops/matmul.ts, then a copy into place when the rows are wider). 'auto':
- * gemm on software adapters, where every depth step of the tiles costs a barrier and the
- * register-blocked products ran 5.7–7× faster (docs/bench.md); the tiles elsewhere.
+ * Which products take the queue: `tiles` (kernels/contrastive.wgsl: `sim`, and the split-K `gradq`
+ * that recomputes the softmax inside) or `gemm` (src/ops/matmul.ts: x·Q, then a copy into place
+ * when the rows are wider; backward, G written dense by `probs`, then G·Qᵀ). 'auto': gemm on
+ * software adapters, where every depth step of the tiles costs a barrier and the register-blocked
+ * products ran 5.7–7× faster (docs/bench.md); the tiles elsewhere.
  */
 export const contrastiveTuning: { sim: 'auto' | 'tiles' | 'gemm' } = { sim: 'auto' };
+
+const simPath = (): 'tiles' | 'gemm' => (contrastiveTuning.sim === 'auto' ? (G().summary.software ? 'gemm' : 'tiles') : contrastiveTuning.sim);
 
 /** Writes x·Q into `out` (rows of stride ld, starting at column off). */
 function simInto(x: Tensor, queue: Tensor, out: Tensor, { n, d, k }: Dims, ld: number, off: number): void {
   const g = G();
-  const path = contrastiveTuning.sim === 'auto' ? (g.summary.software ? 'gemm' : 'tiles') : contrastiveTuning.sim;
-  if (path === 'gemm') {
+  if (simPath() === 'gemm') {
     const direct = ld === k && off === 0;
     const c = direct ? out : Tensor.empty([n, k]);
     gemm({ M: n, N: k, K: d, batch: 1, a: { buf: x.buffer, rs: d, cs: 1, bs: 0 }, b: { buf: queue.buffer, rs: k, cs: 1, bs: 0 },
@@ -88,6 +90,21 @@ function rowsModule(n: number, d: number, k: number): string {
 function throughQueue(src: Tensor, ld: number, off: number, flags: number, stats: Tensor | undefined, mask: Tensor | undefined,
   invTau: number, queue: Tensor, { n, d, k }: Dims): { partial: Tensor; nchunks: number } {
   const g = G();
+  if (simPath() === 'gemm') {
+    // G dense (unless it is src itself), then one product G·Qᵀ: a single "chunk" for finish/simfin
+    const explicit = (flags & Flag.Explicit) !== 0 && ld === k && off === 0;
+    let gm = src;
+    if (!explicit) {
+      gm = Tensor.empty([n, k]);
+      g.dispatch(g.kernel('contrastive', 'probs'), [src.buffer, queue.buffer, stats?.buffer ?? g.placeholder, mask?.buffer ?? g.placeholder, gm.buffer],
+        [n, d, k, ld, off, flags, 0, 1, f32(invTau), f32(0)], Math.ceil((n * k) / WG));
+    }
+    const partial = Tensor.empty([1, n, d]);
+    gemm({ M: n, N: d, K: k, batch: 1, a: { buf: gm.buffer, rs: k, cs: 1, bs: 0 }, b: { buf: queue.buffer, rs: 1, cs: k, bs: 0 },
+      c: { buf: partial.buffer, rs: d, cs: 1, bs: 0 } });
+    if (gm !== src) gm.dispose();
+    return { partial, nchunks: 1 };
+  }
   const groups = tunedConstant('contrastive', contrastiveShapeClass(n, d, k), 'GROUPS', g.summary);
   const { chunk, nchunks } = chunking(n, d, k, groups !== undefined && groups >= 1 ? Math.floor(groups) : TARGET_GROUPS);
   const partial = Tensor.empty([nchunks, n, d]);

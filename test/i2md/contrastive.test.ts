@@ -33,12 +33,12 @@ for (const sim of ['tiles', 'gemm'] as const) for (const [n, d, k] of [[3, 5, 7]
   }));
 }
 
-t('queueSim gradient into x by finite differences (one chunk and several)', async () => {
+for (const sim of ['tiles', 'gemm'] as const) t(`queueSim gradient into x by finite differences (one chunk and several), ${sim}`, () => withSim(sim, async () => {
   for (const [n, d, k] of [[3, 5, 7], [5, 7, 600]]) {
     assert.ok(k < 600 || chunking(n, d, k).nchunks > 1, 'the large case must exercise several split-K chunks');
     await checkOp({ shapes: [[n, d], [d, k]], wrt: [0], gpu: ([x, q]) => queueSim(x, q), ref: ([x, q]) => queueSimRef(x, q, n, d, k) });
   }
-});
+}));
 
 for (const sim of ['tiles', 'gemm'] as const) for (const k of [1, 7, 1000, 16384]) {
   t(`infoNCE forward d=128 K=${k} (N=3; logits too), ${sim}`, () => withSim(sim, async () => {
@@ -68,9 +68,9 @@ for (const sim of ['tiles', 'gemm'] as const) t(`infoNCE forward N=65 (two row t
   loss.dispose();
 }));
 
-for (const masked of [false, true]) {
+for (const sim of ['tiles', 'gemm'] as const) for (const masked of [false, true]) {
   for (const tau of [0.07, 0.5]) {
-    t(`infoNCE gradients into q and k by finite differences (N=3, d=5, K=7, τ=${tau}${masked ? ', negMask' : ''})`, async () => {
+    t(`infoNCE gradients into q and k by finite differences (N=3, d=5, K=7, τ=${tau}${masked ? ', negMask' : ''}), ${sim}`, () => withSim(sim, async () => {
       const n = 3, d = 5, k = 7;
       const m = mask01(n * k, 21);
       await checkOp({
@@ -80,11 +80,11 @@ for (const masked of [false, true]) {
         gpu: ([q, kk, Q]) => infoNCE(q, kk, Q, tau, masked ? Tensor.from(m, [n, k]) : undefined),
         ref: ([q, kk, Q]) => Float64Array.of(infoNCERef(q, kk, Q, n, d, k, tau, masked ? m : undefined)),
       });
-    });
+    }));
   }
 }
 
-t('infoNCE gradient with several split-K chunks and a mask (N=4, d=6, K=700)', async () => {
+for (const sim of ['tiles', 'gemm'] as const) t(`infoNCE gradient with several split-K chunks (tiles) or one product (gemm) and a mask (N=4, d=6, K=700), ${sim}`, () => withSim(sim, async () => {
   const n = 4, d = 6, k = 700;
   assert.ok(chunking(n, d, k).nchunks > 1);
   const m = mask01(n * k, 5, 0.3);
@@ -94,7 +94,7 @@ t('infoNCE gradient with several split-K chunks and a mask (N=4, d=6, K=700)', a
     gpu: ([q, kk, Q]) => infoNCE(q, kk, Q, 0.2, Tensor.from(m, [n, k])),
     ref: ([q, kk, Q]) => Float64Array.of(infoNCERef(q, kk, Q, n, d, k, 0.2, m)),
   });
-});
+}));
 
 t('every negative masked: loss 0, zero gradient; queue and detached k get none', async () => {
   const n = 2, d = 4, k = 5;
