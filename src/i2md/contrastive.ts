@@ -41,7 +41,8 @@ function dimsOf(x: Tensor, queue: Tensor, what: string): Dims {
  */
 export const contrastiveTuning: { sim: 'auto' | 'tiles' | 'gemm' } = { sim: 'auto' };
 
-const simPath = (): 'tiles' | 'gemm' => (contrastiveTuning.sim === 'auto' ? (G().summary.software ? 'gemm' : 'tiles') : contrastiveTuning.sim);
+/** The product the queue goes through on this device (see `contrastiveTuning`). */
+export const simPath = (): 'tiles' | 'gemm' => (contrastiveTuning.sim === 'auto' ? (G().summary.software ? 'gemm' : 'tiles') : contrastiveTuning.sim);
 
 /** Writes x·Q into `out` (rows of stride ld, starting at column off). */
 function simInto(x: Tensor, queue: Tensor, out: Tensor, { n, d, k }: Dims, ld: number, off: number): void {

@@ -5,11 +5,12 @@
  * step's use of it; candidates that give the same chunking for the shape are measured once.
  * Where the device has subgroups, also the row pass with subgroup reductions (override SG = 1,
  * kernels/contrastive_sg.wgsl). Outputs (the loss and dq) differ from the default only by the
- * order of the sums.
+ * order of the sums. Where the queue products go through gemm (software adapters, `simPath`),
+ * only the row pass is left to choose.
  */
 import { Tensor, G, tidy } from '../tensor/tensor.js';
 import { backward } from '../tensor/index.js';
-import { infoNCE, chunking, contrastiveShapeClass, TARGET_GROUPS } from '../i2md/contrastive.js';
+import { infoNCE, chunking, contrastiveShapeClass, TARGET_GROUPS, simPath } from '../i2md/contrastive.js';
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import type { Candidate, TuneCase, TuneFamily } from './tuner.js';
@@ -39,9 +40,12 @@ function nceCase(s: Shape): TuneCase {
   const byChunk = new Map<number, Candidate>();
   const name = (gr: number) => `groups${gr}`;
   byChunk.set(chunking(n, d, k, TARGET_GROUPS).chunk, { name: name(TARGET_GROUPS), overrides: { GROUPS: TARGET_GROUPS } });
-  for (const gr of contrastiveGroups) {
-    const c = chunking(n, d, k, gr).chunk;
-    if (!byChunk.has(c)) byChunk.set(c, { name: name(gr), overrides: { GROUPS: gr } });
+  // where the queue goes through gemm (software adapters) nothing is split over K: no GROUPS to try
+  if (simPath() === 'tiles') {
+    for (const gr of contrastiveGroups) {
+      const c = chunking(n, d, k, gr).chunk;
+      if (!byChunk.has(c)) byChunk.set(c, { name: name(gr), overrides: { GROUPS: gr } });
+    }
   }
   // the subgroup row pass (kernels/contrastive_sg.wgsl) with the default chunking, where the device has subgroups
   if (G().summary.features.includes('subgroups')) byChunk.set(-1, { name: `${name(TARGET_GROUPS)}sg`, overrides: { GROUPS: TARGET_GROUPS, SG: 1 } });
