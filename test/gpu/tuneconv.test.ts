@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { engine, dispatched } from '../helpers/check.js';
+import { engine, dispatched, withSetting } from '../helpers/check.js';
 import { G, tidy, type Tensor } from '../../src/tensor/index.js';
 import { forceVariant, storeTuned, resetTuningCache } from '../../src/gpu/tuning.js';
 import { convTuning } from '../../src/ops/tconv.js';
@@ -118,14 +118,12 @@ t('tconv: a stored entry is what the op dispatches', async () => {
     assert.ok(names.some((n) => kernel.test(n)), `${pass}: dispatched ${names.join(', ')}`);
     assert.ok(relativeError(ref, outs) <= tc.tol, `${pass}: same result`);
     // a path forced through convTuning wins over the cache
-    const before = convTuning.path;
-    convTuning.path = overrides.PATH === 0 ? 'direct' : 'gemm';
-    try { assert.is.not(tconvVariant(pass, c.d).name, name); } finally { convTuning.path = before; }
+    await withSetting(convTuning, 'path', overrides.PATH === 0 ? 'direct' : 'gemm', () => assert.is.not(tconvVariant(pass, c.d).name, name));
     tc.dispose();
   }
 });
 
-t('tconv: on a software adapter a big 1×1 stride-1 forward and input gradient default to one matmul', () => {
+t('tconv: on a software adapter a big 1×1 stride-1 forward and input gradient default to one matmul', async () => {
   const big = conv(128, 96, 32, 32, 25, 1, 1, 0), small = conv(2, 9, 6, 5, 7, 1, 1, 0);
   const strided = conv(128, 32, 64, 32, 25, 1, 2, 0), taps = conv(128, 32, 32, 32, 25, 9, 1, 4);
   const software = G().summary.software;
@@ -134,9 +132,8 @@ t('tconv: on a software adapter a big 1×1 stride-1 forward and input gradient d
   for (const d of [small, strided, taps]) for (const pass of ['fwd', 'dx'] as const) {
     assert.is.not(defaultTconvVariant(pass, d).path, 'cols', `${pass} ${JSON.stringify(d)}`);
   }
-  const before = convTuning.path;
-  convTuning.path = 'direct';   // a forced path is what runs
-  try { assert.is(defaultTconvVariant('fwd', big).path, 'direct'); } finally { convTuning.path = before; }
+  // a forced path is what runs
+  await withSetting(convTuning, 'path', 'direct', () => assert.is(defaultTconvVariant('fwd', big).path, 'direct'));
 });
 
 t('tconv: invalid entries fall back to the default', async () => {

@@ -26,6 +26,16 @@ export async function dispatched<T>(fn: () => T | Promise<T>): Promise<{ names: 
   try { return { names, result: await fn() }; } finally { g.dispatch = dispatch; }
 }
 
+/**
+ * Runs fn with obj[key] = value, then puts the old value back: how a test forces one of the
+ * module-level switches (convTuning.path, batchNormTuning.statsWg, contrastiveTuning.sim).
+ */
+export async function withSetting<T extends object, K extends keyof T, R>(obj: T, key: K, value: T[K], fn: () => R | Promise<R>): Promise<R> {
+  const before = obj[key];
+  obj[key] = value;
+  try { return await fn(); } finally { obj[key] = before; }
+}
+
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-4, what = 'values'): void {
   assert.is(actual.length, expected.length, `${what}: length`);
   let worst = 0, at = -1;

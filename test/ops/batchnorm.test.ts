@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
+import { engine, checkOp, randn, assertClose, withSetting } from '../helpers/check.js';
 import { Tensor, tidy, noGrad, G } from '../../src/tensor/index.js';
 import { batchNorm, batchNormState, batchNormTuning, type BatchNormState } from '../../src/ops/batchnorm.js';
 
@@ -50,15 +50,12 @@ for (const statsWg of [8, 256]) for (const [shape, axis] of trainShapes) {
   t(`train [${shape}] axis ${axis}, statistics workgroup ${statsWg}: forward and gradients for x, weight, bias`, async () => {
     const C = shape[axis];
     const state = batchNormState(C);
-    batchNormTuning.statsWg = statsWg;
-    try {
-      await checkOp({
-        shapes: [shape, [C], [C]],
-        gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: true, channelAxis: axis }),
-        ref: ([x, w, b]) => bnRef(x, shape, axis, w, b, { train: true }).y,
-        tol: 3e-3,
-      });
-    } finally { batchNormTuning.statsWg = undefined; }
+    await withSetting(batchNormTuning, 'statsWg', statsWg, () => checkOp({
+      shapes: [shape, [C], [C]],
+      gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: true, channelAxis: axis }),
+      ref: ([x, w, b]) => bnRef(x, shape, axis, w, b, { train: true }).y,
+      tol: 3e-3,
+    }));
     freeState(state);
   });
 }
@@ -109,11 +106,8 @@ for (const statsWg of [8, 256]) for (const shape of [[16, 2, 300], [128, 2, 1600
   t(`numerically careful statistics [${shape}], workgroup ${statsWg}: mean 1000, std 0.1 (E[x²] − E[x]² would lose it all)`, async () => {
     const x = randn(prod(shape), 5, -0.17, 0.17).map((v) => Math.fround(1000 + v));
     const state = batchNormState(2);
-    batchNormTuning.statsWg = statsWg;
-    let y: Tensor;
-    try {
-      y = noGrad(() => tidy(() => batchNorm(Tensor.from(x, shape), undefined, undefined, state, { training: true, momentum: 1 })));
-    } finally { batchNormTuning.statsWg = undefined; }
+    const y = await withSetting(batchNormTuning, 'statsWg', statsWg,
+      () => noGrad(() => tidy(() => batchNorm(Tensor.from(x, shape), undefined, undefined, state, { training: true, momentum: 1 }))));
     const r = bnRef(x, shape, 1, undefined, undefined, { train: true });
     assertClose(await state.runningMean.read(), r.mean, 1e-6, 'mean');
     assertClose(await state.runningVar.read(), Array.from(r.varB, (v) => v * r.m / (r.m - 1)), 1e-3, 'variance');

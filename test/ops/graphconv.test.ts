@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
+import { engine, checkOp, randn, assertClose, withSetting } from '../helpers/check.js';
 import { Tensor, tidy, backward } from '../../src/tensor/index.js';
 import { mul, sumAll } from '../helpers/ops.js';
 import { convTuning } from '../../src/ops/tconv.js';
@@ -113,9 +113,7 @@ for (const path of ['gemm', 'direct'] as const) {
   // the 8×64 row tile, batches that split the adjacency gradient into several slices
   for (const [xs, K] of [[[3, 5, 7, 25], 3], [[2, 1, 1, 25], 2], [[4, 3, 5, 1], 3], [[40, 2, 3, 9], 1], [[1, 7, 65, 10], 3]] as [number[], number][]) {
     t(`${path}: aggregate forward and gradients vs analytic reference, x [${xs}], K ${K}`, async () => {
-      const before = convTuning.path;
-      convTuning.path = path;
-      try {
+      await withSetting(convTuning, 'path', path, async () => {
         const V = xs[3];
         const s = path === 'gemm' ? 40 : 50;   // other inputs per path: a stale pooled buffer cannot pass for a result
         const x = randn(size(xs), s + 1), adj = randn(K * V * V, s + 2), g = randn(size(xs) * K, s + 3);
@@ -131,7 +129,7 @@ for (const path of ['gemm', 'direct'] as const) {
         assertClose(await got[2].grad!.read(), ref.dadj, 1e-5, 'dadj');
         got[0].dispose();
         for (const p of got.slice(1)) { p.grad!.dispose(); p.dispose(); }
-      } finally { convTuning.path = before; }
+      });
     });
   }
 }

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose, dispatched } from '../helpers/check.js';
+import { engine, checkOp, randn, assertClose, dispatched, withSetting } from '../helpers/check.js';
 import { Tensor, tidy, backward } from '../../src/tensor/index.js';
 import { mul, sumAll } from '../helpers/ops.js';
 import { temporalConv, temporalConvRef, convOutputLength, convWeightGrad } from '../../src/ops/temporalconv.js';
@@ -137,9 +137,7 @@ const pathCases: [number[], number, number, number, number][] = [
 for (const path of ['gemm', 'direct', 'cols'] as const) {
   for (const [xs, Cout, KT, stride, pad] of pathCases) {
     t(`${path}: forward and gradients vs analytic reference, x [${xs}], Cout ${Cout}, KT ${KT}, stride ${stride}, pad ${pad}`, async () => {
-      const before = convTuning.path;
-      convTuning.path = path;
-      try {
+      await withSetting(convTuning, 'path', path, async () => {
         const Cin = xs[1];
         const Tout = convOutputLength(xs[2], KT, stride, pad);
         const s = { gemm: 20, direct: 30, cols: 60 }[path];   // other inputs per path: a stale pooled buffer cannot pass for a result
@@ -158,7 +156,7 @@ for (const path of ['gemm', 'direct', 'cols'] as const) {
         assertClose(await got[3].grad!.read(), ref.db, 1e-5, 'db');
         got[0].dispose();
         for (const p of got.slice(1)) { p.grad!.dispose(); p.dispose(); }
-      } finally { convTuning.path = before; }
+      });
     });
   }
 }
@@ -169,16 +167,11 @@ for (const [xs, Cout, KT, stride, pad, perJoint, inPlace] of [
   [[2, 3, 5, 4], 4, 9, 2, 4, false, false], [[2, 3, 7, 3], 5, 1, 2, 0, true, false], [[2, 3, 4, 3], 5, 1, 1, 0, true, true],
 ] as [number[], number, number, number, number, boolean, boolean][]) {
   t(`cols: gradients (finite differences), KT ${KT}, stride ${stride}, ${perJoint ? 'per-joint' : 'per-channel'} bias`, async () => {
-    const before = convTuning.path;
-    convTuning.path = 'cols';
-    let names: string[];
-    try {
-      ({ names } = await dispatched(() => checkOp({
-        shapes: [xs, KT === 1 ? [Cout, xs[1]] : [Cout, xs[1], KT, 1], perJoint ? [Cout, xs[3]] : [Cout]],
-        gpu: ([x, w, b]) => temporalConv(x, w, b, { stride, pad }),
-        ref: ([x, w, b]) => temporalConvRef(x, xs, w, Cout, KT, b, stride, pad, perJoint),
-      })));
-    } finally { convTuning.path = before; }
+    let { names } = await withSetting(convTuning, 'path', 'cols', () => dispatched(() => checkOp({
+      shapes: [xs, KT === 1 ? [Cout, xs[1]] : [Cout, xs[1], KT, 1], perJoint ? [Cout, xs[3]] : [Cout]],
+      gpu: ([x, w, b]) => temporalConv(x, w, b, { stride, pad }),
+      ref: ([x, w, b]) => temporalConvRef(x, xs, w, Cout, KT, b, stride, pad, perJoint),
+    })));
     assert.ok(!names.some((n) => n.startsWith('temporalconv:') || n.startsWith('tconv:') || n.startsWith('tconv_wgrad:')), names.join(', '));
     assert.ok(names.some((n) => n.startsWith('tconv_cols:')) && names.some((n) => n.startsWith('matmul')), names.join(', '));
     if (!inPlace) return;
@@ -198,9 +191,7 @@ for (const [xs, Cout, KT, stride, pad, perJoint, inPlace] of [
 }
 
 t('direct: the weight gradient is deterministic (fixed summation order, bit-identical reruns)', async () => {
-  const before = convTuning.path;
-  convTuning.path = 'direct';
-  try {
+  await withSetting(convTuning, 'path', 'direct', async () => {
     const xs = [9, 6, 12, 25], Cout = 10, KT = 9;
     const d = { N: 9, Cin: 6, Cout, T: 12, Tout: 12, V: 25, KT, stride: 1, pad: 4 };
     const x = Tensor.from(randn(size(xs), 31), xs), dy = Tensor.from(randn(9 * Cout * 12 * 25, 32), [9, Cout, 12, 25]);
@@ -209,13 +200,11 @@ t('direct: the weight gradient is deterministic (fixed summation order, bit-iden
     assert.ok(ra.some((v) => v !== 0));
     assert.equal(Array.from(ra), Array.from(rb));
     for (const z of [x, dy, a, b]) z.dispose();
-  } finally { convTuning.path = before; }
+  });
 });
 
 for (const path of ['gemm', 'direct'] as const) t(`${path}: more than 65535 column tiles: the host dispatches column chunks (forward and input gradient)`, async () => {
-  const before = convTuning.path;
-  convTuning.path = path;
-  try {
+  await withSetting(convTuning, 'path', path, async () => {
     const V = 65535 * 64 + 100;                       // N·T'·V columns past one grid dimension
     const x = Float32Array.from({ length: V }, (_, i) => (i % 7) - 3);
     const { y, xt } = tidy(() => {
@@ -231,7 +220,7 @@ for (const path of ['gemm', 'direct'] as const) t(`${path}: more than 65535 colu
       assert.is(g[i], 2, `dx[${i}]`);
     }
     y.dispose(); dx.dispose(); xt.dispose();
-  } finally { convTuning.path = before; }
+  });
 });
 
 t('rejects a T too short for the kernel and a mismatched weight', () => {
