@@ -13,7 +13,7 @@ import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import { f32 } from '../gpu/device.js';
 import { tunedConstant, sizeClass } from '../gpu/tuning.js';
-import { gemm } from '../ops/matmul.js';
+import { gemm, operand } from '../ops/matmul.js';
 import { copyRowsInto } from '../ops/shape.js';
 
 const TILE = 64;
@@ -50,8 +50,7 @@ function simInto(x: Tensor, queue: Tensor, out: Tensor, { n, d, k }: Dims, ld: n
   if (simPath() === 'gemm') {
     const direct = ld === k && off === 0;
     const c = direct ? out : Tensor.empty([n, k]);
-    gemm({ M: n, N: k, K: d, batch: 1, a: { buf: x.buffer, rs: d, cs: 1, bs: 0 }, b: { buf: queue.buffer, rs: k, cs: 1, bs: 0 },
-      c: { buf: c.buffer, rs: k, cs: 1, bs: 0 } });
+    gemm({ M: n, N: k, K: d, batch: 1, a: operand(x, false, false), b: operand(queue, false, false), c: operand(c, false, false) });
     if (!direct) { copyRowsInto(c, out, n, k, ld, off); c.dispose(); }
     return;
   }
@@ -101,8 +100,7 @@ function throughQueue(src: Tensor, ld: number, off: number, flags: number, stats
         [n, d, k, ld, off, flags, 0, 1, f32(invTau), f32(0)], Math.ceil((n * k) / WG));
     }
     const partial = Tensor.empty([1, n, d]);
-    gemm({ M: n, N: d, K: k, batch: 1, a: { buf: gm.buffer, rs: k, cs: 1, bs: 0 }, b: { buf: queue.buffer, rs: 1, cs: k, bs: 0 },
-      c: { buf: partial.buffer, rs: d, cs: 1, bs: 0 } });
+    gemm({ M: n, N: d, K: k, batch: 1, a: operand(gm, false, false), b: operand(queue, true, false), c: operand(partial, false, false) });
     if (gm !== src) gm.dispose();
     return { partial, nchunks: 1 };
   }

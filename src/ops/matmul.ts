@@ -37,7 +37,7 @@ export interface Gemm {
 }
 
 /** A contiguous tensor's last two dims as an operand, optionally transposed. */
-function operand(t: Tensor, trans: boolean, batched: boolean): Operand {
+export function operand(t: Tensor, trans: boolean, batched: boolean): Operand {
   const [R, C] = t.shape.slice(-2);
   return trans ? { buf: t.buffer, rs: 1, cs: C, bs: batched ? R * C : 0 } : { buf: t.buffer, rs: C, cs: 1, bs: batched ? R * C : 0 };
 }
