@@ -113,8 +113,9 @@ fn adj_grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
 //     from grid y, reduction over (k, w). Edge rows/columns are clamped for loading.
 //     Bindings: 0 params, 1 in0 (x or dxa), 2 in1 (adj), 3 out. Grid: (row groups from q.r0, cols, 1).
 //   entry `adj_reg`: partial dadj as `adj_grad`, one workgroup per (slice, v-block, k·nwb + w-block);
-//     each lane accumulates rows (n, ct = lid, lid + WG, …) of the slice's samples in registers,
-//     then one fixed-order workgroup sum (deterministic). Bindings as `adj_grad`.
+//     each lane accumulates rows (n, ct = lid, lid + RWG, …) of the slice's samples in registers,
+//     then one fixed-order workgroup sum (deterministic), lane l summing outputs l, l + RWG, …
+//     (so RWG may be fewer than TR·TW: 8 lanes are llvmpipe's fastest). Bindings as `adj_grad`.
 struct RegParams {
   mode: u32, n: u32, k: u32, ct: u32,
   v: u32, rows: u32, nwb: u32, r0: u32,
@@ -215,11 +216,11 @@ fn adj_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     for (var j = 0u; j < TW; j++) { red[lid * tile + i * TW + j] = acc[i][j]; }
   }
   workgroupBarrier();
-  if (lid < tile) {
+  for (var e = lid; e < tile; e += RWG) {
     var s = 0.0;
-    for (var l = 0u; l < RWG; l++) { s += red[l * tile + lid]; }
-    let v = v0 + lid / TW;
-    let w = w0 + lid % TW;
+    for (var l = 0u; l < RWG; l++) { s += red[l * tile + e]; }
+    let v = v0 + e / TW;
+    let w = w0 + e % TW;
     if (v < V && w < V) { out[((slice * q.k + kk) * V + v) * V + w] = s; }
   }
 }

@@ -4,7 +4,9 @@
 //   entry `wgrad`   partial[z,o,i,k] = Σ_{n in slice z} Σ_{t',v} dy[n,o,t',v] · x[n,i,t'·s+k−pad,v]
 //     A workgroup owns TO output × TI input channels at one tap k; each lane accumulates its own
 //     positions (t',v) = lid, lid + WG, … of every n of the slice in registers; one final
-//     workgroup-memory pass sums the WG lanes in a fixed order (deterministic, no atomics).
+//     workgroup-memory pass sums the WG lanes in a fixed order (deterministic, no atomics), lane l
+//     summing outputs l, l + WG, … (WG may be fewer than TO·TI: 8 lanes, one SIMD group, are
+//     llvmpipe's fastest where channels are few).
 //     With q.want_bias, the workgroups of input block 0 (and tap 0) also sum dy itself: the bias
 //     gradient's partials bpart[z,o] (the reduce kernel's one-workgroup-per-row path is slow here).
 //     Bindings: 0 params, 1 dy, 2 x, 3 out (slices, Cout, Cin, KT), 4 bpart (slices, Cout) or a placeholder.
@@ -89,10 +91,10 @@ fn wgrad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     for (var i = 0u; i < TI; i++) { red[lid * tile + o * TI + i] = acc[o][i]; }
   }
   workgroupBarrier();
-  if (lid < tile) {
-    let o = o0 + lid / TI;
-    let i = i0 + lid % TI;
-    if (o < q.cout && i < q.cin) { partial[((slice * q.cout + o) * q.cin + i) * q.kt + k] = lane_sum(lid, tile); }
+  for (var e = lid; e < tile; e += WG) {
+    let o = o0 + e / TI;
+    let i = i0 + e % TI;
+    if (o < q.cout && i < q.cin) { partial[((slice * q.cout + o) * q.cin + i) * q.kt + k] = lane_sum(e, tile); }
   }
 }
 

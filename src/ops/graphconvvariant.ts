@@ -27,8 +27,12 @@ export type GraphVariant =
 
 /** Flat: the aggregate kernels' workgroup size and the adjacency gradient's workgroup target. */
 export const FLAT_WG = 256, FLAT_GROUPS = 256;
-/** Reg: 8 × 8 outputs per invocation, 64 lanes; the adjacency gradient aims for 96 workgroups. */
-export const REG = { TR: 8, TW: 8, RWG: 64, GROUPS: 96 } as const;
+/**
+ * Reg: 8 × 8 outputs per invocation, 64 lanes; the adjacency gradient aims for 96 workgroups of
+ * 8 lanes (`ADJ_RWG`): each lane then sums 8× the rows, and its workgroup sum costs llvmpipe one
+ * SIMD group instead of 8 switching at the barrier (1.4–2.2× at the presets' shapes, docs/bench.md).
+ */
+export const REG = { TR: 8, TW: 8, RWG: 64, ADJ_RWG: 8, GROUPS: 96 } as const;
 /** Floats of `adj_reg`'s workgroup array `red` (kernels/graphconv.wgsl): RWG · TR · TW must fit. */
 const ADJ_RED = 4096;
 /** `adj_grad` stages two 32 × 64 float tiles and `adj_reg` sums through `red`: 16 KiB each. */
@@ -47,7 +51,7 @@ const reg = (pass: GraphPass, TR: number, TW: number, RWG: number, GROUPS: numbe
 
 /** What the op runs without the cache: the register-blocked kernels on software adapters, else the flat ones. */
 export function defaultGraphVariant(pass: GraphPass): GraphVariant {
-  return useDirect() ? reg(pass, REG.TR, REG.TW, REG.RWG, REG.GROUPS) : flat(pass, FLAT_WG, FLAT_GROUPS);
+  return useDirect() ? reg(pass, REG.TR, REG.TW, pass === 'dadj' ? REG.ADJ_RWG : REG.RWG, REG.GROUPS) : flat(pass, FLAT_WG, FLAT_GROUPS);
 }
 
 /** The overrides that make a variant (what the cache stores): PATH 0 flat, 1 reg; only the knobs of the pass. */
@@ -62,7 +66,7 @@ const int = (x: number | undefined, lo: number, hi: number): x is number => Numb
 /**
  * The variant the overrides make for this pass and shape, or undefined when the kernels cannot
  * run it within `limits`: per-invocation arrays of 8 (TR, TW ≤ 8), `adj_reg`'s lane sums through
- * a workgroup array of 4096 floats (RWG · TR · TW must fit, one lane per output), 16 KiB of
+ * a workgroup array of 4096 floats (RWG · TR · TW must fit), 16 KiB of
  * workgroup memory for either adjacency-gradient kernel, grids within the per-dimension limit.
  */
 export function graphFromOverrides(pass: GraphPass, d: GraphDims, o: Overrides, limits: Record<string, number>): GraphVariant | undefined {
@@ -78,7 +82,7 @@ export function graphFromOverrides(pass: GraphPass, d: GraphDims, o: Overrides, 
   const { TR, TW, RWG } = o;
   if (!int(TR, 1, 8) || !int(TW, 1, 8) || !int(RWG, 1, maxWg)) return undefined;
   const nwb = Math.ceil(d.V / TW);
-  if (pass === 'dadj' && (RWG * TR * TW > ADJ_RED || TR * TW > RWG)) return undefined;
+  if (pass === 'dadj' && RWG * TR * TW > ADJ_RED) return undefined;
   if ((pass === 'dx' ? nwb : d.K * nwb) > maxDim) return undefined;
   return reg(pass, TR, TW, RWG, pass === 'dadj' ? groups : REG.GROUPS);
 }

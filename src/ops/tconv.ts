@@ -94,17 +94,25 @@ const TARGET_GROUPS = 64;
 export interface WgradSplit { TO: number; TI: number; TK: number; WG: number; GROUPS: number }
 
 /**
+ * Lanes of a weight-gradient workgroup where the tile allows: one llvmpipe SIMD group, so the
+ * final lane sum's barrier switches nothing and each lane sums more positions (1.2–2× over 32 or
+ * 64 lanes at the demo's shapes, up to 1.2× at the paper's channel mixing: docs/bench.md).
+ */
+const WGRAD_LANES = 8;
+
+/**
  * KT = 1: 8 output × 16 input channels per lane where there are that many (entry `wgrad_c` on
  * channels-last copies, ≈ 1.6× the 8 × 8 of `wgrad` at the paper's channel-mixing shapes on
  * llvmpipe; 8 × 8 channels-last was slower than `wgrad`, 16 × 16 spills), else 8 × 8 (`wgrad`).
  * KT > 1: 16 output channels × the taps per lane where there are 16 (≈ 1.45× the 8-channel split
- * at the paper's blocks), 32 lanes so that WG · TO · TK fits the workgroup array.
+ * at the paper's blocks), 32 lanes (as fast as 16 there; 8 would be fewer than the 16 channels'
+ * bias sums need).
  */
 export function defaultWgradSplit(d: ConvDims): WgradSplit {
   const TK = Math.min(d.KT, 9);
   if (d.KT > 1 && d.Cout >= 16) return { TO: 16, TI: 8, TK, WG: 32, GROUPS: TARGET_GROUPS };
-  if (d.KT === 1 && d.Cin >= 16 && d.Cout >= 8) return { TO: 8, TI: 16, TK, WG: 32, GROUPS: TARGET_GROUPS };
-  return { TO: d.Cout <= 4 ? 4 : 8, TI: d.Cin <= 4 ? 4 : 8, TK, WG, GROUPS: TARGET_GROUPS };
+  if (d.KT === 1 && d.Cin >= 16 && d.Cout >= 8) return { TO: 8, TI: 16, TK, WG: WGRAD_LANES, GROUPS: TARGET_GROUPS };
+  return { TO: d.Cout <= 4 ? 4 : 8, TI: d.Cin <= 4 ? 4 : 8, TK, WG: WGRAD_LANES, GROUPS: TARGET_GROUPS };
 }
 
 /** Σ over the slices of a partial result (its first axis), as a tensor of `shape`. */

@@ -92,7 +92,7 @@ const int = (x: number | undefined, lo: number, hi: number): x is number => Numb
  * The variant the overrides make for this pass and shape, or undefined when they do not make one
  * the kernels can run within `limits`: the kernels keep per-invocation arrays of 8 (9 taps in
  * `wgrad_t`), the weight-gradient kernels sum their lanes through a workgroup array of WGRAD_RED
- * floats (WG · TO · TI or TK must fit, one lane per output for `wgrad`), grids stay within
+ * floats (WG · TO · TI or TK must fit), grids stay within
  * the per-dimension limit, and im2col's buffers within one storage binding. A cache file is
  * never trusted beyond this.
  */
@@ -118,14 +118,14 @@ export function tconvFromOverrides(pass: ConvPass, d: ConvDims, o: Overrides, li
   const { TO, TI, TK, WG, GROUPS } = o;
   if ((limits.maxComputeWorkgroupStorageSize ?? 0) < WGRAD_RED * 4) return undefined;
   // KT > 1 (wgrad_t): TO output channels are read as vec4s, 4, 8 or 16 of them. KT = 1: wgrad with
-  // TO, TI in 1 … 8 (one lane per output to sum), or past 8 wgrad_c, which reads both as vec4s
+  // TO, TI in 1 … 8 (its per-lane arrays), or past 8 wgrad_c, which reads both as vec4s
   // (4, 8 or 16 each, at most 128 accumulators)
   const quad = (v: unknown) => [4, 8, 16].includes(v as number);
   const channelsLast = d.KT === 1 && ((TO as number) > 8 || (TI as number) > 8);
   const toOk = d.KT > 1 ? quad(TO) : channelsLast ? quad(TO) && quad(TI) && (TO as number) * (TI as number) <= 128 : int(TO, 1, 8) && int(TI, 1, 8);
   if (!toOk || !int(TI, 1, 16) || !int(TK, 1, Math.min(9, d.KT)) || !int(WG, TO, maxWg) || !int(GROUPS, 1, 65535)) return undefined;
   const tile = d.KT > 1 ? TO * TK : TO * TI;
-  if (WG * tile > WGRAD_RED || (d.KT === 1 && !channelsLast && tile > WG)) return undefined;
+  if (WG * tile > WGRAD_RED) return undefined;
   const zGroups = Math.ceil(d.Cout / TO) * (d.KT > 1 ? Math.ceil(d.KT / TK) : d.KT);
   if (zGroups > maxDim || Math.ceil(d.Cin / TI) > maxDim) return undefined;
   const split = { TO, TI, TK, WG, GROUPS };

@@ -49,9 +49,10 @@ export function graphCandidates(pass: GraphPass, d: GraphDims, limits: Record<st
   else for (const WG of [64, 128, 256]) push({ PATH: 0, WG });
   // 8 wide, 4 wide, and the narrowest tile with 8's block count (V 25: 7, so 4 blocks of 28 instead of 32)
   const tight = Math.ceil(d.V / Math.ceil(d.V / 8));
-  for (const [TR, TW] of [[8, 8], [4, 8], [8, 4], [4, 4], [tight, tight]]) push({ PATH: 1, TR, TW, RWG: REG.RWG, GROUPS });
-  for (const RWG of [32, 128]) push({ PATH: 1, TR: REG.TR, TW: REG.TW, RWG, GROUPS });
-  if (pass === 'dadj') for (const g of [24, 384]) push({ PATH: 1, TR: REG.TR, TW: REG.TW, RWG: REG.RWG, GROUPS: g });
+  const lanes = pass === 'dadj' ? REG.ADJ_RWG : REG.RWG;
+  for (const [TR, TW] of [[8, 8], [4, 8], [8, 4], [4, 4], [tight, tight]]) push({ PATH: 1, TR, TW, RWG: lanes, GROUPS });
+  for (const RWG of pass === 'dadj' ? [16, 32, 64] : [32, 128]) push({ PATH: 1, TR: REG.TR, TW: REG.TW, RWG, GROUPS });
+  if (pass === 'dadj') for (const g of [24, 384]) push({ PATH: 1, TR: REG.TR, TW: REG.TW, RWG: lanes, GROUPS: g });
   if (pass !== 'dadj') return out;
   return firstOfEach(out, (v) => `${v.name.replace(/g\d+$/, '')}/${adjacencySlices(v, d).slices}`);
 }

@@ -80,7 +80,7 @@ export function tconvCandidates(pass: ConvPass, d: ConvDims, limits: Record<stri
     for (const [TO, TI] of [[8, 16], [16, 8]]) push(out, make({ PATH: 1, ...base, TO, TI, WG: 32 }));
   }
   for (const GROUPS of [16, 256]) push(out, make({ PATH: 1, ...base, GROUPS }));
-  for (const WG of [32, 128]) push(out, make({ PATH: 1, ...base, WG }));
+  for (const WG of [8, 16, 32, 64, 128]) push(out, make({ PATH: 1, ...base, WG }));
   // a different GROUPS that gives the same slices is the same work
   return firstOfEach(out, (v) => v.path === 'gemm' ? `gemm${v.TM}/${gemmWgradSlices(d, v.TM, v.GROUPS ?? GEMM_TARGET_GROUPS).used}`
     : v.path === 'reg' ? `${v.name.replace(/g\d+$/, '')}/${regSlices(d, v.split)}` : v.name);

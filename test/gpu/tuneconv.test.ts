@@ -101,15 +101,19 @@ for (const pass of ['fwd', 'dx', 'dadj'] as const) {
 
 t('tconv: a stored entry is what the op dispatches', async () => {
   useFile('tconv.json');
-  const c = convCases[0];
-  const cases: [ConvPass, string, Record<string, number>, RegExp][] = [
+  const [c, , mix] = convCases;
+  const cases: [ConvPass, string, Record<string, number>, RegExp, ConvCase?][] = [
     ['fwd', 'direct4x4w32', { PATH: 1, TO: 4, TT: 4, WG: 32 }, /^tconv:direct\{TO=4,TT=4,WG=32\}$/],
     ['dx', 'gemm2', { PATH: 0, TM: 2 }, /^temporalconv:conv\{TM=2\}$/],
     ['dw', 'reg4t3w32g16', { PATH: 1, TO: 4, TI: 8, TK: 3, WG: 32, GROUPS: 16 }, /^tconv_wgrad:wgrad_t\{TK=3,TO=4,WG=32\}$/],
+    // 8 × 8 outputs summed by 8 lanes, 8 each; 3 × 5 by 3 lanes, 5 each
+    ['dw', 'reg8x8w8g64', { PATH: 1, TO: 8, TI: 8, TK: 1, WG: 8, GROUPS: 64 }, /^tconv_wgrad:wgrad\{TI=8,TO=8,WG=8\}$/, mix],
+    ['dw', 'reg3x5w3g64', { PATH: 1, TO: 3, TI: 5, TK: 1, WG: 3, GROUPS: 64 }, /^tconv_wgrad:wgrad\{TI=5,TO=3,WG=3\}$/, mix],
     ['fwd', 'cols', { PATH: 2 }, /^tconv_cols:cols_main\{/],
     ['dw', 'cols', { PATH: 2 }, /^tconv_cols:cols_main\{/],
   ];
-  for (const [pass, name, overrides, kernel] of cases) {
+  for (const [pass, name, overrides, kernel, cc = c] of cases) {
+    const c = cc;
     const tc = convCase(pass, c);
     const ref = (await kernelsOf(tc)).outs;
     storeTuned('tconv', tconvShapeClass(pass, c.d), { variant: name, overrides }, G().summary);
@@ -154,7 +158,7 @@ t('tconv: invalid entries fall back to the default', async () => {
     ['dw', s2.d, { PATH: 1, TO: 6, TI: 8, TK: 9, WG: 32, GROUPS: 64 }],        // wgrad_t reads whole vec4s of channels
     ['dw', s2.d, { PATH: 1, TO: 32, TI: 8, TK: 3, WG: 32, GROUPS: 64 }],       // over wgrad_t's 16 channels
     ['dw', s2.d, { PATH: 1, TO: 8, TI: 8, TK: 9, WG: 128, GROUPS: 64 }],       // 128 · 72 floats over `red`
-    ['dw', mix.d, { PATH: 1, TO: 8, TI: 8, TK: 1, WG: 32, GROUPS: 64 }],       // 64 outputs, 32 lanes to sum them
+    ['dw', s2.d, { PATH: 1, TO: 8, TI: 8, TK: 9, WG: 4, GROUPS: 64 }],         // fewer lanes than the 8 bias sums
     ['dw', mix.d, { PATH: 1, TO: 8, TI: 8, TK: 1, WG: 64, GROUPS: 0 }],
     ['dw', mix.d, { PATH: 1, TO: 16, TI: 16, TK: 1, WG: 16, GROUPS: 64 }],       // 256 accumulators in wgrad_c
     ['dw', mix.d, { PATH: 1, TO: 8, TI: 12, TK: 1, WG: 32, GROUPS: 64 }],        // not whole vec4s of channels
@@ -189,6 +193,8 @@ t('graphconv: a stored entry is what the op dispatches; invalid ones fall back',
     ['fwd', 'reg4x8w32', { PATH: 1, TR: 4, TW: 8, RWG: 32 }, /^graphconv:agg_reg\{RWG=32,TR=4,TW=8\}$/],
     ['dx', 'flatw64', { PATH: 0, WG: 64 }, /^graphconv:aggregate\{WG=64\}$/],
     ['dadj', 'reg7x7w64g24', { PATH: 1, TR: 7, TW: 7, RWG: 64, GROUPS: 24 }, /^graphconv:adj_reg\{RWG=64,TR=7,TW=7\}$/],
+    // 49 outputs summed by 8 lanes: 6 each, one lane 7
+    ['dadj', 'reg7x7w8g96', { PATH: 1, TR: 7, TW: 7, RWG: 8, GROUPS: 96 }, /^graphconv:adj_reg\{RWG=8,TR=7,TW=7\}$/],
   ];
   for (const [pass, name, overrides, kernel] of good) {
     const tc = aggCase(pass, c);
@@ -206,7 +212,6 @@ t('graphconv: a stored entry is what the op dispatches; invalid ones fall back',
     ['dx', { PATH: 0, WG: 0 }],
     ['dx', { PATH: 2, WG: 64 }],
     ['dadj', { PATH: 1, TR: 8, TW: 8, RWG: 128, GROUPS: 96 }],                  // 128 · 64 floats over `red`
-    ['dadj', { PATH: 1, TR: 8, TW: 8, RWG: 32, GROUPS: 96 }],                   // 64 outputs, 32 lanes to sum them
     ['dadj', { PATH: 0 }],                                                      // GROUPS missing
   ];
   for (const [pass, overrides] of bad) {
