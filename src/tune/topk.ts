@@ -4,12 +4,12 @@
  * variant is accepted only when its mask and thresholds are bit-identical to the default's.
  */
 import { Tensor, G } from '../tensor/tensor.js';
-import { topkMask, topkShapeClass } from '../ops/topk.js';
+import { topkMask, topkShapeClass, defaultTopkWg } from '../ops/topk.js';
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import type { TuneCase, TuneFamily } from './tuner.js';
 
-/** The workgroup sizes tried (256 is the default); those over the device's limits are dropped. */
+/** The workgroup sizes tried (the default: 256, or 32 on software adapters); those over the device's limits are dropped. */
 export const topkWorkgroups = [32, 64, 128, 256, 512, 1024];
 
 interface Shape { label: string; rows: number; cols: number; k: number }
@@ -24,7 +24,7 @@ function maskCase(s: Shape): TuneCase {
   const max = Math.min(g.limits.maxComputeInvocationsPerWorkgroup, g.limits.maxComputeWorkgroupSizeX);
   let x: Tensor | undefined;
   return {
-    label: s.label, shape: `${s.rows}x${s.cols}k${s.k}`, shapeClass: topkShapeClass(s.rows, s.cols, s.k), defaultName: 'wg256',
+    label: s.label, shape: `${s.rows}x${s.cols}k${s.k}`, shapeClass: topkShapeClass(s.rows, s.cols, s.k), defaultName: `wg${defaultTopkWg(g.summary.software)}`,
     candidates: topkWorkgroups.filter((w) => w <= max).map((w) => ({ name: `wg${w}`, overrides: { WG: w } })),
     run() {
       if (!x) {

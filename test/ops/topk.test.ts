@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn } from '../helpers/check.js';
+import { engine, checkOp, randn, withSetting } from '../helpers/check.js';
 import { Tensor } from '../../src/tensor/index.js';
-import { topkMask, topk, topkRef } from '../../src/ops/topk.js';
+import { topkMask, topk, topkRef, topkTuning } from '../../src/ops/topk.js';
 import { Rng } from '../../src/util/random.js';
 
 const t = suite('ops/topk');
@@ -36,24 +36,31 @@ async function checkMask(x: Float32Array, nRows: number, cols: number, k: number
   }
 }
 
-for (const cols of [1, 7, 100, 16384]) {
-  for (const kind of ['random', 'ties'] as const) {
-    t(`topkMask rows of ${cols} (${kind}): k = 1, half, all agree exactly with the sort reference`, async () => {
-      const nRows = cols >= 16384 ? 2 : 3;
-      const x = rows(nRows, cols, cols + (kind === 'ties' ? 1 : 0), kind);
-      for (const k of [...new Set([1, Math.max(1, Math.floor(cols / 2)), cols])]) await checkMask(x, nRows, cols, k);
-    });
+// the mask at both defaults' workgroup sizes (software adapters 32, GPUs 256) on every adapter
+for (const wg of [32, 256]) {
+  for (const cols of [1, 7, 100, 16384]) {
+    for (const kind of ['random', 'ties'] as const) {
+      t(`topkMask WG ${wg}, rows of ${cols} (${kind}): k = 1, half, all agree exactly with the sort reference`, async () => {
+        const nRows = cols >= 16384 ? 2 : 3;
+        const x = rows(nRows, cols, cols + (kind === 'ties' ? 1 : 0), kind);
+        await withSetting(topkTuning, 'maskWg', wg, async () => {
+          for (const k of [...new Set([1, Math.max(1, Math.floor(cols / 2)), cols])]) await checkMask(x, nRows, cols, k);
+        });
+      });
+    }
   }
-}
 
-t('topkMask on a 65536-wide row with heavy ties, and on many narrow rows', async () => {
-  await checkMask(rows(1, 65536, 5, 'ties'), 1, 65536, 32768);
-  await checkMask(rows(1, 65536, 6, 'random'), 1, 65536, 12345);
-  await checkMask(rows(300, 13, 7, 'ties'), 300, 13, 5);
-  // negative values only, and the extremes of the float range
-  await checkMask(Float32Array.from([-3e38, -2e-38, -5, -0.1, -7, -1e-30, -2e20]), 1, 7, 3);
-  await checkMask(Float32Array.from([3e38, 2e-38, 5, 0.1, 7, 1e-30, -2e20, -3e38]), 1, 8, 4);
-});
+  t(`topkMask WG ${wg} on a 65536-wide row with heavy ties, and on many narrow rows`, async () => {
+    await withSetting(topkTuning, 'maskWg', wg, async () => {
+      await checkMask(rows(1, 65536, 5, 'ties'), 1, 65536, 32768);
+      await checkMask(rows(1, 65536, 6, 'random'), 1, 65536, 12345);
+      await checkMask(rows(300, 13, 7, 'ties'), 300, 13, 5);
+      // negative values only, and the extremes of the float range
+      await checkMask(Float32Array.from([-3e38, -2e-38, -5, -0.1, -7, -1e-30, -2e20]), 1, 7, 3);
+      await checkMask(Float32Array.from([3e38, 2e-38, 5, 0.1, 7, 1e-30, -2e20, -3e38]), 1, 8, 4);
+    });
+  });
+}
 
 for (const cols of [1, 7, 100, 16384]) {
   t(`topk rows of ${cols}: sorted values and indices (ties by lower index)`, async () => {
