@@ -20,6 +20,7 @@ import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import { mul } from './elementwise.js';
 import { sumAxes } from './reduce.js';
+import { maxSamplesPerSlice } from './lanesums.js';
 import { reshape, permute } from './shape.js';
 import { temporalConv } from './temporalconv.js';
 import { graphVariant, FLAT_WG, type GraphVariant, type GraphDims } from './graphconvvariant.js';
@@ -60,7 +61,8 @@ export function aggregateRaw(forward: boolean, src: Tensor, adj: Tensor, N: numb
 /**
  * How the adjacency gradient's variant splits its work: flat, rows (n, c, t) in `slices` chunks of
  * `per` rows (a multiple of adj_grad's 32-row staging); reg, samples in `slices` groups of `per`.
- * About `GROUPS` workgroups in all either way.
+ * About `GROUPS` workgroups in all either way (reg: more where a lane would otherwise add over
+ * LANE_TERMS terms).
  */
 export function adjacencySlices(v: GraphVariant, d: GraphDims): { slices: number; per: number } {
   if (v.path === 'flat') {
@@ -70,7 +72,8 @@ export function adjacencySlices(v: GraphVariant, d: GraphDims): { slices: number
     return { slices: Math.ceil(rows / per), per };
   }
   const tiles = Math.ceil(d.V / v.TR) * Math.ceil(d.V / v.TW) * d.K;
-  const per = Math.ceil(d.N / Math.max(1, Math.min(d.N, Math.ceil(v.GROUPS / tiles))));
+  // a lane adds ⌈C·T / RWG⌉ terms per sample: at most LANE_TERMS in all (src/ops/lanesums.ts)
+  const per = Math.min(Math.ceil(d.N / Math.max(1, Math.min(d.N, Math.ceil(v.GROUPS / tiles)))), maxSamplesPerSlice(Math.ceil(d.C * d.T / v.RWG)));
   return { slices: Math.ceil(d.N / per), per };
 }
 

@@ -11,6 +11,7 @@
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { sumAxes } from './reduce.js';
+import { LANE_TERMS, maxSamplesPerSlice } from './lanesums.js';
 import { f32, type Param } from '../gpu/device.js';
 import type { ConvDims } from './temporalconv.js';
 
@@ -143,15 +144,31 @@ export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false, s
   // TO · TI ≤ 128, read as vec4s); else wgrad reading them in place
   const lastC = TO > 8 || TI > 8;
   const [dys, xs] = lastC ? [channelsLast(dy, d.N, d.Cout, d.Tout, d.V), channelsLast(x, d.N, d.Cin, d.T, d.V)] : [dy, x];
-  const tiles = Math.ceil(d.Cout / TO) * Math.ceil(d.Cin / TI) * d.KT;
-  const want = Math.max(1, Math.min(d.N, Math.ceil(split.GROUPS / tiles)));
-  const perSlice = Math.ceil(d.N / want);
-  const slices = Math.ceil(d.N / perSlice);
+  const { slices, perSlice } = wgradSlices(d, split);
   const out = wgradOutputs(d, slices, withBias);
   g.dispatch(g.kernel('tconv_wgrad', lastC ? 'wgrad_c' : 'wgrad', { TO, TI, WG: wg }), [dys.buffer, xs.buffer, ...out.buffers],
     wgradParams(d, perSlice, slices, withBias), [slices, Math.ceil(d.Cin / TI), Math.ceil(d.Cout / TO) * d.KT]);
   if (lastC) { dys.dispose(); xs.dispose(); }
   return out.sum();
+}
+
+/**
+ * How the register-blocked weight gradient splits the batch: about GROUPS workgroups in all, and
+ * no lane adding more than LANE_TERMS terms (src/ops/lanesums.ts). KT = 1 (`wgrad`, `wgrad_c`):
+ * slices of `perSlice` samples, a lane taking every WG-th position of each. KT > 1 (`wgrad_t`):
+ * the N·V time lines dealt to the lanes of `slices` slices, Tout terms per line.
+ */
+export function wgradSlices(d: ConvDims, s: WgradSplit): { slices: number; perSlice: number } {
+  if (d.KT > 1) {
+    const tiles = d.Cin * Math.ceil(d.Cout / s.TO) * Math.ceil(d.KT / s.TK);
+    const lanes = Math.ceil(d.N * d.V / s.WG);
+    const forPrecision = Math.ceil(d.N * d.V * d.Tout / (s.WG * LANE_TERMS));
+    return { slices: Math.max(1, Math.min(lanes, Math.max(forPrecision, Math.ceil(s.GROUPS / tiles)))), perSlice: 0 };
+  }
+  const tiles = Math.ceil(d.Cout / s.TO) * Math.ceil(d.Cin / s.TI) * d.KT;
+  const want = Math.max(1, Math.min(d.N, Math.ceil(s.GROUPS / tiles)));
+  const perSlice = Math.min(Math.ceil(d.N / want), maxSamplesPerSlice(Math.ceil(d.Tout * d.V / s.WG)));
+  return { slices: Math.ceil(d.N / perSlice), perSlice };
 }
 
 /** The uniform parameters (WParams of kernels/tconv_wgrad.wgsl) of a weight-gradient dispatch. */
@@ -186,9 +203,7 @@ function wgradTaps(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean, split:
   const g = G();
   const { TO, TK, WG: wg } = split;
   const dyc = channelsLast(dy, d.N, d.Cout, d.Tout, d.V);
-  const tiles = d.Cin * Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK);
-  const lanes = Math.ceil(d.N * d.V / wg);
-  const slices = Math.max(1, Math.min(lanes, Math.ceil(split.GROUPS / tiles)));
+  const { slices } = wgradSlices(d, split);
   const out = wgradOutputs(d, slices, withBias);
   g.dispatch(g.kernel('tconv_wgrad', 'wgrad_t', { TO, TK, WG: wg }), [dyc.buffer, x.buffer, ...out.buffers], wgradParams(d, 0, slices, withBias),
     [slices, d.Cin, Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK)]);

@@ -9,7 +9,7 @@
 import { Tensor, G } from '../tensor/tensor.js';
 import { temporalConv, convInputGrad, convParamGrads, convOutputLength, gemmWgradSlices, type ConvDims } from '../ops/temporalconv.js';
 import { tconvShapeClass, tconvFromOverrides, tconvOverrides, defaultTconvVariant, convFlops, rowsPerInvocation, GEMM_TARGET_GROUPS, type ConvPass, type TconvVariant } from '../ops/tconvvariant.js';
-import { defaultDirectSplit, defaultWgradSplit, WGRAD_RED, type WgradSplit } from '../ops/tconv.js';
+import { defaultDirectSplit, defaultWgradSplit, wgradSlices, WGRAD_RED } from '../ops/tconv.js';
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import { defaultBlocks } from '../nn/stgcn.js';
@@ -83,18 +83,7 @@ export function tconvCandidates(pass: ConvPass, d: ConvDims, limits: Record<stri
   for (const WG of [8, 16, 32, 64, 128]) push(out, make({ PATH: 1, ...base, WG }));
   // a different GROUPS that gives the same slices is the same work
   return firstOfEach(out, (v) => v.path === 'gemm' ? `gemm${v.TM}/${gemmWgradSlices(d, v.TM, v.GROUPS ?? GEMM_TARGET_GROUPS).used}`
-    : v.path === 'reg' ? `${v.name.replace(/g\d+$/, '')}/${regSlices(d, v.split)}` : v.name);
-}
-
-/** The batch slices of src/ops/tconv.ts `wgradReg` / `wgradTaps` (only used to skip a duplicate candidate). */
-function regSlices(d: ConvDims, s: WgradSplit): number {
-  if (d.KT > 1) {
-    const tiles = d.Cin * Math.ceil(d.Cout / s.TO) * Math.ceil(d.KT / s.TK);
-    return Math.max(1, Math.min(Math.ceil(d.N * d.V / s.WG), Math.ceil(s.GROUPS / tiles)));
-  }
-  const tiles = Math.ceil(d.Cout / s.TO) * Math.ceil(d.Cin / s.TI);
-  const per = Math.ceil(d.N / Math.max(1, Math.min(d.N, Math.ceil(s.GROUPS / tiles))));
-  return Math.ceil(d.N / per);
+    : v.path === 'reg' ? `${v.name.replace(/g\d+$/, '')}/${wgradSlices(d, v.split).slices}` : v.name);
 }
 
 function random(shape: number[], rng: Rng): Tensor {
