@@ -9,15 +9,19 @@
 //           variance) and updates the running statistics in place:
 //           running = (1 − momentum)·running + momentum·batch, the variance unbiased (·m/(m − 1)).
 //           Bindings: 1 x, 2 mean, 3 invstd, 4 runningMean, 5 runningVar.
-// norm      (one invocation per element): y = (x − mean)·invstd·w + b.
+// norm      (one invocation per element): y = (x − mean)·invstd·w + b; with p.relu = 1, max(y, 0)
+//           (the ReLU after the norm in ST-GCN's temporal block, one pass instead of two).
 //           Bindings: 1 x, 2 mean, 3 stat, 4 weight, 5 bias, 6 y.
 // bwd_stats (one workgroup per channel): Σg·x̂ → dweight and Σg → dbias, x̂ = (x − mean)·invstd.
-//           Bindings: 1 x, 2 g, 3 mean, 4 stat, 5 dweight, 6 dbias.
+//           With p.relu = 1 the incoming gradient is first masked by the output (g where y > 0,
+//           as the ReLU's own backward) and the masked g is written out for bwd_dx.
+//           Bindings: 1 x, 2 g, 3 mean, 4 stat, 5 dweight, 6 dbias, 7 y (relu) or any buffer,
+//           8 masked g (relu) or a placeholder.
 // bwd_dx    (one invocation per element): train: dx = w·invstd·(g − Σg/m − x̂·Σgx̂/m);
 //           eval: dx = w·invstd·g. Bindings: 1 x, 2 g, 3 mean, 4 stat, 5 weight, 6 Σgx̂, 7 Σg, 8 dx.
 // #include "lib/flat_id.wgsl"
 
-struct Params { outer: u32, C: u32, inner: u32, train: u32, affine: u32, update: u32, eps: f32, momentum: f32 }
+struct Params { outer: u32, C: u32, inner: u32, train: u32, affine: u32, update: u32, eps: f32, momentum: f32, relu: u32 }
 override WG: u32 = 256u;
 override RV: u32 = 1u;     // norm_rows4, bwd_dx_rows4: vec4s per invocation
 @group(0) @binding(0) var<uniform> p: Params;
@@ -43,6 +47,17 @@ override RV: u32 = 1u;     // norm_rows4, bwd_dx_rows4: vec4s per invocation
 @group(0) @binding(6) var<storage, read> sgx_in: array<f32>;
 @group(0) @binding(7) var<storage, read> sg_in: array<f32>;
 @group(0) @binding(8) var<storage, read_write> dx_out: array<f32>;
+// bwd_stats with relu: the output it masks by, and the masked gradient (binding 8: dx_out's slot)
+@group(0) @binding(7) var<storage, read> relu_y: array<f32>;
+
+/** The incoming gradient at element a, masked by the output where the norm ends in a ReLU; stored for bwd_dx. */
+fn masked_g(a: u32) -> f32 {
+  let g = g_in[a];
+  if (p.relu == 0u) { return g; }
+  let r = select(0.0, g, relu_y[a] > 0.0);
+  dx_out[a] = r;
+  return r;
+}
 
 var<workgroup> red: array<f32, WG>;
 var<workgroup> red2: array<f32, WG>;
@@ -115,7 +130,8 @@ fn norm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let c = channel_of(i);
   var w: f32 = 1.0; var b: f32 = 0.0;
   if (p.affine == 1u) { w = n_weight[c]; b = n_bias[c]; }
-  y_out[i] = (x[i] - n_mean[c]) * invstd_of(n_stat[c]) * w + b;
+  let y = (x[i] - n_mean[c]) * invstd_of(n_stat[c]) * w + b;
+  y_out[i] = select(y, max(y, 0.0), p.relu == 1u);
 }
 
 @compute @workgroup_size(WG)
@@ -131,11 +147,11 @@ fn bwd_stats(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
     for (var o = 0u; o < p.outer; o++) {
       let row = (o * p.C + c) * p.inner;
       var rg: f32 = 0.0; var rgx: f32 = 0.0;
-      for (var i = lid; i < p.inner; i += WG) { let g = g_in[row + i]; rg += g; rgx += g * (x[row + i] - mean); }
+      for (var i = lid; i < p.inner; i += WG) { let g = masked_g(row + i); rg += g; rgx += g * (x[row + i] - mean); }
       sg += rg; sgx += rgx;
     }
   } else {
-    for (var e = lid; e < m; e += WG) { let a = addr(c, e); let g = g_in[a]; sg += g; sgx += g * (x[a] - mean); }
+    for (var e = lid; e < m; e += WG) { let a = addr(c, e); let g = masked_g(a); sg += g; sgx += g * (x[a] - mean); }
   }
   red[lid] = sgx * inv; red2[lid] = sg;
   reduce2(lid);
@@ -169,6 +185,7 @@ fn bwd_dx(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
 @group(0) @binding(6) var<storage, read_write> y4: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> g4: array<vec4<f32>>;
 @group(0) @binding(8) var<storage, read_write> dx4: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read> relu_y4: array<vec4<f32>>;
 
 /** y = (x − mean)·scale + bias: [mean, scale, bias] of channel c. */
 fn norm_consts(c: u32) -> vec3<f32> {
@@ -183,7 +200,8 @@ fn norm_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
   if (e >= p.inner) { return; }
   let k = norm_consts(wid.y);
   let i = (wid.z * p.C + wid.y) * p.inner + e;
-  y_out[i] = (x[i] - k.x) * k.y + k.z;
+  let y = (x[i] - k.x) * k.y + k.z;
+  y_out[i] = select(y, max(y, 0.0), p.relu == 1u);
 }
 
 @compute @workgroup_size(WG)
@@ -195,7 +213,10 @@ fn norm_rows4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
   let row = ((wid.z * p.C + wid.y) * p.inner) >> 2u;
   for (var j = 0u; j < RV; j++) {
     let e = e0 + j * WG;
-    if (e < n4) { y4[row + e] = (x4[row + e] - k.x) * k.y + k.z; }
+    if (e < n4) {
+      let y = (x4[row + e] - k.x) * k.y + k.z;
+      y4[row + e] = select(y, max(y, vec4<f32>(0.0)), p.relu == 1u);
+    }
   }
 }
 
@@ -239,7 +260,7 @@ fn bwd_dx_rows4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
 }
 
 // stats4, bwd_stats4: stats and bwd_stats for inner ≡ 0 mod 4 (the host takes them from 64 on), reading vec4s
-// along the rows (bindings as stats / bwd_stats with x, g as vec4s).
+// along the rows (bindings as stats / bwd_stats with x, g, y and the masked g as vec4s).
 fn partial_sum4(c: u32, lid: u32, centre: f32, squares: bool) -> f32 {
   var s = vec4<f32>(0.0);
   let n4 = p.inner >> 2u;
@@ -279,7 +300,11 @@ fn bwd_stats4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
   for (var o = 0u; o < p.outer; o++) {
     let row = ((o * p.C + c) * p.inner) >> 2u;
     var rg = vec4<f32>(0.0); var rgx = vec4<f32>(0.0);
-    for (var i = lid; i < n4; i += WG) { let g = g4[row + i]; rg += g; rgx += g * (x4[row + i] - mean); }
+    for (var i = lid; i < n4; i += WG) {
+      var g = g4[row + i];
+      if (p.relu == 1u) { g = select(vec4<f32>(0.0), g, relu_y4[row + i] > vec4<f32>(0.0)); dx4[row + i] = g; }
+      rg += g; rgx += g * (x4[row + i] - mean);
+    }
     sg += rg; sgx += rgx;
   }
   red[lid] = ((sgx.x + sgx.y) + (sgx.z + sgx.w)) * inv; red2[lid] = (sg.x + sg.y) + (sg.z + sg.w);

@@ -60,9 +60,10 @@ export class BatchNorm extends Module {
     };
     this.numBatchesTracked = this.addCounter('num_batches_tracked');
   }
-  forward(x: Tensor): Tensor {
+  /** `relu`: the ReLU that follows, fused into the norm's passes (same values as `relu(forward(x))`). */
+  forward(x: Tensor, relu = false): Tensor {
     if (this.training) this.numBatchesTracked.value++;
-    return batchNorm(x, this.weight, this.bias, this.state, { training: this.training, momentum: this.momentum, eps: this.eps, channelAxis: 1 });
+    return batchNorm(x, this.weight, this.bias, this.state, { training: this.training, momentum: this.momentum, eps: this.eps, channelAxis: 1, relu });
   }
 }
 

@@ -83,7 +83,7 @@ class TemporalBlock extends Module {
     this.bn3 = this.addChild('3', new BatchNorm(channels));
   }
   forward(x: Tensor): Tensor {
-    const y = this.bn3.forward(this.conv.forward(relu(this.bn0.forward(x))));
+    const y = this.bn3.forward(this.conv.forward(this.bn0.forward(x, true)));   // BN, ReLU in one op
     return dropout(y, this.p, this.dropRng(), this.training);
   }
 }

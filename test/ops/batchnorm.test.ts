@@ -1,8 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose, withSetting } from '../helpers/check.js';
-import { Tensor, tidy, noGrad, G } from '../../src/tensor/index.js';
+import { Tensor, tidy, noGrad, backward, G } from '../../src/tensor/index.js';
 import { batchNorm, batchNormState, batchNormTuning, type BatchNormState } from '../../src/ops/batchnorm.js';
+import { relu } from '../../src/ops/elementwise.js';
+import { mul, sumAll } from '../helpers/ops.js';
 
 const t = suite('ops/batchnorm');
 t.before(async () => { await engine(); });
@@ -113,6 +115,76 @@ for (const statsWg of [8, 256]) for (const shape of [[16, 2, 300], [128, 2, 1600
     assertClose(await state.runningVar.read(), Array.from(r.varB, (v) => v * r.m / (r.m - 1)), 1e-3, 'variance');
     assertClose(await y.read(), r.y, 2e-3, 'normalised output');
     y.dispose(); freeState(state);
+  });
+}
+
+/**
+ * x nudged until no normalised output lies within 0.02 of the ReLU's kink, where central
+ * differences of step 10⁻³ would straddle it (the seed-17 input of [2, 2, 3, 100] has one at 9·10⁻⁵).
+ */
+function awayFromKink(x: Float64Array, shape: number[], w: Float64Array, b: Float64Array): Float64Array {
+  const out = x.slice();
+  for (let round = 0; round < 20; round++) {
+    const y = bnRef(out, shape, 1, w, b, { train: true }).y;
+    const near = [...y.keys()].filter((j) => Math.abs(y[j]) < 0.02);
+    if (near.length === 0) return out;
+    for (const j of near) out[j] += 0.05;
+  }
+  throw new Error('awayFromKink: outputs keep landing on the kink');
+}
+
+// The ReLU fused into the norm (ST-GCN's BN → ReLU): every entry (flat, per-row scalar and vec4,
+// statistics scalar and vec4) at both statistics workgroups, against max(reference, 0)
+const reluShapes = [[3, 2, 4, 5], [5, 3], [2, 3, 67], [2, 2, 3, 100]];
+for (const statsWg of [8, 256]) for (const shape of reluShapes) {
+  t(`train + ReLU [${shape}], statistics workgroup ${statsWg}: forward and gradients for x, weight, bias`, async () => {
+    const C = shape[1];
+    const w = randn(C, 48), b = randn(C, 79);
+    const x = awayFromKink(randn(prod(shape), 17), shape, w, b);
+    const state = batchNormState(C);
+    await withSetting(batchNormTuning, 'statsWg', statsWg, () => checkOp({
+      shapes: [shape, [C], [C]], inputs: [x, w, b],
+      gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: true, relu: true }),
+      ref: ([x, w, b]) => bnRef(x, shape, 1, w, b, { train: true }).y.map((v) => Math.max(v, 0)),
+      tol: 3e-3,
+    }));
+    freeState(state);
+  });
+}
+
+for (const shape of [[2, 3, 4, 5], [2, 3, 4, 25]]) t(`eval + ReLU [${shape}]: forward and gradients`, async () => {
+  const rm = [0.3, -0.2, 1.5], rv = [0.5, 2, 0.05];
+  const state = { runningMean: Tensor.from(rm).keep(), runningVar: Tensor.from(rv).keep() };
+  await checkOp({
+    shapes: [shape, [3], [3]],
+    gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: false, relu: true }),
+    ref: ([x, w, b]) => bnRef(x, shape, 1, w, b, { train: false, rm, rv }).y.map((v) => Math.max(v, 0)),
+  });
+  freeState(state);
+});
+
+// the fused op is the composition exactly: same output and gradients to the bit
+for (const training of [true, false]) for (const shape of [[4, 8, 30, 25], [4, 8, 7, 3], [2, 2, 3, 100], [4, 8, 16, 25]]) {
+  t(`${training ? 'train' : 'eval'} + ReLU [${shape}] equals relu(batchNorm(x)) bit for bit, output and all gradients`, async () => {
+    const n = prod(shape), C = shape[1];
+    const x = randn(n, 21, -2, 2), w = randn(C, 22), b = randn(C, 23, -0.5, 0.5), g = randn(n, 24);
+    const run = async (fused: boolean) => {
+      const state = batchNormState(C);
+      const got = tidy(() => {
+        const [tx, tw, tb] = [Tensor.from(x, shape), Tensor.from(w), Tensor.from(b)];
+        for (const p of [tx, tw, tb]) p.requiresGrad = true;
+        const y = fused ? batchNorm(tx, tw, tb, state, { training, relu: true }) : relu(batchNorm(tx, tw, tb, state, { training }));
+        backward(sumAll(mul(y, Tensor.from(g, shape))));
+        return [y, tx.grad!, tw.grad!, tb.grad!];
+      });
+      const out: Float32Array[] = [];
+      for (const u of got) { out.push(await u.read()); u.dispose(); }
+      freeState(state);
+      return out;
+    };
+    const [fused, plain] = [await run(true), await run(false)];
+    assert.ok(fused[0].some((v) => v === 0) && fused[0].some((v) => v > 0), 'the ReLU cuts some outputs and keeps others');
+    ['y', 'dx', 'dweight', 'dbias'].forEach((what, i) => assert.equal(fused[i], plain[i], what));
   });
 }
 
