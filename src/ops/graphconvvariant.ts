@@ -28,11 +28,13 @@ export type GraphVariant =
 /** Flat: the aggregate kernels' workgroup size and the adjacency gradient's workgroup target. */
 export const FLAT_WG = 256, FLAT_GROUPS = 256;
 /**
- * Reg: 8 × 8 outputs per invocation, 64 lanes; the adjacency gradient aims for 96 workgroups of
+ * Reg: 8 × 8 outputs per invocation, 64 lanes; the adjacency gradient aims for 48 workgroups of
  * 8 lanes (`ADJ_RWG`): each lane then sums 8× the rows, and its workgroup sum costs llvmpipe one
- * SIMD group instead of 8 switching at the barrier (1.4–2.2× at the presets' shapes, docs/bench.md).
+ * SIMD group instead of 8 switching at the barrier (1.4–2.2× at the presets' shapes,
+ * docs/bench.md). 48 is one slice at V 25, K 3 — no slice sum to dispatch — where the work is
+ * small (the demo's shapes, ≈ 10 % faster than 96); the paper's are sliced by the lane-sum cap.
  */
-export const REG = { TR: 8, TW: 8, RWG: 64, ADJ_RWG: 8, GROUPS: 96 } as const;
+export const REG = { TR: 8, TW: 8, RWG: 64, ADJ_RWG: 8, GROUPS: 48 } as const;
 /** Floats of `adj_reg`'s workgroup array `red` (kernels/graphconv.wgsl): RWG · TR · TW must fit. */
 const ADJ_RED = 4096;
 /** `adj_grad` stages two 32 × 64 float tiles and `adj_reg` sums through `red`: 16 KiB each. */

@@ -52,7 +52,7 @@ export function graphCandidates(pass: GraphPass, d: GraphDims, limits: Record<st
   const lanes = pass === 'dadj' ? REG.ADJ_RWG : REG.RWG;
   for (const [TR, TW] of [[8, 8], [4, 8], [8, 4], [4, 4], [tight, tight]]) push({ PATH: 1, TR, TW, RWG: lanes, GROUPS });
   for (const RWG of pass === 'dadj' ? [16, 32, 64] : [32, 128]) push({ PATH: 1, TR: REG.TR, TW: REG.TW, RWG, GROUPS });
-  if (pass === 'dadj') for (const g of [24, 384]) push({ PATH: 1, TR: REG.TR, TW: REG.TW, RWG: lanes, GROUPS: g });
+  if (pass === 'dadj') for (const g of [24, 96, 384]) push({ PATH: 1, TR: REG.TR, TW: REG.TW, RWG: lanes, GROUPS: g });
   if (pass !== 'dadj') return out;
   return firstOfEach(out, (v) => `${v.name.replace(/g\d+$/, '')}/${adjacencySlices(v, d).slices}`);
 }
