@@ -47,6 +47,7 @@ export class Progress {
 
 export function fmtTime(s: number): string {
   if (!Number.isFinite(s)) return '?';
-  const m = Math.floor(s / 60), r = Math.round(s % 60);
+  const t = Math.round(s);   // round first: 119.6 s is 2m00s, not 1m60s
+  const m = Math.floor(t / 60), r = t % 60;
   return m > 0 ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
 }
