@@ -1,14 +1,15 @@
 /**
  * The MoCo momentum-encoder update θk ← m·θk + (1 − m)·θq, in place, never recorded for autograd.
- * Four parameter pairs per dispatch (kernels/ema.wgsl) where the device allows 8 storage buffers
- * per stage, else one pair per dispatch (kernels/optim.wgsl `ema`).
+ * Eight parameter pairs per dispatch (kernels/ema.wgsl `main8`) where the device allows 16 storage
+ * buffers per stage, four (`main`) where it allows 8, else one pair per dispatch
+ * (kernels/optim.wgsl `ema`). `emaTuning.pairs` forces 4 or 8 (tests run both).
  */
 import { G } from '../tensor/tensor.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { f32 } from '../gpu/device.js';
 
 const WG = 256;
-const PAIRS = 4;
+export const emaTuning: { pairs?: 4 | 8 } = {};
 
 /** Dummy buffers for the unused pair slots, per device (distinct, so no binding aliases another). */
 let dummies: { device: GPUDevice; rw: GPUBuffer[]; ro: GPUBuffer[] } | undefined;
@@ -16,7 +17,8 @@ function dummyBuffers(): { rw: GPUBuffer[]; ro: GPUBuffer[] } {
   const device = G().device;
   if (dummies?.device !== device) {
     const make = () => device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'ema-dummy' });
-    dummies = { device, rw: [make(), make(), make()], ro: [make(), make(), make()] };
+    const seven = () => Array.from({ length: 7 }, make);
+    dummies = { device, rw: seven(), ro: seven() };
   }
   return dummies;
 }
@@ -30,21 +32,23 @@ export function emaUpdate(key: readonly Tensor[], query: readonly Tensor[], m: n
   });
   const g = G();
   const pairs = key.map((k, i) => [k, query[i]] as const).filter(([k]) => k.size > 0);
-  if (g.limits.maxStorageBuffersPerShaderStage < 2 * PAIRS) {
+  const storage = g.limits.maxStorageBuffersPerShaderStage;
+  if (storage < 8) {
     const kernel = g.kernel('optim', 'ema');
     for (const [k, q] of pairs) g.dispatch(kernel, [k.buffer, q.buffer], [k.size, 0, 0, 0, f32(0), f32(m), f32(0), f32(0)], Math.ceil(k.size / WG));
     return;
   }
-  const kernel = g.kernel('ema');
+  const per = emaTuning.pairs ?? (storage >= 16 ? 8 : 4);
+  const kernel = g.kernel('ema', per === 8 ? 'main8' : 'main');
   const { rw, ro } = dummyBuffers();
-  for (let s = 0; s < pairs.length; s += PAIRS) {
-    const group = pairs.slice(s, s + PAIRS);
+  for (let s = 0; s < pairs.length; s += per) {
+    const group = pairs.slice(s, s + per);
     const buffers: GPUBuffer[] = [];
-    const sizes: number[] = [];
-    for (let j = 0; j < PAIRS; j++) {
+    const sizes = [0, 0, 0, 0, 0, 0, 0, 0];
+    for (let j = 0; j < per; j++) {
       const pair = group[j];
       buffers.push(pair ? pair[0].buffer : rw[j - 1], pair ? pair[1].buffer : ro[j - 1]);
-      sizes.push(pair ? pair[0].size : 0);
+      if (pair) sizes[j] = pair[0].size;
     }
     g.dispatch(kernel, buffers, [...sizes, f32(m)], Math.ceil(Math.max(...sizes) / WG));
   }

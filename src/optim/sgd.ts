@@ -1,7 +1,7 @@
 /**
- * SGD with momentum and weight decay, PyTorch's update rule exactly — kernels/sgd_multi.wgsl, four
- * parameters per dispatch where the device allows 12 storage buffers per stage (else
- * kernels/optim.wgsl `sgd`, one per parameter):
+ * SGD with momentum and weight decay, PyTorch's update rule exactly — kernels/sgd_multi.wgsl, five
+ * parameters per dispatch where the device allows 16 storage buffers per stage (`main5`), four
+ * where it allows 12 (`main`), else kernels/optim.wgsl `sgd`, one per parameter:
  *   d = g + λ·p;  v = μ·v + (1 − dampening)·d  (the first step sets v = d, as PyTorch fills the
  *   buffer with the first gradient);  p −= lr·v   (nesterov: p −= lr·(d + μ·v)).
  * The velocity buffers are tensors kept across steps, one per position in the parameter list, so
@@ -12,7 +12,8 @@ import { Tensor, G } from '../tensor/tensor.js';
 import { f32 } from '../gpu/device.js';
 
 const WG = 256;
-const SLOTS = 4;
+/** Forces 4 or 5 parameters a dispatch (tests run both). */
+export const sgdTuning: { slots?: 4 | 5 } = {};
 
 /** Distinct dummy buffers for unused slots (and for velocities without momentum), per device. */
 let dummies: { device: GPUDevice; p: GPUBuffer[]; g: GPUBuffer[]; v: GPUBuffer[] } | undefined;
@@ -20,8 +21,8 @@ function dummyBuffers(): { p: GPUBuffer[]; g: GPUBuffer[]; v: GPUBuffer[] } {
   const device = G().device;
   if (dummies?.device !== device) {
     const make = () => device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'sgd-dummy' });
-    const four = () => [make(), make(), make(), make()];
-    dummies = { device, p: four(), g: four(), v: four() };
+    const five = () => [make(), make(), make(), make(), make()];
+    dummies = { device, p: five(), g: five(), v: five() };
   }
   return dummies;
 }
@@ -63,25 +64,27 @@ export class SGD {
       p.grad = undefined;
     });
     const scalars = [f32(lr), f32(this.momentum), f32(this.dampening), f32(this.weightDecay)];
-    if (g.limits.maxStorageBuffersPerShaderStage < 3 * SLOTS) {
+    const storage = g.limits.maxStorageBuffersPerShaderStage;
+    if (storage < 12) {
       const kernel = g.kernel('optim', 'sgd');
       for (const t of todo) {
         g.dispatch(kernel, [t.p.buffer, t.grad.buffer, t.v?.buffer ?? g.placeholder],
           [t.p.size, t.first ? 1 : 0, hasVel ? 1 : 0, this.nesterov ? 1 : 0, ...scalars], Math.ceil(t.p.size / WG));
       }
     } else {
-      const kernel = g.kernel('sgd_multi');
+      const slots = sgdTuning.slots ?? (storage >= 15 ? 5 : 4);
+      const kernel = g.kernel('sgd_multi', slots === 5 ? 'main5' : 'main');
       const d = dummyBuffers();
-      for (let s = 0; s < todo.length; s += SLOTS) {
-        const group = todo.slice(s, s + SLOTS);
+      for (let s = 0; s < todo.length; s += slots) {
+        const group = todo.slice(s, s + slots);
         const buffers: GPUBuffer[] = [];
-        const sizes: number[] = [], firsts: number[] = [];
-        for (let j = 0; j < SLOTS; j++) {
+        const sizes = [0, 0, 0, 0, 0], firsts = [0, 0, 0, 0, 0];
+        for (let j = 0; j < slots; j++) {
           const t = group[j];
           buffers.push(t?.p.buffer ?? d.p[j], t?.grad.buffer ?? d.g[j], t?.v?.buffer ?? d.v[j]);
-          sizes.push(t?.p.size ?? 0); firsts.push(t?.first ? 1 : 0);
+          sizes[j] = t?.p.size ?? 0; firsts[j] = t?.first ? 1 : 0;
         }
-        g.dispatch(kernel, buffers, [...sizes, ...firsts, hasVel ? 1 : 0, this.nesterov ? 1 : 0, 0, 0, ...scalars],
+        g.dispatch(kernel, buffers, [...sizes.slice(0, 4), ...firsts.slice(0, 4), hasVel ? 1 : 0, this.nesterov ? 1 : 0, sizes[4], firsts[4], ...scalars],
           Math.ceil(Math.max(...sizes) / WG));
       }
     }

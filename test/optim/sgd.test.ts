@@ -1,9 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, randn, assertClose } from '../helpers/check.js';
+import { engine, randn, assertClose, withSetting } from '../helpers/check.js';
 import { Tensor, tidy, backward, G } from '../../src/tensor/index.js';
 import { mul, sumAll } from '../helpers/ops.js';
-import { SGD, type SgdOptions } from '../../src/optim/sgd.js';
+import { SGD, sgdTuning, type SgdOptions } from '../../src/optim/sgd.js';
 
 const t = suite('optim/sgd');
 t.before(async () => { await engine(); });
@@ -20,7 +20,8 @@ function sgdRef(s: RefState, grad: ArrayLike<number>, lr: number, o: Required<Sg
   for (let i = 0; i < d.length; i++) s.p[i] -= lr * d[i];
 }
 
-// nine parameters: two full groups of the four-slot kernel and a partial one
+// nine parameters: two full groups of the four-slot kernel and a partial one; one full group and a
+// partial one of the five-slot kernel
 const shapes = [[1], [7], [3, 5, 13], [1000], [257], [2], [64, 3], [5000], [9]];
 const f32s = (a: Float64Array) => a.map(Math.fround);
 
@@ -57,11 +58,18 @@ async function runCase(opts: Required<SgdOptions>, steps: number, restartAt?: nu
 }
 
 const base = { momentum: 0.9, weightDecay: 1e-4, dampening: 0, nesterov: false };
-t('momentum 0.9, weight decay 1e-4: five steps equal the float64 PyTorch rule', () => runCase(base, 5));
-t('checkpoint: state() then load() into a fresh optimiser continues exactly', () => runCase(base, 5, 2));
-t('plain SGD (momentum 0) with weight decay', () => runCase({ ...base, momentum: 0, weightDecay: 0.01 }, 3));
-t('dampening: the first step still sets v = d (no dampening), later ones damp', () => runCase({ ...base, dampening: 0.5 }, 3));
-t('nesterov', () => runCase({ ...base, nesterov: true }, 3));
+// both multi-tensor entries (4 parameters a dispatch, 5 where the device has 16 storage buffers)
+for (const slots of [4, 5] as const) {
+  const run = (opts: Required<SgdOptions>, steps: number, restartAt?: number) => withSetting(sgdTuning, 'slots', slots, async () => {
+    if (G().limits.maxStorageBuffersPerShaderStage < 3 * slots) return;
+    await runCase(opts, steps, restartAt);
+  });
+  t(`${slots} a dispatch: momentum 0.9, weight decay 1e-4: five steps equal the float64 PyTorch rule`, () => run(base, 5));
+  t(`${slots} a dispatch: checkpoint: state() then load() into a fresh optimiser continues exactly`, () => run(base, 5, 2));
+  t(`${slots} a dispatch: plain SGD (momentum 0) with weight decay`, () => run({ ...base, momentum: 0, weightDecay: 0.01 }, 3));
+  t(`${slots} a dispatch: dampening: the first step still sets v = d (no dampening), later ones damp`, () => run({ ...base, dampening: 0.5 }, 3));
+  t(`${slots} a dispatch: nesterov`, () => run({ ...base, nesterov: true }, 3));
+}
 
 t('a parameter without a gradient is left alone; a backward pass feeds the step', async () => {
   const a = Tensor.from([1, 2, 3]).param(), b = Tensor.from([4, 5]).param();
