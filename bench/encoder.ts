@@ -1,5 +1,5 @@
 /**
- * Benchmark of one ST-GCN encoder (i2md.md §3) at the paper size: batch 64, T 64, V 25 (NTU),
+ * Benchmark of one ST-GCN encoder (docs/method.md) at the paper size: batch 64, T 64, V 25 (NTU),
  * M 2, hidden 16, feature 256, MLP head. Measures (records carry samples/s and GFLOP/s):
  *   - forward in eval mode (no tape), features + head;
  *   - forward + backward in training mode (BN batch statistics, dropout 0.5), from Σ of the head.
@@ -7,16 +7,15 @@
  * bindings, params, grid) and replayed group by group — the conv GEMM by mode and tile variant,
  * graph aggregation, BN, … — so each group's GPU time is measured alone.
  * Module form: `run(ctx)` (bench/run.ts); also runnable alone:
- *   node dist/bench/encoder.js [--batch 8] [--T 64] [--hidden 16] [--hidden-dim 256] [--reps 3] [--no-split] [--path gemm|direct|cols]
- * (--path forces the conv / aggregation kernel family, src/ops/tconv.ts `convTuning`: the
- * before/after comparison on one adapter; cols runs the convolutions through im2col + matmul and
- * leaves the aggregation to its default.)
+ *   node dist/bench/encoder.js [--batch 8] [--T 64] [--hidden 16] [--hidden-dim 256] [--reps 3] [--no-split]
+ * (`I2MD_KERNELS=tconv=gemm,graphconv=flat` and the like force the kernel families, src/gpu/policy.ts:
+ * the before/after comparison on one adapter.)
  */
 import { initEngine, Tensor, tidy, noGrad, backward, G } from '../src/tensor/index.js';
 import type { Kernel } from '../src/gpu/kernels.js';
-import type { Gpu } from '../src/gpu/device.js';
+import type { Gpu, Params } from '../src/gpu/device.js';
 import { sumAxes } from '../src/ops/reduce.js';
-import { convTuning } from '../src/ops/tconv.js';
+import { kernelSetting } from '../src/gpu/policy.js';
 import { STGCN } from '../src/nn/stgcn.js';
 import { getLayout } from '../src/skeleton/layouts.js';
 import { Rng } from '../src/util/random.js';
@@ -41,13 +40,13 @@ const DIRECT_MODES = ['fwd', 'input grad (stride 1)', 'input grad (phased)'];
 /** A readable group name for a dispatch: the conv and aggregation kernels are split by mode. */
 function groupOf(c: Captured): string {
   const name = c.kernel.name;
-  const mode = c.params?.[0];
+  const mode = (c.params as Params | undefined)?.mode;
   const tile = name.includes('{') ? ` ${name.slice(name.indexOf('{'))}` : '';
-  if (name.startsWith('temporalconv:')) return `conv GEMM ${GEMM_MODES[mode as number] ?? mode}${tile}`;
-  if (name.startsWith('tconv:direct')) return `conv direct ${DIRECT_MODES[mode as number] ?? mode}${tile}`;
-  if (name.startsWith('tconv_wgrad:wgrad')) return `conv weight grad (${name.slice(12, name.indexOf('{'))})${tile}`;
-  if (name.startsWith('graphconv:aggregate') || name.startsWith('graphconv:agg_reg')) return `graph aggregate ${mode === 0 ? 'fwd' : 'input grad'}${tile}`;
-  if (name.startsWith('graphconv:adj_grad') || name.startsWith('graphconv:adj_reg')) return `graph adjacency grad${tile}`;
+  if (name.startsWith('tconv/gemm:')) return `conv GEMM ${GEMM_MODES[mode as number] ?? mode}${tile}`;
+  if (name.startsWith('tconv/direct:direct')) return `conv direct ${DIRECT_MODES[mode as number] ?? mode}${tile}`;
+  if (name.startsWith('tconv/wgrad:wgrad')) return `conv weight grad (${name.slice('tconv/wgrad:'.length, name.indexOf('{'))})${tile}`;
+  if (name.startsWith('graphconv/aggregate:aggregate') || name.startsWith('graphconv/aggregate:agg_reg')) return `graph aggregate ${mode === 0 ? 'fwd' : 'input grad'}${tile}`;
+  if (name.startsWith('graphconv/aggregate:adj_grad') || name.startsWith('graphconv/aggregate:adj_reg')) return `graph adjacency grad${tile}`;
   return name;
 }
 
@@ -79,7 +78,7 @@ export async function run(ctx: EncoderBenchCtx = {}): Promise<BenchRecord[]> {
   const x = Tensor.from(Float32Array.from({ length: N * 3 * T * V * M }, () => rng.normal()), shape).keep();
   const size = `N=${N} T=${T} V=${V} M=${M} h=${model.config.hidden} D=${model.config.hiddenDim}`;
   const fwdFlops = encoderFlops(model, N, T, M);
-  log(`adapter: ${g.name}; forward ${(fwdFlops / 1e9).toFixed(1)} GFLOP per batch; conv kernels: ${convTuning.path}`);
+  log(`adapter: ${g.name}; forward ${(fwdFlops / 1e9).toFixed(1)} GFLOP per batch; conv kernels: ${kernelSetting('tconv').value}, graph aggregation: ${kernelSetting('graphconv').value}`);
   const rows: BenchRecord[] = [];
   const add = (r: BenchRecord | undefined, extra: Record<string, unknown> = {}) => {
     if (!r) return;
@@ -111,7 +110,7 @@ export async function run(ctx: EncoderBenchCtx = {}): Promise<BenchRecord[]> {
     const captured: Captured[] = [];
     const dispatch = g.dispatch.bind(g);
     g.dispatch = (kernel, buffers, params, groups) => {
-      captured.push({ kernel, buffers: [...buffers], params: params ? [...params] : undefined, groups });
+      captured.push({ kernel, buffers: Array.isArray(buffers) ? [...buffers] : { ...buffers }, params: params ? (Array.isArray(params) ? [...params] : { ...params }) : undefined, groups });
       dispatch(kernel, buffers, params, groups);
     };
     try { trainStep(); } finally { g.dispatch = dispatch; }
@@ -140,8 +139,6 @@ export async function run(ctx: EncoderBenchCtx = {}): Promise<BenchRecord[]> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (k: string) => { const i = process.argv.indexOf(`--${k}`); return i > 0 ? Number(process.argv[i + 1]) : undefined; };
-  const path = process.argv[process.argv.indexOf('--path') + 1];
-  if (process.argv.includes('--path') && (path === 'gemm' || path === 'direct' || path === 'cols')) convTuning.path = path;
   await run({ batch: arg('batch'), reps: arg('reps'), T: arg('T'), hidden: arg('hidden'), hiddenDim: arg('hidden-dim'), split: !process.argv.includes('--no-split') });
   process.exit(0);
 }

@@ -20,7 +20,7 @@ import { presets } from '../src/i2md/config.js';
 import { defaultBlocks } from '../src/nn/stgcn.js';
 import { tuneFamilies } from '../src/tune/families.js';
 import type { TuneCase } from '../src/tune/tuner.js';
-import { convTuning } from '../src/ops/tconv.js';
+import { withKernel } from '../src/gpu/policy.js';
 import { Rng } from '../src/util/random.js';
 import { measure, context, type BenchContext, type BenchRecord } from './harness.js';
 
@@ -65,11 +65,9 @@ export async function run(ctx: BenchContext = context()): Promise<BenchRecord[]>
   // hardware GPUs: every conv pass again through im2col + matmul (tconv PATH 2, a tuning candidate
   // that is not yet a default there), so one run shows both paths side by side
   if (!g.summary.software) {
-    const before = convTuning.path;
-    convTuning.path = 'cols';
-    try {
+    await withKernel('tconv', 'cols', async () => {
       for (const c of tuneFamilies.find((f) => f.family === 'tconv')?.cases(false) ?? []) await measureCase(`tconv (im2col + matmul): ${c.label}`, c);
-    } finally { convTuning.path = before; }
+    });
   }
 
   for (const { label, shape } of activationShapes()) {

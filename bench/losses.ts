@@ -8,9 +8,9 @@
  * Module form: `run(ctx)`; also runnable alone: `node dist/bench/losses.js`.
  */
 import { initEngine, Tensor, tidy, backward, G } from '../src/tensor/index.js';
-import { infoNCE, queueSim, queueSimRaw } from '../src/i2md/contrastive.js';
-import { distillKL } from '../src/i2md/distill.js';
-import { clusterLoss } from '../src/i2md/dna.js';
+import { infoNCE, queueSim, queueSimRaw } from '../src/ops/contrastive.js';
+import { distillKL } from '../src/ops/distill.js';
+import { clusterLoss } from '../src/ops/dna.js';
 import { Rng } from '../src/util/random.js';
 
 export interface LossBenchRow { name: string; ms: number; minMs: number; reps: number; dispatches: number; adapter: string; detail?: string }

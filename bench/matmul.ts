@@ -8,8 +8,8 @@
  * Also runnable alone: `node dist/bench/matmul.js`.
  */
 import { initEngine, Tensor, G } from '../src/tensor/index.js';
-import { matmul, linear } from '../src/ops/matmul.js';
-import { matmulVariant, matmulVariants, regVariant, windowVariant, tile4Variant, splitVariants, type MatmulVariant } from '../src/ops/matmulvariant.js';
+import { matmul, linear } from '../src/ops/matmul/matmul.js';
+import { matmulVariant, matmulVariants, regVariant, windowVariant, tile4Variant, splitVariants, type MatmulVariant } from '../src/ops/matmul/variants.js';
 import { backward } from '../src/tensor/index.js';
 import { sumAxes } from '../src/ops/reduce.js';
 import { Rng } from '../src/util/random.js';

@@ -8,7 +8,7 @@
  * is evaluated every `evalEvery` epochs with the encoder in eval mode and centre crops.
  */
 import { Tensor, tidy, backward } from '../tensor/index.js';
-import { linear } from '../ops/matmul.js';
+import { linear } from '../ops/matmul/matmul.js';
 import { crossEntropy } from '../ops/losses.js';
 import { SGD } from '../optim/sgd.js';
 import { stepSchedule } from '../optim/schedule.js';

@@ -5,7 +5,7 @@
  * by the frozen encoder (BN in eval mode), so the classifier trains on the GPU in seconds.
  */
 import { Tensor, tidy, backward, noGrad } from '../tensor/index.js';
-import { linear } from '../ops/matmul.js';
+import { linear } from '../ops/matmul/matmul.js';
 import { crossEntropy } from '../ops/losses.js';
 import { SGD } from '../optim/sgd.js';
 import { stepSchedule } from '../optim/schedule.js';

@@ -10,12 +10,17 @@
 import { findAdapter, type Found } from './adapter.js';
 import { BufferPool } from './pool.js';
 import { PipelineCache, type Kernel, type Overrides } from './kernels.js';
+import type { ParamLayout, ParamField } from './reflect.js';
 import { UserError } from '../util/errors.js';
 
 /** A float uniform value; plain numbers are written as u32 (negative ones as i32). */
 export class F32 { constructor(readonly value: number) {} }
 export const f32 = (x: number): F32 => new F32(x);
 export type Param = number | F32;
+/** What a dispatch binds, by the kernel's binding names. */
+export type Bindings = Record<string, GPUBuffer | GPUBufferBinding>;
+/** A dispatch's uniform params, by the kernel's struct field names. */
+export type Params = Record<string, number | readonly number[]>;
 
 const slotBytes = 256;
 const arenaSlots = 2048;
@@ -50,6 +55,7 @@ export class Gpu {
   private arena = new ArrayBuffer(slotBytes * arenaSlots);
   private arenaU32 = new Uint32Array(this.arena);
   private arenaF32 = new Float32Array(this.arena);
+  private arenaI32 = new Int32Array(this.arena);
   private slots = 0;
   private recorded = 0;   // dispatches since the last submit
   private lastError?: { message: string; outOfMemory: boolean };
@@ -168,35 +174,66 @@ export class Gpu {
   }
 
   /**
-   * Records one dispatch. `buffers` bind at 1, 2, … in order; `params` (if any) at binding 0.
-   * A buffer given as `{ buffer, offset, size }` binds only that range (uniform windows).
-   * `groups` is the workgroup count; a 1-D count over the per-dimension limit is folded into 2-D
-   * (kernels compute their flat workgroup index as wid.x + wid.y · nwg.x).
+   * Records one dispatch of `kernel`. `buffers` names what each binding gets — the names the
+   * kernel's WGSL declares (a `{ buffer, offset, size }` binds only that range: uniform windows);
+   * `params` names the fields of its uniform struct (binding 0), written with the field's type
+   * (u32, i32 or f32; arrays as arrays). A binding or field the entry needs and is not given, a
+   * name the kernel does not declare, or a value its field cannot hold is an error naming the
+   * kernel (src/gpu/reflect.ts). `groups` is the workgroup count; a 1-D count over the
+   * per-dimension limit is folded into 2-D (kernels compute their flat workgroup index as
+   * wid.x + wid.y · nwg.x).
    */
-  dispatch(kernel: Kernel, buffers: (GPUBuffer | GPUBufferBinding)[], params: Param[] | undefined, groups: number | [number, number, number?]): void {
+  dispatch(kernel: Kernel, buffers: Bindings | (GPUBuffer | GPUBufferBinding)[], params: Params | Param[] | undefined, groups: number | [number, number, number?]): void {
     if (this.slots >= arenaSlots) this.flush();
-    let key = `${kernel.name}|${params ? this.slots : -1}|${params?.length ?? 0}`;
-    for (const b of buffers) key += 'buffer' in b ? `|${this.idOf(b.buffer)}@${b.offset ?? 0}+${b.size ?? ''}` : `|${this.idOf(b)}`;
-    if (params) {
-      const base = (this.slots * slotBytes) / 4;
-      if (params.length > slotBytes / 4) throw new Error(`${kernel.name}: too many params`);
-      for (let i = 0; i < params.length; i++) {
-        const p = params[i];
-        if (p instanceof F32) this.arenaF32[base + i] = p.value;
-        else this.arenaU32[base + i] = p >>> 0;
+    const layout = kernel.iface.params;
+    const legacy = Array.isArray(params) || Array.isArray(buffers);
+    let uniformBytes = 0;
+    if (legacy) {
+      if (params && !Array.isArray(params)) throw new Error(`${kernel.name}: positional buffers with named params`);
+      if (params) {
+        const base = (this.slots * slotBytes) / 4;
+        if (params.length > slotBytes / 4) throw new Error(`${kernel.name}: too many params`);
+        for (let i = 0; i < params.length; i++) {
+          const p = params[i];
+          if (p instanceof F32) this.arenaF32[base + i] = p.value;
+          else this.arenaU32[base + i] = p >>> 0;
+        }
+        uniformBytes = Math.max(16, Math.ceil(params.length / 4) * 16);
       }
+    } else if (kernel.module.errors.length) {
+      throw new Error(kernel.module.errors.join('\n'));
+    } else if (layout) {
+      if (!params) throw new Error(`${kernel.name}: needs the params ${layout.fields.map((f) => f.name).join(', ')}`);
+      this.writeParams(kernel, layout, params as Params);
+      uniformBytes = layout.bytes;
+    } else if (params) {
+      throw new Error(`${kernel.name}: takes no params, got ${Object.keys(params).join(', ')}`);
     }
+    const slot = uniformBytes ? this.slots : -1;
+    let key = `${kernel.name}|${slot}|${uniformBytes}`;
+    const bound: (GPUBuffer | GPUBufferBinding)[] = [];
+    if (Array.isArray(buffers)) bound.push(...buffers);
+    else {
+      for (const b of kernel.iface.bindings) {
+        const buf = buffers[b.name];
+        if (buf === undefined) throw new Error(`${kernel.name}: binding '${b.name}' (${b.binding}) is not given`);
+        bound.push(buf);
+      }
+      for (const name in buffers) if (!kernel.module.names.has(name)) throw new Error(`${kernel.name}: no binding named '${name}' (it has ${[...kernel.module.names].join(', ')})`);
+    }
+    for (const b of bound) key += 'buffer' in b ? `|${this.idOf(b.buffer)}@${b.offset ?? 0}+${b.size ?? ''}` : `|${this.idOf(b)}`;
     let bindGroup = this.bindGroups.get(key);
     if (bindGroup) this.bindGroupHits++;
     else {
       const entries: GPUBindGroupEntry[] = [];
-      if (params) entries.push({ binding: 0, resource: { buffer: this.uniformBuffer, offset: this.slots * slotBytes, size: Math.max(16, Math.ceil(params.length / 4) * 16) } });
-      buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } }));
+      if (uniformBytes) entries.push({ binding: 0, resource: { buffer: this.uniformBuffer, offset: this.slots * slotBytes, size: uniformBytes } });
+      if (Array.isArray(buffers)) buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } }));
+      else kernel.iface.bindings.forEach((s, i) => { const b = bound[i]; entries.push({ binding: s.binding, resource: 'buffer' in b ? b : { buffer: b } }); });
       bindGroup = this.device.createBindGroup({ layout: kernel.layout, entries, label: kernel.name });
       if (this.bindGroups.size >= 16384) this.bindGroups.clear();
       this.bindGroups.set(key, bindGroup);
     }
-    if (params) this.slots++;
+    if (uniformBytes) this.slots++;
     const pass = this.ensurePass();
     pass.setPipeline(kernel.pipeline);
     pass.setBindGroup(0, bindGroup);
@@ -208,6 +245,34 @@ export class Gpu {
     // counted from the last submit, so a step that starts after a readback sees the same slots
     // (and the same cached bind groups) every time
     if (++this.recorded >= this.batchSize) this.flush();
+  }
+
+  /** Writes named params into this dispatch's arena slot with each field's type; errors name the kernel and field. */
+  private writeParams(kernel: Kernel, layout: ParamLayout, params: Params): void {
+    const base = (this.slots * slotBytes) / 4;
+    if (layout.bytes > slotBytes) throw new Error(`${kernel.name}: struct ${layout.struct} is ${layout.bytes} bytes, over the ${slotBytes}-byte slot`);
+    for (const f of layout.fields) {
+      const v = params[f.name];
+      if (v === undefined) {
+        if (!f.name.startsWith('_')) throw new Error(`${kernel.name}: param '${f.name}' is not given`);
+        for (let i = 0; i < f.count; i++) this.arenaU32[base + f.offset + i * f.stride] = 0;
+        continue;
+      }
+      if (f.count === 1) { this.writeValue(kernel, f, base + f.offset, v as number); continue; }
+      if (!Array.isArray(v) || v.length > f.count) throw new Error(`${kernel.name}: param '${f.name}' takes up to ${f.count} values, got ${Array.isArray(v) ? v.length : typeof v}`);
+      for (let i = 0; i < f.count; i++) this.writeValue(kernel, f, base + f.offset + i * f.stride, i < v.length ? v[i] : 0);
+    }
+    for (const name in params) {
+      if (!layout.fields.some((f) => f.name === name)) throw new Error(`${kernel.name}: no param named '${name}' in struct ${layout.struct}`);
+    }
+  }
+
+  private writeValue(kernel: Kernel, f: ParamField, at: number, v: number): void {
+    if (typeof v !== 'number') throw new Error(`${kernel.name}: param '${f.name}' must be a number, got ${typeof v}`);
+    if (f.kind === 'f32') { this.arenaF32[at] = v; return; }
+    const [lo, hi] = f.kind === 'u32' ? [0, 0xffffffff] : [-0x80000000, 0x7fffffff];
+    if (!Number.isInteger(v) || v < lo || v > hi) throw new Error(`${kernel.name}: param '${f.name}' is ${f.kind}, cannot hold ${v}`);
+    if (f.kind === 'u32') this.arenaU32[at] = v; else this.arenaI32[at] = v;
   }
 
   private idOf(b: GPUBuffer): number {

@@ -8,6 +8,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reflectModule, type EntryInterface, type ModuleInterface } from './reflect.js';
 
 function findKernelDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -35,6 +36,18 @@ export interface Kernel {
   name: string;          // 'file:entry' plus overrides, for error messages and the cache key
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
+  /** What the entry reads: its uniform struct and its bindings, by name (src/gpu/reflect.ts). */
+  iface: EntryInterface;
+  /** Every binding name the file declares. */
+  module: ModuleInterface;
+}
+
+const interfaces = new Map<string, ModuleInterface>();
+/** The reflected interface of a kernel file (parsed once). */
+export function kernelInterface(file: string): ModuleInterface {
+  let m = interfaces.get(file);
+  if (!m) { m = reflectModule(file, kernelSource(file)); interfaces.set(file, m); }
+  return m;
 }
 
 export type Overrides = Record<string, number>;
@@ -57,12 +70,15 @@ export class PipelineCache {
       module = this.device.createShaderModule({ code: kernelSource(file), label: file });
       this.modules.set(file, module);
     }
+    const iface = kernelInterface(file);
+    const entryIface = iface.entries.get(entry);
+    if (!entryIface) throw new Error(`kernel ${file}: no entry point '${entry}' (it has ${[...iface.entries.keys()].join(', ')})`);
     const pipeline = this.device.createComputePipeline({
       layout: 'auto',
       label: key,
       compute: { module, entryPoint: entry, constants: overrides },
     });
-    const kernel = { name: key, pipeline, layout: pipeline.getBindGroupLayout(0) };
+    const kernel = { name: key, pipeline, layout: pipeline.getBindGroupLayout(0), iface: entryIface, module: iface };
     this.pipelines.set(key, kernel);
     return kernel;
   }

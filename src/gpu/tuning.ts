@@ -1,9 +1,10 @@
 /**
  * The autotuning cache: for each adapter, for each kernel family, for each shape class, the
  * variant `node dist/train.js tune` measured fastest (a name, the WGSL override constants that
- * make it, the times it was chosen from). Ops ask `tunedVariant(family, shapeClass)` before
- * falling back to their limit-based default, so a tuned machine and an untuned one run the same
- * code, and a cache that is missing, corrupt or from another adapter changes nothing.
+ * make it, the times it was chosen from). Ops reach it through the kernel policy
+ * (src/gpu/policy.ts `tunedEntry`) before falling back to their default, so a tuned machine and an
+ * untuned one run the same code, and a cache that is missing, corrupt or from another adapter
+ * changes nothing.
  *
  * File: `~/.cache/i2md-webgpu/tuning.json`, or `I2MD_TUNING_FILE` (`off` disables the cache).
  * Read lazily on the first lookup, once; a file that cannot be parsed (or entries that are not
@@ -86,9 +87,6 @@ let loaded: { path: string; file: TuningFile } | undefined;
 let warned = false;
 /** Per summary object: its key (identity is computed once per device). */
 const keys = new WeakMap<object, string>();
-/** Variants forced by the tuner while it measures, by family; they win over the cache. */
-const forced = new Map<string, TunedEntry>();
-let bypass = false;
 
 const emptyFile = (): TuningFile => ({ version: 1, adapters: {} });
 
@@ -168,45 +166,14 @@ const hasIdentity = (a: object): a is SummaryLike => typeof (a as SummaryLike).d
 // ---------------------------------------------------------------- lookup
 
 /**
- * The tuned variant of `family` for this shape class on this adapter, or undefined (then the op
- * uses its default). `adapter` is a device summary; an object without the identity fields (a
- * test asking "what would a hardware adapter pick") gets no cache entry, only a forced variant.
+ * The cache's entry of `family` for this shape class on this adapter, or undefined. `adapter` is a
+ * device summary; an object without the identity fields (a test asking "what would a hardware
+ * adapter pick") gets none. Ops ask through src/gpu/policy.ts, which adds the tuner's forcing.
  */
-export function tunedVariant(family: string, shapeClass: string, adapter?: object): TunedEntry | undefined {
-  if (seen) (seen[family] ??= new Set()).add(shapeClass);
-  const f = forced.get(family);
-  if (f) return f;
-  if (bypass || !adapter || !hasIdentity(adapter)) return undefined;
+export function cachedEntry(family: string, shapeClass: string, adapter?: object): TunedEntry | undefined {
+  if (!adapter || !hasIdentity(adapter)) return undefined;
   return state().file.adapters[keyOf(adapter)]?.kernels[family]?.[shapeClass];
 }
-
-/** One override constant of the tuned variant, e.g. `tunedConstant('topk', cls, 'WG', g.summary)`. */
-export function tunedConstant(family: string, shapeClass: string, name: string, adapter?: object): number | undefined {
-  return tunedVariant(family, shapeClass, adapter)?.overrides[name];
-}
-
-/**
- * Makes every lookup of `family` return `entry` (any shape class) until cleared with undefined —
- * the tuner measures a variant through the ops' normal code path this way.
- */
-export function forceVariant(family: string, entry: TunedEntry | undefined): void {
-  if (entry) forced.set(family, entry); else forced.delete(family);
-}
-
-let seen: Record<string, Set<string>> | undefined;
-/**
- * Starts (true) or ends (false) recording which shape classes the ops look up; ending returns
- * them by family. The tuner learns this way which class an op really asks for (an op may turn or
- * fold a product before it looks up its variant).
- */
-export function recordLookups(on: boolean): Record<string, string[]> {
-  const out = Object.fromEntries(Object.entries(seen ?? {}).map(([f, s]) => [f, [...s]]));
-  seen = on ? {} : undefined;
-  return out;
-}
-
-/** While on, lookups ignore the cache (forced variants still apply): the tuner's defaults. */
-export function bypassTuningCache(on: boolean): void { bypass = on; }
 
 // ---------------------------------------------------------------- store
 

@@ -14,9 +14,9 @@ import { l2Normalize } from '../ops/softmax.js';
 import { motionGpu, boneGpu } from '../ops/modalities.js';
 import { emaUpdate } from '../optim/ema.js';
 import type { SGD } from '../optim/sgd.js';
-import { infoNCE, queueSim, queueSimRaw } from './contrastive.js';
-import { distillKL } from './distill.js';
-import { dnaAggregate } from './dna.js';
+import { infoNCE, queueSim, queueSimRaw } from '../ops/contrastive.js';
+import { distillKL } from '../ops/distill.js';
+import { dnaAggregate } from '../ops/dna.js';
 import type { I2MDModel } from './model.js';
 import type { Modality } from './config.js';
 

@@ -7,9 +7,9 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Rng } from '../util/random.js';
 import { Module, type Counter } from './module.js';
 import { kaimingUniform, fanInBias, constant } from './init.js';
-import { temporalConv } from '../ops/temporalconv.js';
+import { temporalConv } from '../ops/tconv/tconv.js';
 import { batchNorm, type BatchNormState } from '../ops/batchnorm.js';
-import { linear } from '../ops/matmul.js';
+import { linear } from '../ops/matmul/matmul.js';
 import { relu } from '../ops/elementwise.js';
 
 /** Conv2d(cin, cout, kernel_size=(kt, 1), stride=(stride, 1), padding=(pad, 0)) over (N, C, T, V). */

@@ -4,8 +4,8 @@
  * function whose finite differences check its gradients. It reads the weights from a state dict
  * by their checkpoint names, so it also checks that the names mean what PyTorch means by them.
  */
-import { temporalConvRef } from '../ops/temporalconv.js';
-import { graphConvRef } from '../ops/graphconv.js';
+import { temporalConvRef } from '../ops/tconv/reference.js';
+import { graphConvRef } from '../ops/graphconv/reference.js';
 import { globalAvgPoolRef } from '../ops/pool.js';
 
 export type RefState = Record<string, Float64Array>;

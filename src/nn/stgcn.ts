@@ -15,7 +15,7 @@ import { GpuRng } from '../ops/random.js';
 import { addRelu, relu } from '../ops/elementwise.js';
 import { reshape, permute } from '../ops/shape.js';
 import { dropout } from '../ops/dropout.js';
-import { graphConv } from '../ops/graphconv.js';
+import { graphConv } from '../ops/graphconv/graphconv.js';
 import { globalAvgPool } from '../ops/pool.js';
 import { spatialPartition } from '../skeleton/graph.js';
 import type { Layout } from '../skeleton/layouts.js';

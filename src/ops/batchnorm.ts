@@ -9,6 +9,7 @@ import { Tensor, G } from '../tensor/tensor.js';
 import { record, needsGrad } from '../tensor/autograd.js';
 import { f32, type Param } from '../gpu/device.js';
 import type { Overrides } from '../gpu/kernels.js';
+import { kernelNumber } from '../gpu/policy.js';
 
 const WG = 256;
 /** Workgroup of the per-row entries (a row of `inner` elements per channel and outer index). */
@@ -29,13 +30,12 @@ function elementwisePlan(entry: 'norm' | 'bwd_dx', outer: number, C: number, inn
 
 /**
  * Workgroup size of the per-channel reductions (stats, bwd_stats): one workgroup per channel, a
- * tree of barriers at the end. On a software adapter each barrier makes every SIMD group of the
- * workgroup yield in turn, so one group of 8 lanes (llvmpipe's width) ran them 3–16× faster than
- * 256 (docs/bench.md); GPUs keep 256. `statsWg` forces one (the tests run both).
+ * tree of barriers at the end. The kernel policy's `batchnorm` setting (src/gpu/policy.ts): 8 on
+ * software adapters, where each barrier makes every 8-lane SIMD group of the workgroup yield in
+ * turn (docs/bench.md), 256 on GPUs.
  */
-export const batchNormTuning: { statsWg?: number } = {};
-function statsOverrides(software: boolean): Overrides {
-  const wg = batchNormTuning.statsWg ?? (software ? 8 : WG);
+function statsOverrides(): Overrides {
+  const wg = kernelNumber('batchnorm');
   return wg === WG ? {} : { WG: wg };
 }
 
@@ -82,7 +82,7 @@ export function batchNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | 
   let mean: Tensor, stat: Tensor;
   if (training) {
     mean = Tensor.empty([C]); stat = Tensor.empty([C]);
-    g.dispatch(g.kernel('batchnorm', statsEntry('stats', inner), statsOverrides(g.summary.software)), [x.buffer, mean.buffer, stat.buffer, state.runningMean.buffer, state.runningVar.buffer], params(1), C);
+    g.dispatch(g.kernel('batchnorm', statsEntry('stats', inner), statsOverrides()), [x.buffer, mean.buffer, stat.buffer, state.runningMean.buffer, state.runningVar.buffer], params(1), C);
   } else {
     mean = state.runningMean; stat = state.runningVar;
   }
@@ -103,7 +103,7 @@ export function batchNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | 
     const dweight = Tensor.empty([C]), dbias = Tensor.empty([C]);
     // with the ReLU, bwd_stats masks gy by the output and writes the masked gradient (gm) that bwd_dx reads
     const gm = relu ? Tensor.empty(x.shape) : undefined;
-    g.dispatch(g.kernel('batchnorm', statsEntry('bwd_stats', inner), statsOverrides(g.summary.software)),
+    g.dispatch(g.kernel('batchnorm', statsEntry('bwd_stats', inner), statsOverrides()),
       [x.buffer, gy.buffer, mean.buffer, stat.buffer, dweight.buffer, dbias.buffer, relu ? y.buffer : gy.buffer, gm?.buffer ?? g.placeholder], params(), C);
     let dx: Tensor | undefined;
     if (x.requiresGrad) {

@@ -5,14 +5,13 @@
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import { f32 } from '../gpu/device.js';
+import { kernelNumber } from '../gpu/policy.js';
 
 /**
- * The forward's workgroup size (one workgroup per output, a barrier tree at the end): 64 on GPUs;
- * 8 on software adapters, where each barrier makes every 8-lane SIMD group yield in turn (2.4–3.5×
- * there, docs/bench.md). `poolTuning.forwardWg` overrides it (tests run both).
+ * The forward's workgroup size (one workgroup per output, a barrier tree at the end): the kernel
+ * policy's `pool` setting — 64 on GPUs, 8 on software adapters, where each barrier makes every
+ * 8-lane SIMD group yield in turn (docs/bench.md).
  */
-export const poolTuning: { forwardWg?: number } = {};
-const forwardWg = (software: boolean): number => poolTuning.forwardWg ?? (software ? 8 : 64);
 
 /** out[n, c] = mean over m < persons, t, v of x[n·persons + m, c, t, v]. Gradient for x. */
 export function globalAvgPool(x: Tensor, persons = 1): Tensor {
@@ -24,7 +23,7 @@ export function globalAvgPool(x: Tensor, persons = 1): Tensor {
   const params = [N, persons, C, S, f32(1 / (persons * S))];
   const g = G();
   const out = Tensor.empty([N, C]);
-  g.dispatch(g.kernel('pool', 'forward', { WG: forwardWg(g.summary.software) }), [x.buffer, out.buffer], params, N * C);
+  g.dispatch(g.kernel('pool', 'forward', { WG: kernelNumber('pool') }), [x.buffer, out.buffer], params, N * C);
   return record('globalAvgPool', out, [x], (gy) => {
     const dx = Tensor.empty(x.shape);
     g.dispatch(g.kernel('pool', 'backward'), [gy.buffer, dx.buffer], params, Math.ceil(dx.size / 256));

@@ -6,7 +6,8 @@
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import { zeros } from './elementwise.js';
-import { tunedConstant, sizeClass } from '../gpu/tuning.js';
+import { sizeClass } from '../gpu/tuning.js';
+import { kernelSetting, tunedConstant } from '../gpu/policy.js';
 
 const WG = 256;
 /** The largest k `topk` (sorted values and indices) supports; `topkMask` takes any k. */
@@ -24,23 +25,18 @@ function rowsCols(x: Tensor, k: number, maxK: number, what: string): [number, nu
 export const topkShapeClass = (rows: number, cols: number, k: number): string => `${sizeClass(rows)}x${sizeClass(cols)}k${sizeClass(k)}`;
 
 /**
- * The mask entry's workgroup size without a tuned one: 256 on GPUs, 32 on software adapters, whose
- * 8-lane SIMD groups each yield at every barrier of the histogram passes (1.05–1.5× at the
- * presets' shapes on llvmpipe, docs/bench.md).
- */
-export const defaultTopkWg = (software: boolean): number => (software ? 32 : WG);
-/** Forces the mask's workgroup size over the cache and the default (tests run both defaults on every adapter). */
-export const topkTuning: { maskWg?: number } = {};
-
-/**
- * The mask entry's workgroup size: the tuned one (`train.js tune --only topk`) or the default. Any
- * size selects exactly the same elements (the histogram counts and the tie ranks do not depend on it).
+ * The mask entry's workgroup size: a size forced through the kernel policy, else the tuned one
+ * (`train.js tune --only topk`), else the policy's default (256 on GPUs, 32 on software adapters,
+ * whose 8-lane SIMD groups each yield at every barrier of the histogram passes). Any size selects
+ * exactly the same elements (the histogram counts and the tie ranks do not depend on it).
  */
 function maskOverrides(rows: number, cols: number, k: number): { WG?: number } {
   const g = G();
-  const tuned = tunedConstant('topk', topkShapeClass(rows, cols, k), 'WG', g.summary);
+  const setting = kernelSetting('topk');
+  const tuned = tunedConstant('topk', topkShapeClass(rows, cols, k), 'WG');
   const max = Math.min(g.limits.maxComputeInvocationsPerWorkgroup, g.limits.maxComputeWorkgroupSizeX, 1024);
-  const wg = topkTuning.maskWg ?? (tuned !== undefined && Number.isInteger(tuned) && tuned >= 32 && tuned <= max ? tuned : defaultTopkWg(g.summary.software));
+  const usable = (w: number | undefined): w is number => w !== undefined && Number.isInteger(w) && w >= 32 && w <= max;
+  const wg = setting.source === 'forced' ? Number(setting.value) : usable(tuned) ? tuned : Number(setting.value);
   return wg !== WG ? { WG: wg } : {};
 }
 

@@ -2,14 +2,14 @@
  * The MoCo momentum-encoder update θk ← m·θk + (1 − m)·θq, in place, never recorded for autograd.
  * Eight parameter pairs per dispatch (kernels/ema.wgsl `main8`) where the device allows 16 storage
  * buffers per stage, four (`main`) where it allows 8, else one pair per dispatch
- * (kernels/optim.wgsl `ema`). `emaTuning.pairs` forces 4 or 8 (tests run both).
+ * (kernels/optim.wgsl `ema`): the kernel policy's `ema` setting (src/gpu/policy.ts).
  */
 import { G } from '../tensor/tensor.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { f32 } from '../gpu/device.js';
+import { kernelNumber } from '../gpu/policy.js';
 
 const WG = 256;
-export const emaTuning: { pairs?: 4 | 8 } = {};
 
 /** Dummy buffers for the unused pair slots, per device (distinct, so no binding aliases another). */
 let dummies: { device: GPUDevice; rw: GPUBuffer[]; ro: GPUBuffer[] } | undefined;
@@ -32,13 +32,12 @@ export function emaUpdate(key: readonly Tensor[], query: readonly Tensor[], m: n
   });
   const g = G();
   const pairs = key.map((k, i) => [k, query[i]] as const).filter(([k]) => k.size > 0);
-  const storage = g.limits.maxStorageBuffersPerShaderStage;
-  if (storage < 8) {
+  const per = kernelNumber('ema');
+  if (per === 1) {
     const kernel = g.kernel('optim', 'ema');
     for (const [k, q] of pairs) g.dispatch(kernel, [k.buffer, q.buffer], [k.size, 0, 0, 0, f32(0), f32(m), f32(0), f32(0)], Math.ceil(k.size / WG));
     return;
   }
-  const per = emaTuning.pairs ?? (storage >= 16 ? 8 : 4);
   const kernel = g.kernel('ema', per === 8 ? 'main8' : 'main');
   const { rw, ro } = dummyBuffers();
   for (let s = 0; s < pairs.length; s += per) {

@@ -1,7 +1,8 @@
 /**
  * SGD with momentum and weight decay, PyTorch's update rule exactly — kernels/sgd_multi.wgsl, five
  * parameters per dispatch where the device allows 16 storage buffers per stage (`main5`), four
- * where it allows 12 (`main`), else kernels/optim.wgsl `sgd`, one per parameter:
+ * where it allows 12 (`main`), else kernels/optim.wgsl `sgd`, one per parameter (the kernel
+ * policy's `sgd` setting, src/gpu/policy.ts):
  *   d = g + λ·p;  v = μ·v + (1 − dampening)·d  (the first step sets v = d, as PyTorch fills the
  *   buffer with the first gradient);  p −= lr·v   (nesterov: p −= lr·(d + μ·v)).
  * The velocity buffers are tensors kept across steps, one per position in the parameter list, so
@@ -10,10 +11,9 @@
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { f32 } from '../gpu/device.js';
+import { kernelNumber } from '../gpu/policy.js';
 
 const WG = 256;
-/** Forces 4 or 5 parameters a dispatch (tests run both). */
-export const sgdTuning: { slots?: 4 | 5 } = {};
 
 /** Distinct dummy buffers for unused slots (and for velocities without momentum), per device. */
 let dummies: { device: GPUDevice; p: GPUBuffer[]; g: GPUBuffer[]; v: GPUBuffer[] } | undefined;
@@ -64,15 +64,14 @@ export class SGD {
       p.grad = undefined;
     });
     const scalars = [f32(lr), f32(this.momentum), f32(this.dampening), f32(this.weightDecay)];
-    const storage = g.limits.maxStorageBuffersPerShaderStage;
-    if (storage < 12) {
+    const slots = kernelNumber('sgd');
+    if (slots === 1) {
       const kernel = g.kernel('optim', 'sgd');
       for (const t of todo) {
         g.dispatch(kernel, [t.p.buffer, t.grad.buffer, t.v?.buffer ?? g.placeholder],
           [t.p.size, t.first ? 1 : 0, hasVel ? 1 : 0, this.nesterov ? 1 : 0, ...scalars], Math.ceil(t.p.size / WG));
       }
     } else {
-      const slots = sgdTuning.slots ?? (storage >= 15 ? 5 : 4);
       const kernel = g.kernel('sgd_multi', slots === 5 ? 'main5' : 'main');
       const d = dummyBuffers();
       for (let s = 0; s < todo.length; s += slots) {

@@ -7,12 +7,13 @@
  * tensors the tape saved are alive exactly as long as it needs them.
  */
 import type { Gpu } from '../gpu/device.js';
+import { usePolicyAdapter } from '../gpu/policy.js';
 
 export type DType = 'f32' | 'i32';
 
 let device: Gpu | undefined;
 /** Binds the engine to a device; every op dispatches to it. */
-export function useGpu(g: Gpu): void { device = g; }
+export function useGpu(g: Gpu): void { device = g; usePolicyAdapter(g.summary); }
 export function G(): Gpu {
   if (!device) throw new Error('no GPU bound: call `await initEngine()` first');
   return device;

@@ -10,7 +10,7 @@
  */
 import { Tensor, G, tidy } from '../tensor/tensor.js';
 import { backward } from '../tensor/index.js';
-import { infoNCE, chunking, contrastiveShapeClass, TARGET_GROUPS, simPath } from '../i2md/contrastive.js';
+import { infoNCE, chunking, contrastiveShapeClass, TARGET_GROUPS, simPath } from '../ops/contrastive.js';
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import type { Candidate, TuneCase, TuneFamily } from './tuner.js';

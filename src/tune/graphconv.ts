@@ -6,9 +6,9 @@
  * Cases that share a shape class are measured once.
  */
 import { Tensor, G } from '../tensor/tensor.js';
-import { graphAggregate, aggregateRaw, adjacencyGrad, adjacencySlices } from '../ops/graphconv.js';
-import { convOutputLength } from '../ops/temporalconv.js';
-import { graphShapeClass, graphFromOverrides, graphOverrides, defaultGraphVariant, REG, type GraphDims, type GraphPass, type GraphVariant } from '../ops/graphconvvariant.js';
+import { graphAggregate, aggregateRaw, adjacencyGrad, adjacencySlices } from '../ops/graphconv/aggregate.js';
+import { convOutputLength } from '../ops/tconv/tconv.js';
+import { graphShapeClass, graphFromOverrides, graphOverrides, defaultGraphVariant, REG, type GraphDims, type GraphPass, type GraphVariant } from '../ops/graphconv/variants.js';
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import { defaultBlocks } from '../nn/stgcn.js';

@@ -5,8 +5,8 @@
  * graph conv has its own kernels today, these classes are ready for when it calls matmul) and 1024³.
  */
 import { Tensor, G } from '../tensor/tensor.js';
-import { matmul } from '../ops/matmul.js';
-import { matmulVariants, regVariant, tiledVariant, windowVariant, tile4Variant, splitVariants, defaultMatmulVariant, variantFromOverrides, matmulShapeClass, type MatmulVariant } from '../ops/matmulvariant.js';
+import { matmul } from '../ops/matmul/matmul.js';
+import { matmulVariants, regVariant, tiledVariant, windowVariant, tile4Variant, splitVariants, defaultMatmulVariant, variantFromOverrides, matmulShapeClass, type MatmulVariant } from '../ops/matmul/variants.js';
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import { defaultBlocks } from '../nn/stgcn.js';

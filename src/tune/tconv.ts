@@ -7,9 +7,11 @@
  * that share a shape class are measured once.
  */
 import { Tensor, G } from '../tensor/tensor.js';
-import { temporalConv, convInputGrad, convParamGrads, convOutputLength, gemmWgradSlices, type ConvDims } from '../ops/temporalconv.js';
-import { tconvShapeClass, tconvFromOverrides, tconvOverrides, defaultTconvVariant, convFlops, rowsPerInvocation, GEMM_TARGET_GROUPS, type ConvPass, type TconvVariant } from '../ops/tconvvariant.js';
-import { defaultDirectSplit, defaultWgradSplit, wgradSlices, WGRAD_RED } from '../ops/tconv.js';
+import { temporalConv, convInputGrad, convParamGrads, convOutputLength, type ConvDims } from '../ops/tconv/tconv.js';
+import { gemmWgradSlices } from '../ops/tconv/gemm.js';
+import { tconvShapeClass, tconvFromOverrides, tconvOverrides, defaultTconvVariant, convFlops, rowsPerInvocation, GEMM_TARGET_GROUPS, type ConvPass, type TconvVariant } from '../ops/tconv/variants.js';
+import { defaultDirectSplit } from '../ops/tconv/direct.js';
+import { defaultWgradSplit, wgradSlices, WGRAD_RED } from '../ops/tconv/wgrad.js';
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import { defaultBlocks } from '../nn/stgcn.js';

@@ -4,7 +4,8 @@
  * variant is accepted only when its mask and thresholds are bit-identical to the default's.
  */
 import { Tensor, G } from '../tensor/tensor.js';
-import { topkMask, topkShapeClass, defaultTopkWg } from '../ops/topk.js';
+import { topkMask, topkShapeClass } from '../ops/topk.js';
+import { defaultSetting } from '../gpu/policy.js';
 import { Rng } from '../util/random.js';
 import { presets } from '../i2md/config.js';
 import type { TuneCase, TuneFamily } from './tuner.js';
@@ -24,7 +25,7 @@ function maskCase(s: Shape): TuneCase {
   const max = Math.min(g.limits.maxComputeInvocationsPerWorkgroup, g.limits.maxComputeWorkgroupSizeX);
   let x: Tensor | undefined;
   return {
-    label: s.label, shape: `${s.rows}x${s.cols}k${s.k}`, shapeClass: topkShapeClass(s.rows, s.cols, s.k), defaultName: `wg${defaultTopkWg(g.summary.software)}`,
+    label: s.label, shape: `${s.rows}x${s.cols}k${s.k}`, shapeClass: topkShapeClass(s.rows, s.cols, s.k), defaultName: `wg${defaultSetting('topk')}`,
     candidates: topkWorkgroups.filter((w) => w <= max).map((w) => ({ name: `wg${w}`, overrides: { WG: w } })),
     run() {
       if (!x) {

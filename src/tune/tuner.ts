@@ -11,7 +11,8 @@
  * fastest beats it by 5 % (`margin`): a tie on a noisy machine is no reason to change.
  */
 import { G, tidy, type Tensor } from '../tensor/tensor.js';
-import { forceVariant, bypassTuningCache, recordLookups, type TunedEntry } from '../gpu/tuning.js';
+import { forceVariant, bypassTuningCache, recordLookups } from '../gpu/policy.js';
+import { type TunedEntry } from '../gpu/tuning.js';
 import type { Overrides } from '../gpu/kernels.js';
 
 export interface Candidate { name: string; overrides: Overrides }

@@ -5,7 +5,7 @@ import { findAdapter, eglState, noAdapterHelp } from '../../src/gpu/adapter.js';
 import { UserError } from '../../src/util/errors.js';
 import { initEngine, Tensor, tidy, backward } from '../../src/tensor/index.js';
 import { add, addScalar, relu, mul } from '../../src/ops/elementwise.js';
-import { matmul } from '../../src/ops/matmul.js';
+import { matmul } from '../../src/ops/matmul/matmul.js';
 import { sumAxes } from '../../src/ops/reduce.js';
 import { BufferPool } from '../../src/gpu/pool.js';
 import { pipelineKey } from '../../src/gpu/kernels.js';

@@ -1,22 +1,22 @@
 /**
- * The conv tuning families (src/ops/tconvvariant.ts, src/ops/graphconvvariant.ts): every candidate
+ * The conv tuning families (src/ops/tconv/variants.ts, src/ops/graphconv/variants.ts): every candidate
  * the tuner offers, forced, gives the default's result at small awkward shapes (and is really the
  * variant the op runs); a stored cache entry is what the op dispatches; entries that are not
  * valid — numbers out of the kernels' ranges, over the workgroup memory or the device's limits,
- * an unknown path — fall back to the default; a path forced through `convTuning` wins.
+ * an unknown path — fall back to the default; a path forced through the kernel policy wins.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { engine, dispatched, withSetting } from '../helpers/check.js';
+import { engine, dispatched, withKernel } from '../helpers/check.js';
 import { G, tidy, type Tensor } from '../../src/tensor/index.js';
-import { forceVariant, storeTuned, resetTuningCache } from '../../src/gpu/tuning.js';
-import { convTuning } from '../../src/ops/tconv.js';
-import { tconvVariant, defaultTconvVariant, tconvShapeClass, tconvFromOverrides, type ConvPass } from '../../src/ops/tconvvariant.js';
-import { graphVariant, defaultGraphVariant, graphShapeClass, graphFromOverrides, type GraphPass } from '../../src/ops/graphconvvariant.js';
-import { convOutputLength, type ConvDims } from '../../src/ops/temporalconv.js';
+import { forceVariant } from '../../src/gpu/policy.js';
+import { storeTuned, resetTuningCache } from '../../src/gpu/tuning.js';
+import { tconvVariant, defaultTconvVariant, tconvShapeClass, tconvFromOverrides, type ConvPass } from '../../src/ops/tconv/variants.js';
+import { graphVariant, defaultGraphVariant, graphShapeClass, graphFromOverrides, type GraphPass } from '../../src/ops/graphconv/variants.js';
+import { convOutputLength, type ConvDims } from '../../src/ops/tconv/tconv.js';
 import { convCase, type ConvCase } from '../../src/tune/tconv.js';
 import { aggCase, type AggCase } from '../../src/tune/graphconv.js';
 import { relativeError, type TuneCase } from '../../src/tune/tuner.js';
@@ -103,14 +103,14 @@ t('tconv: a stored entry is what the op dispatches', async () => {
   useFile('tconv.json');
   const [c, , mix] = convCases;
   const cases: [ConvPass, string, Record<string, number>, RegExp, ConvCase?][] = [
-    ['fwd', 'direct4x4w32', { PATH: 1, TO: 4, TT: 4, WG: 32 }, /^tconv:direct\{TO=4,TT=4,WG=32\}$/],
-    ['dx', 'gemm2', { PATH: 0, TM: 2 }, /^temporalconv:conv\{TM=2\}$/],
-    ['dw', 'reg4t3w32g16', { PATH: 1, TO: 4, TI: 8, TK: 3, WG: 32, GROUPS: 16 }, /^tconv_wgrad:wgrad_t\{TK=3,TO=4,WG=32\}$/],
+    ['fwd', 'direct4x4w32', { PATH: 1, TO: 4, TT: 4, WG: 32 }, /^tconv\/direct:direct\{TO=4,TT=4,WG=32\}$/],
+    ['dx', 'gemm2', { PATH: 0, TM: 2 }, /^tconv\/gemm:conv\{TM=2\}$/],
+    ['dw', 'reg4t3w32g16', { PATH: 1, TO: 4, TI: 8, TK: 3, WG: 32, GROUPS: 16 }, /^tconv\/wgrad:wgrad_t\{TK=3,TO=4,WG=32\}$/],
     // 8 × 8 outputs summed by 8 lanes, 8 each; 3 × 5 by 3 lanes, 5 each
-    ['dw', 'reg8x8w8g64', { PATH: 1, TO: 8, TI: 8, TK: 1, WG: 8, GROUPS: 64 }, /^tconv_wgrad:wgrad\{TI=8,TO=8,WG=8\}$/, mix],
-    ['dw', 'reg3x5w3g64', { PATH: 1, TO: 3, TI: 5, TK: 1, WG: 3, GROUPS: 64 }, /^tconv_wgrad:wgrad\{TI=5,TO=3,WG=3\}$/, mix],
-    ['fwd', 'cols', { PATH: 2 }, /^tconv_cols:cols_main\{/],
-    ['dw', 'cols', { PATH: 2 }, /^tconv_cols:cols_main\{/],
+    ['dw', 'reg8x8w8g64', { PATH: 1, TO: 8, TI: 8, TK: 1, WG: 8, GROUPS: 64 }, /^tconv\/wgrad:wgrad\{TI=8,TO=8,WG=8\}$/, mix],
+    ['dw', 'reg3x5w3g64', { PATH: 1, TO: 3, TI: 5, TK: 1, WG: 3, GROUPS: 64 }, /^tconv\/wgrad:wgrad\{TI=5,TO=3,WG=3\}$/, mix],
+    ['fwd', 'cols', { PATH: 2 }, /^tconv\/cols:cols_main\{/],
+    ['dw', 'cols', { PATH: 2 }, /^tconv\/cols:cols_main\{/],
   ];
   for (const [pass, name, overrides, kernel, cc = c] of cases) {
     const c = cc;
@@ -121,8 +121,8 @@ t('tconv: a stored entry is what the op dispatches', async () => {
     const { names, outs } = await kernelsOf(tc);
     assert.ok(names.some((n) => kernel.test(n)), `${pass}: dispatched ${names.join(', ')}`);
     assert.ok(relativeError(ref, outs) <= tc.tol, `${pass}: same result`);
-    // a path forced through convTuning wins over the cache
-    await withSetting(convTuning, 'path', overrides.PATH === 0 ? 'direct' : 'gemm', () => assert.is.not(tconvVariant(pass, c.d).name, name));
+    // a path forced through the kernel policy wins over the cache
+    await withKernel('tconv', overrides.PATH === 0 ? 'direct' : 'gemm', () => assert.is.not(tconvVariant(pass, c.d).name, name));
     tc.dispose();
   }
 });
@@ -137,7 +137,7 @@ t('tconv: on a software adapter a big 1×1 stride-1 forward and input gradient d
     assert.is.not(defaultTconvVariant(pass, d).path, 'cols', `${pass} ${JSON.stringify(d)}`);
   }
   // a forced path is what runs
-  await withSetting(convTuning, 'path', 'direct', () => assert.is(defaultTconvVariant('fwd', big).path, 'direct'));
+  await withKernel('tconv', 'direct', () => assert.is(defaultTconvVariant('fwd', big).path, 'direct'));
 });
 
 t('tconv: invalid entries fall back to the default', async () => {
@@ -185,16 +185,16 @@ t('tconv: invalid entries fall back to the default', async () => {
   assert.ok(names.length > 0 && !names.some((n) => n.includes('TO=9') || n.includes('WG=4096')));
 });
 
-t('graphconv: a stored entry is what the op dispatches; invalid ones fall back', async () => {
+t('graphconv/aggregate: a stored entry is what the op dispatches; invalid ones fall back', async () => {
   useFile('graph.json');
   const g = G();
   const c = graphCases[0];
   const good: [GraphPass, string, Record<string, number>, RegExp][] = [
-    ['fwd', 'reg4x8w32', { PATH: 1, TR: 4, TW: 8, RWG: 32 }, /^graphconv:agg_reg\{RWG=32,TR=4,TW=8\}$/],
-    ['dx', 'flatw64', { PATH: 0, WG: 64 }, /^graphconv:aggregate\{WG=64\}$/],
-    ['dadj', 'reg7x7w64g24', { PATH: 1, TR: 7, TW: 7, RWG: 64, GROUPS: 24 }, /^graphconv:adj_reg\{RWG=64,TR=7,TW=7\}$/],
+    ['fwd', 'reg4x8w32', { PATH: 1, TR: 4, TW: 8, RWG: 32 }, /^graphconv\/aggregate:agg_reg\{RWG=32,TR=4,TW=8\}$/],
+    ['dx', 'flatw64', { PATH: 0, WG: 64 }, /^graphconv\/aggregate:aggregate\{WG=64\}$/],
+    ['dadj', 'reg7x7w64g24', { PATH: 1, TR: 7, TW: 7, RWG: 64, GROUPS: 24 }, /^graphconv\/aggregate:adj_reg\{RWG=64,TR=7,TW=7\}$/],
     // 49 outputs summed by 8 lanes: 6 each, one lane 7
-    ['dadj', 'reg7x7w8g96', { PATH: 1, TR: 7, TW: 7, RWG: 8, GROUPS: 96 }, /^graphconv:adj_reg\{RWG=8,TR=7,TW=7\}$/],
+    ['dadj', 'reg7x7w8g96', { PATH: 1, TR: 7, TW: 7, RWG: 8, GROUPS: 96 }, /^graphconv\/aggregate:adj_reg\{RWG=8,TR=7,TW=7\}$/],
   ];
   for (const [pass, name, overrides, kernel] of good) {
     const tc = aggCase(pass, c);

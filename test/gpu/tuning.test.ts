@@ -13,14 +13,12 @@ import { join } from 'node:path';
 import { engine, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy, G, backward } from '../../src/tensor/index.js';
 import { addScalar } from '../../src/ops/elementwise.js';
-import {
-  tunedVariant, storeTuned, saveTuning, resetTuningCache, tuningFilePath, adapterIdentity, adapterKey, forceVariant,
-  recordLookups, type TunedEntry,
-} from '../../src/gpu/tuning.js';
-import { matmul } from '../../src/ops/matmul.js';
-import { matmulVariant, defaultMatmulVariant, matmulShapeClass, variantFromOverrides, matmulVariants, tile4Variant } from '../../src/ops/matmulvariant.js';
+import { storeTuned, saveTuning, resetTuningCache, tuningFilePath, adapterIdentity, adapterKey, type TunedEntry } from '../../src/gpu/tuning.js';
+import { forceVariant, recordLookups, tunedEntry } from '../../src/gpu/policy.js';
+import { matmul } from '../../src/ops/matmul/matmul.js';
+import { matmulVariant, defaultMatmulVariant, matmulShapeClass, variantFromOverrides, matmulVariants, tile4Variant } from '../../src/ops/matmul/variants.js';
 import { topkMask, topkShapeClass } from '../../src/ops/topk.js';
-import { infoNCE, chunking, contrastiveShapeClass } from '../../src/i2md/contrastive.js';
+import { infoNCE, chunking, contrastiveShapeClass } from '../../src/ops/contrastive.js';
 import { tuneCase, type TuneCase } from '../../src/tune/tuner.js';
 import { matmulCandidates } from '../../src/tune/matmul.js';
 import { tuneFamilies } from '../../src/tune/families.js';
@@ -58,15 +56,15 @@ t('I2MD_TUNING_FILE picks the file; off disables it', () => {
 t('round trip: stored entries are written atomically and read back by a fresh load', () => {
   const path = useFile('round.json');
   const g = G();
-  assert.is(tunedVariant('matmul', '1024x1024x1024', g.summary), undefined, 'a missing file is an empty cache');
+  assert.is(tunedEntry('matmul', '1024x1024x1024', g.summary), undefined, 'a missing file is an empty cache');
   storeTuned('matmul', '1024x1024x1024', entry('reg4x4w64', matmulVariants.reg4x4.overrides), g.summary);
   storeTuned('topk', '64x16384k8192', entry('wg64', { WG: 64 }), g.summary);
   assert.is(saveTuning(g.summary), path);
   assert.ok(existsSync(path) && !existsSync(`${path}.tmp-${process.pid}`));
   resetTuningCache();
-  assert.equal(tunedVariant('matmul', '1024x1024x1024', g.summary)?.overrides, matmulVariants.reg4x4.overrides);
-  assert.is(tunedVariant('topk', '64x16384k8192', g.summary)?.variant, 'wg64');
-  assert.is(tunedVariant('topk', '32x1024k256', g.summary), undefined);
+  assert.equal(tunedEntry('matmul', '1024x1024x1024', g.summary)?.overrides, matmulVariants.reg4x4.overrides);
+  assert.is(tunedEntry('topk', '64x16384k8192', g.summary)?.variant, 'wg64');
+  assert.is(tunedEntry('topk', '32x1024k256', g.summary), undefined);
   // a second save merges with what the file holds (another process may have written meanwhile)
   const onDisk = JSON.parse(readFileSync(path, 'utf8'));
   onDisk.adapters['someone else'] = { adapter: adapterIdentity(otherAdapter()), kernels: { topk: { x: entry('wg32', { WG: 32 }) } } };
@@ -85,8 +83,8 @@ t('a corrupt file is ignored with one warning; malformed entries are dropped', (
   try {
     const path = useFile('corrupt.json');
     writeFileSync(path, '{"version": 1, "adapters": {');
-    assert.is(tunedVariant('matmul', '1024x1024x1024', G().summary), undefined);
-    assert.is(tunedVariant('topk', '64x16384k8192', G().summary), undefined);
+    assert.is(tunedEntry('matmul', '1024x1024x1024', G().summary), undefined);
+    assert.is(tunedEntry('topk', '64x16384k8192', G().summary), undefined);
     assert.is(warnings.length, 1, 'warned once');
     assert.match(warnings[0], /corrupt\.json is unreadable/);
 
@@ -95,8 +93,8 @@ t('a corrupt file is ignored with one warning; malformed entries are dropped', (
       topk: { good: entry('wg64', { WG: 64 }), bad: { variant: 'wg64', overrides: { WG: 'big' } }, worse: 7 } } } } }));
     warnings.length = 0;
     resetTuningCache();
-    assert.is(tunedVariant('topk', 'good', G().summary)?.variant, 'wg64');
-    assert.is(tunedVariant('topk', 'bad', G().summary), undefined);
+    assert.is(tunedEntry('topk', 'good', G().summary)?.variant, 'wg64');
+    assert.is(tunedEntry('topk', 'bad', G().summary), undefined);
     assert.is(warnings.length, 1);
     assert.match(warnings[0], /2 malformed entries ignored/);
   } finally { console.warn = warn; }
@@ -110,12 +108,12 @@ t('adapter identity keys separate entries', () => {
     assert.is.not(adapterKey(adapterIdentity({ ...mine, [field]: 'x' })), adapterKey(adapterIdentity(mine)), field);
   }
   storeTuned('topk', 'c', entry('wg64', { WG: 64 }), other);
-  assert.is(tunedVariant('topk', 'c', mine), undefined, "another adapter's entry is not used here");
-  assert.is(tunedVariant('topk', 'c', other)?.variant, 'wg64');
+  assert.is(tunedEntry('topk', 'c', mine), undefined, "another adapter's entry is not used here");
+  assert.is(tunedEntry('topk', 'c', other)?.variant, 'wg64');
   storeTuned('topk', 'c', entry('wg512', { WG: 512 }), mine);
-  assert.is(tunedVariant('topk', 'c', mine)?.variant, 'wg512');
-  assert.is(tunedVariant('topk', 'c', other)?.variant, 'wg64');
-  assert.is(tunedVariant('topk', 'c', { software: true }), undefined, 'an object without identity never reads the cache');
+  assert.is(tunedEntry('topk', 'c', mine)?.variant, 'wg512');
+  assert.is(tunedEntry('topk', 'c', other)?.variant, 'wg64');
+  assert.is(tunedEntry('topk', 'c', { software: true }), undefined, 'an object without identity never reads the cache');
 });
 
 t('a stored matmul variant is what matmulVariant returns (and invalid overrides fall back to the default)', () => {
@@ -211,7 +209,7 @@ t('the tuner keeps the fastest verified variant and rejects one whose output dif
     candidates: [{ name: 'base', overrides: { R: 1 } }, { name: 'slow', overrides: { R: 8 } }, { name: 'wrong', overrides: { R: 1, OFF: 1e-3 } }],
     run() {
       x ??= Tensor.from(randn(256 * 256, 41), [256, 256]).keep();
-      const o = tunedVariant('fake', 'c256', G().summary)?.overrides ?? {};
+      const o = tunedEntry('fake', 'c256', G().summary)?.overrides ?? {};
       let out = matmul(x, x);
       for (let i = 1; i < (o.R ?? 1); i++) out = matmul(x, x);
       return [o.OFF ? addScalar(out, o.OFF) : out];
@@ -229,7 +227,7 @@ t('the tuner keeps the fastest verified variant and rejects one whose output dif
   assert.ok(r.variants.find((v) => v.name === 'slow')!.ms! > r.variants.find((v) => v.name === 'base')!.ms!);
   assert.equal(Object.keys(r.entry!.ms!).sort(), ['base', 'slow']);
   assert.is(r.entry!.defaultVariant, 'base');
-  assert.is(tunedVariant('fake', 'c256', G().summary), undefined, 'forcing ends with the tuning');
+  assert.is(tunedEntry('fake', 'c256', G().summary), undefined, 'forcing ends with the tuning');
   // a case whose op never looks up the class it claims is an error, not a silent no-op
   const lost: TuneCase = { ...fake, shapeClass: 'elsewhere', dispose() { x?.dispose(); } };
   try { await tuneCase('fake', lost, { reps: 1 }); assert.unreachable('mismatched class accepted'); }

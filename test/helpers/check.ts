@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { Tensor, tidy, backward, initEngine, G } from '../../src/tensor/index.js';
 import { mul, sumAll } from './ops.js';
 import { Rng } from '../../src/util/random.js';
+import { withKernel as withKernelSetting, type KernelFamily } from '../../src/gpu/policy.js';
 
 export const engine = initEngine;
 
@@ -27,13 +28,11 @@ export async function dispatched<T>(fn: () => T | Promise<T>): Promise<{ names: 
 }
 
 /**
- * Runs fn with obj[key] = value, then puts the old value back: how a test forces one of the
- * module-level switches (convTuning.path, batchNormTuning.statsWg, contrastiveTuning.sim).
+ * Runs fn with a kernel family forced to a value (src/gpu/policy.ts), then restores what was
+ * forced before: how a test runs every variant of a family on every adapter.
  */
-export async function withSetting<T extends object, K extends keyof T, R>(obj: T, key: K, value: T[K], fn: () => R | Promise<R>): Promise<R> {
-  const before = obj[key];
-  obj[key] = value;
-  try { return await fn(); } finally { obj[key] = before; }
+export async function withKernel<R>(family: KernelFamily, value: string | number, fn: () => R | Promise<R>): Promise<R> {
+  return withKernelSetting(family, String(value), async () => await fn());
 }
 
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-4, what = 'values'): void {

@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose, withSetting } from '../helpers/check.js';
+import { engine, checkOp, randn, assertClose, withKernel } from '../helpers/check.js';
 import { Tensor, tidy, backward } from '../../src/tensor/index.js';
-import { infoNCE, infoNCEWithLogits, queueSim, chunking, contrastiveTuning } from '../../src/i2md/contrastive.js';
+import { infoNCE, infoNCEWithLogits, queueSim, chunking } from '../../src/ops/contrastive.js';
 import { infoNCERef, queueSimRef, normalizeRowsRef } from '../../src/i2md/reference.js';
 
 const t = suite('i2md/contrastive');
@@ -19,7 +19,7 @@ function unitQueue(d: number, k: number, seed: number): Float64Array {
 function mask01(n: number, seed: number, p = 0.4): Float64Array { return randn(n, seed, 0, 1).map((v) => (v < p ? 1 : 0)); }
 
 /** Runs fn with the similarities written by one product (the shared-memory tiles, or gemm as on software adapters). */
-const withSim = (sim: 'tiles' | 'gemm', fn: () => Promise<void>) => withSetting(contrastiveTuning, 'sim', sim, fn);
+const withSim = (sim: 'tiles' | 'gemm', fn: () => Promise<void>) => withKernel('contrastive', sim, fn);
 
 for (const sim of ['tiles', 'gemm'] as const) for (const [n, d, k] of [[3, 5, 7], [1, 1, 1], [70, 129, 67], [5, 128, 1000]]) {
   t(`queueSim (${n},${d})·(${d},${k}) forward vs reference, ${sim}`, () => withSim(sim, async () => {

@@ -7,9 +7,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkOp, randn, assertClose, dispatched } from '../helpers/check.js';
 import { initEngine, Tensor, tidy } from '../../src/tensor/index.js';
-import { infoNCE } from '../../src/i2md/contrastive.js';
+import { infoNCE } from '../../src/ops/contrastive.js';
 import { infoNCERef, normalizeRowsRef } from '../../src/i2md/reference.js';
-import { forceVariant } from '../../src/gpu/tuning.js';
+import { forceVariant } from '../../src/gpu/policy.js';
 
 const gpu = await initEngine();
 const t = suite('i2md/contrastive_sg');

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy, backward } from '../../src/tensor/index.js';
-import { distillKL, distillKLMasked } from '../../src/i2md/distill.js';
+import { distillKL, distillKLMasked } from '../../src/ops/distill.js';
 import { distillKLRef, distillKLMaskedRef, topkMaskRef } from '../../src/i2md/reference.js';
 
 const t = suite('i2md/distill');

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy } from '../../src/tensor/index.js';
-import { dnaAggregate, dnaFromCandidates, clusterLoss } from '../../src/i2md/dna.js';
+import { dnaAggregate, dnaFromCandidates, clusterLoss } from '../../src/ops/dna.js';
 import { dnaRef, infoNCERef, normalizeRowsRef, queueSimRef, topkMaskRef } from '../../src/i2md/reference.js';
 
 const t = suite('i2md/dna');

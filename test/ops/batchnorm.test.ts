@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose, withSetting } from '../helpers/check.js';
+import { engine, checkOp, randn, assertClose, withKernel } from '../helpers/check.js';
 import { Tensor, tidy, noGrad, backward, G } from '../../src/tensor/index.js';
-import { batchNorm, batchNormState, batchNormTuning, type BatchNormState } from '../../src/ops/batchnorm.js';
+import { batchNorm, batchNormState, type BatchNormState } from '../../src/ops/batchnorm.js';
 import { relu } from '../../src/ops/elementwise.js';
 import { mul, sumAll } from '../helpers/ops.js';
 
@@ -52,7 +52,7 @@ for (const statsWg of [8, 256]) for (const [shape, axis] of trainShapes) {
   t(`train [${shape}] axis ${axis}, statistics workgroup ${statsWg}: forward and gradients for x, weight, bias`, async () => {
     const C = shape[axis];
     const state = batchNormState(C);
-    await withSetting(batchNormTuning, 'statsWg', statsWg, () => checkOp({
+    await withKernel('batchnorm', statsWg, () => checkOp({
       shapes: [shape, [C], [C]],
       gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: true, channelAxis: axis }),
       ref: ([x, w, b]) => bnRef(x, shape, axis, w, b, { train: true }).y,
@@ -108,7 +108,7 @@ for (const statsWg of [8, 256]) for (const shape of [[16, 2, 300], [128, 2, 1600
   t(`numerically careful statistics [${shape}], workgroup ${statsWg}: mean 1000, std 0.1 (E[x²] − E[x]² would lose it all)`, async () => {
     const x = randn(prod(shape), 5, -0.17, 0.17).map((v) => Math.fround(1000 + v));
     const state = batchNormState(2);
-    const y = await withSetting(batchNormTuning, 'statsWg', statsWg,
+    const y = await withKernel('batchnorm', statsWg,
       () => noGrad(() => tidy(() => batchNorm(Tensor.from(x, shape), undefined, undefined, state, { training: true, momentum: 1 }))));
     const r = bnRef(x, shape, 1, undefined, undefined, { train: true });
     assertClose(await state.runningMean.read(), r.mean, 1e-6, 'mean');
@@ -142,7 +142,7 @@ for (const statsWg of [8, 256]) for (const shape of reluShapes) {
     const w = randn(C, 48), b = randn(C, 79);
     const x = awayFromKink(randn(prod(shape), 17), shape, w, b);
     const state = batchNormState(C);
-    await withSetting(batchNormTuning, 'statsWg', statsWg, () => checkOp({
+    await withKernel('batchnorm', statsWg, () => checkOp({
       shapes: [shape, [C], [C]], inputs: [x, w, b],
       gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: true, relu: true }),
       ref: ([x, w, b]) => bnRef(x, shape, 1, w, b, { train: true }).y.map((v) => Math.max(v, 0)),

@@ -1,10 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose, withSetting } from '../helpers/check.js';
+import { engine, checkOp, randn, assertClose, withKernel } from '../helpers/check.js';
 import { Tensor, tidy, backward } from '../../src/tensor/index.js';
 import { mul, sumAll } from '../helpers/ops.js';
-import { convTuning } from '../../src/ops/tconv.js';
-import { graphConv, graphConvRef, graphAggregate, jointBias } from '../../src/ops/graphconv.js';
+import { graphConv } from '../../src/ops/graphconv/graphconv.js';
+import { graphConvRef } from '../../src/ops/graphconv/reference.js';
+import { graphAggregate } from '../../src/ops/graphconv/aggregate.js';
+import { jointBias } from '../../src/ops/graphconv/bias.js';
 import { getLayout } from '../../src/skeleton/layouts.js';
 import { spatialPartition } from '../../src/skeleton/graph.js';
 
@@ -108,14 +110,14 @@ function aggregateGradsRef(x: Float64Array, xs: number[], adj: Float64Array, K: 
   return { dx, dadj };
 }
 
-for (const path of ['gemm', 'direct'] as const) {
+for (const path of ['flat', 'reg'] as const) {
   // [N, C, T, V], K: V 1 and 25 (column blocks of 8 with a partial one), rows not a multiple of
   // the 8×64 row tile, batches that split the adjacency gradient into several slices
   for (const [xs, K] of [[[3, 5, 7, 25], 3], [[2, 1, 1, 25], 2], [[4, 3, 5, 1], 3], [[40, 2, 3, 9], 1], [[1, 7, 65, 10], 3]] as [number[], number][]) {
     t(`${path}: aggregate forward and gradients vs analytic reference, x [${xs}], K ${K}`, async () => {
-      await withSetting(convTuning, 'path', path, async () => {
+      await withKernel('graphconv', path, async () => {
         const V = xs[3];
-        const s = path === 'gemm' ? 40 : 50;   // other inputs per path: a stale pooled buffer cannot pass for a result
+        const s = path === 'flat' ? 40 : 50;   // other inputs per path: a stale pooled buffer cannot pass for a result
         const x = randn(size(xs), s + 1), adj = randn(K * V * V, s + 2), g = randn(size(xs) * K, s + 3);
         const got = tidy(() => {
           const tx = Tensor.from(x, xs).param(), ta = Tensor.from(adj, [K, V, V]).param();

@@ -6,13 +6,13 @@
 // after a ReLU) and a gradient with a non-zero mean, so the running sums grow steadily.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, withSetting } from '../helpers/check.js';
+import { engine, withKernel } from '../helpers/check.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { LANE_TERMS } from '../../src/ops/lanesums.js';
-import { wgradReg, wgradSlices, convTuning, type WgradSplit } from '../../src/ops/tconv.js';
-import { adjacencyGrad, adjacencySlices } from '../../src/ops/graphconv.js';
-import { graphVariant } from '../../src/ops/graphconvvariant.js';
-import type { ConvDims } from '../../src/ops/temporalconv.js';
+import { wgradReg, wgradSlices, type WgradSplit } from '../../src/ops/tconv/wgrad.js';
+import { adjacencyGrad, adjacencySlices } from '../../src/ops/graphconv/aggregate.js';
+import { graphVariant } from '../../src/ops/graphconv/variants.js';
+import type { ConvDims } from '../../src/ops/tconv/tconv.js';
 import { Rng } from '../../src/util/random.js';
 
 const t = suite('ops/lanesums');
@@ -64,7 +64,7 @@ for (const KT of [1, 9]) {
 }
 
 t(`adjacency gradient (adj_reg, 8 lanes): lanes stay within ${LANE_TERMS} terms, float64 reference within ${TOL}`, async () => {
-  await withSetting(convTuning, 'path', 'direct', async () => {
+  await withKernel('graphconv', 'reg', async () => {
     const [N, C, T, V, K] = [128, 16, 64, 25, 3];
     const d = { N, C, T, V, K };
     const v = graphVariant('dadj', d);

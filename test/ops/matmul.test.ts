@@ -2,8 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose, dispatched } from '../helpers/check.js';
 import { Tensor, tidy, G } from '../../src/tensor/index.js';
-import { matmul, linear, gemm } from '../../src/ops/matmul.js';
-import { matmulVariant, matmulVariants, windowVariant, tile4Variant, variantFromOverrides, type MatmulVariant } from '../../src/ops/matmulvariant.js';
+import { matmul, linear } from '../../src/ops/matmul/matmul.js';
+import { gemm } from '../../src/ops/matmul/gemm.js';
+import { matmulVariant, matmulVariants, windowVariant, tile4Variant, variantFromOverrides, type MatmulVariant } from '../../src/ops/matmul/variants.js';
 
 const t = suite('ops/matmul');
 t.before(async () => { await engine(); });
@@ -104,7 +105,7 @@ t('k-major windows (regk): the bias epilogue (per column, per row, per element),
     const ref = matmulRef(a, aT ? [K, M] : [M, K], b, [K, N], aT);
     for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) ref[m * N + n] += bias[m * sm + n * sn];
     assertClose(await out.read(), ref, 1e-4, `${M}×${N}×${K} bias (${sm}, ${sn})`);
-    assert.ok(names.some((n) => n.startsWith('matmul_regk:regk')), names.join(', '));
+    assert.ok(names.some((n) => n.startsWith('matmul/regk:regk')), names.join(', '));
     for (const x of [ta, tb, tbias, out]) x.dispose();
   }
 });
@@ -130,9 +131,9 @@ for (const [i, v] of [matmulVariants.ubok16x16, matmulVariants.ubok16x16n4, wind
     const nw = v.overrides.NW ?? 1;
     for (const [sa, sb, tA, tB, counts] of windowCases) {
       const names = await forwardLogged(sa, sb, tA, tB, v, 1e-4);
-      const regk = names.filter((n) => n.startsWith(`matmul_regk:regk{NW=${nw},`));
+      const regk = names.filter((n) => n.startsWith(`matmul/regk:regk{NW=${nw},`));
       assert.is(regk.length, counts[i], `[${sa}]·[${sb}]: regk dispatches (${names.join(', ')})`);
-      if (!counts[i]) assert.ok(names.some((n) => n.startsWith('matmul:reg{')), 'the row-major windows instead');
+      if (!counts[i]) assert.ok(names.some((n) => n.startsWith('matmul/matmul:reg{')), 'the row-major windows instead');
     }
   });
 }
@@ -143,8 +144,8 @@ t('the default re-chooses its windows per dispatch from the layout that runs', a
   // blocks of 256 — the default guessed one window (128 × 64) and one per dispatch
   assert.is(matmulVariant(2000, 128, 64, G().limits).name, matmulVariants.ubok16x16.name);
   const names = await forwardLogged([2000, 64], [64, 128], false, false, undefined, 1e-4);
-  const regk = names.filter((n) => n.startsWith('matmul_regk:regk'));
-  assert.equal(regk, ['matmul_regk:regk{NW=4,TM=16,TN=16,WG=8}', 'matmul_regk:regk{NW=4,TM=16,TN=16,WG=8}'], names.join(', '));
+  const regk = names.filter((n) => n.startsWith('matmul/regk:regk'));
+  assert.equal(regk, ['matmul/regk:regk{NW=4,TM=16,TN=16,WG=8}', 'matmul/regk:regk{NW=4,TM=16,TN=16,WG=8}'], names.join(', '));
 });
 
 t('more row groups than one dispatch dimension holds (split into dispatches)', async () => {
@@ -242,7 +243,7 @@ t('tiled4: every load path (vec4 along k or m for A, along n or k for B, scalar)
   for (const v of [matmulVariants.t4_64, matmulVariants.t4_128, matmulVariants.t4_64r4, tile4Variant(8, 4, 8, 16, 32)]) {
     for (const [sa, sb, tA, tB, paths] of v === matmulVariants.t4_64 ? layouts : [layouts[0], layouts[4]]) {
       const names = await forwardLogged(sa, sb, tA, tB, v);
-      assert.ok(names.length === 1 && names[0].startsWith('matmul_tiled4:tiled4') && paths.split(',').every((x) => /[{,]/.test(names[0][names[0].indexOf(x) - 1] ?? '')),
+      assert.ok(names.length === 1 && names[0].startsWith('matmul/tiled4:tiled4') && paths.split(',').every((x) => /[{,]/.test(names[0][names[0].indexOf(x) - 1] ?? '')),
         `${v.name} [${sa}]·[${sb}]: expected one tiled4 dispatch with ${paths}, got ${names.join(', ')}`);
     }
   }
@@ -263,8 +264,8 @@ t('tiled4 split k: the slices summed by ksum, k not a multiple of the slice, bat
   ];
   for (const [sa, sb, tA, tB, slices] of cases) {
     const names = await forwardLogged(sa, sb, tA, tB, v);
-    const tiled = names.filter((n) => n.startsWith('matmul_tiled4:tiled4'));
-    const ksum = names.filter((n) => n.startsWith('matmul_ksum:ksum'));
+    const tiled = names.filter((n) => n.startsWith('matmul/tiled4:tiled4'));
+    const ksum = names.filter((n) => n.startsWith('matmul/ksum:ksum'));
     assert.ok(tiled.length === 1 && (slices > 1 ? tiled[0].includes(`KS=${slices}`) : !tiled[0].includes('KS=')), `[${sa}]·[${sb}]: ${names.join(', ')}`);
     assert.is(ksum.length, slices > 1 ? 1 : 0, `[${sa}]·[${sb}]: one ksum pass after a split (${names.join(', ')})`);
     assert.is(names.at(-1), slices > 1 ? ksum[0] : tiled[0], 'ksum runs last');
@@ -280,7 +281,7 @@ t('tiled4 split k: bias in the sum pass (vec4 and per-element stores) and more b
   }
   // 16 slices of 4 k: 4100 batches make 65600 workgroup layers, over the 65535 of one dispatch
   const names = await forwardLogged([4100, 3, 64], [4100, 64, 5], false, false, tile4Variant(4, 4, 4, 4, 4, 16));
-  assert.is(names.filter((n) => n.startsWith('matmul_tiled4:tiled4') && n.includes('KS=16')).length, 2, names.join(', '));
+  assert.is(names.filter((n) => n.startsWith('matmul/tiled4:tiled4') && n.includes('KS=16')).length, 2, names.join(', '));
 });
 
 t('tiled4: variantFromOverrides accepts the shipped configurations and rejects what the kernel cannot run', () => {

@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose, withSetting } from '../helpers/check.js';
+import { engine, checkOp, randn, assertClose, withKernel } from '../helpers/check.js';
 import { Tensor, tidy } from '../../src/tensor/index.js';
-import { globalAvgPool, globalAvgPoolRef, poolTuning } from '../../src/ops/pool.js';
+import { globalAvgPool, globalAvgPoolRef } from '../../src/ops/pool.js';
 
 const t = suite('ops/pool');
 t.before(async () => { await engine(); });
@@ -13,7 +13,7 @@ for (const wg of [8, 64]) {
     t(`global average pool [${shape}], ${persons} person(s), WG ${wg}: forward and gradient`, async () => {
       const [NM, C] = shape;
       const S = shape[2] * shape[3];
-      await withSetting(poolTuning, 'forwardWg', wg, () =>
+      await withKernel('pool', wg, () =>
         checkOp({ shapes: [shape], gpu: ([x]) => globalAvgPool(x, persons), ref: ([x]) => globalAvgPoolRef(x, NM, C, S, persons) }));
     });
   }
@@ -21,7 +21,7 @@ for (const wg of [8, 64]) {
   t(`WG ${wg}: a long reduction (T·V·M = 3200, more than one pass of the workgroup) and a wide batch`, async () => {
     const shape = [20, 33, 64, 25];
     const x = randn(shape.reduce((a, b) => a * b, 1), 9);
-    const y = await withSetting(poolTuning, 'forwardWg', wg, () => tidy(() => globalAvgPool(Tensor.from(x, shape), 2)));
+    const y = await withKernel('pool', wg, () => tidy(() => globalAvgPool(Tensor.from(x, shape), 2)));
     assert.equal(y.shape, [10, 33]);
     assertClose(await y.read(), globalAvgPoolRef(x, 20, 33, 64 * 25, 2), 1e-5);
     y.dispose();

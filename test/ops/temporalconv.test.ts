@@ -1,11 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose, dispatched, withSetting } from '../helpers/check.js';
+import { engine, checkOp, randn, assertClose, dispatched, withKernel } from '../helpers/check.js';
 import { Tensor, tidy, backward } from '../../src/tensor/index.js';
 import { mul, sumAll } from '../helpers/ops.js';
-import { temporalConv, temporalConvRef, convOutputLength, convWeightGrad } from '../../src/ops/temporalconv.js';
-import { convTuning } from '../../src/ops/tconv.js';
-import { colsForward, colsInputGrad } from '../../src/ops/tconvcols.js';
+import { temporalConv, convOutputLength, convWeightGrad } from '../../src/ops/tconv/tconv.js';
+import { temporalConvRef } from '../../src/ops/tconv/reference.js';
+import { colsForward, colsInputGrad } from '../../src/ops/tconv/cols.js';
 
 const t = suite('ops/temporalconv');
 t.before(async () => { await engine(); });
@@ -137,7 +137,7 @@ const pathCases: [number[], number, number, number, number][] = [
 for (const path of ['gemm', 'direct', 'cols'] as const) {
   for (const [xs, Cout, KT, stride, pad] of pathCases) {
     t(`${path}: forward and gradients vs analytic reference, x [${xs}], Cout ${Cout}, KT ${KT}, stride ${stride}, pad ${pad}`, async () => {
-      await withSetting(convTuning, 'path', path, async () => {
+      await withKernel('tconv', path, async () => {
         const Cin = xs[1];
         const Tout = convOutputLength(xs[2], KT, stride, pad);
         const s = { gemm: 20, direct: 30, cols: 60 }[path];   // other inputs per path: a stale pooled buffer cannot pass for a result
@@ -161,19 +161,19 @@ for (const path of ['gemm', 'direct', 'cols'] as const) {
   }
 }
 
-// im2col + matmul (src/ops/tconvcols.ts): finite differences through every pass, the per-joint
+// im2col + matmul (src/ops/tconv/cols.ts): finite differences through every pass, the per-joint
 // bias (added after the product) and the 1×1 stride-1 case that reads x and dy in place
 for (const [xs, Cout, KT, stride, pad, perJoint, inPlace] of [
   [[2, 3, 5, 4], 4, 9, 2, 4, false, false], [[2, 3, 7, 3], 5, 1, 2, 0, true, false], [[2, 3, 4, 3], 5, 1, 1, 0, true, true],
 ] as [number[], number, number, number, number, boolean, boolean][]) {
   t(`cols: gradients (finite differences), KT ${KT}, stride ${stride}, ${perJoint ? 'per-joint' : 'per-channel'} bias`, async () => {
-    let { names } = await withSetting(convTuning, 'path', 'cols', () => dispatched(() => checkOp({
+    let { names } = await withKernel('tconv', 'cols', () => dispatched(() => checkOp({
       shapes: [xs, KT === 1 ? [Cout, xs[1]] : [Cout, xs[1], KT, 1], perJoint ? [Cout, xs[3]] : [Cout]],
       gpu: ([x, w, b]) => temporalConv(x, w, b, { stride, pad }),
       ref: ([x, w, b]) => temporalConvRef(x, xs, w, Cout, KT, b, stride, pad, perJoint),
     })));
-    assert.ok(!names.some((n) => n.startsWith('temporalconv:') || n.startsWith('tconv:') || n.startsWith('tconv_wgrad:')), names.join(', '));
-    assert.ok(names.some((n) => n.startsWith('tconv_cols:')) && names.some((n) => n.startsWith('matmul')), names.join(', '));
+    assert.ok(!names.some((n) => n.startsWith('tconv/gemm:') || n.startsWith('tconv/direct:') || n.startsWith('tconv/wgrad:')), names.join(', '));
+    assert.ok(names.some((n) => n.startsWith('tconv/cols:')) && names.some((n) => n.startsWith('matmul')), names.join(', '));
     if (!inPlace) return;
     // 1×1, stride 1: forward and input gradient read x and dy in place (only dW builds windows)
     const d = { N: xs[0], Cin: xs[1], Cout, T: xs[2], Tout: xs[2], V: xs[3], KT: 1, stride: 1, pad: 0 };
@@ -185,13 +185,13 @@ for (const [xs, Cout, KT, stride, pad, perJoint, inPlace] of [
       assertClose(await y.read(), temporalConvRef(xv, xs, wv, Cout, 1, undefined, 1, 0), 1e-5, 'y in place');
       for (const z of [y, dx]) z.dispose();
     }));
-    assert.ok(!names.some((n) => n.startsWith('tconv_cols:')) && names.filter((n) => n.startsWith('matmul')).length >= 2, names.join(', '));
+    assert.ok(!names.some((n) => n.startsWith('tconv/cols:')) && names.filter((n) => n.startsWith('matmul')).length >= 2, names.join(', '));
     for (const z of [x, w, dy]) z.dispose();
   });
 }
 
 t('direct: the weight gradient is deterministic (fixed summation order, bit-identical reruns)', async () => {
-  await withSetting(convTuning, 'path', 'direct', async () => {
+  await withKernel('tconv', 'direct', async () => {
     const xs = [9, 6, 12, 25], Cout = 10, KT = 9;
     const d = { N: 9, Cin: 6, Cout, T: 12, Tout: 12, V: 25, KT, stride: 1, pad: 4 };
     const x = Tensor.from(randn(size(xs), 31), xs), dy = Tensor.from(randn(9 * Cout * 12 * 25, 32), [9, Cout, 12, 25]);
@@ -204,7 +204,7 @@ t('direct: the weight gradient is deterministic (fixed summation order, bit-iden
 });
 
 for (const path of ['gemm', 'direct'] as const) t(`${path}: more than 65535 column tiles: the host dispatches column chunks (forward and input gradient)`, async () => {
-  await withSetting(convTuning, 'path', path, async () => {
+  await withKernel('tconv', path, async () => {
     const V = 65535 * 64 + 100;                       // N·T'·V columns past one grid dimension
     const x = Float32Array.from({ length: V }, (_, i) => (i % 7) - 3);
     const { y, xt } = tidy(() => {

@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, withSetting } from '../helpers/check.js';
+import { engine, checkOp, randn, withKernel } from '../helpers/check.js';
 import { Tensor } from '../../src/tensor/index.js';
-import { topkMask, topk, topkRef, topkTuning } from '../../src/ops/topk.js';
+import { topkMask, topk, topkRef } from '../../src/ops/topk.js';
 import { Rng } from '../../src/util/random.js';
 
 const t = suite('ops/topk');
@@ -43,7 +43,7 @@ for (const wg of [32, 256]) {
       t(`topkMask WG ${wg}, rows of ${cols} (${kind}): k = 1, half, all agree exactly with the sort reference`, async () => {
         const nRows = cols >= 16384 ? 2 : 3;
         const x = rows(nRows, cols, cols + (kind === 'ties' ? 1 : 0), kind);
-        await withSetting(topkTuning, 'maskWg', wg, async () => {
+        await withKernel('topk', wg, async () => {
           for (const k of [...new Set([1, Math.max(1, Math.floor(cols / 2)), cols])]) await checkMask(x, nRows, cols, k);
         });
       });
@@ -51,7 +51,7 @@ for (const wg of [32, 256]) {
   }
 
   t(`topkMask WG ${wg} on a 65536-wide row with heavy ties, and on many narrow rows`, async () => {
-    await withSetting(topkTuning, 'maskWg', wg, async () => {
+    await withKernel('topk', wg, async () => {
       await checkMask(rows(1, 65536, 5, 'ties'), 1, 65536, 32768);
       await checkMask(rows(1, 65536, 6, 'random'), 1, 65536, 12345);
       await checkMask(rows(300, 13, 7, 'ties'), 300, 13, 5);

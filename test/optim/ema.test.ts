@@ -1,15 +1,15 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, randn, assertClose, withSetting, dispatched } from '../helpers/check.js';
+import { engine, randn, assertClose, withKernel, dispatched } from '../helpers/check.js';
 import { Tensor, G } from '../../src/tensor/index.js';
-import { emaUpdate, emaTuning } from '../../src/optim/ema.js';
+import { emaUpdate } from '../../src/optim/ema.js';
 
 const t = suite('optim/ema');
 t.before(async () => { await engine(); });
 
 // both multi-tensor entries (4 pairs a dispatch, 8 where the device has 16 storage buffers)
 for (const pairs of [4, 8] as const) {
-  t(`${pairs} pairs a dispatch: θk ← m·θk + (1 − m)·θq per pair, repeated, against a float64 reference`, () => withSetting(emaTuning, 'pairs', pairs, async () => {
+  t(`${pairs} pairs a dispatch: θk ← m·θk + (1 − m)·θq per pair, repeated, against a float64 reference`, () => withKernel('ema', pairs, async () => {
     if (G().limits.maxStorageBuffersPerShaderStage < 2 * pairs) return;   // main8 needs 16 storage buffers
     const sizes = [1, 7, 1000, 4099];
     const k0 = sizes.map((n, i) => randn(n, 10 + i).map(Math.fround));
@@ -27,7 +27,7 @@ for (const pairs of [4, 8] as const) {
     keys.forEach((x) => x.dispose());
   }));
 
-  t(`${pairs} pairs a dispatch: nine pairs of mixed sizes (full groups and a partial one) all update`, () => withSetting(emaTuning, 'pairs', pairs, async () => {
+  t(`${pairs} pairs a dispatch: nine pairs of mixed sizes (full groups and a partial one) all update`, () => withKernel('ema', pairs, async () => {
     if (G().limits.maxStorageBuffersPerShaderStage < 2 * pairs) return;
     const sizes = [3, 300, 1, 17, 5000, 2, 64, 9, 257];
     const m = 0.9;

@@ -1,9 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, randn, assertClose, withSetting } from '../helpers/check.js';
+import { engine, randn, assertClose, withKernel } from '../helpers/check.js';
 import { Tensor, tidy, backward, G } from '../../src/tensor/index.js';
 import { mul, sumAll } from '../helpers/ops.js';
-import { SGD, sgdTuning, type SgdOptions } from '../../src/optim/sgd.js';
+import { SGD, type SgdOptions } from '../../src/optim/sgd.js';
 
 const t = suite('optim/sgd');
 t.before(async () => { await engine(); });
@@ -60,7 +60,7 @@ async function runCase(opts: Required<SgdOptions>, steps: number, restartAt?: nu
 const base = { momentum: 0.9, weightDecay: 1e-4, dampening: 0, nesterov: false };
 // both multi-tensor entries (4 parameters a dispatch, 5 where the device has 16 storage buffers)
 for (const slots of [4, 5] as const) {
-  const run = (opts: Required<SgdOptions>, steps: number, restartAt?: number) => withSetting(sgdTuning, 'slots', slots, async () => {
+  const run = (opts: Required<SgdOptions>, steps: number, restartAt?: number) => withKernel('sgd', slots, async () => {
     if (G().limits.maxStorageBuffersPerShaderStage < 3 * slots) return;
     await runCase(opts, steps, restartAt);
   });

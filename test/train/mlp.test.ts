@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine } from '../helpers/check.js';
 import { Tensor, tidy, backward, noGrad, G } from '../../src/tensor/index.js';
-import { linear } from '../../src/ops/matmul.js';
+import { linear } from '../../src/ops/matmul/matmul.js';
 import { relu } from '../../src/ops/elementwise.js';
 import { crossEntropy } from '../../src/ops/losses.js';
 import { SGD } from '../../src/optim/sgd.js';

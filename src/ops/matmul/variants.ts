@@ -1,13 +1,15 @@
 /**
- * The matmul kernel variants and which one a product gets (src/ops/matmul.ts runs them): the
+ * The matmul kernel variants and which one a product gets (./gemm.ts runs them): the
  * variant constructors, the named set the benchmark and the tuner compare, the tuning cache's
  * shape classes and validation of cached overrides, and the per-adapter default with its cost
  * model (calibrated on llvmpipe; docs/bench.md).
  */
-import { G } from '../tensor/tensor.js';
-import type { DeviceSummary } from '../gpu/device.js';
-import type { Overrides } from '../gpu/kernels.js';
-import { tunedVariant, sizeClass } from '../gpu/tuning.js';
+import { G } from '../../tensor/tensor.js';
+import type { DeviceSummary } from '../../gpu/device.js';
+import type { Overrides } from '../../gpu/kernels.js';
+import { sizeClass } from '../../gpu/tuning.js';
+import { adapterClass, kernelSetting, tunedEntry } from '../../gpu/policy.js';
+import { UserError } from '../../util/errors.js';
 
 export interface MatmulVariant {
   name: string;
@@ -127,12 +129,19 @@ export function variantFromOverrides(o: Overrides, limits: Record<string, number
 }
 
 /**
- * The variant for an M×N×K product (`batch` of them): the tuned one for its shape class when the
- * tuning cache (src/gpu/tuning.ts) has one for this adapter, else `defaultMatmulVariant`.
+ * The variant for an M×N×K product (`batch` of them): a variant forced by name through the kernel
+ * policy (src/gpu/policy.ts: `--kernel matmul=NAME`), else the tuned one for its shape class when
+ * the tuning cache has one for this adapter, else `defaultMatmulVariant`.
  */
 export function matmulVariant(M: number, N: number, K: number, limits: Record<string, number>,
   adapter: Pick<DeviceSummary, 'software'> = G().summary, batch = 1): MatmulVariant {
-  const tuned = tunedVariant('matmul', matmulShapeClass(M, N, K, batch), adapter);
+  const { value, source } = kernelSetting('matmul');
+  if (source === 'forced' && value !== 'auto') {
+    const forced = (matmulVariants as Record<string, MatmulVariant>)[value];
+    if (!forced) throw new UserError(`matmul variant '${value}' is not one of ${Object.keys(matmulVariants).join(', ')} (or auto)`, 2);
+    return forced;
+  }
+  const tuned = tunedEntry('matmul', matmulShapeClass(M, N, K, batch), adapter);
   return (tuned && variantFromOverrides(tuned.overrides, limits)) || defaultMatmulVariant(M, N, K, limits, adapter, batch);
 }
 
@@ -158,7 +167,7 @@ export function matmulVariant(M: number, N: number, K: number, limits: Record<st
 export function defaultMatmulVariant(M: number, N: number, K: number, limits: Record<string, number>,
   adapter: Pick<DeviceSummary, 'software'> = G().summary, batch = 1): MatmulVariant {
   const v = matmulVariants;
-  if (adapter.software) {
+  if (adapterClass(adapter) === 'software') {
     const flops = 2 * M * N * K * batch, packed = Math.min(M, N) * K * batch, windows = Math.ceil(packed / WIN);
     const registers = flops / 10e9 + 45e-6;
     if ((limits.maxUniformBufferBindingSize ?? 0) >= WIN * 4) {

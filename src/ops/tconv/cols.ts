@@ -1,20 +1,20 @@
 /**
  * The temporal convolution as im2col + one batched matrix product (tconv PATH 2, `cols`): the
- * kernel kernels/tconv_cols.wgsl lays every output position's KT·C input values out as one row,
- * and `gemm` (src/ops/matmul.ts: the vec4 tiles of kernels/matmul_tiled4.wgsl on hardware GPUs,
+ * kernel kernels/tconv/cols.wgsl lays every output position's KT·C input values out as one row,
+ * and `gemm` (../matmul/gemm.ts: the vec4 tiles of kernels/matmul/tiled4.wgsl on hardware GPUs,
  * the uniform windows on llvmpipe) does the arithmetic. It trades memory (the cols buffer is KT×
  * the input at the output's length) for the matrix product's speed: on an H100 the tiled GEMM of
- * kernels/temporalconv.wgsl ran the paper's convs at 1–3 % of peak, tiled4 matmuls at 50 %.
+ * kernels/tconv/gemm.wgsl ran the paper's convs at 1–3 % of peak, tiled4 matmuls at 50 %.
  *   forward       out[n] (Cout × T'V) = W (Cout × Cin·KT) · cols(x)[n]ᵀ          (+ bias)
  *   input grad    dx[n]  (Cin × TV)   = W' (Cin × Cout·KT) · cols(dy)[n]ᵀ, W' = W with (o, i) swapped
  *   weight grad   dW (Cout × Cin·KT)  = dyᵀ ((N·T'V) × Cout)ᵀ · cols(x)
  * A 1×1 convolution with stride 1 reads x (or dy) in place, without cols.
  */
-import { Tensor, G } from '../tensor/tensor.js';
-import { noGrad } from '../tensor/autograd.js';
-import { gemm } from './matmul.js';
-import { permute, expand } from './shape.js';
-import type { ConvDims } from './temporalconv.js';
+import { Tensor, G } from '../../tensor/tensor.js';
+import { noGrad } from '../../tensor/autograd.js';
+import { gemm } from '../matmul/gemm.js';
+import { permute, expand } from '../shape.js';
+import type { ConvDims } from './dims.js';
 
 type Pass = 'fwd' | 'dx' | 'dw';
 
@@ -41,7 +41,7 @@ export function colsFit(pass: Pass, d: ConvDims, limits: Record<string, number>)
 function im2col(mode: 0 | 1, src: Tensor, d: ConvDims, C: number, T: number, Tr: number): Tensor {
   const cols = Tensor.empty([d.N * Tr * d.V, C * d.KT]);
   const g = G();
-  g.dispatch(g.kernel('tconv_cols', 'cols_main', { WG }), [src.buffer, cols.buffer],
+  g.dispatch(g.kernel('tconv/cols', 'cols_main', { WG }), [src.buffer, cols.buffer],
     [mode, d.N, C, T, Tr, d.V, d.KT, d.stride, d.pad], Math.ceil(cols.size / WG));
   return cols;
 }

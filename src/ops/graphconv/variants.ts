@@ -1,5 +1,6 @@
 /**
- * The tunable work split of the graph aggregation (tuning family `graphconv`, docs/tuning.md).
+ * The tunable work split of the graph aggregation (kernel family `graphconv` of src/gpu/policy.ts,
+ * docs/tuning.md).
  * Per pass — the forward aggregation, its input gradient, the adjacency gradient — which kernels
  * of kernels/graphconv.wgsl run it and how they split the work:
  *   flat  `aggregate` (one invocation per output, WG of them per workgroup) and `adj_grad` (256
@@ -8,12 +9,12 @@
  *         gradient GROUPS is the workgroups its batch slicing aims for.
  * Every variant computes the same sums; only the adjacency gradient's slicing (and flat vs reg)
  * changes the order of additions. Without a valid tuned entry the op gets
- * `defaultGraphVariant`: what it did before tuning existed (reg on software adapters, else flat).
+ * `defaultGraphVariant`: the policy's setting (default: reg on software adapters, else flat).
  */
-import { G } from '../tensor/tensor.js';
-import { tunedVariant, sizeClass } from '../gpu/tuning.js';
-import type { Overrides } from '../gpu/kernels.js';
-import { convTuning, useDirect } from './tconv.js';
+import { G } from '../../tensor/tensor.js';
+import { sizeClass } from '../../gpu/tuning.js';
+import { kernelSetting, tunedEntry } from '../../gpu/policy.js';
+import type { Overrides } from '../../gpu/kernels.js';
 
 /** The three passes of the aggregation: each has its own tuned entry. */
 export type GraphPass = 'fwd' | 'dx' | 'dadj';
@@ -35,7 +36,7 @@ export const FLAT_WG = 256, FLAT_GROUPS = 256;
  * small (the demo's shapes, ≈ 10 % faster than 96); the paper's are sliced by the lane-sum cap.
  */
 export const REG = { TR: 8, TW: 8, RWG: 64, ADJ_RWG: 8, GROUPS: 48 } as const;
-/** Floats of `adj_reg`'s workgroup array `red` (kernels/graphconv.wgsl): RWG · TR · TW must fit. */
+/** Floats of `adj_reg`'s workgroup array `red` (kernels/graphconv/aggregate.wgsl): RWG · TR · TW must fit. */
 const ADJ_RED = 4096;
 /** `adj_grad` stages two 32 × 64 float tiles and `adj_reg` sums through `red`: 16 KiB each. */
 const ADJ_WORKGROUP_BYTES = 16384;
@@ -51,9 +52,9 @@ const flat = (pass: GraphPass, WG: number, GROUPS: number): GraphVariant =>
 const reg = (pass: GraphPass, TR: number, TW: number, RWG: number, GROUPS: number): GraphVariant =>
   ({ name: `reg${TR}x${TW}w${RWG}${pass === 'dadj' ? `g${GROUPS}` : ''}`, path: 'reg', TR, TW, RWG, GROUPS });
 
-/** What the op runs without the cache: the register-blocked kernels on software adapters, else the flat ones. */
+/** What the op runs without the cache: the policy's setting, `reg` (the default on software adapters) or `flat`. */
 export function defaultGraphVariant(pass: GraphPass): GraphVariant {
-  return useDirect() ? reg(pass, REG.TR, REG.TW, pass === 'dadj' ? REG.ADJ_RWG : REG.RWG, REG.GROUPS) : flat(pass, FLAT_WG, FLAT_GROUPS);
+  return kernelSetting('graphconv').value === 'reg' ? reg(pass, REG.TR, REG.TW, pass === 'dadj' ? REG.ADJ_RWG : REG.RWG, REG.GROUPS) : flat(pass, FLAT_WG, FLAT_GROUPS);
 }
 
 /** The overrides that make a variant (what the cache stores): PATH 0 flat, 1 reg; only the knobs of the pass. */
@@ -91,13 +92,14 @@ export function graphFromOverrides(pass: GraphPass, d: GraphDims, o: Overrides, 
 
 /**
  * The variant of this pass at this shape: the tuned one (`train.js tune --only graphconv`) when
- * the cache has a valid entry for this adapter, else the default. A path forced through
- * `convTuning` (tests, benchmarks: gemm = flat, direct = reg; cols concerns only the convolutions) wins over the cache.
+ * the cache has a valid entry for this adapter, else the default. A forced setting
+ * (src/gpu/policy.ts) rules out a tuned entry of the other path.
  */
 export function graphVariant(pass: GraphPass, d: GraphDims): GraphVariant {
   const g = G();
-  const tuned = tunedVariant('graphconv', graphShapeClass(pass, d), g.summary);
+  const tuned = tunedEntry('graphconv', graphShapeClass(pass, d));
   const v = tuned && graphFromOverrides(pass, d, tuned.overrides, g.limits);
-  if (v && (convTuning.path === 'auto' || convTuning.path === 'cols' || (convTuning.path === 'gemm') === (v.path === 'flat'))) return v;
+  const { value, source } = kernelSetting('graphconv');
+  if (v && (source === 'default' || v.path === value)) return v;
   return defaultGraphVariant(pass);
 }

@@ -1,5 +1,5 @@
 /**
- * Similarities against a memory queue and the fused InfoNCE loss of MoCo v2 (i2md.md §6; the
+ * Similarities against a memory queue and the fused InfoNCE loss of MoCo v2 (docs/method.md; the
  * cluster loss of §8 is the same loss with an aggregated positive and a negative mask).
  * Kernels: kernels/contrastive.wgsl (sim, rows, gradq, finish, simfin) and kernels/loss_mean.wgsl.
  *
@@ -12,9 +12,10 @@
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import { f32 } from '../gpu/device.js';
-import { tunedConstant, sizeClass } from '../gpu/tuning.js';
-import { gemm, operand } from '../ops/matmul.js';
-import { copyRowsInto } from '../ops/shape.js';
+import { kernelSetting, tunedConstant } from '../gpu/policy.js';
+import { sizeClass } from '../gpu/tuning.js';
+import { gemm, operand } from './matmul/gemm.js';
+import { copyRowsInto } from './shape.js';
 
 const TILE = 64;
 const WG = 256;
@@ -33,16 +34,13 @@ function dimsOf(x: Tensor, queue: Tensor, what: string): Dims {
 }
 
 /**
- * Which products take the queue: `tiles` (kernels/contrastive.wgsl: `sim`, and the split-K `gradq`
- * that recomputes the softmax inside) or `gemm` (src/ops/matmul.ts: x·Q, then a copy into place
- * when the rows are wider; backward, G written dense by `probs`, then G·Qᵀ). 'auto': gemm on
- * software adapters, where every depth step of the tiles costs a barrier and the register-blocked
- * products ran 5.7–7× faster (docs/bench.md); the tiles elsewhere.
+ * Which products take the queue — the kernel policy's `contrastive` setting (src/gpu/policy.ts):
+ * `tiles` (kernels/contrastive.wgsl: `sim`, and the split-K `gradq` that recomputes the softmax
+ * inside) or `gemm` (./matmul: x·Q, then a copy into place when the rows are wider; backward, G
+ * written dense by `probs`, then G·Qᵀ). By default gemm on software adapters, where every depth
+ * step of the tiles costs a barrier (docs/bench.md), the tiles elsewhere.
  */
-export const contrastiveTuning: { sim: 'auto' | 'tiles' | 'gemm' } = { sim: 'auto' };
-
-/** The product the queue goes through on this device (see `contrastiveTuning`). */
-export const simPath = (): 'tiles' | 'gemm' => (contrastiveTuning.sim === 'auto' ? (G().summary.software ? 'gemm' : 'tiles') : contrastiveTuning.sim);
+export const simPath = (): 'tiles' | 'gemm' => kernelSetting('contrastive').value as 'tiles' | 'gemm';
 
 /** Writes x·Q into `out` (rows of stride ld, starting at column off). */
 function simInto(x: Tensor, queue: Tensor, out: Tensor, { n, d, k }: Dims, ld: number, off: number): void {
@@ -79,7 +77,7 @@ export function chunking(n: number, d: number, k: number, groups = TARGET_GROUPS
  */
 function rowsModule(n: number, d: number, k: number): string {
   const g = G();
-  const sg = tunedConstant('contrastive', contrastiveShapeClass(n, d, k), 'SG', g.summary);
+  const sg = tunedConstant('contrastive', contrastiveShapeClass(n, d, k), 'SG');
   return sg === 1 && g.summary.features.includes('subgroups') ? 'contrastive_sg' : 'contrastive';
 }
 
@@ -104,7 +102,7 @@ function throughQueue(src: Tensor, ld: number, off: number, flags: number, stats
     if (gm !== src) gm.dispose();
     return { partial, nchunks: 1 };
   }
-  const groups = tunedConstant('contrastive', contrastiveShapeClass(n, d, k), 'GROUPS', g.summary);
+  const groups = tunedConstant('contrastive', contrastiveShapeClass(n, d, k), 'GROUPS');
   const { chunk, nchunks } = chunking(n, d, k, groups !== undefined && groups >= 1 ? Math.floor(groups) : TARGET_GROUPS);
   const partial = Tensor.empty([nchunks, n, d]);
   g.dispatch(g.kernel('contrastive', 'gradq'),

@@ -12,7 +12,7 @@ import { Tensor, G, sameShape } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import { f32 } from '../gpu/device.js';
 import { rowMean } from './contrastive.js';
-import { topkMask } from '../ops/topk.js';
+import { topkMask } from './topk.js';
 
 const WG = 256;
 

@@ -1,88 +1,14 @@
 /**
- * Host side of kernels/tconv.wgsl and kernels/tconv_wgrad.wgsl: the register-blocked temporal convolution that
- * src/ops/temporalconv.ts uses on software adapters (llvmpipe), where the tiled GEMM of
- * kernels/temporalconv.wgsl is bound by workgroup barriers and per-lane gathers.
- *   direct  forward, and the input gradient: at stride 1 a forward conv with flipped weights,
- *           at stride s by s output phases (grid z);
- *   wgrad   weight gradient (and optionally the bias gradient from the same pass): register
- *           accumulators per lane (`wgrad_t` for KT > 1 slides the taps along time lines),
- *           a fixed-order workgroup sum, batch slices summed afterwards — deterministic.
- * `convTuning` lets tests and benchmarks force a path.
+ * The register-blocked weight gradient of the temporal convolution — kernels/tconv/wgrad.wgsl:
+ * register accumulators per lane (`wgrad`; `wgrad_t` for KT > 1 slides the taps along time lines;
+ * `wgrad_c` reads channels-last copies as vec4s), a fixed-order workgroup sum, batch slices summed
+ * afterwards — deterministic. Optionally the bias gradient from the same pass over dy.
  */
-import { Tensor, G } from '../tensor/tensor.js';
-import { sumAxes } from './reduce.js';
-import { LANE_TERMS, maxSamplesPerSlice } from './lanesums.js';
-import { f32, type Param } from '../gpu/device.js';
-import type { ConvDims } from './temporalconv.js';
-
-export const convTuning: {
-  /** 'auto': the register-blocked kernels on software adapters, the tiled GEMM elsewhere; 'cols': im2col + matmul. */
-  path: 'auto' | 'gemm' | 'direct' | 'cols';
-} = { path: 'auto' };
-
-export function useDirect(): boolean {
-  // 'cols' forces only the convolutions' path: the rest (the graph aggregation, a conv whose
-  // im2col buffers do not fit) is chosen as for 'auto'
-  return convTuning.path === 'direct' || (convTuning.path !== 'gemm' && G().summary.software);
-}
-
-const WG = 64;
-const MAX_GROUPS = 65535;
-
-/** How `direct` splits its work (src/ops/tconvvariant.ts: a tuned split, else `defaultDirectSplit`). */
-export interface DirectSplit { TO: number; TT: number; WG: number }
-
-/** The kernel mode of `direct` for a pass (0 forward, 1 flipped stride-1 input grad, 2 by phases). */
-const directMode = (fwd: boolean, d: ConvDims): number => (fwd ? 0 : d.stride === 1 && d.pad <= d.KT - 1 ? 1 : 2);
-
-/**
- * 16 rows × 8 times per invocation where the rows fill it, fewer where rows or times are few
- * (2 × 34 vs 2 × 26 GFLOP/s for 8 × 8 at the paper's last block on llvmpipe; 16 × 4, 32 × 4 and
- * 4 × 16 were slower, 32 × 8 spills). TO is a multiple of 4: the packed weights are vec4s.
- */
-export function defaultDirectSplit(fwd: boolean, d: ConvDims): DirectSplit {
-  const rows = fwd ? d.Cout : d.Cin, tout = fwd ? d.Tout : d.T;
-  const phases = directMode(fwd, d) === 2 ? d.stride : 1;
-  return { TO: rows <= 4 ? 4 : rows < 16 ? 8 : 16, TT: Math.ceil(tout / phases) <= 4 ? 4 : 8, WG };
-}
-
-/**
- * fwd: out (N, Cout, T', V) = conv of x (N, Cin, T, V) (+ bias: biasMode 1 per channel, 2 per
- * (channel, joint)); else out = dx (N, Cin, T, V) from dy (N, Cout, T', V) — kernel mode 1 (stride 1,
- * flipped taps) or mode 2 (by output phases).
- */
-export function direct(fwd: boolean, d: ConvDims, src: Tensor, weight: Tensor, bias: Tensor | undefined, biasMode: number, out: Tensor,
-  split: DirectSplit = defaultDirectSplit(fwd, d)): void {
-  const g = G();
-  // the input gradient: a flipped forward conv at stride 1 (pad ≤ KT − 1), else by phases
-  const mode = directMode(fwd, d);
-  const rows = fwd ? d.Cout : d.Cin, cred = fwd ? d.Cin : d.Cout;
-  const tin = fwd ? d.T : d.Tout, tout = fwd ? d.Tout : d.T;
-  const stride = mode === 1 ? 1 : d.stride, pad = mode === 1 ? d.KT - 1 - d.pad : d.pad;
-  const phases = mode === 2 ? d.stride : 1;
-  const { TO, TT, WG: wg } = split;
-  const ntb = Math.ceil(tout / (phases * TT));
-  const cols = d.N * ntb * d.V;
-  const cinKt = d.Cin * d.KT;
-  const rs = fwd ? cinKt : d.KT, cs = fwd ? d.KT : cinKt;
-  const params = (c0: number) => [
-    mode, rows, cred, cols,
-    tin, tout, d.V, d.KT,
-    stride, pad, ntb, biasMode,
-    rs, cs, 0, c0 * wg,
-    0, rows, 0, cred,
-  ];
-  // the weights in reading order (kernel entry `wpack`): TO/4 vec4 loads per (channel, tap)
-  const packed = Tensor.empty([Math.ceil(rows / TO) * TO * cred * d.KT]);
-  g.dispatch(g.kernel('tconv', 'wpack', { TO, TT, WG: wg }), [weight.buffer, packed.buffer], params(0), Math.ceil(packed.size / wg));
-  const kernel = g.kernel('tconv', 'direct', { TO, TT, WG: wg });
-  const colGroups = Math.ceil(cols / wg);
-  for (let c0 = 0; c0 < colGroups; c0 += MAX_GROUPS) {
-    g.dispatch(kernel, [src.buffer, packed.buffer, bias?.buffer ?? g.placeholder, out.buffer], params(c0),
-      [Math.min(MAX_GROUPS, colGroups - c0), Math.ceil(rows / TO), phases]);
-  }
-  packed.dispose();
-}
+import { Tensor, G } from '../../tensor/tensor.js';
+import { sumAxes } from '../reduce.js';
+import { LANE_TERMS, maxSamplesPerSlice } from '../lanesums.js';
+import { f32, type Param } from '../../gpu/device.js';
+import type { ConvDims } from './dims.js';
 
 /** Workgroups to aim for when splitting the weight gradient over the batch. */
 const TARGET_GROUPS = 64;
@@ -146,7 +72,7 @@ export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false, s
   const [dys, xs] = lastC ? [channelsLast(dy, d.N, d.Cout, d.Tout, d.V), channelsLast(x, d.N, d.Cin, d.T, d.V)] : [dy, x];
   const { slices, perSlice } = wgradSlices(d, split);
   const out = wgradOutputs(d, slices, withBias);
-  g.dispatch(g.kernel('tconv_wgrad', lastC ? 'wgrad_c' : 'wgrad', { TO, TI, WG: wg }), [dys.buffer, xs.buffer, ...out.buffers],
+  g.dispatch(g.kernel('tconv/wgrad', lastC ? 'wgrad_c' : 'wgrad', { TO, TI, WG: wg }), [dys.buffer, xs.buffer, ...out.buffers],
     wgradParams(d, perSlice, slices, withBias), [slices, Math.ceil(d.Cin / TI), Math.ceil(d.Cout / TO) * d.KT]);
   if (lastC) { dys.dispose(); xs.dispose(); }
   return out.sum();
@@ -205,7 +131,7 @@ function wgradTaps(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean, split:
   const dyc = channelsLast(dy, d.N, d.Cout, d.Tout, d.V);
   const { slices } = wgradSlices(d, split);
   const out = wgradOutputs(d, slices, withBias);
-  g.dispatch(g.kernel('tconv_wgrad', 'wgrad_t', { TO, TK, WG: wg }), [dyc.buffer, x.buffer, ...out.buffers], wgradParams(d, 0, slices, withBias),
+  g.dispatch(g.kernel('tconv/wgrad', 'wgrad_t', { TO, TK, WG: wg }), [dyc.buffer, x.buffer, ...out.buffers], wgradParams(d, 0, slices, withBias),
     [slices, d.Cin, Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK)]);
   dyc.dispose();
   return out.sum();
@@ -218,7 +144,7 @@ function channelsLast(t: Tensor, N: number, C: number, T: number, V: number): Te
   const out = Tensor.empty([N * P * cq * 4]);
   // whole position quads: 4 × 4 blocks as vec4s (cl_pack4), else one channel quad per invocation
   const quads = P % 4 === 0;
-  g.dispatch(g.kernel('tconv_wgrad', quads ? 'cl_pack4' : 'cl_pack', { WG: 64 }), [t.buffer, out.buffer], [C, 0, 0, N, 0, T, V, 0, 0, 0, f32(0), 0, 0, 0, 0, 0],
+  g.dispatch(g.kernel('tconv/wgrad', quads ? 'cl_pack4' : 'cl_pack', { WG: 64 }), [t.buffer, out.buffer], [C, 0, 0, N, 0, T, V, 0, 0, 0, f32(0), 0, 0, 0, 0, 0],
     [Math.ceil(P / (quads ? 256 : 64)), cq, N]);
   return out;
 }

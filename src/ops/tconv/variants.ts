@@ -1,29 +1,32 @@
 /**
- * The tunable work split of the temporal convolution (tuning family `tconv`, docs/tuning.md).
- * Per pass — forward, input gradient, weight gradient — which kernel family runs it (the tiled
- * implicit GEMM of kernels/temporalconv.wgsl, the register-blocked kernels of kernels/tconv.wgsl,
- * or im2col and a matmul, src/ops/tconvcols.ts) and how that family splits the work. Every variant computes the same sums; only the order of
- * the additions can change (GEMM vs register-blocked, and the batch slicing of the weight
- * gradient). Without a valid tuned entry the op gets `defaultTconvVariant`: exactly what it did
- * before tuning existed (the register-blocked kernels on software adapters, the GEMM elsewhere).
+ * The tunable work split of the temporal convolution (kernel family `tconv` of src/gpu/policy.ts,
+ * docs/tuning.md). Per pass — forward, input gradient, weight gradient — which kernel family runs
+ * it (the tiled implicit GEMM ./gemm.ts, the register-blocked kernels ./direct.ts and ./wgrad.ts,
+ * or im2col and a matmul ./cols.ts) and how that family splits the work. Every variant computes
+ * the same sums; only the order of the additions can change (GEMM vs register-blocked, and the
+ * batch slicing of the weight gradient). Without a valid tuned entry the op gets
+ * `defaultTconvVariant`: the policy's setting (default: the register-blocked kernels on software
+ * adapters, the GEMM elsewhere) at this pass and shape.
  */
-import { G } from '../tensor/tensor.js';
-import { tunedVariant, sizeClass } from '../gpu/tuning.js';
-import type { Overrides } from '../gpu/kernels.js';
-import { convTuning, useDirect, wgradRegFits, defaultDirectSplit, defaultWgradSplit, WGRAD_RED, type DirectSplit, type WgradSplit } from './tconv.js';
-import { colsFit, pointwise } from './tconvcols.js';
-import type { ConvDims } from './temporalconv.js';
+import { G } from '../../tensor/tensor.js';
+import { sizeClass } from '../../gpu/tuning.js';
+import { kernelSetting, defaultSetting, tunedEntry } from '../../gpu/policy.js';
+import type { Overrides } from '../../gpu/kernels.js';
+import { defaultDirectSplit, type DirectSplit } from './direct.js';
+import { wgradRegFits, defaultWgradSplit, WGRAD_RED, type WgradSplit } from './wgrad.js';
+import { colsFit, pointwise } from './cols.js';
+import type { ConvDims } from './dims.js';
 
 /** The three passes of a convolution: each has its own tuned entry. */
 export type ConvPass = 'fwd' | 'dx' | 'dw';
 
-/** kernels/temporalconv.wgsl: TM rows per invocation; GROUPS (weight gradient only) the workgroups its reduction slicing aims for. */
+/** kernels/tconv/gemm.wgsl: TM rows per invocation; GROUPS (weight gradient only) the workgroups its reduction slicing aims for. */
 export interface GemmVariant { name: string; path: 'gemm'; TM: number; GROUPS?: number }
-/** kernels/tconv.wgsl `direct` (forward, input gradient). */
+/** kernels/tconv/direct.wgsl `direct` (forward, input gradient). */
 export interface DirectVariant { name: string; path: 'direct'; split: DirectSplit }
-/** kernels/tconv_wgrad.wgsl `wgrad` / `wgrad_t` / `wgrad_c` (weight gradient). */
+/** kernels/tconv/wgrad.wgsl `wgrad` / `wgrad_t` / `wgrad_c` (weight gradient). */
 export interface RegVariant { name: string; path: 'reg'; split: WgradSplit }
-/** src/ops/tconvcols.ts: im2col and one batched matmul (whose own variant the matmul family picks). */
+/** ./cols.ts: im2col and one batched matmul (whose own variant the matmul family picks). */
 export interface ColsVariant { name: 'cols'; path: 'cols' }
 export type TconvVariant = GemmVariant | DirectVariant | RegVariant | ColsVariant;
 const cols: ColsVariant = { name: 'cols', path: 'cols' };
@@ -64,18 +67,21 @@ export const COLS_MIN_FLOPS = { fwd: 8e6, dx: 1.5e6 };
 export const convFlops = (d: ConvDims): number => 2 * d.N * d.Cout * d.Cin * d.KT * d.Tout * d.V;
 
 /**
- * What the op runs without the cache: on software adapters the register-blocked kernels, or one
- * matmul for a big enough 1×1 stride-1 forward or input gradient; elsewhere the GEMM; im2col and
- * a matmul wherever `convTuning` forces that path and the buffers fit.
+ * What the op runs without the cache: the policy's tconv setting — `direct` (the register-blocked
+ * kernels; by default, on software adapters, a big enough 1×1 stride-1 forward or input gradient
+ * goes through one matmul instead), `gemm`, or `cols` where its buffers fit (else the adapter's
+ * default path).
  */
 export function defaultTconvVariant(pass: ConvPass, d: ConvDims): TconvVariant {
-  if (convTuning.path === 'cols' && colsFit(pass, d, G().limits)) return cols;
-  if (pass !== 'dw' && convTuning.path === 'auto' && G().summary.software && pointwise(d) && convFlops(d) >= COLS_MIN_FLOPS[pass]) return cols;
+  const { value, source } = kernelSetting('tconv');
+  if (value === 'cols' && colsFit(pass, d, G().limits)) return cols;
+  if (pass !== 'dw' && source === 'default' && value === 'direct' && pointwise(d) && convFlops(d) >= COLS_MIN_FLOPS[pass]) return cols;
+  const path = value === 'cols' ? defaultSetting('tconv') : value;
   if (pass === 'dw') {
-    if (useDirect() && wgradRegFits()) { const split = defaultWgradSplit(d); return { name: regName(d, split), path: 'reg', split }; }
+    if (path === 'direct' && wgradRegFits()) { const split = defaultWgradSplit(d); return { name: regName(d, split), path: 'reg', split }; }
     return gemm(pass, rowsPerInvocation(d.Cout));
   }
-  if (useDirect()) { const split = defaultDirectSplit(pass === 'fwd', d); return { name: directName(split), path: 'direct', split }; }
+  if (path === 'direct') { const split = defaultDirectSplit(pass === 'fwd', d); return { name: directName(split), path: 'direct', split }; }
   return gemm(pass, rowsPerInvocation(pass === 'fwd' ? d.Cout : d.Cin));
 }
 
@@ -134,17 +140,17 @@ export function tconvFromOverrides(pass: ConvPass, d: ConvDims, o: Overrides, li
 
 /**
  * The variant of this pass at this shape: the tuned one (`train.js tune --only tconv`) when the
- * cache has a valid entry for this adapter, else the default. A path forced through `convTuning`
- * (tests, benchmarks) wins over the cache: an entry for the other kernel family is not used then.
+ * cache has a valid entry for this adapter, else the default. A forced setting (src/gpu/policy.ts)
+ * rules out a tuned entry of another kernel family.
  */
 export function tconvVariant(pass: 'fwd' | 'dx', d: ConvDims): GemmVariant | DirectVariant | ColsVariant;
 export function tconvVariant(pass: 'dw', d: ConvDims): GemmVariant | RegVariant | ColsVariant;
 export function tconvVariant(pass: ConvPass, d: ConvDims): TconvVariant;
 export function tconvVariant(pass: ConvPass, d: ConvDims): TconvVariant {
-  const g = G();
-  const tuned = tunedVariant('tconv', tconvShapeClass(pass, d), g.summary);
-  const v = tuned && tconvFromOverrides(pass, d, tuned.overrides, g.limits);
-  const forced = convTuning.path === 'direct' ? ['direct', 'reg'] : [convTuning.path];
-  if (v && (convTuning.path === 'auto' || forced.includes(v.path))) return v;
+  const tuned = tunedEntry('tconv', tconvShapeClass(pass, d));
+  const v = tuned && tconvFromOverrides(pass, d, tuned.overrides, G().limits);
+  const { value, source } = kernelSetting('tconv');
+  const allowed = value === 'direct' ? ['direct', 'reg'] : [value];
+  if (v && (source === 'default' || allowed.includes(v.path))) return v;
   return defaultTconvVariant(pass, d);
 }

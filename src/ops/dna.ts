@@ -11,7 +11,7 @@ import { Tensor, G } from '../tensor/tensor.js';
 import { noGrad } from '../tensor/autograd.js';
 import { f32 } from '../gpu/device.js';
 import { queueSimRaw, infoNCE } from './contrastive.js';
-import { topkMask } from '../ops/topk.js';
+import { topkMask } from './topk.js';
 
 /** Most neighbours one row may aggregate (workgroup memory of kernels/dna.wgsl). */
 export const MAX_DNA_NEIGHBOURS = 256;
