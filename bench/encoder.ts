@@ -13,7 +13,7 @@
  */
 import { initEngine, Tensor, tidy, noGrad, backward, G } from '../src/tensor/index.js';
 import type { Kernel } from '../src/gpu/kernels.js';
-import type { Gpu, Params } from '../src/gpu/device.js';
+import type { Gpu } from '../src/gpu/device.js';
 import { sumAxes } from '../src/ops/reduce.js';
 import { kernelSetting } from '../src/gpu/policy.js';
 import { STGCN } from '../src/nn/stgcn.js';
@@ -40,7 +40,7 @@ const DIRECT_MODES = ['fwd', 'input grad (stride 1)', 'input grad (phased)'];
 /** A readable group name for a dispatch: the conv and aggregation kernels are split by mode. */
 function groupOf(c: Captured): string {
   const name = c.kernel.name;
-  const mode = (c.params as Params | undefined)?.mode;
+  const mode = c.params?.mode;
   const tile = name.includes('{') ? ` ${name.slice(name.indexOf('{'))}` : '';
   if (name.startsWith('tconv/gemm:')) return `conv GEMM ${GEMM_MODES[mode as number] ?? mode}${tile}`;
   if (name.startsWith('tconv/direct:direct')) return `conv direct ${DIRECT_MODES[mode as number] ?? mode}${tile}`;
@@ -110,7 +110,7 @@ export async function run(ctx: EncoderBenchCtx = {}): Promise<BenchRecord[]> {
     const captured: Captured[] = [];
     const dispatch = g.dispatch.bind(g);
     g.dispatch = (kernel, buffers, params, groups) => {
-      captured.push({ kernel, buffers: Array.isArray(buffers) ? [...buffers] : { ...buffers }, params: params ? (Array.isArray(params) ? [...params] : { ...params }) : undefined, groups });
+      captured.push({ kernel, buffers: { ...buffers }, params: params ? { ...params } : undefined, groups });
       dispatch(kernel, buffers, params, groups);
     };
     try { trainStep(); } finally { g.dispatch = dispatch; }

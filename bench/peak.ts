@@ -28,7 +28,7 @@ export async function run(ctx: BenchContext = context()): Promise<BenchRecord[]>
   for (const [name, kernel, chains] of probes) {
     const iters = 4 * Math.round(work / chains / 4);
     const f = await measure(name, [n, iters, chains], () => {
-      g.dispatch(kernel, [sums.buffer], [n, iters, 0, 0], Math.ceil(n / WG));
+      g.dispatch(kernel, { sums: sums.buffer }, { n, iters }, Math.ceil(n / WG));
     }, { flops: n * iters * chains * 4 * 2, reps: ctx.reps });
     if (f) fmas.push(f);
   }
@@ -43,7 +43,7 @@ export async function run(ctx: BenchContext = context()): Promise<BenchRecord[]>
   const src = Tensor.empty([m * 4]).keep(), dst = Tensor.empty([m * 4]).keep();
   const copy = g.kernel('peak', 'copy', { WG });
   const c = await measure('copy bandwidth (vec4, 32 MiB)', [m * 4], () => {
-    g.dispatch(copy, [src.buffer, dst.buffer], [m, 0, 0, 0], Math.ceil(m / WG));
+    g.dispatch(copy, { src: src.buffer, dst: dst.buffer }, { n: m, iters: 0 }, Math.ceil(m / WG));
   }, { bytes: m * 32, reps: ctx.reps });
   src.dispose(); dst.dispose();
   if (c) { setPeak({ gbps: c.gbps }); c.fractionOfPeak = 1; out.push(c); }

@@ -6,12 +6,12 @@
 struct Params { n: u32 }
 override WG: u32 = 256u;
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> isrc: array<i32>;
-@group(0) @binding(2) var<storage, read_write> fdst: array<f32>;
+@group(0) @binding(1) var<storage, read> src: array<i32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 
 @compute @workgroup_size(WG)
 fn i2f(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
        @builtin(local_invocation_index) lid: u32) {
   let i = flat_id(wid, nwg, lid, WG);
-  if (i < p.n) { fdst[i] = f32(isrc[i]); }
+  if (i < p.n) { dst[i] = f32(src[i]); }
 }

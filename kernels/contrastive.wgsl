@@ -1,23 +1,27 @@
 // Similarities against a memory queue and the fused InfoNCE (MoCo) loss — i2md.md §6, §8.
 // The queue Q is (d, K) row-major (feature × slot), x/q/k are (N, d) row-major.
 //
-// Entries (one pipeline each; bindings after 0 = params listed per entry):
-//   sim     S[n, off + j] = x[n]·Q[:, j] (raw dot products) into a matrix of row stride ld.
-//           1 x, 2 Q, 3 S.  64×64 output tile per workgroup of 256 (4×4 outputs per invocation),
+// Bindings: 0 params, 1 q (N, d), 2 k (N, d), 3 queue Q (d, K), 4 logits (N, ld), 5 mask (N, K) or
+// the placeholder, 6 stats (N, 4), 7 src, 8 partial, 9 g, 10 dq, 11 dk, 12 dx; each entry binds
+// the ones it names.
+// Entries (one pipeline each):
+//   sim     logits[n, off + j] = q[n]·Q[:, j] (raw dot products; q may be any (N, d) rows) into a
+//           matrix of row stride ld. 64×64 output tile per workgroup of 256 (4×4 outputs per invocation),
 //           depth 16 staged in workgroup memory; grid (⌈K/64⌉, ⌈N/64⌉).
 //   rows    InfoNCE forward per row: l_pos = q·k (written to logits[n, 0]), the masked
 //           logsumexp over [l_pos, l_neg]/τ with an online max/sum per invocation, and
 //           stats[n] = (lse, z_pos, lse − z_pos, 0) in units of logits/τ.
-//           1 q, 2 k, 3 logits (N, K+1), 4 negMask (N, K) or placeholder, 5 stats (N, 4).
+//           Reads q, k, mask; writes logits (N, K+1), stats.
 //           One workgroup of 256 per row, 1-D grid folded into 2-D.
 //   gradq   Split-K product partial[z, n, c] = Σ_{j ∈ chunk z} G[n, j]·Q[c, j], where G is
 //           either softmax(logits/τ)[n, 1 + j] recomputed from the saved lse (0 where masked)
-//           or, with flags bit 1, an explicit gradient matrix. 1 src, 2 Q, 3 stats, 4 mask,
-//           5 partial (nchunks, N, d). 64(n)×64(c) tile per workgroup; grid (⌈d/64⌉, ⌈N/64⌉, nchunks).
+//           or, with flags bit 1, an explicit gradient matrix: src, the logits or that matrix;
+//           partial (nchunks, N, d). 64(n)×64(c) tile per workgroup; grid (⌈d/64⌉, ⌈N/64⌉, nchunks).
 //   finish  InfoNCE input gradients, one invocation per (n, c):
 //           dq = g·scale·(Σ_z partial + (p_pos − 1)·k),  dk = g·scale·(p_pos − 1)·q, scale = 1/(Nτ).
-//           1 partial, 2 g (the scalar upstream gradient), 3 stats, 4 q, 5 k, 6 dq, 7 dk.
-//   simfin  Gradient of `sim`: dx = Σ_z partial. 1 partial, 2 dx.
+//           g is the scalar upstream gradient.
+//   simfin  Gradient of `sim`: dx = Σ_z partial.
+//   probs   G itself, dense (N, K) into partial (the software adapters' backward, then a gemm).
 // #include "lib/flat_id.wgsl"
 
 // #include "lib/contrastive_params.wgsl"
@@ -30,9 +34,18 @@ var<workgroup> ta: array<f32, 1024>;  // DEPTH × TILE, row index fastest
 var<workgroup> tb: array<f32, 1024>;  // DEPTH × TILE, column index fastest
 
 // ---------------------------------------------------------------- sim
-@group(0) @binding(1) var<storage, read> sx: array<f32>;
-@group(0) @binding(2) var<storage, read> sq: array<f32>;
-@group(0) @binding(3) var<storage, read_write> sout: array<f32>;
+@group(0) @binding(1) var<storage, read> q: array<f32>;
+@group(0) @binding(2) var<storage, read> k: array<f32>;
+@group(0) @binding(3) var<storage, read> queue: array<f32>;
+@group(0) @binding(4) var<storage, read_write> logits: array<f32>;
+@group(0) @binding(5) var<storage, read> mask: array<f32>;
+@group(0) @binding(6) var<storage, read_write> stats: array<f32>;
+@group(0) @binding(7) var<storage, read> src: array<f32>;
+@group(0) @binding(8) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(9) var<storage, read> g: array<f32>;
+@group(0) @binding(10) var<storage, read_write> dq: array<f32>;
+@group(0) @binding(11) var<storage, read_write> dk: array<f32>;
+@group(0) @binding(12) var<storage, read_write> dx: array<f32>;
 
 @compute @workgroup_size(WG)
 fn sim(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -48,13 +61,13 @@ fn sim(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) l
       let xr = e / DEPTH;
       let xc = e % DEPTH;
       var v = 0.0;
-      if (n0 + xr < p.n && c0 + xc < p.d) { v = sx[(n0 + xr) * p.d + c0 + xc]; }
+      if (n0 + xr < p.n && c0 + xc < p.d) { v = q[(n0 + xr) * p.d + c0 + xc]; }
       ta[xc * TILE + xr] = v;
       // Q tile (16 features × 64 slots): consecutive slots, coalesced
       let qc = e / TILE;
       let qj = e % TILE;
       var w = 0.0;
-      if (c0 + qc < p.d && j0 + qj < p.k) { w = sq[(c0 + qc) * p.k + j0 + qj]; }
+      if (c0 + qc < p.d && j0 + qj < p.k) { w = queue[(c0 + qc) * p.k + j0 + qj]; }
       tb[qc * TILE + qj] = w;
     }
     workgroupBarrier();
@@ -72,17 +85,12 @@ fn sim(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) l
     let row = n0 + ty + 16u * i;
     for (var jj = 0u; jj < 4u; jj++) {
       let col = j0 + tx + 16u * jj;
-      if (row < p.n && col < p.k) { sout[row * p.ld + p.off + col] = acc[i * 4u + jj]; }
+      if (row < p.n && col < p.k) { logits[row * p.ld + p.off + col] = acc[i * 4u + jj]; }
     }
   }
 }
 
 // ---------------------------------------------------------------- rows
-@group(0) @binding(1) var<storage, read> rq: array<f32>;
-@group(0) @binding(2) var<storage, read> rk: array<f32>;
-@group(0) @binding(3) var<storage, read_write> rlogits: array<f32>;
-@group(0) @binding(4) var<storage, read> rmask: array<f32>;
-@group(0) @binding(5) var<storage, read_write> rstats: array<f32>;
 
 var<workgroup> red_m: array<f32, WG>;
 var<workgroup> red_s: array<f32, WG>;
@@ -95,7 +103,7 @@ fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (n >= p.n) { return; }  // uniform per workgroup
   // positive logit q·k
   var dot = 0.0;
-  for (var c = lid; c < p.d; c += WG) { dot += rq[n * p.d + c] * rk[n * p.d + c]; }
+  for (var c = lid; c < p.d; c += WG) { dot += q[n * p.d + c] * k[n * p.d + c]; }
   red_s[lid] = dot;
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s >>= 1u) {
@@ -121,26 +129,21 @@ fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   if (lid == 0u) {
     let lse = red_m[0] + log(red_s[0]);
-    if (p.off > 0u) { rlogits[n * p.ld] = lpos; }
-    rstats[n * 4u] = lse;
-    rstats[n * 4u + 1u] = z0;
-    rstats[n * 4u + 2u] = lse - z0;
-    rstats[n * 4u + 3u] = 0.0;
+    if (p.off > 0u) { logits[n * p.ld] = lpos; }
+    stats[n * 4u] = lse;
+    stats[n * 4u + 1u] = z0;
+    stats[n * 4u + 2u] = lse - z0;
+    stats[n * 4u + 3u] = 0.0;
   }
 }
 
 // ---------------------------------------------------------------- gradq
-@group(0) @binding(1) var<storage, read> gsrc: array<f32>;
-@group(0) @binding(2) var<storage, read> gqueue: array<f32>;
-@group(0) @binding(3) var<storage, read> gstats: array<f32>;
-@group(0) @binding(4) var<storage, read> gmask: array<f32>;
-@group(0) @binding(5) var<storage, read_write> gpart: array<f32>;
 
 fn grad_of(n: u32, j: u32) -> f32 {
-  let v = gsrc[n * p.ld + p.off + j];
+  let v = src[n * p.ld + p.off + j];
   if ((p.flags & 2u) != 0u) { return v; }
-  if ((p.flags & 1u) != 0u && gmask[n * p.k + j] > 0.5) { return 0.0; }
-  return exp(v * p.inv_tau - gstats[n * 4u]);
+  if ((p.flags & 1u) != 0u && mask[n * p.k + j] > 0.5) { return 0.0; }
+  return exp(v * p.inv_tau - stats[n * 4u]);
 }
 
 @compute @workgroup_size(WG)
@@ -162,7 +165,7 @@ fn gradq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
       if (n0 + rr < p.n && jt + jj < jend) { v = grad_of(n0 + rr, jt + jj); }
       ta[jj * TILE + rr] = v;
       var w = 0.0;
-      if (c0 + rr < p.d && jt + jj < jend) { w = gqueue[(c0 + rr) * p.k + jt + jj]; }
+      if (c0 + rr < p.d && jt + jj < jend) { w = queue[(c0 + rr) * p.k + jt + jj]; }
       tb[jj * TILE + rr] = w;
     }
     workgroupBarrier();
@@ -180,31 +183,23 @@ fn gradq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     let row = n0 + ty + 16u * i;
     for (var cc = 0u; cc < 4u; cc++) {
       let col = c0 + tx + 16u * cc;
-      if (row < p.n && col < p.d) { gpart[(z * p.n + row) * p.d + col] = acc[i * 4u + cc]; }
+      if (row < p.n && col < p.d) { partial[(z * p.n + row) * p.d + col] = acc[i * 4u + cc]; }
     }
   }
 }
 
 // ---------------------------------------------------------------- probs
-// G itself, dense (N, K) into gpart, for a gemm to take G·Qᵀ (the software adapters' backward):
-// one invocation per (n, j), 1-D grid folded into 2-D. Bindings as gradq (the queue unused).
+// G itself, dense (N, K) into partial, for a gemm to take G·Qᵀ (the software adapters' backward):
+// one invocation per (n, j), 1-D grid folded into 2-D.
 @compute @workgroup_size(WG)
 fn probs(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
          @builtin(local_invocation_index) lid: u32) {
-  _ = &gqueue;   // gradq's bindings, so the host binds both alike
   let i = flat_id(wid, nwg, lid, WG);
   if (i >= p.n * p.k) { return; }
-  gpart[i] = grad_of(i / p.k, i % p.k);
+  partial[i] = grad_of(i / p.k, i % p.k);
 }
 
 // ---------------------------------------------------------------- finish
-@group(0) @binding(1) var<storage, read> fpart: array<f32>;
-@group(0) @binding(2) var<storage, read> fgrad: array<f32>;
-@group(0) @binding(3) var<storage, read> fstats: array<f32>;
-@group(0) @binding(4) var<storage, read> fq: array<f32>;
-@group(0) @binding(5) var<storage, read> fk: array<f32>;
-@group(0) @binding(6) var<storage, read_write> fdq: array<f32>;
-@group(0) @binding(7) var<storage, read_write> fdk: array<f32>;
 
 @compute @workgroup_size(WG)
 fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -213,16 +208,14 @@ fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
   if (i >= p.n * p.d) { return; }
   let n = i / p.d;
   var sum = 0.0;
-  for (var z = 0u; z < p.nchunks; z++) { sum += fpart[z * p.n * p.d + i]; }
-  let coef = fgrad[0] * p.scale;
-  let ppos = exp(fstats[n * 4u + 1u] - fstats[n * 4u]) - 1.0;
-  fdq[i] = coef * (sum + ppos * fk[i]);
-  fdk[i] = coef * ppos * fq[i];
+  for (var z = 0u; z < p.nchunks; z++) { sum += partial[z * p.n * p.d + i]; }
+  let coef = g[0] * p.scale;
+  let ppos = exp(stats[n * 4u + 1u] - stats[n * 4u]) - 1.0;
+  dq[i] = coef * (sum + ppos * k[i]);
+  dk[i] = coef * ppos * q[i];
 }
 
 // ---------------------------------------------------------------- simfin
-@group(0) @binding(1) var<storage, read> xpart: array<f32>;
-@group(0) @binding(2) var<storage, read_write> xdx: array<f32>;
 
 @compute @workgroup_size(WG)
 fn simfin(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -230,6 +223,6 @@ fn simfin(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
   let i = flat_id(wid, nwg, lid, WG);
   if (i >= p.n * p.d) { return; }
   var sum = 0.0;
-  for (var z = 0u; z < p.nchunks; z++) { sum += xpart[z * p.n * p.d + i]; }
-  xdx[i] = sum;
+  for (var z = 0u; z < p.nchunks; z++) { sum += partial[z * p.n * p.d + i]; }
+  dx[i] = sum;
 }

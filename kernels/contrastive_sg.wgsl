@@ -6,17 +6,17 @@
 // stage instead of the log2(WG) rounds of the workgroup tree. Subgroup k is taken to hold the
 // invocations k·size … (k+1)·size − 1 (as on the GPUs and Mesa drivers seen so far); `tune`
 // compares this variant against `rows` before storing it, and `doctor` runs its test.
-// Bindings as `rows`: 0 params, 1 q, 2 k, 3 logits, 4 negMask or placeholder, 5 stats.
+// Bindings as `rows`: 0 params, 1 q, 2 k, 4 logits, 5 mask or the placeholder, 6 stats.
 // One workgroup of WG per row, 1-D grid folded into 2-D.
 enable subgroups;
 // #include "lib/contrastive_params.wgsl"
 
 const WG: u32 = 256u;
-@group(0) @binding(1) var<storage, read> rq: array<f32>;
-@group(0) @binding(2) var<storage, read> rk: array<f32>;
-@group(0) @binding(3) var<storage, read_write> rlogits: array<f32>;
-@group(0) @binding(4) var<storage, read> rmask: array<f32>;
-@group(0) @binding(5) var<storage, read_write> rstats: array<f32>;
+@group(0) @binding(1) var<storage, read> q: array<f32>;
+@group(0) @binding(2) var<storage, read> k: array<f32>;
+@group(0) @binding(4) var<storage, read_write> logits: array<f32>;
+@group(0) @binding(5) var<storage, read> mask: array<f32>;
+@group(0) @binding(6) var<storage, read_write> stats: array<f32>;
 
 // #include "lib/online_lse.wgsl"
 
@@ -33,7 +33,7 @@ fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let nsg = (WG + ssize - 1u) / ssize;
   // positive logit q·k
   var dot = 0.0;
-  for (var c = lid; c < p.d; c += WG) { dot += rq[n * p.d + c] * rk[n * p.d + c]; }
+  for (var c = lid; c < p.d; c += WG) { dot += q[n * p.d + c] * k[n * p.d + c]; }
   let sdot = subgroupAdd(dot);
   if (sid == 0u) { part_s[sg] = sdot; }
   workgroupBarrier();
@@ -56,10 +56,10 @@ fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       M = top;
     }
     let lse = M + log(S);
-    if (p.off > 0u) { rlogits[n * p.ld] = lpos; }
-    rstats[n * 4u] = lse;
-    rstats[n * 4u + 1u] = z0;
-    rstats[n * 4u + 2u] = lse - z0;
-    rstats[n * 4u + 3u] = 0.0;
+    if (p.off > 0u) { logits[n * p.ld] = lpos; }
+    stats[n * 4u] = lse;
+    stats[n * 4u + 1u] = z0;
+    stats[n * 4u + 2u] = lse - z0;
+    stats[n * 4u + 3u] = 0.0;
   }
 }

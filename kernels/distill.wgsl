@@ -2,24 +2,27 @@
 // Over the slots where mask[n, j] = 1 (the teacher's top-k): p_T = softmax(t/τ_T),
 // log p_S = log_softmax(s/τ_S), row loss = Σ_j p_T (log p_T − log p_S).
 //
-// Entries (bindings after 0 = params):
+// Bindings: 0 params, 1 t, 2 s, 3 mask, 4 stats, 5 g (the scalar upstream gradient), 6 ds.
+// Entries:
 //   rows  One workgroup of WG per row (1-D grid folded into 2-D): per-invocation online max/sum of
 //         both distributions, a tree combine, then a second pass for the KL sum.
-//         stats[n] = (lse_T, lse_S, row loss, 0). 1 t, 2 s, 3 mask, 4 stats.
+//         stats[n] = (lse_T, lse_S, row loss, 0).
 //   grad  One invocation per element: ds = g·scale·(p_S − p_T) on the mask, 0 elsewhere,
-//         scale = 1/(τ_S·N). 1 t, 2 s, 3 mask, 4 stats, 5 g (the scalar upstream gradient), 6 ds.
+//         scale = 1/(τ_S·N).
 // #include "lib/flat_id.wgsl"
 
-struct Params { n: u32, k: u32, pad0: u32, pad1: u32, inv_tau_t: f32, inv_tau_s: f32, scale: f32 }
+struct Params { n: u32, k: u32, inv_tau_t: f32, inv_tau_s: f32, scale: f32 }
 const WG: u32 = 256u;
 const NEG: f32 = -3.4028234e38;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> t: array<f32>;
 @group(0) @binding(2) var<storage, read> s: array<f32>;
 @group(0) @binding(3) var<storage, read> mask: array<f32>;
+@group(0) @binding(4) var<storage, read_write> stats: array<f32>;
+@group(0) @binding(5) var<storage, read> g: array<f32>;
+@group(0) @binding(6) var<storage, read_write> ds: array<f32>;
 
 // ---------------------------------------------------------------- rows
-@group(0) @binding(4) var<storage, read_write> stats: array<f32>;
 
 var<workgroup> rm_t: array<f32, WG>;
 var<workgroup> rs_t: array<f32, WG>;
@@ -77,9 +80,6 @@ fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }
 
 // ---------------------------------------------------------------- grad
-@group(0) @binding(4) var<storage, read> gstats: array<f32>;
-@group(0) @binding(5) var<storage, read> gup: array<f32>;
-@group(0) @binding(6) var<storage, read_write> ds: array<f32>;
 
 @compute @workgroup_size(WG)
 fn grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -89,9 +89,9 @@ fn grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let n = i / p.k;
   var v = 0.0;
   if (mask[i] > 0.5) {
-    let pt = exp(t[i] * p.inv_tau_t - gstats[n * 4u]);
-    let ps = exp(s[i] * p.inv_tau_s - gstats[n * 4u + 1u]);
-    v = gup[0] * p.scale * (ps - pt);
+    let pt = exp(t[i] * p.inv_tau_t - stats[n * 4u]);
+    let ps = exp(s[i] * p.inv_tau_s - stats[n * 4u + 1u]);
+    v = g[0] * p.scale * (ps - pt);
   }
   ds[i] = v;
 }

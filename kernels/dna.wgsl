@@ -9,7 +9,7 @@
 // so the sum Σ α_j Q'_j runs in a fixed order and the result is deterministic. At most MAXN
 // neighbours (the host checks k_dna ≤ MAXN).
 
-struct Params { n: u32, d: u32, k: u32, pad: u32, inv_tau: f32, delta: f32 }
+struct Params { n: u32, d: u32, k: u32, inv_tau: f32, delta: f32 }
 const WG: u32 = 256u;
 const MAXN: u32 = 256u;
 const NEG: f32 = -3.4028234e38;

@@ -1,6 +1,6 @@
 // Gather and scatter-add along one axis of a tensor viewed as (outer, A, inner), with an int32
 // index list idx of K entries.
-// Entry `gather`:  out[o, k, j] = x[o, idx[k], j]   (0 where idx[k] is outside [0, A)).
+// Entry `gather`:  selected[o, k, j] = x[o, idx[k], j]   (0 where idx[k] is outside [0, A)).
 //   Moves raw 32-bit words, so f32 and i32 tensors both work. One invocation per output element.
 // Scatter-add, entries `csr` then `scatter`:
 //   out[o, a, j] = base[o, a, j] + Σ_{k : idx[k] = a} src[o, k, j]      (base = 0 when has_base = 0)
@@ -11,8 +11,9 @@
 //   `scatter` then gives every destination element to one invocation, which adds its sources in
 //   that order — so repeated indices produce the same bits on every run, and the adds cost
 //   O(outer·(A + K)·inner) whatever the repeats.
-// Bindings: 0 params; gather: 1 x, 2 idx, 3 out; csr: 1 idx, 2 ranges (u32, 2A), 3 list (u32, K);
-//   scatter: 1 base (placeholder if has_base = 0), 2 ranges, 3 list, 4 src, 5 out.
+// Bindings: 0 params, 1 x, 2 idx, 3 selected (gather's output), 4 ranges (u32, 2A), 5 list (u32, K),
+//   6 base (placeholder if has_base = 0), 7 src, 8 out. gather reads x, idx and writes selected;
+//   csr reads idx and writes ranges, list; scatter reads base, ranges, list, src and writes out.
 // Workgroup: WG invocations, one output element (csr: one destination index) each, 1-D grids
 //   folded into 2-D by the host.
 // #include "lib/flat_id.wgsl"
@@ -22,8 +23,13 @@ override WG: u32 = 256u;
 @group(0) @binding(0) var<uniform> p: Params;
 
 @group(0) @binding(1) var<storage, read> x: array<u32>;
-@group(0) @binding(2) var<storage, read> sel_idx: array<i32>;
-@group(0) @binding(3) var<storage, read_write> sel_out: array<u32>;
+@group(0) @binding(2) var<storage, read> idx: array<i32>;
+@group(0) @binding(3) var<storage, read_write> selected: array<u32>;
+@group(0) @binding(4) var<storage, read_write> ranges: array<u32>;
+@group(0) @binding(5) var<storage, read_write> list: array<u32>;
+@group(0) @binding(6) var<storage, read> base: array<f32>;
+@group(0) @binding(7) var<storage, read> src: array<f32>;
+@group(0) @binding(8) var<storage, read_write> out: array<f32>;
 
 @compute @workgroup_size(WG)
 fn gather(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -33,18 +39,15 @@ fn gather(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
   let j = i % p.inner;
   let k = (i / p.inner) % p.k;
   let o = i / (p.inner * p.k);
-  let a = sel_idx[k];
+  let a = idx[k];
   var v = 0u;
   if (a >= 0 && u32(a) < p.a) {
     let at = (o * p.a + u32(a)) * p.inner + j;
     if (at < arrayLength(&x)) { v = x[at]; }
   }
-  sel_out[i] = v;
+  selected[i] = v;
 }
 
-@group(0) @binding(1) var<storage, read> cidx: array<i32>;
-@group(0) @binding(2) var<storage, read_write> cranges: array<u32>;
-@group(0) @binding(3) var<storage, read_write> clist: array<u32>;
 
 @compute @workgroup_size(WG)
 fn csr(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -55,23 +58,18 @@ fn csr(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   var start = 0u;
   var count = 0u;
   for (var k = 0u; k < p.k; k++) {
-    let v = cidx[k];
+    let v = idx[k];
     if (v >= 0 && v < ai) { start++; }
     if (v == ai) { count++; }
   }
-  cranges[2u * a] = start;
-  cranges[2u * a + 1u] = start + count;
+  ranges[2u * a] = start;
+  ranges[2u * a + 1u] = start + count;
   var at = start;
   for (var k = 0u; k < p.k && at < start + count; k++) {
-    if (cidx[k] == ai) { clist[at] = k; at++; }
+    if (idx[k] == ai) { list[at] = k; at++; }
   }
 }
 
-@group(0) @binding(1) var<storage, read> base: array<f32>;
-@group(0) @binding(2) var<storage, read> ranges: array<u32>;
-@group(0) @binding(3) var<storage, read> list: array<u32>;
-@group(0) @binding(4) var<storage, read> src: array<f32>;
-@group(0) @binding(5) var<storage, read_write> out: array<f32>;
 
 @compute @workgroup_size(WG)
 fn scatter(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

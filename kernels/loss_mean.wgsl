@@ -3,7 +3,7 @@
 // stats hold the row's loss at a fixed slot, so the mean costs one dispatch and no CPU round trip.
 // Bindings: 0 params, 1 stats, 2 out (one f32). One workgroup of WG: strided sums, then a tree.
 
-struct Params { n: u32, stride: u32, slot: u32, pad: u32, scale: f32 }
+struct Params { n: u32, stride: u32, slot: u32, _pad: u32, scale: f32 }
 const WG: u32 = 256u;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> stats: array<f32>;

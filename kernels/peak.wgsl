@@ -4,17 +4,17 @@
 //   sum is written out so nothing is optimised away. flops = n · iters · 6 · 4 · 2.
 // Entry `copy`: dst[i] = src[i] over n vec4 (bytes moved = 32 · n: one read, one write).
 // (Entry `flops_wide` below: the same chains, 32 or 64 per invocation.)
-// Bindings: 0 params; flops, flops_wide: 1 out; copy: 1 src, 2 dst.
+// Bindings: 0 params, 1 sums (written by flops, flops_wide), 2 src, 3 dst (copy).
 // Workgroup: WG invocations, 1-D grid folded into 2-D.
 // #include "lib/flat_id.wgsl"
 
-struct Params { n: u32, iters: u32, pad0: u32, pad1: u32 }
+struct Params { n: u32, iters: u32 }
 override WG: u32 = 64u;
 override CH: u32 = 64u;   // flops_wide: independent vec4 chains per invocation, 32 or 64
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> sums: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> src: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> dst: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> src: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> dst: array<vec4<f32>>;
 
 @compute @workgroup_size(WG)
 fn flops(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

@@ -3,7 +3,7 @@
 //   entry `forward`: one workgroup of WG per output (n, c): strided partial sums over (m, s), then
 //     a tree in workgroup memory. Grid: one workgroup per output, 1-D folded into 2-D.
 //   entry `backward`: dx[(n·M+m), c, s] = g[n, c] · scale, one invocation per element of dx.
-// Bindings (both): 0 params, 1 in (x or g), 2 out. scale = 1 / (M·S).
+// Bindings (both): 0 params, 1 src (x, or g backward), 2 out. scale = 1 / (M·S).
 // #include "lib/flat_id.wgsl"
 
 struct Params { n: u32, m: u32, c: u32, s: u32, scale: f32 }

@@ -10,7 +10,7 @@
 //   op 2 dropout: out[i] = u ≥ a ? x[i]·b : 0 (a = p, b = 1/(1 − p)); x is a placeholder otherwise
 //   Bindings: 0 params, 1 x (f32, read), 2 out (f32).
 // Entries `sort_local` / `sort_global`: bitonic sort of (key, val) u32 pairs, ascending by key then
-//   val, over a power-of-two length N ≥ 2·WG. Bindings: 0 params, 1 keys, 2 vals.
+//   val, over a power-of-two length N ≥ 2·WG. Bindings: 0 params, 3 keys, 4 vals.
 //   sort_local: one workgroup per block of 2·WG elements in workgroup memory. With init = 1 it first
 //     writes the pairs (random key, index) — key 0xffffffff and val = index past n for padding —
 //     and sorts each block completely (k = 2 … 2·WG); with init = 0 it finishes merge step k for
@@ -28,8 +28,8 @@ override WG: u32 = 256u;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
-@group(0) @binding(1) var<storage, read_write> keys: array<u32>;
-@group(0) @binding(2) var<storage, read_write> vals: array<u32>;
+@group(0) @binding(3) var<storage, read_write> keys: array<u32>;
+@group(0) @binding(4) var<storage, read_write> vals: array<u32>;
 
 const M0: u32 = 0xD2511F53u;
 const M1: u32 = 0xCD9E8D57u;

@@ -15,7 +15,7 @@
 
 struct Params {
   n: u32, rank: u32, sbase: u32, dbase: u32,
-  fill: u32, check: u32, pad0: u32, pad1: u32,   // fill = bit pattern; check = 1: test lo/hi
+  fill: u32, check: u32, _pad0: u32, _pad1: u32,   // fill = bit pattern; check = 1: test lo/hi
   shape: array<vec4<u32>, 2>,
   ss: array<vec4<u32>, 2>,
   ds: array<vec4<u32>, 2>,

@@ -1,12 +1,13 @@
 // Row-wise ops over the last axis of x viewed as (rows, width): the softmax family and the
 // losses built on it.
-// Layout: each row is handled by `lanes` invocations (a power of two ≤ WG, chosen by the host
+// Layout: each row is handled y `lanes` invocations (a power of two ≤ WG, chosen y the host
 // from the width: 1 = one row per invocation for tiny rows, WG = one row per workgroup for wide
 // ones), so a workgroup holds WG / lanes rows. Lanes stride over the row, then combine with a
 // tree in workgroup memory restricted to their row's segment. Rows past the end still take part
 // in every barrier (barriers stay in uniform control flow) but touch no memory.
 //
-// Entry `forward` (bindings: 1 x, 2 out, 3 aux (one f32 per row), 4 labels (i32 per row; ops 3–5)):
+// Bindings: 0 params, 1 x, 2 out, 3 aux (one f32 per row), 4 labels (i32 per row; ops 3–5), 5 y,
+// 6 g, 7 dx. Entry `forward` reads x, labels and writes out, aux:
 //   op 0 softmax      out = exp(x − m) / s,  aux = logsumexp       (m, s: online max / Σ exp)
 //   op 1 log-softmax  out = x − lse,         aux = lse
 //   op 2 l2-normalise out = x / max(‖x‖, eps), aux = ‖x‖
@@ -15,12 +16,12 @@
 //                     precision that exp(x − lse) would lose to rounding lse in f32
 //   op 4 nll          out[row] = −x[label]
 //   op 5 top-k hit    out[row] = 1 if fewer than k entries beat x[label] (ties: lower index wins), else 0
-// Entry `backward` (bindings: 1 y (the forward output; the logits x for ops 3–4), 2 g, 3 aux, 4 labels, 5 out):
-//   op 0  out = y · (g − Σ g·y)
-//   op 1  out = g − exp(y) · Σ g
-//   op 2  out = (g − y · Σ g·y · [‖x‖ > eps]) / max(‖x‖, eps)
-//   op 3  out = (softmax(x) − onehot(label)) · g[row]        (g has one value per row; 0 for a bad label)
-//   op 4  out = −onehot(label) · g[row]
+// Entry `backward` reads y (the forward output; the logits x for ops 3–4), g, aux, labels and writes dx:
+//   op 0  dx = y · (g − Σ g·y)
+//   op 1  dx = g − exp(y) · Σ g
+//   op 2  dx = (g − y · Σ g·y · [‖x‖ > eps]) / max(‖x‖, eps)
+//   op 3  dx = (softmax(x) − onehot(label)) · g[row]        (g has one value per row; 0 for a bad label)
+//   op 4  dx = −onehot(label) · g[row]
 // Params: rows, width, lanes, op, eps (f32), k.
 
 struct Params { rows: u32, width: u32, lanes: u32, op: u32, eps: f32, k: u32 }
@@ -57,10 +58,13 @@ fn row_reduce(lid: u32, sub: u32, m: f32, s: f32, online: bool) -> vec2<f32> {
   return vec2<f32>(red_m[head], red_s[head]);
 }
 
-@group(0) @binding(1) var<storage, read> fx: array<f32>;
-@group(0) @binding(2) var<storage, read_write> fout: array<f32>;
-@group(0) @binding(3) var<storage, read_write> faux: array<f32>;
-@group(0) @binding(4) var<storage, read> flabels: array<i32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read_write> aux: array<f32>;
+@group(0) @binding(4) var<storage, read> labels: array<i32>;
+@group(0) @binding(5) var<storage, read> y: array<f32>;
+@group(0) @binding(6) var<storage, read> g: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dx: array<f32>;
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -73,14 +77,14 @@ fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
   var lab: i32 = -1;
   var picked: f32 = 0.0;
   if (valid && op >= 3u) {
-    lab = flabels[row];
-    if (lab >= 0 && u32(lab) < p.width) { picked = fx[base + u32(lab)]; } else { lab = -1; }
+    lab = labels[row];
+    if (lab >= 0 && u32(lab) < p.width) { picked = x[base + u32(lab)]; } else { lab = -1; }
   }
   var m = NEG_INF;
   var s = 0.0;
   if (valid && op != 4u) {
     for (var j = sub; j < p.width; j += p.lanes) {
-      let v = fx[base + j];
+      let v = x[base + j];
       if (op == 2u) {
         s += v * v;
       } else if (op == 5u) {
@@ -105,8 +109,8 @@ fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
       if (lab >= 0) {
         if (op == 3u) { v = (r.x - picked) + log_s; } else if (op == 4u) { v = -picked; } else { v = select(0.0, 1.0, r.y < f32(p.k)); }
       }
-      fout[row] = v;
-      if (op == 3u) { faux[2u * row] = r.x; faux[2u * row + 1u] = log_s; }
+      out[row] = v;
+      if (op == 3u) { aux[2u * row] = r.x; aux[2u * row + 1u] = log_s; }
     }
     return;
   }
@@ -114,19 +118,14 @@ fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
   let inv_norm = 1.0 / max(norm, p.eps);
   let inv_s = 1.0 / r.y;
   for (var j = sub; j < p.width; j += p.lanes) {
-    let v = fx[base + j];
+    let v = x[base + j];
     var o: f32;
     if (op == 0u) { o = exp(v - r.x) * inv_s; } else if (op == 1u) { o = (v - r.x) - log_s; } else { o = v * inv_norm; }
-    fout[base + j] = o;
+    out[base + j] = o;
   }
-  if (sub == 0u) { faux[row] = select(lse, norm, op == 2u); }
+  if (sub == 0u) { aux[row] = select(lse, norm, op == 2u); }
 }
 
-@group(0) @binding(1) var<storage, read> by: array<f32>;
-@group(0) @binding(2) var<storage, read> bg: array<f32>;
-@group(0) @binding(3) var<storage, read> baux: array<f32>;
-@group(0) @binding(4) var<storage, read> blabels: array<i32>;
-@group(0) @binding(5) var<storage, read_write> bout: array<f32>;
 
 @compute @workgroup_size(WG)
 fn backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -139,37 +138,37 @@ fn backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
   var dot = 0.0;
   if (valid && op <= 2u) {
     for (var j = sub; j < p.width; j += p.lanes) {
-      let gv = bg[base + j];
-      dot += select(gv * by[base + j], gv, op == 1u);
+      let gv = g[base + j];
+      dot += select(gv * y[base + j], gv, op == 1u);
     }
   }
   let r = row_reduce(lid, sub, 0.0, dot, false);
   if (!valid) { return; }
   let total = r.y;
   if (op >= 3u) {
-    let lab = blabels[row];
+    let lab = labels[row];
     // rows whose label is outside [0, width) had a zero loss: they pass no gradient
-    let grow = select(0.0, bg[row], lab >= 0 && u32(lab) < p.width);
+    let grow = select(0.0, g[row], lab >= 0 && u32(lab) < p.width);
     var m = 0.0;
     var log_s = 0.0;
-    if (op == 3u) { m = baux[2u * row]; log_s = baux[2u * row + 1u]; }
+    if (op == 3u) { m = aux[2u * row]; log_s = aux[2u * row + 1u]; }
     for (var j = sub; j < p.width; j += p.lanes) {
       let hot = select(0.0, 1.0, i32(j) == lab);
       var o = -hot;
-      if (op == 3u) { o += exp((by[base + j] - m) - log_s); }
-      bout[base + j] = o * grow;
+      if (op == 3u) { o += exp((y[base + j] - m) - log_s); }
+      dx[base + j] = o * grow;
     }
     return;
   }
   var n = 1.0;
-  if (op == 2u) { n = baux[row]; }
+  if (op == 2u) { n = aux[row]; }
   let keep = select(0.0, 1.0, n > p.eps);
   let inv = 1.0 / max(n, p.eps);
   for (var j = sub; j < p.width; j += p.lanes) {
-    let gv = bg[base + j];
-    let yv = by[base + j];
+    let gv = g[base + j];
+    let yv = y[base + j];
     var o: f32;
     if (op == 0u) { o = yv * (gv - total); } else if (op == 1u) { o = gv - exp(yv) * total; } else { o = (gv - yv * total * keep) * inv; }
-    bout[base + j] = o;
+    dx[base + j] = o;
   }
 }

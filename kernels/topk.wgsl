@@ -5,26 +5,27 @@
 // largest value, and `need`, how many of the elements equal to T are selected; ties at T go to
 // the lowest indices (a per-invocation range count and a workgroup scan, only when needed).
 //
-// mask    (one workgroup of WG = 256 per row, 1-D grid folded into 2-D): mask = 1 for the k selected
-//         elements, 0 elsewhere; thr[row] = the k-th largest value.
-//         Bindings: 0 params, 1 x, 2 mask (f32), 3 thr (f32).
-// topk    (same layout, k ≤ 64): the selected values sorted descending (ties: lower index first)
-//         and their column indices. Bindings: 0 params, 1 x, 2 values (rows, k), 3 indices (i32).
-// scatter (one invocation per (row, j) of a (rows, k) gradient, 1-D grid): dx[row, idx] = g[row, j]
-//         into a zeroed dx. Bindings: 0 params, 1 g, 2 indices (i32), 3 dx.
+// Bindings: 0 params, 1 x, 2 selection (f32 0/1), 3 threshold, 4 values (rows, k), 5 indices (i32,
+// rows × k), 6 g, 7 dx.
+// mask    (one workgroup of WG = 256 per row, 1-D grid folded into 2-D): selection = 1 for the k
+//         selected elements of x, 0 elsewhere; threshold[row] = the k-th largest value.
+// topk    (same layout, k ≤ 64): the selected values of x sorted descending (ties: lower index
+//         first) into values, and their column indices into indices.
+// scatter (one invocation per (row, j) of a (rows, k) gradient g, 1-D grid): dx[row, indices[row, j]]
+//         = g[row, j] into a zeroed dx.
 // #include "lib/flat_id.wgsl"
 
-struct Params { rows: u32, cols: u32, k: u32, _pad: u32 }
+struct Params { rows: u32, cols: u32, k: u32 }
 override WG: u32 = 256u;
 const MAXK: u32 = 64u;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> mask_out: array<f32>;
-@group(0) @binding(3) var<storage, read_write> thr_out: array<f32>;
-@group(0) @binding(2) var<storage, read_write> val_out: array<f32>;
-@group(0) @binding(3) var<storage, read_write> idx_out: array<i32>;
-@group(0) @binding(2) var<storage, read> idx_in: array<i32>;
-@group(0) @binding(3) var<storage, read_write> dx_out: array<f32>;
+@group(0) @binding(2) var<storage, read_write> selection: array<f32>;
+@group(0) @binding(3) var<storage, read_write> threshold: array<f32>;
+@group(0) @binding(4) var<storage, read_write> values: array<f32>;
+@group(0) @binding(5) var<storage, read_write> indices: array<i32>;
+@group(0) @binding(6) var<storage, read> g: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dx: array<f32>;
 
 var<workgroup> hist: array<atomic<u32>, 256>;
 var<workgroup> scan_a: array<u32, WG>;
@@ -111,10 +112,10 @@ fn mask(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (row >= p.rows) { return; }  // uniform per workgroup
   let base = row * p.cols;
   let s = select_kth(base, lid);
-  if (lid == 0u) { thr_out[row] = value_of(s.t); }
+  if (lid == 0u) { threshold[row] = value_of(s.t); }
   if (workgroupUniformLoad(&sh_tie) == 0u) {
     for (var j = lid; j < p.cols; j += WG) {
-      mask_out[base + j] = select(0.0, 1.0, key_of(x[base + j]) >= s.t);
+      selection[base + j] = select(0.0, 1.0, key_of(x[base + j]) >= s.t);
     }
     return;
   }
@@ -128,7 +129,7 @@ fn mask(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let key = key_of(x[base + j]);
     var on = key > s.t;
     if (key == s.t) { on = before < s.need; before++; }
-    mask_out[base + j] = select(0.0, 1.0, on);
+    selection[base + j] = select(0.0, 1.0, on);
   }
 }
 
@@ -166,8 +167,8 @@ fn topk(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let kb = top_key[b]; let ib = top_idx[b];
       if (kb > ka || (kb == ka && ib < ia)) { rank++; }
     }
-    val_out[row * p.k + rank] = top_val[lid];
-    idx_out[row * p.k + rank] = i32(ia);
+    values[row * p.k + rank] = top_val[lid];
+    indices[row * p.k + rank] = i32(ia);
   }
 }
 
@@ -177,6 +178,6 @@ fn scatter(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
   let t = flat_id(wid, nwg, lid, WG);
   if (t >= p.rows * p.k) { return; }
   let row = t / p.k;
-  let col = u32(idx_in[t]);
-  if (col < p.cols) { dx_out[row * p.cols + col] = x[t]; }
+  let col = u32(indices[t]);
+  if (col < p.cols) { dx[row * p.cols + col] = g[t]; }
 }

@@ -1,6 +1,6 @@
 // Graph aggregation of ST-GCN's graph convolution. PyTorch computes conv1×1 then aggregates;
 // because both are linear we aggregate first, then mix channels (the 1×1 case of
-// kernels/temporalconv.wgsl): the intermediate is (N, K·Cin, T, V) instead of (N, K·Cout, T, V),
+// src/ops/tconv): the intermediate is (N, K·Cin, T, V) instead of (N, K·Cout, T, V),
 // and the aggregation costs K·Cin·V² instead of K·Cout·V² per (n, t).
 // With x (N, C, T, V), xa (N, K, C, T, V) and the effective adjacency adj = A ∘ M (K, V, V):
 //   entry `aggregate`, p.mode 0 (forward):  xa[n,k,c,t,w] = Σ_v x[n,c,t,v] · adj[k,v,w]
@@ -119,7 +119,7 @@ fn adj_grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
 struct RegParams {
   mode: u32, n: u32, k: u32, ct: u32,
   v: u32, rows: u32, nwb: u32, r0: u32,
-  n_per_slice: u32, pad0: u32, pad1: u32, pad2: u32,
+  n_per_slice: u32,
 }
 override TR: u32 = 8u;
 override TW: u32 = 8u;

@@ -1,4 +1,4 @@
-// The per-joint bias of ST-GCN's graph convolution (src/ops/graphconv.ts `jointBias`). Mixing
+// The per-joint bias of ST-GCN's graph convolution (src/ops/graphconv/bias.ts `jointBias`). Mixing
 // after the aggregation turns the 1×1 conv's bias b (K·Cout) into a bias per output channel and
 // joint, through the column sums of the K adjacency matrices adj (K, V, V):
 //   entry `forward`:  b2[c, w] = Σ_k b[k·Cout + c] · Σ_v adj[k, v, w]            (Cout × V)
@@ -8,19 +8,20 @@
 // One dispatch each instead of the 3 forward and ≈ 7 backward elementwise ops and reductions the
 // formula costs as separate ops; the sizes are tiny (≤ 64 joints, a few hundred channels), so
 // each invocation sums its terms alone, in a fixed order.
-// Bindings: forward: 0 params, 1 b, 2 adj, 3 b2; backward: 0 params, 1 b, 2 adj, 3 g, 4 db, 5 dadj.
+// Bindings: 0 params, 1 b, 2 adj, 3 b2, 4 g, 5 db, 6 dadj; forward writes b2 from b and adj,
+// backward writes db and dadj from b, adj and g.
 // Workgroup: WG invocations, 1-D grid folded into 2-D.
 // #include "lib/flat_id.wgsl"
 
-struct Params { k: u32, cout: u32, v: u32, pad: u32 }
+struct Params { k: u32, cout: u32, v: u32 }
 override WG: u32 = 64u;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read> adj: array<f32>;
 @group(0) @binding(3) var<storage, read_write> b2: array<f32>;
-@group(0) @binding(3) var<storage, read> g: array<f32>;
-@group(0) @binding(4) var<storage, read_write> db: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dadj: array<f32>;
+@group(0) @binding(4) var<storage, read> g: array<f32>;
+@group(0) @binding(5) var<storage, read_write> db: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dadj: array<f32>;
 
 fn colsum(k: u32, w: u32) -> f32 {
   var s = 0.0;

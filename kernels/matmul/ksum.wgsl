@@ -4,7 +4,7 @@
 // every row starts on a vec4: P(s, z, m, n) at s·ss + (z·M + m)·N4 + n (ss ≡ 0 mod 4). Strides of
 // C and of the bias and flag 1 (add the bias) as in kernels/matmul.wgsl.
 // CV = 1 writes C as vec4s (scn = 1; scm, scb, N ≡ 0 mod 4), else per element.
-// Bindings: 0 params, 1 P as vec4s, 2 bias, 3 C as vec4s.
+// Bindings: 0 params, 1 part (the slices' partial products P, vec4s), 2 bias, 3 c (vec4s).
 // Workgroups: WG invocations, one group of 4 neighbouring outputs each over batches · M · N4 / 4,
 //   folded into 2-D past the per-dimension limit (lib/flat_id.wgsl).
 
@@ -20,9 +20,9 @@ override WG: u32 = 64u;
 override CV: u32 = 0u;
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> part4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> part: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> c: array<vec4<f32>>;
 
 @compute @workgroup_size(WG)
 fn ksum(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -35,14 +35,14 @@ fn ksum(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let z = row / p.M;
   let m = row - z * p.M;
   let s4 = p.ss / 4u;
-  var v = part4[i];
-  for (var s = 1u; s < p.slices; s++) { v += part4[s * s4 + i]; }
+  var v = part[i];
+  for (var s = 1u; s < p.slices; s++) { v += part[s * s4 + i]; }
   let o = z * p.scb + m * p.scm + n * p.scn;
   if (CV == 1u) {
     if ((p.flags & 1u) != 0u) {
       for (var e = 0u; e < 4u; e++) { v[e] += bias[m * p.sxm + (n + e) * p.sxn]; }
     }
-    c4[o >> 2u] = v;
+    c[o >> 2u] = v;
     return;
   }
   for (var e = 0u; e < 4u; e++) {
@@ -50,6 +50,6 @@ fn ksum(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let oe = o + e * p.scn;
     var x = v[e];
     if ((p.flags & 1u) != 0u) { x += bias[m * p.sxm + (n + e) * p.sxn]; }
-    c4[oe >> 2u][oe & 3u] = x;
+    c[oe >> 2u][oe & 3u] = x;
   }
 }

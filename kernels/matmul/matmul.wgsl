@@ -9,7 +9,7 @@
 //          BV = 1, groups of 4 neighbours at lid + g·WG) so neighbouring invocations read
 //          neighbouring addresses. The k loop is unrolled by 4; edge rows/columns are clamped
 //          for loading, so the loop has no guards. Load paths (overrides, chosen by the host from
-//          the strides): AV = 1 reads op(A) from the 64 KiB uniform window `u` filled by `pack`
+//          the strides): AV = 1 reads op(A) from the 64 KiB uniform window `window` filled by `pack`
 //          (rows from wm0, k from k0, row stride ldu ≡ 0 mod 4) — on llvmpipe a uniform load is a
 //          branch-free gather, about twice as cheap as a storage load, which bounds a matmul
 //          there; AV = 2 / BV = 2 read 4 consecutive k as one vec4 (sak = 1 / sbk = 1); BV = 1
@@ -18,17 +18,19 @@
 //          TS×BK of A and BK×TS of B in workgroup memory per step; each invocation owns
 //          (TS/WGY)×(TS/WGX) outputs at stride WGY/WGX (conflict-free workgroup reads).
 //   (regk, the k-major window product that reads what pack4 / pack with kmaj = 1 write, is in
-//   kernels/matmul_regk.wgsl.)
+//   kernels/matmul/regk.wgsl.)
 //   pack4  the k-major pack for a row-major op(A) (sak = 1; sam, abase, K ≡ 0 mod 4): an invocation
 //          moves a 4 rows × 4 k block as 4 vec4 loads and 4 vec4 stores (16 scalar loads and
-//          stores in `pack`). Bindings: 0 pack params, 1 a as vec4s, 2 windows as vec4s.
+//          stores in `pack`); reads a as vec4s (a4), writes packed as vec4s (packed4).
 //   pack   copies op(A) into windows for AV = 1 (or, kmaj = 1, k-major for regk: element (r, c) of
 //          a window at c·MB + r instead of r·ldu + c): window w = wbase + (m / MB)·nkb + kb holds rows
 //          [mb·MB, +MB) × k [kb·ldu, +ldu) row-major with row stride ldu, zero-padded, at float
 //          offset w·WIN. MB is a power of two (no divisions: they are scalarised on a CPU).
-// Bindings: reg: 0 params, 1 a, 2 b, 3 bias, 4 c, 5 u, 6 a4, 7 b4 (a, b, a4, b4 and bias take
-//   the placeholder and u a dummy 64 KiB uniform buffer where the variant does not read them);
-//   tiled: 0 params, 1 a, 2 b, 3 bias, 4 c; pack: 0 pack params, 1 a, 2 out.
+// Bindings: 0 params (pack: pack params), 1 a (a4: its vec4 view), 2 b, 3 bias, 4 c, 5 window (the
+//   uniform window of AV = 1), 6 avec, 7 bvec (A and B again as vec4s for AV = 2, BV ≠ 0), 8 packed
+//   (pack's output, packed4 as vec4s). reg binds 1–7 (a, b, avec, bvec and bias take the placeholder
+//   and window a dummy 64 KiB uniform buffer where the variant does not read them); tiled 1–4;
+//   pack and pack4 read a and write packed.
 // Workgroups: reg (ceil(N / (WG·TN)), rows / TM, batches); tiled (ceil(N/TS), ceil(M/TS),
 //   batches); pack (ceil(ldu / WG),
 //   rows, k chunks); pack4 (ceil(ldu / (4·WG)), row quads, k chunks).
@@ -43,8 +45,8 @@ struct PackParams {
 override TM: u32 = 4u;     // reg: rows per invocation (≤ 8; 8×8 is the most llvmpipe keeps in registers)
 override TN: u32 = 4u;     // reg: columns per invocation (≤ 8)
 override WG: u32 = 64u;    // reg: invocations per workgroup; pack: workgroup size
-override AV: u32 = 0u;     // reg: A loads: 0 scalar, 1 uniform window, 2 vec4 along k (a4)
-override BV: u32 = 0u;     // reg: B loads: 0 scalar, 1 vec4 along n, 2 vec4 along k (b4)
+override AV: u32 = 0u;     // reg: A loads: 0 scalar, 1 uniform window, 2 vec4 along k (avec)
+override BV: u32 = 0u;     // reg: B loads: 0 scalar, 1 vec4 along n, 2 vec4 along k (bvec)
 override TS: u32 = 64u;    // tiled: tile edge
 override BK: u32 = 16u;    // tiled: k depth staged per step
 override WGX: u32 = 16u;   // tiled: workgroup width (along n); TS/WGX ≤ 8
@@ -53,13 +55,15 @@ override WGY: u32 = 16u;   // tiled: workgroup height (along m); TS/WGY ≤ 8
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(0) var<uniform> pk: PackParams;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> a4: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> packed: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
-@group(0) @binding(5) var<uniform> u: array<vec4<f32>, 4096>;
-@group(0) @binding(6) var<storage, read> a4: array<vec4<f32>>;
-@group(0) @binding(7) var<storage, read> b4: array<vec4<f32>>;
+@group(0) @binding(5) var<uniform> window: array<vec4<f32>, 4096>;
+@group(0) @binding(6) var<storage, read> avec: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read> bvec: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> packed: array<f32>;
+@group(0) @binding(8) var<storage, read_write> packed4: array<vec4<f32>>;
 
 fn finish(m: u32, n: u32, zc: u32, v: f32) {
   var r = v;
@@ -70,16 +74,16 @@ fn finish(m: u32, n: u32, zc: u32, v: f32) {
 }
 
 fn load_a4(r: u32, k: u32) -> vec4<f32> {   // op(A)(m, k…k+3); r = my row's offset
-  if (AV == 1u) { return u[(r + k - p.k0) >> 2u]; }
-  if (AV == 2u) { return a4[(r + k) >> 2u]; }
+  if (AV == 1u) { return window[(r + k - p.k0) >> 2u]; }
+  if (AV == 2u) { return avec[(r + k) >> 2u]; }
   return vec4<f32>(a[r + k * p.sak], a[r + (k + 1u) * p.sak], a[r + (k + 2u) * p.sak], a[r + (k + 3u) * p.sak]);
 }
 fn load_a1(r: u32, k: u32) -> f32 {
-  if (AV == 1u) { let e = r + k - p.k0; return u[e >> 2u][e & 3u]; }
+  if (AV == 1u) { let e = r + k - p.k0; return window[e >> 2u][e & 3u]; }
   return a[r + k * p.sak];
 }
 fn load_b4(q: u32, k: u32) -> vec4<f32> {    // op(B)(k…k+3, n); q = my column's offset (BV ≠ 1)
-  if (BV == 2u) { return b4[(q + k) >> 2u]; }
+  if (BV == 2u) { return bvec[(q + k) >> 2u]; }
   return vec4<f32>(b[q + k * p.sbk], b[q + (k + 1u) * p.sbk], b[q + (k + 2u) * p.sbk], b[q + (k + 3u) * p.sbk]);
 }
 
@@ -111,7 +115,7 @@ fn reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) l
       for (var g = 0u; g < TN / 4u; g++) {
         let o = (cb[g * 4u] + k * p.sbk) >> 2u;
         let s4 = p.sbk >> 2u;
-        let q0 = b4[o]; let q1 = b4[o + s4]; let q2 = b4[o + 2u * s4]; let q3 = b4[o + 3u * s4];
+        let q0 = bvec[o]; let q1 = bvec[o + s4]; let q2 = bvec[o + 2u * s4]; let q3 = bvec[o + 3u * s4];
         for (var e = 0u; e < 4u; e++) { bk[g * 4u + e] = vec4<f32>(q0[e], q1[e], q2[e], q3[e]); }
       }
     } else {
@@ -206,8 +210,6 @@ fn pack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   packed[w * pk.WIN + select(r * pk.ldu + cc, (cc << pk.lgMB) + r, pk.kmaj == 1u)] = v;
 }
 
-@group(0) @binding(1) var<storage, read> pa4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> packed4: array<vec4<f32>>;
 
 @compute @workgroup_size(WG)
 fn pack4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -218,7 +220,7 @@ fn pack4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
   let k = kb * pk.ldu + kq * 4u;
   var rows: array<vec4<f32>, 4>;              // rows[i] = op(A)(m + i, k…k+3), zero outside
   for (var i = 0u; i < 4u; i++) {
-    if (m + i < pk.M && k < pk.K) { rows[i] = pa4[(pk.abase + (m + i) * pk.sam + k) >> 2u]; }
+    if (m + i < pk.M && k < pk.K) { rows[i] = a4[(pk.abase + (m + i) * pk.sam + k) >> 2u]; }
   }
   let w = pk.wbase + (m >> pk.lgMB) * pk.nkb + kb;
   let r = m & ((1u << pk.lgMB) - 1u);

@@ -13,8 +13,8 @@
 // (scm, scb ≡ 0 mod 4, checked by the host) and per component otherwise; flag 1 adds
 // bias[m·sxm + n·sxn] (the host sets it on the first k chunk only).
 // Needs the WGSL language feature unrestricted_pointer_parameters (the host checks it too).
-// Bindings: 0 params, 1 op(B) as vec4s, 2 C as vec4s, 3 … 10 windows (the host binds NW windows
-//   and a dummy one in the other slots), 11 bias.
+// Bindings: 0 params, 1 b (op(B) as vec4s), 2 c (C as vec4s), 3 … 10 windows u0 … u7 (the host
+//   binds NW windows and a dummy one in the other slots), 11 bias.
 // Workgroups: (ceil(N / (WG·TN)), rows of the NW windows / TM, batches).
 requires unrestricted_pointer_parameters;
 
@@ -28,16 +28,16 @@ override NW: u32 = 1u;     // windows per dispatch (1 to 8)
 
 @group(0) @binding(0) var<uniform> p: Params;
 alias Window = array<vec4<f32>, 4096>;
-@group(0) @binding(1) var<storage, read> kb4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> kc4: array<vec4<f32>>;
-@group(0) @binding(3) var<uniform> ku0: Window;
-@group(0) @binding(4) var<uniform> ku1: Window;
-@group(0) @binding(5) var<uniform> ku2: Window;
-@group(0) @binding(6) var<uniform> ku3: Window;
-@group(0) @binding(7) var<uniform> ku4: Window;
-@group(0) @binding(8) var<uniform> ku5: Window;
-@group(0) @binding(9) var<uniform> ku6: Window;
-@group(0) @binding(10) var<uniform> ku7: Window;
+@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> c: array<vec4<f32>>;
+@group(0) @binding(3) var<uniform> u0: Window;
+@group(0) @binding(4) var<uniform> u1: Window;
+@group(0) @binding(5) var<uniform> u2: Window;
+@group(0) @binding(6) var<uniform> u3: Window;
+@group(0) @binding(7) var<uniform> u4: Window;
+@group(0) @binding(8) var<uniform> u5: Window;
+@group(0) @binding(9) var<uniform> u6: Window;
+@group(0) @binding(10) var<uniform> u7: Window;
 @group(0) @binding(11) var<storage, read> bias: array<f32>;
 
 // One dispatch covers NW windows of consecutive row blocks (same k chunk); a workgroup's rows lie
@@ -49,18 +49,18 @@ fn regk(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let r = wid.y * TM;                         // my first row, from wm0
   let w = r / p.ldu;                          // my window (ldu = rows per window here)
   let q0 = (r - w * p.ldu) / 4u;              // my first row quad in it
-  if (NW == 1u || w == 0u) { tile(&ku0, wid, lid, r, q0); }
-  else if (NW == 2u || w == 1u) { tile(&ku1, wid, lid, r, q0); }
+  if (NW == 1u || w == 0u) { tile(&u0, wid, lid, r, q0); }
+  else if (NW == 2u || w == 1u) { tile(&u1, wid, lid, r, q0); }
   else if (NW <= 4u) {
-    if (NW == 3u || w == 2u) { tile(&ku2, wid, lid, r, q0); } else { tile(&ku3, wid, lid, r, q0); }
+    if (NW == 3u || w == 2u) { tile(&u2, wid, lid, r, q0); } else { tile(&u3, wid, lid, r, q0); }
   } else {
     switch (w) {
-      case 2u: { tile(&ku2, wid, lid, r, q0); }
-      case 3u: { tile(&ku3, wid, lid, r, q0); }
-      case 4u: { tile(&ku4, wid, lid, r, q0); }
-      case 5u: { tile(&ku5, wid, lid, r, q0); }
-      case 6u: { tile(&ku6, wid, lid, r, q0); }
-      default: { tile(&ku7, wid, lid, r, q0); }
+      case 2u: { tile(&u2, wid, lid, r, q0); }
+      case 3u: { tile(&u3, wid, lid, r, q0); }
+      case 4u: { tile(&u4, wid, lid, r, q0); }
+      case 5u: { tile(&u5, wid, lid, r, q0); }
+      case 6u: { tile(&u6, wid, lid, r, q0); }
+      default: { tile(&u7, wid, lid, r, q0); }
     }
   }
 }
@@ -78,7 +78,7 @@ fn tile(ku: ptr<uniform, Window>, wid: vec3<u32>, lid: u32, r: u32, q0: u32) {
   for (var k = 0u; k < p.kc; k++) {
     let bo = (p.k0 + k) * sk4;
     var q: array<vec4<f32>, 4>;
-    for (var g = 0u; g < NG; g++) { q[g] = kb4[bo + gq[g]]; }
+    for (var g = 0u; g < NG; g++) { q[g] = b[bo + gq[g]]; }
     for (var h = 0u; h < TM / 4u; h++) {
       let a = (*ku)[k * mb4 + q0 + h];
       for (var g = 0u; g < NG; g++) {
@@ -103,14 +103,14 @@ fn tile(ku: ptr<uniform, Window>, wid: vec3<u32>, lid: u32, r: u32, q0: u32) {
       }
       let o = zc + m * p.scm + cg * 4u * p.scn;
       if (p.scn == 1u) {                      // 4 neighbouring C elements: one vec4 (the host checks alignment)
-        if (add) { v += kc4[o >> 2u]; }
-        kc4[o >> 2u] = v;
+        if (add) { v += c[o >> 2u]; }
+        c[o >> 2u] = v;
       } else {
         for (var e = 0u; e < 4u; e++) {
           let oe = o + e * p.scn;
           var x = v[e];
-          if (add) { x += kc4[oe >> 2u][oe & 3u]; }
-          kc4[oe >> 2u][oe & 3u] = x;
+          if (add) { x += c[oe >> 2u][oe & 3u]; }
+          c[oe >> 2u][oe & 3u] = x;
         }
       }
     }

@@ -16,9 +16,9 @@
 //   slice z % KS of batch z / KS, k in [slice·kc, slice·kc + kc) (kc a multiple of BK, from the
 //   host), and writes its partial product to C + slice·ldu, with neither bias nor accumulation;
 //   kernels/matmul_ksum.wgsl then sums the slices into the real C. KS = 1: kc = K, ldu = 0.
-// Bindings: 0 params, 1 a (scalars), 2 b (scalars), 3 bias, 4 C (vec4s, written per component where
-//   CV = 0), 5 a as vec4s, 6 b as vec4s (a buffer is bound twice where both views are read; the
-//   host binds the placeholder to the views a variant does not read).
+// Bindings: 0 params, 1 a (scalars), 2 b (scalars), 3 bias, 4 c (vec4s, written per component where
+//   CV = 0), 5 avec (A as vec4s), 6 bvec (B as vec4s) (a buffer is bound twice where both views are
+//   read; the host binds the placeholder to the views a variant does not read).
 // Workgroups: (ceil(N / BN), ceil(rows / BM), batches · KS), rows from wm0.
 
 // #include "lib/matmul_params.wgsl"
@@ -37,9 +37,9 @@ override KS: u32 = 1u;     // k slices (split k)
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> c4: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read> a4: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read> b4: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> c: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> avec: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> bvec: array<vec4<f32>>;
 
 const MAXV = 8u;            // vec4 loads per invocation and operand per step (BM·BK/4 ≤ 8·NT)
 var<workgroup> sa: array<vec4<f32>, WGY * TM / 4u * BK>;   // [k][m quad]
@@ -51,13 +51,13 @@ fn load_a(e: u32, m0: u32, k0: u32, za: u32) -> vec4<f32> {
   let BQ = WGY * TM / 4u;
   if (AV == 1u) {
     let m = m0 + e / (BK / 4u); let k = k0 + (e % (BK / 4u)) * 4u;
-    if (m < p.M && k < p.K) { return a4[(za + m * p.sam + k) >> 2u]; }
+    if (m < p.M && k < p.K) { return avec[(za + m * p.sam + k) >> 2u]; }
     return vec4<f32>();
   }
   let m = m0 + (e % BQ) * 4u; let k = k0 + e / BQ;
   if (k >= p.K) { return vec4<f32>(); }
   if (AV == 2u) {
-    if (m < p.M) { return a4[(za + m + k * p.sak) >> 2u]; }
+    if (m < p.M) { return avec[(za + m + k * p.sak) >> 2u]; }
     return vec4<f32>();
   }
   var v = vec4<f32>();
@@ -77,13 +77,13 @@ fn load_b(e: u32, n0: u32, k0: u32, zb: u32) -> vec4<f32> {
   let BQ = WGX * TN / 4u;
   if (BV == 2u) {
     let n = n0 + e / (BK / 4u); let k = k0 + (e % (BK / 4u)) * 4u;
-    if (n < p.N && k < p.K) { return b4[(zb + n * p.sbn + k) >> 2u]; }
+    if (n < p.N && k < p.K) { return bvec[(zb + n * p.sbn + k) >> 2u]; }
     return vec4<f32>();
   }
   let n = n0 + (e % BQ) * 4u; let k = k0 + e / BQ;
   if (k >= p.K) { return vec4<f32>(); }
   if (BV == 1u) {
-    if (n < p.N) { return b4[(zb + k * p.sbk + n) >> 2u]; }
+    if (n < p.N) { return bvec[(zb + k * p.sbk + n) >> 2u]; }
     return vec4<f32>();
   }
   var v = vec4<f32>();
@@ -159,16 +159,16 @@ fn tiled4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l
         if ((p.flags & 1u) != 0u) {
           for (var s = 0u; s < 4u; s++) { v[s] += bias[m * p.sxm + (n + s) * p.sxn]; }
         }
-        if (add) { v += c4[o >> 2u]; }
-        c4[o >> 2u] = v;
+        if (add) { v += c[o >> 2u]; }
+        c[o >> 2u] = v;
       } else {
         for (var s = 0u; s < 4u; s++) {
           if (n + s >= p.N) { break; }
           let oe = o + s * p.scn;
           var x = v[s];
           if ((p.flags & 1u) != 0u) { x += bias[m * p.sxm + (n + s) * p.sxn]; }
-          if (add) { x += c4[oe >> 2u][oe & 3u]; }
-          c4[oe >> 2u][oe & 3u] = x;
+          if (add) { x += c[oe >> 2u][oe & 3u]; }
+          c[oe >> 2u][oe & 3u] = x;
         }
       }
     }

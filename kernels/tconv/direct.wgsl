@@ -1,8 +1,9 @@
 // Register-blocked temporal convolution for CPU-like adapters (llvmpipe): no workgroup memory in
 // the inner loops, no division there, big per-invocation tiles (the layout rules of
-// kernels/matmul.wgsl's `reg`). Same maths as kernels/temporalconv.wgsl; the weight gradients are
-// in kernels/tconv_wgrad.wgsl.
-//   entry `direct`  y[n,r,t,v] = Σ_{c,k} w(r,c,k) · b[n,c,t·s+k−pad,v] (+ bias)
+// kernels/matmul/matmul.wgsl's `reg`). Same maths as kernels/tconv/gemm.wgsl; the weight gradients
+// are in kernels/tconv/wgrad.wgsl.
+// Bindings: 0 params, 1 src, 2 packed (packed4 as vec4s), 3 bias, 4 out, 5 weight.
+//   entry `direct`  y[n,r,t,v] = Σ_{c,k} w(r,c,k) · src[n,c,t·s+k−pad,v] (+ bias)
 //     p.mode 0 forward:     r = output channel o, c = input channel i, w = W[o,i,k]
 //     p.mode 1 input grad:  stride 1, as a forward conv of dy with the flipped, transposed
 //                           weight w(r=i, c=o, k) = W[o,i,KT−1−k] and pad' = KT−1−pad
@@ -16,14 +17,14 @@
 //     (c, tap) are TO/4 vec4 loads: a tap costs TO/4 + 1 loads for TO·TT multiply-adds. (Reading
 //     them through a 64 KiB uniform window, as matmul's AV = 1 does, measured 1.7× slower here.)
 //     Only rows [row_begin = 0, row_end) and reduction channels [c_begin, c_end) of this dispatch.
-//     Bindings: 0 params, 1 b (x or dy), 2 packed weights (vec4), 3 bias, 4 out.
+//     Reads src (x or dy), packed4 (the packed weights as vec4s), bias; writes out.
 //     Grid: (column groups of WG from p.col0, row blocks of TO, 1 or the s phases of mode 2).
 //   entry `wpack`   the weights of a `direct` call in its reading order (described at the entry).
 struct Params {
   mode: u32, rows: u32, cred: u32, cols: u32,
   tin: u32, tout: u32, v: u32, kt: u32,
   stride: u32, pad: u32, ntb: u32, flags: u32,      // flags: bias mode (1 per row, 2 per (row, v))
-  rs: u32, cs: u32, pad0: u32, col0: u32,
+  rs: u32, cs: u32, _pad0: u32, col0: u32,
   row_begin: u32, row_end: u32, c_begin: u32, c_end: u32,
 }
 override TO: u32 = 8u;   // direct, wpack: rows per invocation (4, 8, 16)
@@ -31,16 +32,17 @@ override TT: u32 = 8u;   // direct: output times per invocation
 override WG: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read> w4: array<vec4<f32>>;   // direct: weights packed by `wpack`
-@group(0) @binding(2) var<storage, read_write> wpacked: array<f32>; // wpack's output
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> packed: array<f32>;
+@group(0) @binding(2) var<storage, read_write> packed4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(5) var<storage, read> weight: array<f32>;
 
-/** b at frame f of the channel row starting at xc (zero outside [0, tin)). */
+/** src at frame f of the channel row starting at xc (zero outside [0, tin)). */
 fn frame(xc: u32, f: i32) -> f32 {
   let ok = f >= 0 && f < i32(p.tin);
-  let val = b[xc + u32(clamp(f, 0, i32(p.tin) - 1)) * p.v];
+  let val = src[xc + u32(clamp(f, 0, i32(p.tin) - 1)) * p.v];
   return select(0.0, val, ok);
 }
 
@@ -48,7 +50,7 @@ fn frame(xc: u32, f: i32) -> f32 {
 fn weights(e: u32) -> array<f32, 16> {
   var wv: array<f32, 16>;
   for (var h = 0u; h < TO / 4u; h++) {
-    let q = w4[e * (TO / 4u) + h];
+    let q = packed4[e * (TO / 4u) + h];
     wv[4u * h] = q.x; wv[4u * h + 1u] = q.y; wv[4u * h + 2u] = q.z; wv[4u * h + 3u] = q.w;
   }
   return wv;
@@ -134,7 +136,7 @@ fn direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
 // fetches the TO rows of a (channel, tap) as TO/4 vec4s instead of TO scalar loads (each a loop
 // over the lanes on a CPU adapter): packed[((rb·cred + c)·kt + k)·TO + o] = w(rb·TO + o, c, k'),
 // k' = kt − 1 − k in mode 1 (the flipped taps), rows past p.rows zero. Source weights (r, c, k)
-// at b[r·rs + c·cs + k]. Bindings: 0 params (as direct), 1 source weights, 2 packed.
+// at weight[r·rs + c·cs + k]. Reads weight; writes packed.
 // Grid: one invocation per packed element, 1-D folded into 2-D.
 @compute @workgroup_size(WG)
 fn wpack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -148,6 +150,6 @@ fn wpack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: ve
   let row = (i / per_rb) * TO + o;
   let kk = select(k, p.kt - 1u - k, p.mode == 1u);
   var val = 0.0;
-  if (row < p.rows) { val = b[row * p.rs + c * p.cs + kk]; }
-  wpacked[i] = val;
+  if (row < p.rows) { val = weight[row * p.rs + c * p.cs + kk]; }
+  packed[i] = val;
 }

@@ -1,6 +1,8 @@
-// Weight gradients of the register-blocked temporal convolution (kernels/tconv.wgsl) for CPU-like
-// adapters: per-lane register sums, one fixed-order workgroup sum, batch slices summed by the host
-// — deterministic, no atomics. Same maths as kernels/temporalconv.wgsl's weight-gradient mode.
+// Weight gradients of the register-blocked temporal convolution (kernels/tconv/direct.wgsl) for
+// CPU-like adapters: per-lane register sums, one fixed-order workgroup sum, batch slices summed by
+// the host — deterministic, no atomics. Same maths as kernels/tconv/gemm.wgsl's weight-gradient mode.
+// Bindings: 0 params, 1 dy (dy4: its channels-last copy as vec4s), 2 x (x4: likewise), 3 partial,
+// 4 bpart, 5 src (the source of cl_pack; src4 as vec4s), 6 packed (cl_pack's channels-last output).
 //   entry `wgrad`   partial[z,o,i,k] = Σ_{n in slice z} Σ_{t',v} dy[n,o,t',v] · x[n,i,t'·s+k−pad,v]
 //     A workgroup owns TO output × TI input channels at one tap k; each lane accumulates its own
 //     positions (t',v) = lid, lid + WG, … of every n of the slice in registers; one final
@@ -9,7 +11,7 @@
 //     llvmpipe's fastest where channels are few).
 //     With q.want_bias, the workgroups of input block 0 (and tap 0) also sum dy itself: the bias
 //     gradient's partials bpart[z,o] (the reduce kernel's one-workgroup-per-row path is slow here).
-//     Bindings: 0 params, 1 dy, 2 x, 3 out (slices, Cout, Cin, KT), 4 bpart (slices, Cout) or a placeholder.
+//     Reads dy, x; writes partial (slices, Cout, Cin, KT) and bpart (slices, Cout; a placeholder without bias).
 //     Grid: (slices, ceil(Cin / TI), ceil(Cout / TO) · KT).
 //   entry `wgrad_t` the same partial sums for KT > 1: a lane owns TO (4, 8 or 16) output channels
 //     × TK taps (k0 …) of one input channel and walks whole time lines of its positions (n, v) =
@@ -18,7 +20,7 @@
 //     step are TO/4 vec4 loads: a step costs TO/4 + s loads for TO·TK multiply-adds (it was TO + s
 //     with dy read in place). Lanes are summed as in `wgrad` (WG·TO·TK ≤ 4608: 18 KiB of workgroup
 //     memory, more than compatibility mode promises; the host checks the limit).
-//     Bindings: 0 params, 1 dy channels-last as vec4s, 2 x, 3 partial, 4 bpart.
+//     Reads dy channels-last as vec4s (dy4), x; writes partial, bpart.
 //     Grid: (slices, Cin, ceil(Cout/TO)·ceil(KT/TK)).
 //   entry `wgrad_c`: `wgrad` (any KT, used for 1×1) on channels-last copies of dy and x, TO × TI
 //     (4, 8, 16; ≤ 128) channels per lane read as vec4s — described at the entry.
@@ -28,7 +30,7 @@ struct WParams {
   cout: u32, cin: u32, kt: u32, n: u32,
   tin: u32, tout: u32, v: u32, stride: u32,
   pad: u32, n_per_slice: u32, inv_v: f32, slices: u32,
-  want_bias: u32, z0: u32, z1: u32, z2: u32,
+  want_bias: u32,
 }
 
 override TO: u32 = 8u;   // wgrad: output channels per workgroup; wgrad_t, wgrad_c: per lane (4, 8, 16)
@@ -37,10 +39,15 @@ override TK: u32 = 9u;   // wgrad_t: taps per lane (≤ 9)
 override WG: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> q: WParams;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read> xw: array<f32>;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> dy4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> x4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<storage, read_write> bpart: array<f32>;
+@group(0) @binding(5) var<storage, read> src: array<f32>;
+@group(0) @binding(5) var<storage, read> src4: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> packed: array<vec4<f32>>;
 
 var<workgroup> red: array<f32, 4608>;   // [lane][TO·TI or TO·TK]
 
@@ -77,9 +84,9 @@ fn wgrad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
       let xok = ok && f >= 0 && f < i32(q.tin);
       let xo = xn + u32(clamp(f, 0, i32(q.tin) - 1)) * q.v + (tv - tp * q.v);
       var xs: array<f32, 8>;
-      for (var i = 0u; i < TI; i++) { xs[i] = select(0.0, xw[xo + irow[i]], xok); }
+      for (var i = 0u; i < TI; i++) { xs[i] = select(0.0, x[xo + irow[i]], xok); }
       for (var o = 0u; o < TO; o++) {
-        let g = select(0.0, b[dyn + orow[o] + tv], ok);
+        let g = select(0.0, dy[dyn + orow[o] + tv], ok);
         for (var i = 0u; i < TI; i++) { acc[o][i] = fma(g, xs[i], acc[o][i]); }
         bacc[o] += g;
       }
@@ -103,7 +110,7 @@ fn bias_sums(bacc: ptr<function, array<f32, 16>>, lid: u32, slice: u32, o0: u32)
   for (var o = 0u; o < TO; o++) { red[lid * TO + o] = (*bacc)[o]; }
   workgroupBarrier();
   if (lid < TO) {
-    if (o0 + lid < q.cout) { out[slice * q.cout + o0 + lid] = lane_sum(lid, TO); }
+    if (o0 + lid < q.cout) { bpart[slice * q.cout + o0 + lid] = lane_sum(lid, TO); }
   }
   workgroupBarrier();
 }
@@ -117,15 +124,14 @@ fn lane_sum(e: u32, tile: u32) -> f32 {
 
 /** x at frame f of the time line starting at xc (zero outside [0, tin) or for a dead lane). */
 fn xframe(xc: u32, f: i32, ok: bool) -> f32 {
-  let val = xw[xc + u32(clamp(f, 0, i32(q.tin) - 1)) * q.v];
+  let val = x[xc + u32(clamp(f, 0, i32(q.tin) - 1)) * q.v];
   return select(0.0, val, ok && f >= 0 && f < i32(q.tin));
 }
 
-// entry `cl_pack`: dy (N, C, P) to channels-last dyc (N, P, Cp), Cp = C rounded up to 4 (zeros),
+// entry `cl_pack`: dy (N, C, P) to channels-last dy4 (N, P, Cp), Cp = C rounded up to 4 (zeros),
 // so that `wgrad_t` reads the output channels of a position as vec4s. An invocation gathers
 // one channel quad at one position (4 scalar loads, one vec4 store). Params: WParams (cout = C,
-// tout·v = P, n). Bindings: 0 params, 1 dy, 2 dyc as vec4s. Grid: (ceil(P / WG), Cp / 4, N).
-@group(0) @binding(2) var<storage, read_write> dyc_out: array<vec4<f32>>;
+// tout·v = P, n). Reads src; writes packed (vec4s). Grid: (ceil(P / WG), Cp / 4, N).
 
 @compute @workgroup_size(WG)
 fn cl_pack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -136,13 +142,13 @@ fn cl_pack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   let n = wid.z;
   var v = vec4<f32>(0.0);
   for (var e = 0u; e < 4u; e++) {
-    if (c0 + e < q.cout) { v[e] = b[(n * q.cout + c0 + e) * P + pos]; }
+    if (c0 + e < q.cout) { v[e] = src[(n * q.cout + c0 + e) * P + pos]; }
   }
-  dyc_out[(n * P + pos) * ((q.cout + 3u) / 4u) + wid.y] = v;
+  packed[(n * P + pos) * ((q.cout + 3u) / 4u) + wid.y] = v;
 }
 
 // entry `cl_pack4`: `cl_pack` for P ≡ 0 mod 4: an invocation moves a 4 channels × 4 positions
-// block as 4 vec4 loads and 4 vec4 stores. Bindings: 0 params, 1 source as vec4s, 2 dyc as vec4s.
+// block as 4 vec4 loads and 4 vec4 stores (src read as vec4s).
 // Grid: (ceil(P / (4·WG)), Cp / 4, N).
 @compute @workgroup_size(WG)
 fn cl_pack4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -154,16 +160,15 @@ fn cl_pack4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
   var rows: array<vec4<f32>, 4>;              // rows[e] = channel 4·cq + e at positions 4·pq …
   for (var e = 0u; e < 4u; e++) {
     let c = cq * 4u + e;
-    if (c < q.cout) { rows[e] = dyc[(((n * q.cout + c) * P) >> 2u) + pq]; }
+    if (c < q.cout) { rows[e] = src4[(((n * q.cout + c) * P) >> 2u) + pq]; }
   }
   let cqs = (q.cout + 3u) / 4u;
   for (var j = 0u; j < 4u; j++) {
-    dyc_out[(n * P + pq * 4u + j) * cqs + cq] = vec4<f32>(rows[0][j], rows[1][j], rows[2][j], rows[3][j]);
+    packed[(n * P + pq * 4u + j) * cqs + cq] = vec4<f32>(rows[0][j], rows[1][j], rows[2][j], rows[3][j]);
   }
 }
 
 // entry `wgrad_t` (the code of the header's description).
-@group(0) @binding(1) var<storage, read> dyc: array<vec4<f32>>;
 
 @compute @workgroup_size(WG)
 fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -174,7 +179,7 @@ fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   let o0 = ob * TO;
   let tvi = q.tin * q.v;
   let nv = q.n * q.v;
-  let cq = (q.cout + 3u) / 4u;                // vec4s per position in dyc
+  let cq = (q.cout + 3u) / 4u;                // vec4s per position in dy4
   let oq0 = o0 / 4u;
   let fb = i32(k0) - i32(q.pad);
   var acc: array<array<f32, 9>, 16>;
@@ -206,7 +211,7 @@ fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
       }
       let row = ((n * q.tout + tp) * q.v + v) * cq + oq0;   // my channels at (n, t', v)
       for (var h = 0u; h < TO / 4u; h++) {
-        let g4 = select(vec4<f32>(0.0), dyc[row + h], ok);
+        let g4 = select(vec4<f32>(0.0), dy4[row + h], ok);
         for (var e = 0u; e < 4u; e++) {
           let o = 4u * h + e;
           for (var r = 0u; r < TK; r++) { acc[o][r] = fma(g4[e], xs[r], acc[o][r]); }
@@ -230,9 +235,8 @@ fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
 
 // entry `wgrad_c`: `wgrad` with dy and x both channels-last (from `cl_pack`): a lane's TO output
 // and TI input channels at a position are TO/4 + TI/4 vec4 loads for TO·TI multiply-adds (TO + TI
-// scalar loads in `wgrad`). TO, TI ∈ {4, 8, 16}; WG·TO·TI ≤ 4608. Bindings: 0 params, 1 dy
-// channels-last, 2 x channels-last, 3 partial, 4 bpart. Grid as `wgrad`.
-@group(0) @binding(2) var<storage, read> xc4: array<vec4<f32>>;
+// scalar loads in `wgrad`). TO, TI ∈ {4, 8, 16}; WG·TO·TI ≤ 4608. Reads dy4 and x4 (both
+// channels-last); writes partial, bpart. Grid as `wgrad`.
 
 @compute @workgroup_size(WG)
 fn wgrad_c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -263,11 +267,11 @@ fn wgrad_c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
       let grow = (n * tvo + tv) * cqo + oq0;
       var xs: array<f32, 16>;
       for (var h = 0u; h < TI / 4u; h++) {
-        let v = select(vec4<f32>(0.0), xc4[xrow + h], xok);
+        let v = select(vec4<f32>(0.0), x4[xrow + h], xok);
         xs[4u * h] = v.x; xs[4u * h + 1u] = v.y; xs[4u * h + 2u] = v.z; xs[4u * h + 3u] = v.w;
       }
       for (var h = 0u; h < TO / 4u; h++) {
-        let g4 = select(vec4<f32>(0.0), dyc[grow + h], ok);
+        let g4 = select(vec4<f32>(0.0), dy4[grow + h], ok);
         for (var e = 0u; e < 4u; e++) {
           let o = 4u * h + e;
           for (var i = 0u; i < TI; i++) { acc[o][i] = fma(g4[e], xs[i], acc[o][i]); }

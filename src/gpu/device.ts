@@ -13,10 +13,6 @@ import { PipelineCache, type Kernel, type Overrides } from './kernels.js';
 import type { ParamLayout, ParamField } from './reflect.js';
 import { UserError } from '../util/errors.js';
 
-/** A float uniform value; plain numbers are written as u32 (negative ones as i32). */
-export class F32 { constructor(readonly value: number) {} }
-export const f32 = (x: number): F32 => new F32(x);
-export type Param = number | F32;
 /** What a dispatch binds, by the kernel's binding names. */
 export type Bindings = Record<string, GPUBuffer | GPUBufferBinding>;
 /** A dispatch's uniform params, by the kernel's struct field names. */
@@ -183,52 +179,39 @@ export class Gpu {
    * per-dimension limit is folded into 2-D (kernels compute their flat workgroup index as
    * wid.x + wid.y · nwg.x).
    */
-  dispatch(kernel: Kernel, buffers: Bindings | (GPUBuffer | GPUBufferBinding)[], params: Params | Param[] | undefined, groups: number | [number, number, number?]): void {
+  dispatch(kernel: Kernel, buffers: Bindings, params: Params | undefined, groups: number | [number, number, number?]): void {
     if (this.slots >= arenaSlots) this.flush();
+    if (kernel.module.errors.length) throw new Error(kernel.module.errors.join('\n'));
     const layout = kernel.iface.params;
-    const legacy = Array.isArray(params) || Array.isArray(buffers);
-    let uniformBytes = 0;
-    if (legacy) {
-      if (params && !Array.isArray(params)) throw new Error(`${kernel.name}: positional buffers with named params`);
-      if (params) {
-        const base = (this.slots * slotBytes) / 4;
-        if (params.length > slotBytes / 4) throw new Error(`${kernel.name}: too many params`);
-        for (let i = 0; i < params.length; i++) {
-          const p = params[i];
-          if (p instanceof F32) this.arenaF32[base + i] = p.value;
-          else this.arenaU32[base + i] = p >>> 0;
-        }
-        uniformBytes = Math.max(16, Math.ceil(params.length / 4) * 16);
-      }
-    } else if (kernel.module.errors.length) {
-      throw new Error(kernel.module.errors.join('\n'));
-    } else if (layout) {
+    if (layout) {
       if (!params) throw new Error(`${kernel.name}: needs the params ${layout.fields.map((f) => f.name).join(', ')}`);
-      this.writeParams(kernel, layout, params as Params);
-      uniformBytes = layout.bytes;
+      this.writeParams(kernel, layout, params);
     } else if (params) {
       throw new Error(`${kernel.name}: takes no params, got ${Object.keys(params).join(', ')}`);
     }
-    const slot = uniformBytes ? this.slots : -1;
-    let key = `${kernel.name}|${slot}|${uniformBytes}`;
+    const uniformBytes = layout?.bytes ?? 0;
+    let key = `${kernel.name}|${uniformBytes ? this.slots : -1}`;
     const bound: (GPUBuffer | GPUBufferBinding)[] = [];
-    if (Array.isArray(buffers)) bound.push(...buffers);
-    else {
-      for (const b of kernel.iface.bindings) {
-        const buf = buffers[b.name];
-        if (buf === undefined) throw new Error(`${kernel.name}: binding '${b.name}' (${b.binding}) is not given`);
-        bound.push(buf);
-      }
-      for (const name in buffers) if (!kernel.module.names.has(name)) throw new Error(`${kernel.name}: no binding named '${name}' (it has ${[...kernel.module.names].join(', ')})`);
+    for (const b of kernel.iface.bindings) {
+      const buf = buffers[b.name];
+      if (buf === undefined) throw new Error(`${kernel.name}: binding '${b.name}' (${b.binding}) is not given`);
+      bound.push(buf);
+      key += 'buffer' in buf ? `|${this.idOf(buf.buffer)}@${buf.offset ?? 0}+${buf.size ?? ''}` : `|${this.idOf(buf)}`;
     }
-    for (const b of bound) key += 'buffer' in b ? `|${this.idOf(b.buffer)}@${b.offset ?? 0}+${b.size ?? ''}` : `|${this.idOf(b)}`;
+    for (const name in buffers) if (!kernel.module.names.has(name)) throw new Error(`${kernel.name}: no binding named '${name}' (it has ${[...kernel.module.names].join(', ')})`);
     let bindGroup = this.bindGroups.get(key);
     if (bindGroup) this.bindGroupHits++;
     else {
       const entries: GPUBindGroupEntry[] = [];
       if (uniformBytes) entries.push({ binding: 0, resource: { buffer: this.uniformBuffer, offset: this.slots * slotBytes, size: uniformBytes } });
-      if (Array.isArray(buffers)) buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } }));
-      else kernel.iface.bindings.forEach((s, i) => { const b = bound[i]; entries.push({ binding: s.binding, resource: 'buffer' in b ? b : { buffer: b } }); });
+      // the placeholder stands for "not read": where it fills several slots, each gets its own
+      // copy, so a read-write slot never aliases a read-only one (a validation error)
+      let spare = 0;
+      kernel.iface.bindings.forEach((s, i) => {
+        let b = bound[i];
+        if (b === this.placeholder && spare++ > 0) b = this.sparePlaceholder(spare - 2);
+        entries.push({ binding: s.binding, resource: 'buffer' in b ? b : { buffer: b } });
+      });
       bindGroup = this.device.createBindGroup({ layout: kernel.layout, entries, label: kernel.name });
       if (this.bindGroups.size >= 16384) this.bindGroups.clear();
       this.bindGroups.set(key, bindGroup);
@@ -273,6 +256,12 @@ export class Gpu {
     const [lo, hi] = f.kind === 'u32' ? [0, 0xffffffff] : [-0x80000000, 0x7fffffff];
     if (!Number.isInteger(v) || v < lo || v > hi) throw new Error(`${kernel.name}: param '${f.name}' is ${f.kind}, cannot hold ${v}`);
     if (f.kind === 'u32') this.arenaU32[at] = v; else this.arenaI32[at] = v;
+  }
+
+  private spares: GPUBuffer[] = [];
+  private sparePlaceholder(i: number): GPUBuffer {
+    while (this.spares.length <= i) this.spares.push(this.device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE, label: `placeholder-${this.spares.length + 2}` }));
+    return this.spares[i];
   }
 
   private idOf(b: GPUBuffer): number {

@@ -5,8 +5,8 @@
  * one pipeline serves every size (a software adapter spends ~1 s of JIT per new pipeline).
  * Workgroup sizes and tuning variants are WGSL `override` constants.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reflectModule, type EntryInterface, type ModuleInterface } from './reflect.js';
 
@@ -40,6 +40,17 @@ export interface Kernel {
   iface: EntryInterface;
   /** Every binding name the file declares. */
   module: ModuleInterface;
+}
+
+/** Every kernel file under kernels/ (names as `kernel()` takes them, e.g. 'tconv/direct'), the shared lib/ pieces excluded. */
+export function kernelFiles(dir = kernelDir): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) { if (name !== 'lib') out.push(...kernelFiles(p)); }
+    else if (name.endsWith('.wgsl')) out.push(relative(kernelDir, p).replace(/\\/g, '/').replace(/\.wgsl$/, ''));
+  }
+  return out;
 }
 
 const interfaces = new Map<string, ModuleInterface>();

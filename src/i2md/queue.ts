@@ -27,7 +27,7 @@ export class MemoryQueue {
   enqueue(keys: Tensor): void {
     const [n, d] = keys.shape;
     if (d !== this.dim) throw new Error(`enqueue: keys have ${d} features, queue ${this.dim}`);
-    G().dispatch(G().kernel('queue'), [keys.buffer, this.features.buffer], [n, d, this.size, this.ptr], Math.ceil((n * d) / 256));
+    G().dispatch(G().kernel('queue'), { keys: keys.buffer, queue: this.features.buffer }, { n, d, k: this.size, ptr: this.ptr }, Math.ceil((n * d) / 256));
     this.ptr = (this.ptr + n) % this.size;
   }
 

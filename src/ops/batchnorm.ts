@@ -7,7 +7,6 @@
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { record, needsGrad } from '../tensor/autograd.js';
-import { f32, type Param } from '../gpu/device.js';
 import type { Overrides } from '../gpu/kernels.js';
 import { kernelNumber } from '../gpu/policy.js';
 
@@ -76,20 +75,21 @@ export function batchNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | 
 
   const g = G();
   const affine = weight ? 1 : 0;
-  const params = (update = 0): Param[] => [outer, C, inner, training ? 1 : 0, affine, update, f32(eps), f32(momentum), relu ? 1 : 0];
+  const params = (update = 0) => ({ outer, C, inner, train: training ? 1 : 0, affine, update, eps, momentum, relu: relu ? 1 : 0 });
   const limit = g.limits.maxComputeWorkgroupsPerDimension;
   // training: the batch mean and invstd; eval: the running mean and variance (invstd formed in-kernel)
   let mean: Tensor, stat: Tensor;
   if (training) {
     mean = Tensor.empty([C]); stat = Tensor.empty([C]);
-    g.dispatch(g.kernel('batchnorm', statsEntry('stats', inner), statsOverrides()), [x.buffer, mean.buffer, stat.buffer, state.runningMean.buffer, state.runningVar.buffer], params(1), C);
+    g.dispatch(g.kernel('batchnorm', statsEntry('stats', inner), statsOverrides()),
+      { x: x.buffer, means: mean.buffer, stat: stat.buffer, running_mean: state.runningMean.buffer, running_var: state.runningVar.buffer }, params(1), C);
   } else {
     mean = state.runningMean; stat = state.runningVar;
   }
   const y = Tensor.empty(x.shape);
   const [normEntry, normGrid, normWg] = elementwisePlan('norm', outer, C, inner, x.size, limit);
   g.dispatch(g.kernel('batchnorm', normEntry, { WG: normWg, RV }),
-    [x.buffer, mean.buffer, stat.buffer, weight?.buffer ?? g.placeholder, bias?.buffer ?? g.placeholder, y.buffer], params(), normGrid);
+    { x: x.buffer, means: mean.buffer, stat: stat.buffer, weight: weight?.buffer ?? g.placeholder, bias: bias?.buffer ?? g.placeholder, out: y.buffer }, params(), normGrid);
   if (!needsGrad(x, weight, bias)) {
     if (training) { mean.dispose(); stat.dispose(); }
     return y;
@@ -104,13 +104,15 @@ export function batchNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | 
     // with the ReLU, bwd_stats masks gy by the output and writes the masked gradient (gm) that bwd_dx reads
     const gm = relu ? Tensor.empty(x.shape) : undefined;
     g.dispatch(g.kernel('batchnorm', statsEntry('bwd_stats', inner), statsOverrides()),
-      [x.buffer, gy.buffer, mean.buffer, stat.buffer, dweight.buffer, dbias.buffer, relu ? y.buffer : gy.buffer, gm?.buffer ?? g.placeholder], params(), C);
+      { x: x.buffer, grad: gy.buffer, means: mean.buffer, stat: stat.buffer, dweight: dweight.buffer, dbias: dbias.buffer,
+        out: relu ? y.buffer : g.placeholder, masked: gm?.buffer ?? g.placeholder }, params(), C);
     let dx: Tensor | undefined;
     if (x.requiresGrad) {
       dx = Tensor.empty(x.shape);
       const [dxEntry, dxGrid, dxWg] = elementwisePlan('bwd_dx', outer, C, inner, x.size, limit);
       g.dispatch(g.kernel('batchnorm', dxEntry, { WG: dxWg, RV }),
-        [x.buffer, (gm ?? gy).buffer, mean.buffer, stat.buffer, weight?.buffer ?? g.placeholder, dweight.buffer, dbias.buffer, dx.buffer], params(), dxGrid);
+        { x: x.buffer, grad: (gm ?? gy).buffer, means: mean.buffer, stat: stat.buffer, weight: weight?.buffer ?? g.placeholder,
+          dweight: dweight.buffer, dbias: dbias.buffer, dx: dx.buffer }, params(), dxGrid);
     }
     gm?.dispose();
     if (!weight) { dweight.dispose(); dbias.dispose(); }

@@ -11,7 +11,6 @@
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
-import { f32 } from '../gpu/device.js';
 import { kernelSetting, tunedConstant } from '../gpu/policy.js';
 import { sizeClass } from '../gpu/tuning.js';
 import { gemm, operand } from './matmul/gemm.js';
@@ -25,6 +24,10 @@ const MIN_CHUNK = 256;
 const enum Flag { Mask = 1, Explicit = 2 }
 
 interface Dims { n: number; d: number; k: number }
+
+/** The uniform params of kernels/contrastive.wgsl (lib/contrastive_params.wgsl): the sizes, and what an entry reads besides them. */
+interface RowParams { ld?: number; off?: number; flags?: number; chunk?: number; nchunks?: number; inv_tau?: number; scale?: number }
+const params = ({ n, d, k }: Dims, p: RowParams = {}) => ({ n, d, k, ld: 0, off: 0, flags: 0, chunk: 0, nchunks: 0, inv_tau: 0, scale: 0, ...p });
 
 function dimsOf(x: Tensor, queue: Tensor, what: string): Dims {
   if (x.rank !== 2 || queue.rank !== 2 || x.shape[1] !== queue.shape[0]) {
@@ -52,8 +55,8 @@ function simInto(x: Tensor, queue: Tensor, out: Tensor, { n, d, k }: Dims, ld: n
     if (!direct) { copyRowsInto(c, out, n, k, ld, off); c.dispose(); }
     return;
   }
-  g.dispatch(g.kernel('contrastive', 'sim'), [x.buffer, queue.buffer, out.buffer],
-    [n, d, k, ld, off, 0, 0, 0, f32(0), f32(0)], [Math.ceil(k / TILE), Math.ceil(n / TILE)]);
+  g.dispatch(g.kernel('contrastive', 'sim'), { q: x.buffer, queue: queue.buffer, logits: out.buffer },
+    params({ n, d, k }, { ld, off }), [Math.ceil(k / TILE), Math.ceil(n / TILE)]);
 }
 
 /** The tuning cache's shape class of a queue product (docs/tuning.md): sizes rounded up to powers of two. */
@@ -94,8 +97,8 @@ function throughQueue(src: Tensor, ld: number, off: number, flags: number, stats
     let gm = src;
     if (!explicit) {
       gm = Tensor.empty([n, k]);
-      g.dispatch(g.kernel('contrastive', 'probs'), [src.buffer, queue.buffer, stats?.buffer ?? g.placeholder, mask?.buffer ?? g.placeholder, gm.buffer],
-        [n, d, k, ld, off, flags, 0, 1, f32(invTau), f32(0)], Math.ceil((n * k) / WG));
+      g.dispatch(g.kernel('contrastive', 'probs'), { src: src.buffer, stats: stats?.buffer ?? g.placeholder, mask: mask?.buffer ?? g.placeholder, partial: gm.buffer },
+        params({ n, d, k }, { ld, off, flags, nchunks: 1, inv_tau: invTau }), Math.ceil((n * k) / WG));
     }
     const partial = Tensor.empty([1, n, d]);
     gemm({ M: n, N: d, K: k, batch: 1, a: operand(gm, false, false), b: operand(queue, true, false), c: operand(partial, false, false) });
@@ -106,8 +109,8 @@ function throughQueue(src: Tensor, ld: number, off: number, flags: number, stats
   const { chunk, nchunks } = chunking(n, d, k, groups !== undefined && groups >= 1 ? Math.floor(groups) : TARGET_GROUPS);
   const partial = Tensor.empty([nchunks, n, d]);
   g.dispatch(g.kernel('contrastive', 'gradq'),
-    [src.buffer, queue.buffer, stats?.buffer ?? g.placeholder, mask?.buffer ?? g.placeholder, partial.buffer],
-    [n, d, k, ld, off, flags, chunk, nchunks, f32(invTau), f32(0)], [Math.ceil(d / TILE), Math.ceil(n / TILE), nchunks]);
+    { src: src.buffer, queue: queue.buffer, stats: stats?.buffer ?? g.placeholder, mask: mask?.buffer ?? g.placeholder, partial: partial.buffer },
+    params({ n, d, k }, { ld, off, flags, chunk, nchunks, inv_tau: invTau }), [Math.ceil(d / TILE), Math.ceil(n / TILE), nchunks]);
   return { partial, nchunks };
 }
 
@@ -130,8 +133,8 @@ export function queueSim(x: Tensor, queue: Tensor): Tensor {
     const g = G();
     const { partial, nchunks } = throughQueue(grad, dims.k, 0, Flag.Explicit, undefined, undefined, 0, queue, dims);
     const dx = Tensor.empty([dims.n, dims.d]);
-    g.dispatch(g.kernel('contrastive', 'simfin'), [partial.buffer, dx.buffer],
-      [dims.n, dims.d, dims.k, 0, 0, 0, 0, nchunks, f32(0), f32(0)], Math.ceil((dims.n * dims.d) / WG));
+    g.dispatch(g.kernel('contrastive', 'simfin'), { partial: partial.buffer, dx: dx.buffer },
+      params(dims, { nchunks }), Math.ceil((dims.n * dims.d) / WG));
     partial.dispose();
     return [dx];
   });
@@ -163,15 +166,15 @@ export function infoNCEWithLogits(q: Tensor, k: Tensor, queue: Tensor, tau = 0.0
   const logits = Tensor.empty([n, ld]);
   simInto(q, queue, logits, dims, ld, 1);
   const stats = Tensor.empty([n, 4]);  // per row: lse, z_pos, loss, 0 (units of logits/τ)
-  g.dispatch(g.kernel(rowsModule(n, d, K), 'rows'), [q.buffer, k.buffer, logits.buffer, negMask?.buffer ?? g.placeholder, stats.buffer],
-    [n, d, K, ld, 1, flags, 0, 0, f32(1 / tau), f32(0)], n);
+  g.dispatch(g.kernel(rowsModule(n, d, K), 'rows'), { q: q.buffer, k: k.buffer, logits: logits.buffer, mask: negMask?.buffer ?? g.placeholder, stats: stats.buffer },
+    params(dims, { ld, off: 1, flags, inv_tau: 1 / tau }), n);
   const loss = rowMean(stats, n);
   record('infoNCE', loss, [q, k], (grad) => {
     const { partial, nchunks } = throughQueue(logits, ld, 1, flags, stats, negMask, 1 / tau, queue, dims);
     const dq = Tensor.empty([n, d]);
     const dk = Tensor.empty([n, d]);
-    g.dispatch(g.kernel('contrastive', 'finish'), [partial.buffer, grad.buffer, stats.buffer, q.buffer, k.buffer, dq.buffer, dk.buffer],
-      [n, d, K, ld, 1, flags, 0, nchunks, f32(1 / tau), f32(1 / (n * tau))], Math.ceil((n * d) / WG));
+    g.dispatch(g.kernel('contrastive', 'finish'), { partial: partial.buffer, g: grad.buffer, stats: stats.buffer, q: q.buffer, k: k.buffer, dq: dq.buffer, dk: dk.buffer },
+      params(dims, { ld, off: 1, flags, nchunks, inv_tau: 1 / tau, scale: 1 / (n * tau) }), Math.ceil((n * d) / WG));
     partial.dispose();
     if (!k.requiresGrad) { dk.dispose(); return [dq, undefined]; }
     if (!q.requiresGrad) { dq.dispose(); return [undefined, dk]; }
@@ -188,6 +191,6 @@ export function infoNCE(q: Tensor, k: Tensor, queue: Tensor, tau = 0.07, negMask
 export function rowMean(stats: Tensor, n: number): Tensor {
   const g = G();
   const loss = Tensor.empty([]);
-  g.dispatch(g.kernel('loss_mean'), [stats.buffer, loss.buffer], [n, 4, 2, 0, f32(1 / n)], 1);
+  g.dispatch(g.kernel('loss_mean'), { stats: stats.buffer, out: loss.buffer }, { n, stride: 4, slot: 2, scale: 1 / n }, 1);
   return loss;
 }

@@ -10,7 +10,6 @@
  */
 import { Tensor, G, sameShape } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
-import { f32 } from '../gpu/device.js';
 import { rowMean } from './contrastive.js';
 import { topkMask } from './topk.js';
 
@@ -29,13 +28,13 @@ export function distillKLMasked(teacherSim: Tensor, studentSim: Tensor, mask: Te
   const [n, k] = teacherSim.shape;
   const g = G();
   const stats = Tensor.empty([n, 4]);  // per row: lse_T, lse_S, loss, 0
-  g.dispatch(g.kernel('distill', 'rows'), [teacherSim.buffer, studentSim.buffer, mask.buffer, stats.buffer],
-    [n, k, 0, 0, f32(1 / tauT), f32(1 / tauS), f32(0)], n);
+  const sims = { t: teacherSim.buffer, s: studentSim.buffer, mask: mask.buffer, stats: stats.buffer };
+  g.dispatch(g.kernel('distill', 'rows'), sims, { n, k, inv_tau_t: 1 / tauT, inv_tau_s: 1 / tauS, scale: 0 }, n);
   const loss = rowMean(stats, n);
   return record('distillKL', loss, [studentSim], (grad) => {
     const ds = Tensor.empty([n, k]);
-    g.dispatch(g.kernel('distill', 'grad'), [teacherSim.buffer, studentSim.buffer, mask.buffer, stats.buffer, grad.buffer, ds.buffer],
-      [n, k, 0, 0, f32(1 / tauT), f32(1 / tauS), f32(1 / (tauS * n))], Math.ceil((n * k) / WG));
+    g.dispatch(g.kernel('distill', 'grad'), { ...sims, g: grad.buffer, ds: ds.buffer },
+      { n, k, inv_tau_t: 1 / tauT, inv_tau_s: 1 / tauS, scale: 1 / (tauS * n) }, Math.ceil((n * k) / WG));
     return [ds];
   });
 }

@@ -9,7 +9,6 @@
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { noGrad } from '../tensor/autograd.js';
-import { f32 } from '../gpu/device.js';
 import { queueSimRaw, infoNCE } from './contrastive.js';
 import { topkMask } from './topk.js';
 
@@ -58,8 +57,8 @@ export function dnaFromCandidates(kc: Tensor, queue: Tensor, w: Tensor, top: Ten
   const g = G();
   const c = Tensor.empty([n, d]);
   const mask = Tensor.empty([n, k]);
-  g.dispatch(g.kernel('dna'), [w.buffer, top.buffer, kc.buffer, queue.buffer, c.buffer, mask.buffer],
-    [n, d, k, 0, f32(1 / tauAgg), f32(delta)], n);
+  g.dispatch(g.kernel('dna'), { w: w.buffer, top: top.buffer, kc: kc.buffer, queue: queue.buffer, c: c.buffer, nbr: mask.buffer },
+    { n, d, k, inv_tau: 1 / tauAgg, delta }, n);
   return { c, mask };
 }
 

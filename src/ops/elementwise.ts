@@ -4,7 +4,6 @@
  */
 import { Tensor, G, sameShape, stridesOf } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
-import { f32 } from '../gpu/device.js';
 import { sumAxes } from './reduce.js';
 
 const WG = 256;
@@ -42,9 +41,10 @@ function binaryRaw(op: Bin, a: Tensor, b: Tensor): Tensor {
   if (shape.length > 8) throw new Error('elementwise ops support rank ≤ 8');
   const out = Tensor.empty(shape);
   const same = sameShape(a.shape, shape) && sameShape(b.shape, shape) ? 1 : 0;
-  const params = [out.size, shape.length, op, same, ...pack8(shape), ...pack8z(broadcastStrides(a.shape, shape)), ...pack8z(broadcastStrides(b.shape, shape))];
-  if (same && out.size % 4 === 0) G().dispatch(G().kernel('binary', 'same4', { RV }), [a.buffer, b.buffer, out.buffer], params, vec4Groups(out.size));
-  else G().dispatch(G().kernel('binary'), [a.buffer, b.buffer, out.buffer], params, Math.ceil(out.size / WG));
+  const params = { n: out.size, rank: shape.length, op, same, shape: pack8(shape), sa: pack8z(broadcastStrides(a.shape, shape)), sb: pack8z(broadcastStrides(b.shape, shape)) };
+  const bindings = { a: a.buffer, b: b.buffer, out: out.buffer };
+  if (same && out.size % 4 === 0) G().dispatch(G().kernel('binary', 'same4', { RV }), bindings, params, vec4Groups(out.size));
+  else G().dispatch(G().kernel('binary'), bindings, params, Math.ceil(out.size / WG));
   return out;
 }
 
@@ -56,9 +56,9 @@ function unaryRaw(op: Un, x: Tensor, alpha = 0, beta = 0): Tensor {
 
 /** out = f(x) elementwise (x may be the placeholder for fill), four at a time when the size allows. */
 function unaryInto(op: Un, x: GPUBuffer, out: Tensor, alpha: number, beta: number): void {
-  const params = [out.size, op, f32(alpha), f32(beta)];
-  if (out.size % 4 === 0) G().dispatch(G().kernel('unary', 'main4', { RV }), [x, out.buffer], params, vec4Groups(out.size));
-  else G().dispatch(G().kernel('unary'), [x, out.buffer], params, Math.ceil(out.size / WG));
+  const params = { n: out.size, op, alpha, beta };
+  if (out.size % 4 === 0) G().dispatch(G().kernel('unary', 'main4', { RV }), { x, out: out.buffer }, params, vec4Groups(out.size));
+  else G().dispatch(G().kernel('unary'), { x, out: out.buffer }, params, Math.ceil(out.size / WG));
 }
 
 /** Sums a gradient of a broadcast result back to `shape`. */

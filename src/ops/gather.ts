@@ -30,7 +30,7 @@ export function indexSelect(x: Tensor, axis: number, idx: Tensor): Tensor {
   const out = Tensor.empty(shape, x.dtype);
   const g = G();
   if (out.size > 0) {
-    g.dispatch(g.kernel('gather', 'gather'), [x.buffer, idx.buffer, out.buffer], [outer, x.shape[a], inner, idx.size, 0], Math.ceil(out.size / WG));
+    g.dispatch(g.kernel('gather', 'gather'), { x: x.buffer, idx: idx.buffer, selected: out.buffer }, { outer, a: x.shape[a], inner, k: idx.size, has_base: 0 }, Math.ceil(out.size / WG));
   }
   return record('indexSelect', out, [x], (gr) => [scatterAdd(x.shape, a, idx, gr)]);
 }
@@ -54,11 +54,11 @@ export function scatterAdd(base: Tensor | readonly number[], axis: number, idx: 
   const out = Tensor.empty(shape);
   const g = G();
   if (out.size > 0) {
-    const params = [outer, shape[a], inner, idx.size, b ? 1 : 0];
+    const params = { outer, a: shape[a], inner, k: idx.size, has_base: b ? 1 : 0 };
     // the index list inverted per destination (ranges + list of k in increasing order); see the kernel
     const ranges = Tensor.empty([2 * shape[a]], 'i32'), list = Tensor.empty([Math.max(1, idx.size)], 'i32');
-    g.dispatch(g.kernel('gather', 'csr'), [idx.buffer, ranges.buffer, list.buffer], params, Math.ceil(shape[a] / WG));
-    g.dispatch(g.kernel('gather', 'scatter'), [b?.buffer ?? g.placeholder, ranges.buffer, list.buffer, src.buffer, out.buffer], params, Math.ceil(out.size / WG));
+    g.dispatch(g.kernel('gather', 'csr'), { idx: idx.buffer, ranges: ranges.buffer, list: list.buffer }, params, Math.ceil(shape[a] / WG));
+    g.dispatch(g.kernel('gather', 'scatter'), { base: b?.buffer ?? g.placeholder, ranges: ranges.buffer, list: list.buffer, src: src.buffer, out: out.buffer }, params, Math.ceil(out.size / WG));
     ranges.dispose(); list.dispose();
   }
   return record('scatterAdd', out, [b, src], (gr) => [

@@ -20,7 +20,7 @@ export function motionGpu(x: Tensor): Tensor {
   const [T, V, M] = dims(x, 'motion');
   const out = Tensor.empty(x.shape);
   const g = G();
-  g.dispatch(g.kernel('modalities'), [x.buffer, g.placeholder, out.buffer], [x.size, Op.Motion, T, V, M], Math.ceil(x.size / WG));
+  g.dispatch(g.kernel('modalities'), { x: x.buffer, parent: g.placeholder, out: out.buffer }, { total: x.size, op: Op.Motion, t: T, v: V, m: M }, Math.ceil(x.size / WG));
   return out;
 }
 
@@ -43,6 +43,6 @@ export function boneGpu(x: Tensor, bones: ReadonlyArray<readonly [number, number
   const [T, V, M] = dims(x, 'bone');
   const parents = parentTable(bones, V);
   const out = Tensor.empty(x.shape);
-  G().dispatch(G().kernel('modalities'), [x.buffer, parents.buffer, out.buffer], [x.size, Op.Bone, T, V, M], Math.ceil(x.size / WG));
+  G().dispatch(G().kernel('modalities'), { x: x.buffer, parent: parents.buffer, out: out.buffer }, { total: x.size, op: Op.Bone, t: T, v: V, m: M }, Math.ceil(x.size / WG));
   return out;
 }

@@ -4,7 +4,6 @@
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
-import { f32 } from '../gpu/device.js';
 import { kernelNumber } from '../gpu/policy.js';
 
 /**
@@ -20,13 +19,13 @@ export function globalAvgPool(x: Tensor, persons = 1): Tensor {
   if (NM % persons !== 0) throw new Error(`globalAvgPool: ${NM} rows is not a multiple of ${persons} persons`);
   const N = NM / persons;
   const S = x.size / (NM * C);
-  const params = [N, persons, C, S, f32(1 / (persons * S))];
+  const params = { n: N, m: persons, c: C, s: S, scale: 1 / (persons * S) };
   const g = G();
   const out = Tensor.empty([N, C]);
-  g.dispatch(g.kernel('pool', 'forward', { WG: kernelNumber('pool') }), [x.buffer, out.buffer], params, N * C);
+  g.dispatch(g.kernel('pool', 'forward', { WG: kernelNumber('pool') }), { src: x.buffer, out: out.buffer }, params, N * C);
   return record('globalAvgPool', out, [x], (gy) => {
     const dx = Tensor.empty(x.shape);
-    g.dispatch(g.kernel('pool', 'backward'), [gy.buffer, dx.buffer], params, Math.ceil(dx.size / 256));
+    g.dispatch(g.kernel('pool', 'backward'), { src: gy.buffer, out: dx.buffer }, params, Math.ceil(dx.size / 256));
     return [dx];
   });
 }

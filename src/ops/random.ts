@@ -8,7 +8,6 @@
  * compare the GPU's bits with it, and dropout's tests rebuild its mask from it.
  */
 import { Tensor, G } from '../tensor/tensor.js';
-import { f32 } from '../gpu/device.js';
 
 const WG = 256;
 const BLOCK = 2 * WG;  // elements one sort_local workgroup sorts in workgroup memory
@@ -51,8 +50,8 @@ export function mainDispatch(op: number, tag: Tag, x: GPUBuffer, out: Tensor, se
   const g = G();
   const [k0, k1, c1, c2, t] = streamParams(seed, offset, tag);
   if (out.size === 0) return;
-  g.dispatch(g.kernel('random', 'main'), [x, out.buffer],
-    [out.size, op, k0, k1, c1, c2, t, 0, 0, 0, 0, 0, f32(a), f32(b)], Math.ceil(out.size / 4 / WG));
+  g.dispatch(g.kernel('random', 'main'), { x, out: out.buffer },
+    { n: out.size, op, key0: k0, key1: k1, ctr1: c1, ctr2: c2, tag: t, npad: 0, k: 0, j: 0, init: 0, a, b }, Math.ceil(out.size / 4 / WG));
 }
 
 /**
@@ -70,11 +69,12 @@ export function randomPermutation(n: number, seed: number, offset = 0): Tensor {
   const [k0, k1, c1, c2, t] = streamParams(seed, offset, Tag.Permutation);
   const blocks = npad / BLOCK;
   const local = g.kernel('random', 'sort_local'), global = g.kernel('random', 'sort_global');
-  const params = (k: number, j: number, init: number) => [n, 0, k0, k1, c1, c2, t, npad, k, j, init, 0, f32(0), f32(0)];
-  g.dispatch(local, [keys.buffer, vals.buffer], params(0, 0, 1), blocks);
+  const params = (k: number, j: number, init: number) => ({ n, op: 0, key0: k0, key1: k1, ctr1: c1, ctr2: c2, tag: t, npad, k, j, init, a: 0, b: 0 });
+  const sorted = { keys: keys.buffer, vals: vals.buffer };
+  g.dispatch(local, sorted, params(0, 0, 1), blocks);
   for (let k = 2 * BLOCK; k <= npad; k *= 2) {
-    for (let j = k / 2; j >= BLOCK; j /= 2) g.dispatch(global, [keys.buffer, vals.buffer], params(k, j, 0), Math.ceil(npad / 2 / WG));
-    g.dispatch(local, [keys.buffer, vals.buffer], params(k, 0, 0), blocks);
+    for (let j = k / 2; j >= BLOCK; j /= 2) g.dispatch(global, sorted, params(k, j, 0), Math.ceil(npad / 2 / WG));
+    g.dispatch(local, sorted, params(k, 0, 0), blocks);
   }
   g.copy(vals.buffer, 0, out.buffer, 0, n * 4);
   keys.dispose(); vals.dispose();

@@ -27,7 +27,7 @@ function reduceRun(x: Tensor, lo: number, hi: number, op: Red, wantIdx = false):
   // one workgroup per output pays off when each output reduces many values and is contiguous
   const rows = inner === 1 && r >= 64;
   const kernel = g.kernel('reduce', rows ? 'rows' : 'cols');
-  g.dispatch(kernel, [x.buffer, out.buffer, idx?.buffer ?? g.placeholder], [outer, r, inner, op],
+  g.dispatch(kernel, { x: x.buffer, out: out.buffer, idx: idx?.buffer ?? g.placeholder }, { outer, r, inner, op },
     rows ? outer : Math.ceil((outer * inner) / WG));
   return { out, idx };
 }
@@ -92,7 +92,7 @@ export function logsumexp(x: Tensor, axis = -1, keepDims = false): Tensor {
 /** int32 → float32 (no gradient). */
 export function toFloat(x: Tensor): Tensor {
   const out = Tensor.empty(x.shape);
-  G().dispatch(G().kernel('cast', 'i2f'), [x.buffer, out.buffer], [x.size], Math.ceil(x.size / WG));
+  G().dispatch(G().kernel('cast', 'i2f'), { src: x.buffer, dst: out.buffer }, { n: x.size }, Math.ceil(x.size / WG));
   return out;
 }
 

@@ -44,11 +44,11 @@ function stridedCopy(src: Tensor, dst: Tensor, dims: Dim[], sbase: number, dbase
   // pads read src at (c − lo): fold −Σ lo·ss into the base (u32 wrap-around in the kernel)
   const base = sbase - ds.reduce((a, d) => a + d.lo * d.ss, 0);
   const g = G();
-  g.dispatch(g.kernel('shape'), [src.buffer, dst.buffer],
-    [n, ds.length, base, dbase, fillBits, check, 0, 0,
-      ...pack(ds.map((d) => d.n)), ...pack(ds.map((d) => d.ss)), ...pack(ds.map((d) => d.ds)),
-      ...pack(ds.map((d) => d.lo)), ...pack(ds.map((d) => d.hi))],
-    Math.ceil(n / WG));
+  g.dispatch(g.kernel('shape'), { src: src.buffer, dst: dst.buffer }, {
+    n, rank: ds.length, sbase: base >>> 0, dbase, fill: fillBits >>> 0, check,
+    shape: pack(ds.map((d) => d.n)), ss: pack(ds.map((d) => d.ss)), ds: pack(ds.map((d) => d.ds)),
+    lo: pack(ds.map((d) => d.lo)), hi: pack(ds.map((d) => d.hi)),
+  }, Math.ceil(n / WG));
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
-import { f32 } from '../gpu/device.js';
+import type { Bindings } from '../gpu/device.js';
 
 const WG = 256;
 export const enum RowOp { Softmax, LogSoftmax, L2Normalize, CrossEntropy, Nll, TopKHit }
@@ -20,11 +20,11 @@ export function lanesFor(width: number): number {
   return lanes;
 }
 
-function dispatchRows(entry: 'forward' | 'backward', buffers: GPUBuffer[], rows: number, width: number, op: RowOp, eps = 0, k = 0): void {
+function dispatchRows(entry: 'forward' | 'backward', buffers: Bindings, rows: number, width: number, op: RowOp, eps = 0, k = 0): void {
   const lanes = lanesFor(width);
   const g = G();
   if (rows === 0) return;
-  g.dispatch(g.kernel('softmax', entry), buffers, [rows, width, lanes, op, f32(eps), k], Math.ceil(rows / (WG / lanes)));
+  g.dispatch(g.kernel('softmax', entry), buffers, { rows, width, lanes, op, eps, k }, Math.ceil(rows / (WG / lanes)));
 }
 
 /** Forward row op: returns the output (x's shape, or one value per row for the loss ops) and aux (per row, see the kernel). */
@@ -35,7 +35,7 @@ export function rowForward(x: Tensor, op: RowOp, labels?: Tensor, eps = 0, k = 0
   const out = Tensor.empty(perRow ? x.shape.slice(0, -1) : x.shape);
   // cross-entropy keeps (max, log Σ exp) per row for its backward; the others one value per row
   const aux = Tensor.empty(op === RowOp.CrossEntropy ? [...x.shape.slice(0, -1), 2] : x.shape.slice(0, -1));
-  dispatchRows('forward', [x.buffer, out.buffer, aux.buffer, labels?.buffer ?? G().placeholder], rows, width, op, eps, k);
+  dispatchRows('forward', { x: x.buffer, out: out.buffer, aux: aux.buffer, labels: labels?.buffer ?? G().placeholder }, rows, width, op, eps, k);
   return { out, aux };
 }
 
@@ -45,7 +45,7 @@ export function rowBackward(y: Tensor, g: Tensor, op: RowOp, aux?: Tensor, label
   const rows = y.size / Math.max(1, width);
   const out = Tensor.empty(y.shape);
   const ph = G().placeholder;
-  dispatchRows('backward', [y.buffer, g.buffer, aux?.buffer ?? ph, labels?.buffer ?? ph, out.buffer], rows, width, op, eps);
+  dispatchRows('backward', { y: y.buffer, g: g.buffer, aux: aux?.buffer ?? ph, labels: labels?.buffer ?? ph, dx: out.buffer }, rows, width, op, eps);
   return out;
 }
 

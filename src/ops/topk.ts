@@ -48,7 +48,7 @@ export function topkMask(x: Tensor, k: number): { mask: Tensor; threshold: Tenso
   const [rows, cols] = rowsCols(x, k, Infinity, 'topkMask');
   const mask = Tensor.empty(x.shape), threshold = Tensor.empty(x.shape.slice(0, -1));
   const g = G();
-  g.dispatch(g.kernel('topk', 'mask', maskOverrides(rows, cols, k)), [x.buffer, mask.buffer, threshold.buffer], [rows, cols, k, 0], rows);
+  g.dispatch(g.kernel('topk', 'mask', maskOverrides(rows, cols, k)), { x: x.buffer, selection: mask.buffer, threshold: threshold.buffer }, { rows, cols, k }, rows);
   return { mask, threshold };
 }
 
@@ -61,10 +61,10 @@ export function topk(x: Tensor, k: number): { values: Tensor; indices: Tensor } 
   const shape = [...x.shape.slice(0, -1), k];
   const values = Tensor.empty(shape), indices = Tensor.empty(shape, 'i32');
   const g = G();
-  g.dispatch(g.kernel('topk', 'topk'), [x.buffer, values.buffer, indices.buffer], [rows, cols, k, 0], rows);
+  g.dispatch(g.kernel('topk', 'topk'), { x: x.buffer, values: values.buffer, indices: indices.buffer }, { rows, cols, k }, rows);
   record('topk', values, [x], (gv) => {
     const dx = zeros(x.shape);
-    g.dispatch(g.kernel('topk', 'scatter'), [gv.buffer, indices.buffer, dx.buffer], [rows, cols, k, 0], Math.ceil((rows * k) / WG));
+    g.dispatch(g.kernel('topk', 'scatter'), { g: gv.buffer, indices: indices.buffer, dx: dx.buffer }, { rows, cols, k }, Math.ceil((rows * k) / WG));
     return [dx];
   });
   return { values, indices };

@@ -6,7 +6,7 @@
  */
 import { G } from '../tensor/tensor.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { f32 } from '../gpu/device.js';
+import type { Bindings, Params } from '../gpu/device.js';
 import { kernelNumber } from '../gpu/policy.js';
 
 const WG = 256;
@@ -35,20 +35,20 @@ export function emaUpdate(key: readonly Tensor[], query: readonly Tensor[], m: n
   const per = kernelNumber('ema');
   if (per === 1) {
     const kernel = g.kernel('optim', 'ema');
-    for (const [k, q] of pairs) g.dispatch(kernel, [k.buffer, q.buffer], [k.size, 0, 0, 0, f32(0), f32(m), f32(0), f32(0)], Math.ceil(k.size / WG));
+    for (const [k, q] of pairs) g.dispatch(kernel, { key: k.buffer, query: q.buffer }, { n: k.size, m }, Math.ceil(k.size / WG));
     return;
   }
   const kernel = g.kernel('ema', per === 8 ? 'main8' : 'main');
   const { rw, ro } = dummyBuffers();
   for (let s = 0; s < pairs.length; s += per) {
     const group = pairs.slice(s, s + per);
-    const buffers: GPUBuffer[] = [];
-    const sizes = [0, 0, 0, 0, 0, 0, 0, 0];
-    for (let j = 0; j < per; j++) {
+    const buffers: Bindings = {};
+    const params: Params = { m };
+    for (let j = 0; j < 8; j++) {
       const pair = group[j];
-      buffers.push(pair ? pair[0].buffer : rw[j - 1], pair ? pair[1].buffer : ro[j - 1]);
-      if (pair) sizes[j] = pair[0].size;
+      if (j < per) { buffers[`k${j}`] = pair ? pair[0].buffer : rw[j - 1]; buffers[`q${j}`] = pair ? pair[1].buffer : ro[j - 1]; }
+      params[`n${j}`] = pair ? pair[0].size : 0;
     }
-    g.dispatch(kernel, buffers, [...sizes, f32(m)], Math.ceil(Math.max(...sizes) / WG));
+    g.dispatch(kernel, buffers, params, Math.ceil(Math.max(...group.map(([k]) => k.size)) / WG));
   }
 }

@@ -10,7 +10,7 @@
  * buffers (`state()` / `load()`).
  */
 import { Tensor, G } from '../tensor/tensor.js';
-import { f32 } from '../gpu/device.js';
+import type { Bindings, Params } from '../gpu/device.js';
 import { kernelNumber } from '../gpu/policy.js';
 
 const WG = 256;
@@ -63,28 +63,27 @@ export class SGD {
       used.push(grad);
       p.grad = undefined;
     });
-    const scalars = [f32(lr), f32(this.momentum), f32(this.dampening), f32(this.weightDecay)];
+    const scalars = { lr, momentum: this.momentum, dampening: this.dampening, wd: this.weightDecay, hasVel: hasVel ? 1 : 0, nesterov: this.nesterov ? 1 : 0 };
     const slots = kernelNumber('sgd');
     if (slots === 1) {
       const kernel = g.kernel('optim', 'sgd');
       for (const t of todo) {
-        g.dispatch(kernel, [t.p.buffer, t.grad.buffer, t.v?.buffer ?? g.placeholder],
-          [t.p.size, t.first ? 1 : 0, hasVel ? 1 : 0, this.nesterov ? 1 : 0, ...scalars], Math.ceil(t.p.size / WG));
+        g.dispatch(kernel, { param: t.p.buffer, grad: t.grad.buffer, vel: t.v?.buffer ?? g.placeholder },
+          { n: t.p.size, first: t.first ? 1 : 0, ...scalars }, Math.ceil(t.p.size / WG));
       }
     } else {
       const kernel = g.kernel('sgd_multi', slots === 5 ? 'main5' : 'main');
       const d = dummyBuffers();
       for (let s = 0; s < todo.length; s += slots) {
         const group = todo.slice(s, s + slots);
-        const buffers: GPUBuffer[] = [];
-        const sizes = [0, 0, 0, 0, 0], firsts = [0, 0, 0, 0, 0];
-        for (let j = 0; j < slots; j++) {
+        const buffers: Bindings = {};
+        const params: Params = { ...scalars };
+        for (let j = 0; j < 5; j++) {
           const t = group[j];
-          buffers.push(t?.p.buffer ?? d.p[j], t?.grad.buffer ?? d.g[j], t?.v?.buffer ?? d.v[j]);
-          sizes[j] = t?.p.size ?? 0; firsts[j] = t?.first ? 1 : 0;
+          if (j < slots) { buffers[`p${j}`] = t?.p.buffer ?? d.p[j]; buffers[`g${j}`] = t?.grad.buffer ?? d.g[j]; buffers[`v${j}`] = t?.v?.buffer ?? d.v[j]; }
+          params[`n${j}`] = t?.p.size ?? 0; params[`f${j}`] = t?.first ? 1 : 0;
         }
-        g.dispatch(kernel, buffers, [...sizes.slice(0, 4), ...firsts.slice(0, 4), hasVel ? 1 : 0, this.nesterov ? 1 : 0, sizes[4], firsts[4], ...scalars],
-          Math.ceil(Math.max(...sizes) / WG));
+        g.dispatch(kernel, buffers, params, Math.ceil(Math.max(...group.map((t) => t.p.size)) / WG));
       }
     }
     for (const grad of used) grad.dispose();

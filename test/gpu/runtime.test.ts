@@ -8,7 +8,7 @@ import { add, addScalar, relu, mul } from '../../src/ops/elementwise.js';
 import { matmul } from '../../src/ops/matmul/matmul.js';
 import { sumAxes } from '../../src/ops/reduce.js';
 import { BufferPool } from '../../src/gpu/pool.js';
-import { pipelineKey } from '../../src/gpu/kernels.js';
+import { pipelineKey, kernelFiles, kernelInterface } from '../../src/gpu/kernels.js';
 import { randn, assertClose } from '../helpers/check.js';
 import { Gpu } from '../../src/gpu/device.js';
 import { useGpu } from '../../src/tensor/tensor.js';
@@ -216,10 +216,37 @@ t('pass timer: GPU time of the timed passes where the adapter has timestamp-quer
 
 t('a validation error names the kernel', async () => {
   const k = g.kernel('unary');
-  // bind too few buffers: Dawn rejects the bind group; the error must say which kernel
-  g.dispatch(k, [g.placeholder], [1, 0, 0, 0], 1);
+  // a buffer without STORAGE usage in a storage slot: Dawn rejects the bind group; the error must say which kernel
+  const wrong = g.device.createBuffer({ size: 256, usage: GPUBufferUsage.UNIFORM });
+  g.dispatch(k, { x: wrong, out: g.placeholder }, { n: 1, op: 0, alpha: 1, beta: 0 }, 1);
   try { await g.sync(); assert.unreachable('expected a validation error'); } catch (e) {
     assert.match((e as Error).message, /unary/);
+  } finally { wrong.destroy(); }
+});
+
+t('named dispatch: a missing or unknown binding or param, or a value its field cannot hold, is an error naming the kernel and the name', () => {
+  const k = g.kernel('unary');
+  const x = Tensor.from([1, 2, 3]), out = Tensor.empty([3]);
+  const params = { n: 3, op: 0, alpha: 2, beta: 0 };
+  const cases: [Record<string, GPUBuffer>, Record<string, number>, RegExp][] = [
+    [{ x: x.buffer }, params, /unary:main: binding 'out' \(2\) is not given/],
+    [{ x: x.buffer, out: out.buffer, y: x.buffer }, params, /unary:main: no binding named 'y'/],
+    [{ x: x.buffer, out: out.buffer }, { n: 3, op: 0, alpha: 2 }, /unary:main: param 'beta' is not given/],
+    [{ x: x.buffer, out: out.buffer }, { ...params, gamma: 1 }, /unary:main: no param named 'gamma' in struct Params/],
+    [{ x: x.buffer, out: out.buffer }, { ...params, n: -3 }, /unary:main: param 'n' is u32, cannot hold -3/],
+    [{ x: x.buffer, out: out.buffer }, { ...params, op: 1.5 }, /unary:main: param 'op' is u32, cannot hold 1.5/],
+  ];
+  for (const [bindings, p, message] of cases) assert.throws(() => g.dispatch(k, bindings, p, 1), message);
+  x.dispose(); out.dispose();
+});
+
+t('every kernel file follows the binding rules (one name per binding, a vec4 view adds 4) and every entry reflects', () => {
+  const files = kernelFiles();
+  assert.ok(files.length > 20, `${files.length} kernel files`);
+  for (const f of files) {
+    const m = kernelInterface(f);
+    assert.equal(m.errors, [], f);
+    assert.ok(m.entries.size > 0, `${f}: no entry point found`);
   }
 });
 

@@ -33,14 +33,14 @@ export function aggregateRaw(forward: boolean, src: Tensor, adj: Tensor, N: numb
     const kernel = G().kernel('graphconv/aggregate', 'agg_reg', { TR, TW, RWG });
     const groups = Math.ceil(rows / (RWG * TR));
     for (let g0 = 0; g0 < groups; g0 += MAX_GROUPS) {
-      G().dispatch(kernel, [src.buffer, adj.buffer, out.buffer], [mode, N, K, C * T, V, rows, nwb, g0 * RWG * TR, 0, 0, 0, 0],
+      G().dispatch(kernel, { in0: src.buffer, in1: adj.buffer, out: out.buffer }, { mode, n: N, k: K, ct: C * T, v: V, rows, nwb, r0: g0 * RWG * TR, n_per_slice: 0 },
         [Math.min(MAX_GROUPS, groups - g0), mode === Mode.Forward ? K * nwb : nwb, 1]);
     }
     return out;
   }
   // the workgroup size stays out of the overrides at its WGSL default (the pipeline every caller shares)
-  G().dispatch(G().kernel('graphconv/aggregate', 'aggregate', v.WG === FLAT_WG ? {} : { WG: v.WG }), [src.buffer, adj.buffer, out.buffer],
-    [mode, N, K, C, T, V, 0, out.size], Math.ceil(out.size / v.WG));
+  G().dispatch(G().kernel('graphconv/aggregate', 'aggregate', v.WG === FLAT_WG ? {} : { WG: v.WG }), { in0: src.buffer, in1: adj.buffer, out: out.buffer },
+    { mode, n: N, k: K, c: C, t: T, v: V, chunk: 0, total: out.size }, Math.ceil(out.size / v.WG));
   return out;
 }
 
@@ -76,11 +76,11 @@ export function adjacencyGrad(x: Tensor, dxa: Tensor, N: number, K: number, C: n
   if (v.path === 'reg') {
     const { TR, TW, RWG } = v;
     const nvb = Math.ceil(V / TR), nwb = Math.ceil(V / TW);
-    G().dispatch(G().kernel('graphconv/aggregate', 'adj_reg', { TR, TW, RWG }), [x.buffer, dxa.buffer, partial.buffer],
-      [0, N, K, C * T, V, N * C * T, nwb, 0, per, 0, 0, 0], [slices, nvb, K * nwb]);
+    G().dispatch(G().kernel('graphconv/aggregate', 'adj_reg', { TR, TW, RWG }), { in0: x.buffer, in1: dxa.buffer, out: partial.buffer },
+      { mode: 0, n: N, k: K, ct: C * T, v: V, rows: N * C * T, nwb, r0: 0, n_per_slice: per }, [slices, nvb, K * nwb]);
   } else {
-    G().dispatch(G().kernel('graphconv/aggregate', 'adj_grad'), [x.buffer, dxa.buffer, partial.buffer],
-      [0, N, K, C, T, V, per, 0], [K, slices, 1]);
+    G().dispatch(G().kernel('graphconv/aggregate', 'adj_grad'), { in0: x.buffer, in1: dxa.buffer, out: partial.buffer },
+      { mode: 0, n: N, k: K, c: C, t: T, v: V, chunk: per, total: 0 }, [K, slices, 1]);
   }
   if (slices === 1) { const out = partial.view([K, V, V]); partial.dispose(); return out; }
   const sum = sumAxes(partial, 0);

@@ -16,12 +16,12 @@ export function jointBias(bias: Tensor, adj: Tensor): Tensor {
   const [K, V] = adj.shape;
   if (adj.rank !== 3 || adj.shape[2] !== V || bias.size % K !== 0) throw new Error(`jointBias: bias [${bias.shape}] and adjacency [${adj.shape}] are not (K·Cout) and (K, V, V)`);
   const Cout = bias.size / K;
-  const params = [K, Cout, V, 0];
+  const params = { k: K, cout: Cout, v: V };
   const out = Tensor.empty([Cout, V]);
-  G().dispatch(G().kernel('graphconv/bias', 'forward'), [bias.buffer, adj.buffer, out.buffer], params, Math.ceil(out.size / BIAS_WG));
+  G().dispatch(G().kernel('graphconv/bias', 'forward'), { b: bias.buffer, adj: adj.buffer, b2: out.buffer }, params, Math.ceil(out.size / BIAS_WG));
   return record('jointBias', out, [bias, adj], (g) => {
     const db = Tensor.empty(bias.shape), dadj = Tensor.empty(adj.shape);
-    G().dispatch(G().kernel('graphconv/bias', 'backward'), [bias.buffer, adj.buffer, g.buffer, db.buffer, dadj.buffer], params,
+    G().dispatch(G().kernel('graphconv/bias', 'backward'), { b: bias.buffer, adj: adj.buffer, g: g.buffer, db: db.buffer, dadj: dadj.buffer }, params,
       Math.ceil((db.size + dadj.size) / BIAS_WG));
     if (!bias.requiresGrad) db.dispose();
     if (!adj.requiresGrad) dadj.dispose();

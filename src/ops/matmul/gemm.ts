@@ -7,6 +7,7 @@
  */
 import { Tensor, G } from '../../tensor/tensor.js';
 import type { Overrides } from '../../gpu/kernels.js';
+import type { Bindings } from '../../gpu/device.js';
 import { matmulVariant, matmulVariants, type MatmulVariant } from './variants.js';
 import { turn, params, loadPaths, regBindings, vec4Columns, vec4Rows, vec4Stores, MAX_GROUPS, type Gemm } from './operands.js';
 import { windowLayout, gemmWindows, type WindowLayout } from './windows.js';
@@ -67,10 +68,10 @@ export function gemm(g0: Gemm, variant?: MatmulVariant): void {
 }
 
 /** Kernel file, override constants and bindings of an entry that reads the operands in place (no pack). */
-function directPlan(g: Gemm, v: MatmulVariant): { file: string; o: Overrides; bufs: (GPUBuffer | GPUBufferBinding)[] } {
+function directPlan(g: Gemm, v: MatmulVariant): { file: string; o: Overrides; bufs: Bindings } {
   if (v.entry === 'reg') { const o = loadPaths(g, v); return { file: 'matmul/matmul', o, bufs: regBindings(g, o) }; }
   if (v.entry === 'tiled4') { const o = tile4Paths(g, v); return { file: 'matmul/tiled4', o, bufs: tile4Bindings(g, o) }; }
-  return { file: 'matmul/matmul', o: v.overrides, bufs: [g.a.buf, g.b.buf, g.bias?.buf ?? G().placeholder, g.c.buf] };
+  return { file: 'matmul/matmul', o: v.overrides, bufs: { a: g.a.buf, b: g.b.buf, bias: g.bias?.buf ?? G().placeholder, c: g.c.buf } };
 }
 
 /** vec4 load and store paths of the tiled4 kernel that the strides allow (kernels/matmul_tiled4.wgsl). */
@@ -81,12 +82,12 @@ function tile4Paths(g: Gemm, v: MatmulVariant): Overrides {
   return { ...v.overrides, AV: av, BV: bv, CV: vec4Stores(g) ? 1 : 0 };
 }
 /** tiled4's bindings: the scalar views, bias, C, then the vec4 views (the placeholder where unread). */
-function tile4Bindings(g: Gemm, o: Overrides): GPUBuffer[] {
+function tile4Bindings(g: Gemm, o: Overrides): Bindings {
   const ph = G().placeholder;
-  return [o.AV ? ph : g.a.buf, o.BV ? ph : g.b.buf, g.bias?.buf ?? ph, g.c.buf, o.AV ? g.a.buf : ph, o.BV ? g.b.buf : ph];
+  return { a: o.AV ? ph : g.a.buf, b: o.BV ? ph : g.b.buf, bias: g.bias?.buf ?? ph, c: g.c.buf, avec: o.AV ? g.a.buf : ph, bvec: o.BV ? g.b.buf : ph };
 }
 
-/** Invocations per workgroup of the split-k sum (kernels/matmul_ksum.wgsl), one vec4 of C each. */
+/** Invocations per workgroup of the split-k sum (kernels/matmul/ksum.wgsl), one vec4 of C each. */
 const KSUM_WG = 64;
 
 /**
@@ -125,8 +126,8 @@ function gemmSplitK(g: Gemm, v: MatmulVariant, { slices, kc, ss }: { slices: num
     }
   }
   const x = g.bias ?? { sm: 0, sn: 0 };
-  gpu.dispatch(gpu.kernel('matmul/ksum', 'ksum', { WG: KSUM_WG, CV: vec4Stores(g) ? 1 : 0 }), [part.buffer, g.bias?.buf ?? gpu.placeholder, g.c.buf],
-    [g.M, g.N, g.batch, g.bias ? 1 : 0, g.c.rs, g.c.cs, g.c.bs, slices, x.sm, x.sn, ss], Math.ceil(g.batch * g.M * N4 / 4 / KSUM_WG));
+  gpu.dispatch(gpu.kernel('matmul/ksum', 'ksum', { WG: KSUM_WG, CV: vec4Stores(g) ? 1 : 0 }), { part: part.buffer, bias: g.bias?.buf ?? gpu.placeholder, c: g.c.buf },
+    { M: g.M, N: g.N, batches: g.batch, flags: g.bias ? 1 : 0, scm: g.c.rs, scn: g.c.cs, scb: g.c.bs, slices, sxm: x.sm, sxn: x.sn, ss }, Math.ceil(g.batch * g.M * N4 / 4 / KSUM_WG));
   part.dispose();
 }
 

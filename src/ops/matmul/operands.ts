@@ -7,6 +7,7 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { G } from '../../tensor/tensor.js';
 import type { Overrides } from '../../gpu/kernels.js';
+import type { Bindings, Params } from '../../gpu/device.js';
 import { WIN, type MatmulVariant } from './variants.js';
 
 /** One operand seen as a (rows, cols) matrix per batch: element (r, c) of batch z at z·bs + r·rs + c·cs. */
@@ -47,16 +48,17 @@ export function windowsBuffer(bytes: number): GPUBuffer {
   return b.windows;
 }
 
-export function params(g: Gemm, flags: number, zb: number, wm0: number, k0: number, kc: number, ldu: number): number[] {
+/** The uniform params of kernels/matmul/*.wgsl (kernels/lib/matmul_params.wgsl) for one dispatch of a product. */
+export function params(g: Gemm, flags: number, zb: number, wm0: number, k0: number, kc: number, ldu: number): Params {
   const x = g.bias ?? { sm: 0, sn: 0 };
-  return [g.M, g.N, g.K, flags, g.a.rs, g.a.cs, g.b.rs, g.b.cs, g.c.rs, g.c.cs, g.a.bs, g.b.bs,
-    g.c.bs, x.sm, x.sn, zb, wm0, k0, kc, ldu];
+  return { M: g.M, N: g.N, K: g.K, flags, sam: g.a.rs, sak: g.a.cs, sbk: g.b.rs, sbn: g.b.cs, scm: g.c.rs, scn: g.c.cs,
+    sab: g.a.bs, sbb: g.b.bs, scb: g.c.bs, sxm: x.sm, sxn: x.sn, zb, wm0, k0, kc, ldu };
 }
 
 /** Products below this many multiply-adds all use the scalar load paths: one pipeline (one JIT) serves them. */
 export const VEC4_MIN = 65536;
 
-/** vec4 load paths of the reg kernel that the strides allow (see kernels/matmul.wgsl). */
+/** vec4 load paths of the reg kernel that the strides allow (see kernels/matmul/matmul.wgsl). */
 export function loadPaths(g: Gemm, v: MatmulVariant): Overrides {
   const q = (x: number) => x % 4 === 0 && g.M * g.N * g.K * g.batch >= VEC4_MIN;
   const av = v.ubo ? 1 : g.a.cs === 1 && q(g.a.rs) && q(g.a.bs) ? 2 : 0;
@@ -65,13 +67,13 @@ export function loadPaths(g: Gemm, v: MatmulVariant): Overrides {
 }
 
 /**
- * Binding list of the reg entry: the scalar arrays serve the k tail too, so a vec4 path binds its
+ * Bindings of the reg entry: the scalar arrays serve the k tail too, so a vec4 path binds its
  * buffer twice (both read-only); slots a variant never reads get the placeholder.
  */
-export function regBindings(g: Gemm, o: Overrides, window?: GPUBufferBinding): (GPUBuffer | GPUBufferBinding)[] {
+export function regBindings(g: Gemm, o: Overrides, window?: GPUBufferBinding): Bindings {
   const ph = G().placeholder;
-  return [o.AV === 1 ? ph : g.a.buf, g.b.buf, g.bias?.buf ?? ph, g.c.buf,
-    window ?? uniformDummy(), o.AV === 2 ? g.a.buf : ph, o.BV !== 0 ? g.b.buf : ph];
+  return { a: o.AV === 1 ? ph : g.a.buf, b: g.b.buf, bias: g.bias?.buf ?? ph, c: g.c.buf,
+    window: window ?? uniformDummy(), avec: o.AV === 2 ? g.a.buf : ph, bvec: o.BV !== 0 ? g.b.buf : ph };
 }
 
 export const vec4Columns = (g: Gemm): boolean => g.b.cs === 1 && g.N % 4 === 0 && g.b.rs % 4 === 0 && g.b.bs % 4 === 0;

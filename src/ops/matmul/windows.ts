@@ -7,6 +7,7 @@
  * (docs/bench.md).
  */
 import { G } from '../../tensor/tensor.js';
+import type { Bindings } from '../../gpu/device.js';
 import type { MatmulVariant } from './variants.js';
 import { WIN } from './variants.js';
 import { turn, params, loadPaths, regBindings, uniformDummy, windowsBuffer, MAX_GROUPS, type Gemm } from './operands.js';
@@ -47,7 +48,8 @@ export function gemmWindows(w: WindowLayout, v: MatmulVariant): void {
   const rowsPerGroup = quads ? 4 : 1;
   for (let z = 0; z < zWin; z++) {
     for (let m0 = 0; m0 < nmb * MB; m0 += MAX_GROUPS * rowsPerGroup) {
-      gpu.dispatch(pack, [g.a.buf, buf], [g.M, g.K, g.a.rs, g.a.cs, z * g.a.bs, Math.log2(MB), ldu, nkb, z * nmb * nkb, WIN, m0, kmajor ? 1 : 0],
+      gpu.dispatch(pack, { a: g.a.buf, packed: buf },
+        { M: g.M, K: g.K, sam: g.a.rs, sak: g.a.cs, abase: z * g.a.bs, lgMB: Math.log2(MB), ldu, nkb, wbase: z * nmb * nkb, WIN, m0, kmaj: kmajor ? 1 : 0 },
         [Math.ceil(ldu / (64 * rowsPerGroup)), Math.min(MAX_GROUPS, Math.ceil((nmb * MB - m0) / rowsPerGroup)), nkb]);
     }
   }
@@ -93,15 +95,15 @@ function regkDispatches(w: WindowLayout, v: MatmulVariant, buf: GPUBuffer): void
       const gy = Math.ceil(Math.min(NW * MB, g.M - wm0) / TM);
       for (let kb = 0; kb < nkb; kb++) {
         const k0 = kb * ldu;
-        const windows: (GPUBuffer | GPUBufferBinding)[] = [];
+        const bindings: Bindings = { b: g.b.buf, c: g.c.buf, bias: g.bias?.buf ?? gpu.placeholder };
         for (let j = 0; j < 8; j++) {
           const win = (z * nmb + mb + j) * nkb + kb;
-          windows.push(j < NW && mb + j < nmb ? { buffer: buf, offset: win * WIN * 4, size: WIN * 4 } : dummy);
+          bindings[`u${j}`] = j < NW && mb + j < nmb ? { buffer: buf, offset: win * WIN * 4, size: WIN * 4 } : dummy;
         }
         const [zFirst, zCount] = g.a.bs ? [z, 1] : [0, g.batch];
         for (let z0 = zFirst; z0 < zFirst + zCount; z0 += MAX_GROUPS) {
           const flags = (kb === 0 && g.bias ? 1 : 0) | (kb > 0 ? 2 : 0);
-          gpu.dispatch(kernel, [g.b.buf, g.c.buf, ...windows, g.bias?.buf ?? gpu.placeholder], params(g, flags, z0, wm0, k0, Math.min(ldu, g.K - k0), MB),
+          gpu.dispatch(kernel, bindings, params(g, flags, z0, wm0, k0, Math.min(ldu, g.K - k0), MB),
             [gx, gy, Math.min(MAX_GROUPS, zFirst + zCount - z0)]);
         }
       }

@@ -41,8 +41,8 @@ export function colsFit(pass: Pass, d: ConvDims, limits: Record<string, number>)
 function im2col(mode: 0 | 1, src: Tensor, d: ConvDims, C: number, T: number, Tr: number): Tensor {
   const cols = Tensor.empty([d.N * Tr * d.V, C * d.KT]);
   const g = G();
-  g.dispatch(g.kernel('tconv/cols', 'cols_main', { WG }), [src.buffer, cols.buffer],
-    [mode, d.N, C, T, Tr, d.V, d.KT, d.stride, d.pad], Math.ceil(cols.size / WG));
+  g.dispatch(g.kernel('tconv/cols', 'cols_main', { WG }), { src: src.buffer, cols: cols.buffer },
+    { mode, n: d.N, c: C, t: T, tr: Tr, v: d.V, kt: d.KT, stride: d.stride, pad: d.pad }, Math.ceil(cols.size / WG));
   return cols;
 }
 

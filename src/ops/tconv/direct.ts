@@ -5,7 +5,6 @@
  * (entry `wpack`). Its weight gradient is ./wgrad.ts.
  */
 import { Tensor, G } from '../../tensor/tensor.js';
-import { f32 } from '../../gpu/device.js';
 import type { ConvDims } from './dims.js';
 
 const WG = 64;
@@ -47,20 +46,17 @@ export function direct(fwd: boolean, d: ConvDims, src: Tensor, weight: Tensor, b
   const cols = d.N * ntb * d.V;
   const cinKt = d.Cin * d.KT;
   const rs = fwd ? cinKt : d.KT, cs = fwd ? d.KT : cinKt;
-  const params = (c0: number) => [
-    mode, rows, cred, cols,
-    tin, tout, d.V, d.KT,
-    stride, pad, ntb, biasMode,
-    rs, cs, 0, c0 * wg,
-    0, rows, 0, cred,
-  ];
+  const params = (c0: number) => ({
+    mode, rows, cred, cols, tin, tout, v: d.V, kt: d.KT, stride, pad, ntb, flags: biasMode,
+    rs, cs, col0: c0 * wg, row_begin: 0, row_end: rows, c_begin: 0, c_end: cred,
+  });
   // the weights in reading order (kernel entry `wpack`): TO/4 vec4 loads per (channel, tap)
   const packed = Tensor.empty([Math.ceil(rows / TO) * TO * cred * d.KT]);
-  g.dispatch(g.kernel('tconv/direct', 'wpack', { TO, TT, WG: wg }), [weight.buffer, packed.buffer], params(0), Math.ceil(packed.size / wg));
+  g.dispatch(g.kernel('tconv/direct', 'wpack', { TO, TT, WG: wg }), { weight: weight.buffer, packed: packed.buffer }, params(0), Math.ceil(packed.size / wg));
   const kernel = g.kernel('tconv/direct', 'direct', { TO, TT, WG: wg });
   const colGroups = Math.ceil(cols / wg);
   for (let c0 = 0; c0 < colGroups; c0 += MAX_GROUPS) {
-    g.dispatch(kernel, [src.buffer, packed.buffer, bias?.buffer ?? g.placeholder, out.buffer], params(c0),
+    g.dispatch(kernel, { src: src.buffer, packed: packed.buffer, bias: bias?.buffer ?? g.placeholder, out: out.buffer }, params(c0),
       [Math.min(MAX_GROUPS, colGroups - c0), Math.ceil(rows / TO), phases]);
   }
   packed.dispose();

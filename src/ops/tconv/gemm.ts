@@ -24,12 +24,10 @@ export function gemm(mode: Mode, TM: number, d: ConvDims, a: Tensor, b: Tensor, 
   const maxX = g.limits.maxComputeWorkgroupsPerDimension;
   for (let t0 = 0; t0 < colTiles; t0 += maxX) {
     const x = Math.min(maxX, colTiles - t0);
-    g.dispatch(kernel, [a.buffer, b.buffer, bias?.buffer ?? g.placeholder, out.buffer], [
-      mode, rows, cols, red,
-      d.Cin, d.Cout, d.T, d.Tout,
-      d.V, d.KT, d.stride, d.pad,
-      biasMode, chunk, t0 * TILE_COLS, sOut,
-    ], [x, rowTiles, slices]);
+    g.dispatch(kernel, { a: a.buffer, b: b.buffer, bias: bias?.buffer ?? g.placeholder, out: out.buffer }, {
+      mode, rows, cols, red, cin: d.Cin, cout: d.Cout, t: d.T, tout: d.Tout, v: d.V, kt: d.KT, stride: d.stride, pad: d.pad,
+      has_bias: biasMode, chunk, col0: t0 * TILE_COLS, s_out: sOut,
+    }, [x, rowTiles, slices]);
   }
 }
 

@@ -7,7 +7,7 @@
 import { Tensor, G } from '../../tensor/tensor.js';
 import { sumAxes } from '../reduce.js';
 import { LANE_TERMS, maxSamplesPerSlice } from '../lanesums.js';
-import { f32, type Param } from '../../gpu/device.js';
+import type { Params } from '../../gpu/device.js';
 import type { ConvDims } from './dims.js';
 
 /** Workgroups to aim for when splitting the weight gradient over the batch. */
@@ -72,7 +72,7 @@ export function wgradReg(d: ConvDims, dy: Tensor, x: Tensor, withBias = false, s
   const [dys, xs] = lastC ? [channelsLast(dy, d.N, d.Cout, d.Tout, d.V), channelsLast(x, d.N, d.Cin, d.T, d.V)] : [dy, x];
   const { slices, perSlice } = wgradSlices(d, split);
   const out = wgradOutputs(d, slices, withBias);
-  g.dispatch(g.kernel('tconv/wgrad', lastC ? 'wgrad_c' : 'wgrad', { TO, TI, WG: wg }), [dys.buffer, xs.buffer, ...out.buffers],
+  g.dispatch(g.kernel('tconv/wgrad', lastC ? 'wgrad_c' : 'wgrad', { TO, TI, WG: wg }), { dy: dys.buffer, x: xs.buffer, ...out.buffers },
     wgradParams(d, perSlice, slices, withBias), [slices, Math.ceil(d.Cin / TI), Math.ceil(d.Cout / TO) * d.KT]);
   if (lastC) { dys.dispose(); xs.dispose(); }
   return out.sum();
@@ -97,14 +97,12 @@ export function wgradSlices(d: ConvDims, s: WgradSplit): { slices: number; perSl
   return { slices: Math.ceil(d.N / perSlice), perSlice };
 }
 
-/** The uniform parameters (WParams of kernels/tconv_wgrad.wgsl) of a weight-gradient dispatch. */
-function wgradParams(d: ConvDims, perSlice: number, slices: number, withBias: boolean): Param[] {
-  return [
-    d.Cout, d.Cin, d.KT, d.N,
-    d.T, d.Tout, d.V, d.stride,
-    d.pad, perSlice, f32(1 / d.V), slices,
-    withBias ? 1 : 0, 0, 0, 0,
-  ];
+/** The uniform parameters (WParams of kernels/tconv/wgrad.wgsl) of a weight-gradient dispatch. */
+function wgradParams(d: ConvDims, perSlice: number, slices: number, withBias: boolean): Params {
+  return {
+    cout: d.Cout, cin: d.Cin, kt: d.KT, n: d.N, tin: d.T, tout: d.Tout, v: d.V, stride: d.stride,
+    pad: d.pad, n_per_slice: perSlice, inv_v: 1 / d.V, slices, want_bias: withBias ? 1 : 0,
+  };
 }
 
 /**
@@ -116,7 +114,7 @@ function wgradOutputs(d: ConvDims, slices: number, withBias: boolean) {
   const partial = Tensor.empty([slices, rows, cols]);
   const bpart = withBias ? Tensor.empty([slices, rows]) : undefined;
   return {
-    buffers: [partial.buffer, bpart?.buffer ?? G().placeholder],
+    buffers: { partial: partial.buffer, bpart: bpart?.buffer ?? G().placeholder },
     sum: (): { dw: Tensor; db?: Tensor } => ({ dw: sumSlices(partial, [rows, cols]), db: bpart && sumSlices(bpart, [rows]) }),
   };
 }
@@ -131,7 +129,7 @@ function wgradTaps(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean, split:
   const dyc = channelsLast(dy, d.N, d.Cout, d.Tout, d.V);
   const { slices } = wgradSlices(d, split);
   const out = wgradOutputs(d, slices, withBias);
-  g.dispatch(g.kernel('tconv/wgrad', 'wgrad_t', { TO, TK, WG: wg }), [dyc.buffer, x.buffer, ...out.buffers], wgradParams(d, 0, slices, withBias),
+  g.dispatch(g.kernel('tconv/wgrad', 'wgrad_t', { TO, TK, WG: wg }), { dy: dyc.buffer, x: x.buffer, ...out.buffers }, wgradParams(d, 0, slices, withBias),
     [slices, d.Cin, Math.ceil(d.Cout / TO) * Math.ceil(d.KT / TK)]);
   dyc.dispose();
   return out.sum();
@@ -144,7 +142,8 @@ function channelsLast(t: Tensor, N: number, C: number, T: number, V: number): Te
   const out = Tensor.empty([N * P * cq * 4]);
   // whole position quads: 4 × 4 blocks as vec4s (cl_pack4), else one channel quad per invocation
   const quads = P % 4 === 0;
-  g.dispatch(g.kernel('tconv/wgrad', quads ? 'cl_pack4' : 'cl_pack', { WG: 64 }), [t.buffer, out.buffer], [C, 0, 0, N, 0, T, V, 0, 0, 0, f32(0), 0, 0, 0, 0, 0],
+  g.dispatch(g.kernel('tconv/wgrad', quads ? 'cl_pack4' : 'cl_pack', { WG: 64 }), { src: t.buffer, packed: out.buffer },
+    { cout: C, cin: 0, kt: 0, n: N, tin: 0, tout: T, v: V, stride: 0, pad: 0, n_per_slice: 0, inv_v: 0, slices: 0, want_bias: 0 },
     [Math.ceil(P / (quads ? 256 : 64)), cq, N]);
   return out;
 }
