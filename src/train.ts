@@ -6,6 +6,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from './util/errors.js';
+import { parseKernelSettings } from './gpu/policy.js';
 import type { Command } from './cli/command.js';
 
 // name → module path; each module default-exports a Command.
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<void> {
     .scriptName('train.js')
     .usage('$0 [command] [options]\n\nWith no command: the main job on the embedded dataset (synthesise, pre-train I²MD, evaluate).')
     .option('backend', { type: 'string', describe: 'force a WebGPU backend: vulkan, opengles, metal, d3d12, … (or env I2MD_BACKEND)', global: true })
+    .option('kernel', { type: 'string', array: true, describe: 'force a kernel family\'s variant, family=value (repeatable; or env I2MD_KERNELS; `info --kernels` lists them)', global: true })
     .strict()
     // yargs would print usage and a stack trace for our errors; let them reach the handler below
     .fail((msg, err) => { throw err ?? new UserError(`${msg}\n(see --help)`); })
@@ -54,6 +56,11 @@ export async function main(argv: string[]): Promise<void> {
     const spec = name === 'main' ? ['$0', 'main'] : cmd.name;
     y = y.command(spec, cmd.describe, (b) => cmd.options(b), async (a) => {
       if (typeof a.backend === 'string') process.env.I2MD_BACKEND = a.backend;
+      if (Array.isArray(a.kernel) && a.kernel.length) {
+        const given = a.kernel.map(String).join(',');
+        parseKernelSettings(given, '--kernel');   // a typo stops here, before any work
+        process.env.I2MD_KERNELS = [process.env.I2MD_KERNELS, given].filter(Boolean).join(',');
+      }
       await cmd.run(a as Record<string, unknown>);
     });
   }

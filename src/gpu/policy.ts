@@ -15,7 +15,7 @@
  * describes the families and the cache.
  */
 import type { DeviceSummary } from './device.js';
-import { cachedEntry, type TunedEntry } from './tuning.js';
+import { cachedEntry, tunedEntries, type TunedEntry } from './tuning.js';
 import { UserError } from '../util/errors.js';
 
 export type AdapterClass = 'software' | 'hardware';
@@ -185,6 +185,27 @@ export function defaultSetting(family: KernelFamily): string {
 
 /** A numeric setting (workgroup sizes, slots per dispatch). */
 export const kernelNumber = (family: KernelFamily): number => Number(kernelSetting(family).value);
+
+/** What `info --kernels` prints for one family: its setting here and why, its choices, its tuned shapes. */
+export interface KernelReport {
+  family: KernelFamily; what: string; value: string; source: SettingSource | 'forced (I2MD_KERNELS / --kernel)';
+  choices: string; byShape?: string; tunedShapes?: number;
+}
+
+/** Every family's setting on this adapter and why (default / forced), with the tuning cache's shapes for it. */
+export function kernelReport(summary?: Pick<DeviceSummary, 'vendor' | 'architecture' | 'device' | 'description' | 'backend'>): KernelReport[] {
+  const tuned = summary ? tunedEntries(summary) : {};
+  return familyNames.map((family) => {
+    const decl = kernelFamilies[family] as FamilyDecl;
+    const s = kernelSetting(family);
+    const byEnv = s.source === 'forced' && !forcedByCode.has(family);
+    return {
+      family, what: decl.what, value: s.value, source: byEnv ? 'forced (I2MD_KERNELS / --kernel)' : s.source,
+      choices: decl.choices === '*' ? 'auto or a variant name' : decl.choices.join(', '),
+      byShape: decl.byShape, tunedShapes: decl.tuned ? Object.keys(tuned[family] ?? {}).length : undefined,
+    };
+  });
+}
 
 // ---------------------------------------------------------------- per-shape tuned entries
 
