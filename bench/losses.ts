@@ -1,5 +1,5 @@
 /**
- * Benchmarks of the I²MD loss kernels (i2md.md §6–8) at training sizes:
+ * Benchmarks of the I²MD loss kernels (docs/method.md) at training sizes:
  *   - InfoNCE forward + backward, N = 64, d = 128, K = 16384 and 65536 (kernels/contrastive.wgsl);
  *   - CMD distillation at K = 16384, top k = 8192: the masked KL alone (sims given) and the whole
  *     term (t = k·Q, s = q·Q, top-k, KL, backward into q);

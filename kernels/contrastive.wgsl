@@ -1,4 +1,4 @@
-// Similarities against a memory queue and the fused InfoNCE (MoCo) loss — i2md.md §6, §8.
+// Similarities against a memory queue and the fused InfoNCE (MoCo) loss — docs/method.md#moco, #imd.
 // The queue Q is (d, K) row-major (feature × slot), x/q/k are (N, d) row-major.
 //
 // Bindings: 0 params, 1 q (N, d), 2 k (N, d), 3 queue Q (d, K), 4 logits (N, ld), 5 mask (N, K) or

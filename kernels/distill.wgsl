@@ -1,4 +1,4 @@
-// Masked KL distillation between similarity distributions (CMD, i2md.md §7; IMD, §8).
+// Masked KL distillation between similarity distributions (CMD, docs/method.md#cmd; IMD, #imd).
 // Over the slots where mask[n, j] = 1 (the teacher's top-k): p_T = softmax(t/τ_T),
 // log p_S = log_softmax(s/τ_S), row loss = Σ_j p_T (log p_T − log p_S).
 //

@@ -1,4 +1,4 @@
-// Dynamic neighbour aggregation (DNA, i2md.md §8): the cluster-level positive of each key.
+// Dynamic neighbour aggregation (DNA, docs/method.md#dna): the cluster-level positive of each key.
 // For row n with similarities w = k'·Q' (N, K) and top = the 0/1 mask of its top-k_dna slots:
 //   neighbours = { j : top[n, j] = 1 and w[n, j] ≥ δ }   (possibly none)
 //   α = softmax(w_nbrs / τ_agg) · mean(w_nbrs)

@@ -1,4 +1,4 @@
-// The motion and bone modalities (design i2md.md §4) of a batch x (N, C, T, V, M):
+// The motion and bone modalities (docs/method.md#modalities) of a batch x (N, C, T, V, M):
 //   op 0 motion: out[.., t, v, m] = x[.., t+1, v, m] − x[.., t, v, m] for t < T−1, 0 at t = T−1;
 //   op 1 bone:   out[.., t, v, m] = x[.., t, v, m] − x[.., t, parent[v], m], 0 where parent[v] is
 //                v itself (the centre) or −1 (no bone).

@@ -1,5 +1,5 @@
 /**
- * `finetune`: semi-supervised evaluation (i2md.md §9) — the pre-trained encoder and a new linear
+ * `finetune`: semi-supervised evaluation (docs/method.md#evaluation) — the pre-trained encoder and a new linear
  * classifier fine-tuned together on a class-stratified `--label-fraction` of the training split
  * (1: full fine-tuning), `--repeats` different subsets, mean ± std of the best test top-1.
  * `transfer` (src/cli/transfer.ts) runs the same with a checkpoint pre-trained on another dataset.

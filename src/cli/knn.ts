@@ -1,5 +1,5 @@
 /**
- * `knn`: k-NN evaluation (i2md.md §9) of a pre-trained encoder — L2-normalised frozen features of
+ * `knn`: k-NN evaluation (docs/method.md#evaluation) of a pre-trained encoder — L2-normalised frozen features of
  * the training split as the memory, 1-NN by cosine similarity and k-NN (default 20) with votes
  * weighted exp(sim / τ).
  */

@@ -1,5 +1,5 @@
 /**
- * `linear`: linear evaluation (i2md.md §9) of a pre-trained encoder — frozen, BN in eval mode —
+ * `linear`: linear evaluation (docs/method.md#evaluation) of a pre-trained encoder — frozen, BN in eval mode —
  * with a new linear classifier on its features of the dataset's training split, tested on the
  * test split every 5 epochs; best and last top-1/top-5. `--modality all` evaluates every stream
  * of a run and fuses their softmax outputs with --fusion-weights ("3s").

@@ -1,6 +1,6 @@
 /**
  * `transfer`: fine-tune an encoder pre-trained on one dataset (`--checkpoint A`) on another
- * (`--data B`), e.g. NTU → PKU-MMD II (i2md.md §9). The skeleton layouts must match: the
+ * (`--data B`), e.g. NTU → PKU-MMD II (docs/method.md#evaluation). The skeleton layouts must match: the
  * command checks joint count and bones before training and says which differ.
  */
 import type { Command } from './command.js';

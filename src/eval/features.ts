@@ -1,6 +1,6 @@
 /**
  * Frozen-encoder features of a dataset: encoder in eval mode (BN running statistics, no dropout),
- * each sample centre-cropped to the training length (i2md.md §5: test uses a centre crop keeping
+ * each sample centre-cropped to the training length (docs/method.md#augmentation: test uses a centre crop keeping
  * 95% of the frames), modality computed on the GPU, pooled feature (N, D) read back.
  */
 import { Tensor, tidy, noGrad, G } from '../tensor/index.js';

@@ -1,5 +1,5 @@
 /**
- * Fine-tuning evaluation (i2md.md §9): the whole encoder plus a new Linear(D, classes) trained on
+ * Fine-tuning evaluation (docs/method.md#finetune): the whole encoder plus a new Linear(D, classes) trained on
  * labelled data — semi-supervised on a class-stratified fraction of the training set (1%, 10%),
  * full fine-tuning at fraction 1, transfer when the encoder was pre-trained on another dataset.
  * The recipe is the linear one with lr 0.01: SGD momentum 0.9, no weight decay, lr × 0.1 at the

@@ -1,5 +1,5 @@
 /**
- * k-NN evaluation on L2-normalised features (i2md.md §9): 1-NN by cosine similarity, and
+ * k-NN evaluation on L2-normalised features (docs/method.md#knn): 1-NN by cosine similarity, and
  * k-NN (default 20) with similarity-weighted votes, weights exp(sim / τ) as in instance-
  * discrimination papers (τ = 0.1). Features are small (N × D on the CPU), so this stays in
  * plain TypeScript where every step is easy to check.

@@ -1,5 +1,5 @@
 /**
- * Linear evaluation (i2md.md §9) on frozen features: a new Linear(D, classes) initialised
+ * Linear evaluation (docs/method.md#linear) on frozen features: a new Linear(D, classes) initialised
  * N(0, 0.01), SGD lr 0.1, momentum 0.9, no weight decay, lr × 0.1 at the milestones, batch 64;
  * the best top-1 of evaluations every `evalEvery` epochs and the last. Features are computed once
  * by the frozen encoder (BN in eval mode), so the classifier trains on the GPU in seconds.

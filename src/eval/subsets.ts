@@ -1,5 +1,5 @@
 /**
- * Labelled subsets for semi-supervised evaluation (i2md.md §9): a class-stratified random
+ * Labelled subsets for semi-supervised evaluation (docs/method.md#evaluation): a class-stratified random
  * fraction of the training set. Each class gets its share of round(fraction·N) rows by largest
  * remainder, at least one row per class whenever the subset has room for every class (1% of a
  * small set would otherwise drop rare classes entirely and the number would mean little); when

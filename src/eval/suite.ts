@@ -1,7 +1,7 @@
 /**
  * The evaluations a run reports for a set of per-modality encoders: k-NN (1-NN, 20-NN) and
  * linear evaluation on each stream's frozen features, and the 3-stream fusion of the linear
- * classifiers (softmax outputs averaged, i2md.md §9 "3s").
+ * classifiers (softmax outputs averaged, docs/method.md#fusion).
  */
 import type { SkeletonDataset } from '../data/dataset.js';
 import type { STGCN } from '../nn/stgcn.js';
@@ -46,7 +46,7 @@ export function decodeFeatureSample(s: FeatureSample): Float32Array {
 }
 
 /**
- * Multi-stream fusion (i2md.md §9 "3s"): the weighted mean of each stream's softmax outputs
+ * Multi-stream fusion (docs/method.md#fusion): the weighted mean of each stream's softmax outputs
  * (N, classes), weights normalised to sum 1; top-1/top-5 of the fused scores.
  */
 export function fuseProbabilities(probs: Float32Array[], labels: Int32Array, classes: number, weights: number[] = probs.map(() => 1)):

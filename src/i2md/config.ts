@@ -1,5 +1,5 @@
 /**
- * Every hyperparameter of the pre-training (i2md.md §6–9) in one object, with the two presets:
+ * Every hyperparameter of the pre-training (docs/method.md#recipes) in one object, with the two presets:
  * `paper` is the official recipe; `demo` is sized so the main job finishes in minutes on two CPU
  * cores through a software adapter. Switching terms off gives MoCo-only and CMD from the same
  * program (the ablation of issue 7).

@@ -1,7 +1,7 @@
 /**
  * The full I²MD loss of one step in float64 TypeScript, from the branch outputs (q, k, q′, k′ of
  * every modality) and the queues: the oracle the GPU assembly in step.ts is tested against.
- * Mirrors i2md.md §6–8 term by term.
+ * Mirrors docs/method.md#loss term by term.
  */
 import { infoNCERef, distillKLRef, dnaRef, queueSimRef } from './reference.js';
 import type { PretrainConfig } from './config.js';

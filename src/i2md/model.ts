@@ -1,6 +1,6 @@
 /**
  * The I²MD model: per modality a query encoder with its instance head (and, with IMD, a cluster
- * head), their momentum copies, and slot-aligned queues (i2md.md §6–8). Everything the training
+ * head), their momentum copies, and slot-aligned queues (docs/method.md). Everything the training
  * step changes lives here, so a checkpoint is this object's tensors plus a few numbers.
  */
 import { Tensor, G } from '../tensor/tensor.js';

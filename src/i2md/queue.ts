@@ -1,7 +1,7 @@
 /**
  * A MoCo memory queue: (d, K) features × slots on the GPU and a write pointer. The queues of all
  * modalities and branches advance together (same batch, same pointer), so slot j holds the same
- * training sample everywhere — CMD compares neighbourhoods slot by slot (i2md.md §6).
+ * training sample everywhere — CMD compares neighbourhoods slot by slot (docs/method.md#moco).
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { Rng } from '../util/random.js';

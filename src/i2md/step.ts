@@ -1,5 +1,5 @@
 /**
- * One pre-training step (i2md.md §4–9), all on the GPU:
+ * One pre-training step (docs/method.md), all on the GPU:
  *   1. EMA of the keys (before the key pass);
  *   2. per modality, motion/bone from each augmented view;
  *   3. key pass (no gradient) → k, k′; query pass → q, q′;

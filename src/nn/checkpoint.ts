@@ -1,5 +1,5 @@
 /**
- * Encoder checkpoints as safetensors with the PyTorch ST-GCN names (design i2md.md §3): every
+ * Encoder checkpoints as safetensors with the PyTorch ST-GCN names (docs/method.md#encoder): every
  * parameter and buffer under its dotted name, BatchNorm's num_batches_tracked as an int64 scalar,
  * and `__metadata__` recording the layout and sizes so `loadEncoder` rebuilds the same model.
  * Loading checks names and shapes first and reports every missing, unexpected and mis-shaped

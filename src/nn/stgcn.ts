@@ -1,5 +1,5 @@
 /**
- * The ST-GCN encoder (design i2md.md §3) with the module and tensor names of the PyTorch ST-GCN
+ * The ST-GCN encoder (docs/method.md#encoder) with the module and tensor names of the PyTorch ST-GCN
  * family, so checkpoints move both ways:
  *   data_bn                         BatchNorm1d over V·C channels of (N·M, V·C, T), channel v·C + c
  *   st_gcn_networks.{i}.gcn.conv    1×1 conv C_in → K·C_out, then Σ_k Σ_v x_k · (A_k ∘ M_k)

@@ -1,5 +1,5 @@
 /**
- * Per-view augmentation of design i2md.md §5 (the official CMD recipe), on one sample
+ * Per-view augmentation of docs/method.md#augmentation (the official CMD recipe), on one sample
  * (C=3, T_in, V, M) float32 in C order, index ((c·T + t)·V + v)·M + m:
  *   1. temporal crop of the valid frames, resized to T_out frames by linear interpolation
  *      (PyTorch `F.interpolate(bilinear, align_corners=False)` along time, i.e. half-pixel centres);

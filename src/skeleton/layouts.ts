@@ -26,7 +26,7 @@ function bonesByChild(V: number, pairs: Pair[]): Pair[] {
   return out;
 }
 
-// NTU RGB+D (Kinect v2) — i2md.md §2, 1-based as in the paper and the official code.
+// NTU RGB+D (Kinect v2) — docs/method.md#layouts, 1-based as in the paper and the official code.
 const NTU_EDGES_1: Pair[] = [
   [1, 2], [2, 21], [3, 21], [4, 3], [5, 21], [6, 5], [7, 6], [8, 7], [9, 21], [10, 9], [11, 10], [12, 11],
   [13, 1], [14, 13], [15, 14], [16, 15], [17, 1], [18, 17], [19, 18], [20, 19], [22, 23], [23, 8], [24, 25], [25, 12],
@@ -38,7 +38,7 @@ const NTU_NAMES = [
   'HandTipRight', 'ThumbRight',
 ];
 
-// NW-UCLA (Kinect v1) — i2md.md §2.
+// NW-UCLA (Kinect v1) — docs/method.md#layouts.
 const UCLA_EDGES_1: Pair[] = [
   [1, 2], [2, 3], [4, 3], [5, 3], [6, 5], [7, 6], [8, 7], [9, 3], [10, 9], [11, 10], [12, 11],
   [13, 1], [14, 13], [15, 14], [16, 15], [17, 1], [18, 17], [19, 18], [20, 19],

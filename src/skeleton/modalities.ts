@@ -1,5 +1,5 @@
 /**
- * CPU reference implementations of the motion and bone modalities (design i2md.md §4), the
+ * CPU reference implementations of the motion and bone modalities (docs/method.md#modalities), the
  * ground truth the GPU kernels are tested against. Both act on each (channel, sample) plane
  * independently, so one function serves (C, T, V, M) and batched (N, C, T, V, M) tensors: x may
  * hold any whole number of (T, V, M) planes.

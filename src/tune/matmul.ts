@@ -39,7 +39,7 @@ const splitWorthTrying = (v: MatmulVariant, M: number, N: number, K: number) =>
 
 interface Product { label: string; M: number; N: number; K: number; quick?: boolean }
 
-/** Graph-conv partitions of the spatial strategy (i2md.md §3): the 1×1 conv maps C_in → K·C_out. */
+/** Graph-conv partitions of the spatial strategy (docs/method.md#encoder): the 1×1 conv maps C_in → K·C_out. */
 const PARTITIONS = 3;
 
 /**

@@ -17,7 +17,7 @@ import { presets } from '../i2md/config.js';
 import { defaultBlocks } from '../nn/stgcn.js';
 import { firstOfEach, type Candidate, type TuneCase, type TuneFamily } from './tuner.js';
 
-/** Spatial partitions (i2md.md §3), joints of the NTU layout, persons per sample. */
+/** Spatial partitions (docs/method.md#encoder), joints of the NTU layout, persons per sample. */
 const K = 3, V = 25, PERSONS = 2;
 /**
  * On a software adapter a case over this many GFLOP per run is reported, not tuned: the paper's
