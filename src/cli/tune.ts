@@ -6,11 +6,13 @@
 import type { Command } from './command.js';
 import { initEngine } from '../tensor/index.js';
 import { UserError } from '../util/errors.js';
-import { storeTuned, saveTuning, tuningFilePath } from '../gpu/tuning.js';
+import { storeTuned, saveTuning, tuningFilePath, tunedEntries } from '../gpu/tuning.js';
+import { kernelFamilies, familyNames as policyFamilies, adapterClass, type FamilyDecl } from '../gpu/policy.js';
+import type { Gpu } from '../gpu/device.js';
 import type { CaseResult } from '../tune/tuner.js';
 
-/** The names of src/tune/families.ts (listed here so that loading the CLI does not load the tuner). */
-export const familyNames = ['matmul', 'topk', 'contrastive', 'tconv', 'graphconv'];
+/** The families `tune` measures: those the kernel policy marks tuned (src/tune/families.ts has their cases). */
+export const familyNames: string[] = policyFamilies.filter((f) => kernelFamilies[f].tuned);
 
 const fmtMs = (x?: number) => (x === undefined ? '-' : x < 10 ? x.toFixed(2) : x.toFixed(1));
 
@@ -43,7 +45,8 @@ const command: Command = {
     .option('only', { type: 'string', choices: familyNames, describe: 'tune one kernel family' })
     .option('quick', { type: 'boolean', default: false, describe: 'fewer shapes and repetitions (about a minute on a software adapter)' })
     .option('reps', { type: 'number', describe: 'timed repetitions per variant (default 3 with --quick, else 5 on a software adapter, 10 otherwise)' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'measure and print, do not write the cache' }),
+    .option('dry-run', { type: 'boolean', default: false, describe: 'measure and print, do not write the cache' })
+    .option('markdown', { type: 'boolean', default: false, describe: 'measure nothing: print the kernel families and this adapter\'s tuning cache as Markdown (docs/tuning.md is made with it)' }),
   async run(args) {
     const { tuneFamilies } = await import('../tune/families.js');
     const { tune } = await import('../tune/tuner.js');
@@ -51,6 +54,7 @@ const command: Command = {
     const reps = args.reps as number | undefined;
     if (reps !== undefined && !(Number.isInteger(reps) && reps >= 1)) throw new UserError('--reps needs a positive integer');
     const g = await initEngine();
+    if (args.markdown) { console.log(cacheMarkdown(g)); return; }
     const quick = Boolean(args.quick);
     const path = tuningFilePath();
     console.log(`adapter: ${g.name} — ${g.summary.description}`);
@@ -70,4 +74,29 @@ const command: Command = {
     else if (path) console.log(`tuning cache: ${path}`);
   },
 };
+/**
+ * The families of the kernel policy (with this adapter class's defaults) and every entry the
+ * tuning cache holds for this adapter, as Markdown: what docs/tuning.md shows is generated, not typed.
+ */
+export function cacheMarkdown(g: Gpu): string {
+  const s = g.summary;
+  const cls = adapterClass(s);
+  const lines = [`Adapter: ${g.name} — ${s.description || s.device}; ${cls} class. Cache: ${tuningFilePath() || 'disabled'}.`, '',
+    '| family | what | choices | default here | tuned per shape |', '| --- | --- | --- | --- | --- |'];
+  for (const f of policyFamilies) {
+    const d = kernelFamilies[f] as FamilyDecl;
+    lines.push(`| \`${f}\` | ${d.what} | ${d.choices === '*' ? 'auto or a variant name' : d.choices.join(', ')} | ${d.default(cls, s.limits)}${d.byShape ? ` (${d.byShape})` : ''} | ${d.tuned ? 'yes' : 'no'} |`);
+  }
+  const entries = tunedEntries(s);
+  const rows = Object.entries(entries).flatMap(([family, shapes]) => Object.entries(shapes).map(([cls2, e]) => ({ family, cls: cls2, e })));
+  lines.push('');
+  if (rows.length === 0) { lines.push('The cache holds no entry for this adapter: every family runs its default.'); return lines.join('\n'); }
+  lines.push('| family | shape class | shape measured | default | ms | winner | ms | speed-up | measured |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const { family, cls: c, e } of rows) {
+    const ms = (name?: string) => (name && e.ms?.[name] !== undefined ? fmtMs(e.ms[name]) : '-');
+    lines.push(`| ${family} | ${c} | ${e.shape ?? '-'} | ${e.defaultVariant ?? '-'} | ${ms(e.defaultVariant)} | ${e.variant} | ${ms(e.variant)} | ${e.speedup ? `${e.speedup.toFixed(2)}×` : '-'} | ${e.at?.slice(0, 10) ?? '-'} |`);
+  }
+  return lines.join('\n');
+}
+
 export default command;

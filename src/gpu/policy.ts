@@ -45,6 +45,19 @@ export const kernelFamilies = {
     byShape: 'software: register blocks (reg4x4 / reg8x8) or uniform windows (ubo8x8, k-major ubok16x16[n4]) by a cost model; hardware: vec4 shared-memory tiles (t4_128 / t4_64r4 / t4_128x64 / t4_64) by size and limits',
     tuned: true,
   },
+  topk: {
+    what: 'top-k mask workgroup size (src/ops/topk.ts)',
+    choices: wgChoices.slice(2),
+    default: (cls) => (cls === 'software' ? '32' : '256'),
+    tuned: true,
+  },
+  contrastive: {
+    what: 'queue products of InfoNCE / CMD (src/ops/contrastive.ts): tiles = shared-memory split-K kernels, gemm = matmul',
+    choices: ['tiles', 'gemm'],
+    default: (cls) => (cls === 'software' ? 'gemm' : 'tiles'),
+    byShape: 'tiles: the split-K chunking (GROUPS) and the subgroup row pass (SG) may be tuned per shape',
+    tuned: true,
+  },
   tconv: {
     what: 'temporal convolution passes (src/ops/tconv/variants.ts): gemm = tiled implicit GEMM, direct = register-blocked kernels, cols = im2col + matmul',
     choices: ['gemm', 'direct', 'cols'],
@@ -56,19 +69,6 @@ export const kernelFamilies = {
     what: 'graph aggregation and its gradients (src/ops/graphconv/variants.ts): flat = one output per invocation, reg = register blocks',
     choices: ['flat', 'reg'],
     default: (cls) => (cls === 'software' ? 'reg' : 'flat'),
-    tuned: true,
-  },
-  contrastive: {
-    what: 'queue products of InfoNCE / CMD (src/ops/contrastive.ts): tiles = shared-memory split-K kernels, gemm = matmul',
-    choices: ['tiles', 'gemm'],
-    default: (cls) => (cls === 'software' ? 'gemm' : 'tiles'),
-    byShape: 'tiles: the split-K chunking (GROUPS) and the subgroup row pass (SG) may be tuned per shape',
-    tuned: true,
-  },
-  topk: {
-    what: 'top-k mask workgroup size (src/ops/topk.ts)',
-    choices: wgChoices.slice(2),
-    default: (cls) => (cls === 'software' ? '32' : '256'),
     tuned: true,
   },
   batchnorm: {
