@@ -246,7 +246,7 @@ export class Gpu {
       for (let i = 0; i < f.count; i++) this.writeValue(kernel, f, base + f.offset + i * f.stride, i < v.length ? v[i] : 0);
     }
     for (const name in params) {
-      if (!layout.fields.some((f) => f.name === name)) throw new Error(`${kernel.name}: no param named '${name}' in struct ${layout.struct}`);
+      if (!layout.names.has(name)) throw new Error(`${kernel.name}: no param named '${name}' in struct ${layout.struct}`);
     }
   }
 

@@ -19,8 +19,8 @@ export type ScalarKind = 'u32' | 'i32' | 'f32';
 /** One field of a uniform struct: `words` 32-bit slots from word `offset`, elements `stride` words apart. */
 export interface ParamField { name: string; kind: ScalarKind; offset: number; count: number; stride: number }
 
-/** A uniform struct: its fields and its size in bytes (a multiple of 16, as a uniform binding needs). */
-export interface ParamLayout { struct: string; fields: ParamField[]; bytes: number }
+/** A uniform struct: its fields (and their names, for the unknown-name check) and its size in bytes (a multiple of 16, as a uniform binding needs). */
+export interface ParamLayout { struct: string; fields: ParamField[]; names: Set<string>; bytes: number }
 
 /** A buffer an entry binds. */
 export interface BindingSlot { name: string; binding: number; uniform: boolean }
@@ -104,7 +104,7 @@ function parseStruct(name: string, body: string, file: string): ParamLayout {
     offset += l.size;
   }
   const bytes = Math.ceil(offset / Math.max(16, maxAlign)) * Math.max(16, maxAlign);
-  return { struct: name, fields, bytes };
+  return { struct: name, fields, names: new Set(fields.map((f) => f.name)), bytes };
 }
 
 /** The text between the brace at `open` and its match. */
