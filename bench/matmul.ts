@@ -1,5 +1,5 @@
 /**
- * Matmul throughput: 1024³ f32 for every variant of src/ops/matmul.ts (plus some that only the
+ * Matmul throughput: 1024³ f32 for every variant of src/ops/matmul/variants.ts (plus some that only the
  * benchmark builds: 8×4 register tiles with and without uniform windows, k-major window tiles
  * 16×16 at 16 lanes, 16×8 and 8×16) and for the default
  * that `matmulVariant` picks; on hardware GPUs more shared-memory tiles and the split-k ones at

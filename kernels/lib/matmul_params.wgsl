@@ -1,5 +1,5 @@
-// The uniform parameters of a matrix product (kernels/matmul.wgsl, matmul_regk.wgsl,
-// matmul_tiled4.wgsl); the header of kernels/matmul.wgsl describes the strides. tiled4 reads kc as
+// The uniform parameters of a matrix product (kernels/matmul/matmul.wgsl, regk.wgsl and
+// tiled4.wgsl); the header of kernels/matmul/matmul.wgsl describes the strides. tiled4 reads kc as
 // the k per slice and ldu as C's slice stride when it splits k.
 struct Params {
   M: u32, N: u32, K: u32, flags: u32,       // flags: 1 add bias, 2 accumulate into c

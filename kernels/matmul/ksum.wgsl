@@ -1,8 +1,8 @@
-// The split-k epilogue of kernels/matmul_tiled4.wgsl (entry ksum of src/ops/matmul.ts):
+// The split-k epilogue of kernels/matmul/tiled4.wgsl (entry ksum of src/ops/matmul/gemm.ts):
 // C[z](m, n) = Σ_s P(s, z, m, n) (+ bias(m, n)) over the slices s.
 // P holds the slices' partial products row-major, rows padded to N4 = 4·ceil(N / 4) floats so that
 // every row starts on a vec4: P(s, z, m, n) at s·ss + (z·M + m)·N4 + n (ss ≡ 0 mod 4). Strides of
-// C and of the bias and flag 1 (add the bias) as in kernels/matmul.wgsl.
+// C and of the bias and flag 1 (add the bias) as in kernels/matmul/matmul.wgsl.
 // CV = 1 writes C as vec4s (scn = 1; scm, scb, N ≡ 0 mod 4), else per element.
 // Bindings: 0 params, 1 part (the slices' partial products P, vec4s), 2 bias, 3 c (vec4s).
 // Workgroups: WG invocations, one group of 4 neighbouring outputs each over batches · M · N4 / 4,

@@ -11,8 +11,8 @@
 //          for loading, so the loop has no guards. Load paths (overrides, chosen by the host from
 //          the strides): AV = 1 reads op(A) from the 64 KiB uniform window `window` filled by `pack`
 //          (rows from wm0, k from k0, row stride ldu ≡ 0 mod 4) — on llvmpipe a uniform load is a
-//          branch-free gather, about twice as cheap as a storage load, which bounds a matmul
-//          there; AV = 2 / BV = 2 read 4 consecutive k as one vec4 (sak = 1 / sbk = 1); BV = 1
+//          branch-free gather, about twice as cheap as a storage load, and loads bound a matmul
+//          there (docs/bench.md#what-bounds-a-matmul-on-llvmpipe); AV = 2 / BV = 2 read 4 consecutive k as one vec4 (sak = 1 / sbk = 1); BV = 1
 //          reads 4 neighbouring columns as one vec4 (sbn = 1).
 //   tiled  classic shared-memory tiling: a WGX×WGY workgroup computes a TS×TS tile, staging
 //          TS×BK of A and BK×TS of B in workgroup memory per step; each invocation owns

@@ -1,14 +1,14 @@
-// The k-major uniform-window product (entry regk) of src/ops/matmul.ts: C[z] = op(A)[z] · op(B)[z]
-// (+ C[z] when accumulating), with op(A) packed by kernels/matmul.wgsl's pack4 / pack (kmaj = 1)
-// into 64 KiB windows of MB rows × ldu k, stored k-major in 4-row quads (element (r, k) at k·MB + r).
-// Strides and Params as in kernels/matmul.wgsl (here ldu = MB, the rows per window).
+// The k-major uniform-window product (entry regk) of src/ops/matmul/windows.ts:
+// C[z] = op(A)[z] · op(B)[z] (+ C[z] when accumulating), with op(A) packed by
+// kernels/matmul/matmul.wgsl's pack4 / pack (kmaj = 1) into 64 KiB windows of MB rows × ldu k, stored k-major in 4-row quads (element (r, k) at k·MB + r).
+// Strides and Params as in kernels/matmul/matmul.wgsl (here ldu = MB, the rows per window).
 // One uniform vec4 load brings op(A)(m…m+3, k) and one storage vec4 load op(B)(k, n…n+3); an
 // invocation owns TM rows (a workgroup-shared block, multiple of 4) × TN columns (TN/4 groups of 4
 // neighbours at lid + g·WG), so a k step costs TM/4 + TN/4 loads for TM·TN multiply-adds — loads,
-// not arithmetic, bound a matmul on llvmpipe (docs/bench.md). 16 × 16 is the largest tile whose
-// 64 vec4 accumulators still compile well there.
+// not arithmetic, bound a matmul on llvmpipe (docs/bench.md#what-bounds-a-matmul-on-llvmpipe).
+// 16 × 16 is the largest tile whose 64 vec4 accumulators still compile well there.
 // A dispatch covers NW windows of consecutive row blocks in one k chunk (rows from wm0; k from k0,
-// kc steps): on llvmpipe a dispatch costs ≈ 45 µs, and 1024³ takes 64 windows.
+// kc steps): on llvmpipe a dispatch costs as much as a small product, and 1024³ takes 64 windows.
 // Needs sbn = 1 and sbk, sbb, N ≡ 0 mod 4 (the host checks); C is written as vec4s where scn = 1
 // (scm, scb ≡ 0 mod 4, checked by the host) and per component otherwise; flag 1 adds
 // bias[m·sxm + n·sxn] (the host sets it on the first k chunk only).
@@ -43,7 +43,7 @@ alias Window = array<vec4<f32>, 4096>;
 // One dispatch covers NW windows of consecutive row blocks (same k chunk); a workgroup's rows lie
 // in one of them. Each branch is uniform per workgroup (llvmpipe jumps over the others) and the
 // ones NW rules out fold away, so NW = 1 compiles as one copy of `tile`; every further window is
-// another copy (≈ 0.7 s of JIT each on llvmpipe).
+// another copy, to compile (JIT time on llvmpipe: docs/bench.md#what-bounds-a-matmul-on-llvmpipe).
 @compute @workgroup_size(WG)
 fn regk(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let r = wid.y * TM;                         // my first row, from wm0

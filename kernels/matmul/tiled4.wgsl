@@ -1,5 +1,5 @@
-// The hardware-GPU matrix product (entry tiled4) of src/ops/matmul.ts: C[z] = op(A)[z] · op(B)[z]
-// (+ bias) (+ C[z] when accumulating), strides and Params as in kernels/matmul.wgsl.
+// The hardware-GPU matrix product (entry tiled4) of src/ops/matmul/gemm.ts: C[z] = op(A)[z] · op(B)[z]
+// (+ bias) (+ C[z] when accumulating), strides and Params as in kernels/matmul/matmul.wgsl.
 // A WGX×WGY workgroup computes a BM×BN tile (BM = WGY·TM, BN = WGX·TN), staging BK k of both
 // operands per step in workgroup memory as vec4s along m and n (A k-major), so each k step of an
 // invocation is TM/4 + TN/4 vec4 workgroup reads for TM·TN multiply-adds. The invocation at (x, y)
@@ -15,7 +15,7 @@
 // Split k (KS > 1 slices, for products with too few tiles to fill a big GPU): workgroup z runs
 //   slice z % KS of batch z / KS, k in [slice·kc, slice·kc + kc) (kc a multiple of BK, from the
 //   host), and writes its partial product to C + slice·ldu, with neither bias nor accumulation;
-//   kernels/matmul_ksum.wgsl then sums the slices into the real C. KS = 1: kc = K, ldu = 0.
+//   kernels/matmul/ksum.wgsl then sums the slices into the real C. KS = 1: kc = K, ldu = 0.
 // Bindings: 0 params, 1 a (scalars), 2 b (scalars), 3 bias, 4 c (vec4s, written per component where
 //   CV = 0), 5 avec (A as vec4s), 6 bvec (B as vec4s) (a buffer is bound twice where both views are
 //   read; the host binds the placeholder to the views a variant does not read).

@@ -1,5 +1,5 @@
 /**
- * Tuning the matmul family (src/ops/matmul.ts): the register-blocked, uniform-window and tiled
+ * Tuning the matmul family (src/ops/matmul/variants.ts): the register-blocked, uniform-window and tiled
  * variants at the products the presets run — the projection heads' linear layers (forward and
  * weight gradient), the encoder's 1×1-conv GEMM shapes (rows = N·M·T·V, C_in → K·C_out; the
  * graph conv has its own kernels today, these classes are ready for when it calls matmul) and 1024³.
@@ -90,7 +90,7 @@ function random(shape: number[], seed: number): Tensor {
 function productCase(p: Product): TuneCase {
   const g = G();
   const { M, N, K } = p;
-  // src/ops/matmul.ts computes a product with few columns and many rows turned around, and looks up that shape
+  // src/ops/matmul/gemm.ts computes a product with few columns and many rows turned around, and looks up that shape
   const [m, n] = N < 32 && M > N ? [N, M] : [M, N];
   const def = defaultMatmulVariant(m, n, K, g.limits, g.summary);
   const valid = matmulCandidates.filter((v) => variantFromOverrides(v.overrides, g.limits) && !(g.summary.software && hardwareOnly.has(v.name))

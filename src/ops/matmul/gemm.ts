@@ -17,7 +17,7 @@ export { operand } from './operands.js';
 
 /**
  * Records the dispatches of one product with the given variant (default: `matmulVariant`); also
- * the GEMM of the temporal convolution's im2col path (src/ops/tconvcols.ts).
+ * the GEMM of the temporal convolution's im2col path (src/ops/tconv/cols.ts).
  */
 export function gemm(g0: Gemm, variant?: MatmulVariant): void {
   if (g0.M === 0 || g0.N === 0 || g0.batch === 0) return;
@@ -31,7 +31,7 @@ export function gemm(g0: Gemm, variant?: MatmulVariant): void {
       // regk needs B as vec4s of neighbouring columns and C rows of whole vec4s where C is
       // row-major: when only the other orientation has them (and it is wide enough to keep the
       // lanes busy), packing the bigger operand still beats the row-major windows (linear's input
-      // gradient at 8192 × 256 → 256: ≈ 1.25×)
+      // gradient: docs/bench.md#llvmpipe)
       const fits = (l: WindowLayout) => vec4Columns(l.g) && vec4Rows(l.g.c);
       if (!fits(w)) { const other = windowLayout(g, v.tileM, 1, !w.turned); if (fits(other) && other.g.N >= v.tileN) w = other; }
       // and it needs a compiler with pointer parameters
@@ -40,7 +40,7 @@ export function gemm(g0: Gemm, variant?: MatmulVariant): void {
       } else if (!variant && (v === matmulVariants.ubok16x16 || v === matmulVariants.ubok16x16n4)) {
         // the default's windows per dispatch (not a requested or tuned variant's), from the layout
         // that runs: the other orientation may pack far more rows than the default guessed (8192 ×
-        // 256 × 256: 128 windows, not 4; 4 per dispatch ≈ 1.5× there). 4 where that saves 6 dispatches
+        // 256 × 256: 128 windows, not 4). 4 where that saves 6 dispatches
         const saved = w.zWin * w.nkb * (w.nmb - Math.ceil(w.nmb / 4));
         v = saved >= 6 ? matmulVariants.ubok16x16n4 : matmulVariants.ubok16x16;
       }
@@ -74,7 +74,7 @@ function directPlan(g: Gemm, v: MatmulVariant): { file: string; o: Overrides; bu
   return { file: 'matmul/matmul', o: v.overrides, bufs: { a: g.a.buf, b: g.b.buf, bias: g.bias?.buf ?? G().placeholder, c: g.c.buf } };
 }
 
-/** vec4 load and store paths of the tiled4 kernel that the strides allow (kernels/matmul_tiled4.wgsl). */
+/** vec4 load and store paths of the tiled4 kernel that the strides allow (kernels/matmul/tiled4.wgsl). */
 function tile4Paths(g: Gemm, v: MatmulVariant): Overrides {
   const q = (...xs: number[]) => xs.every((x) => x % 4 === 0);
   const av = g.a.cs === 1 && q(g.a.rs, g.a.bs, g.K) ? 1 : g.a.rs === 1 && q(g.a.cs, g.a.bs, g.M) ? 2 : 0;

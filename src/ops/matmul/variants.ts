@@ -2,7 +2,7 @@
  * The matmul kernel variants and which one a product gets (./gemm.ts runs them): the
  * variant constructors, the named set the benchmark and the tuner compare, the tuning cache's
  * shape classes and validation of cached overrides, and the per-adapter default with its cost
- * model (calibrated on llvmpipe; docs/bench.md).
+ * model (calibrated on llvmpipe: docs/bench.md#small-products).
  */
 import { G } from '../../tensor/tensor.js';
 import type { DeviceSummary } from '../../gpu/device.js';
@@ -22,7 +22,7 @@ export interface MatmulVariant {
 }
 
 /**
- * A k-major uniform-window variant (entry regk, kernels/matmul_regk.wgsl): TM×TN outputs per
+ * A k-major uniform-window variant (entry regk, kernels/matmul/regk.wgsl): TM×TN outputs per
  * invocation (both multiples of 4), A as vec4s over 4 rows from the windows, B as vec4s over 4
  * columns, NW windows per dispatch. Stored as AV = 3 (a cache marker the kernel does not declare).
  */
@@ -43,10 +43,10 @@ export const tiledVariant = (ts: number, bk: number, wgx: number, wgy: number): 
 });
 
 /**
- * A vec4 shared-memory variant for hardware GPUs (entry tiled4, kernels/matmul_tiled4.wgsl): a
+ * A vec4 shared-memory variant for hardware GPUs (entry tiled4, kernels/matmul/tiled4.wgsl): a
  * WGX×WGY workgroup computes a (WGY·TM)×(WGX·TN) tile, TM×TN (4 or 8 each) per invocation, BK k
  * staged per step; `ks` > 1 splits k over that many workgroups per tile (their partial products
- * summed by kernels/matmul_ksum.wgsl), for products with too few tiles to fill a big GPU.
+ * summed by kernels/matmul/ksum.wgsl), for products with too few tiles to fill a big GPU.
  */
 export const tile4Variant = (tm: number, tn: number, wgx: number, wgy: number, bk: number, ks = 1): MatmulVariant => ({
   name: `t4_${wgy * tm}x${wgx * tn}r${tm}x${tn}k${bk}${ks > 1 ? `s${ks}` : ''}`, entry: 'tiled4', ubo: false,
@@ -147,22 +147,20 @@ export function matmulVariant(M: number, N: number, K: number, limits: Record<st
 
 /**
  * The default variant for an M×N×K product (`batch` of them) on a device with these limits. Software
- * adapters (llvmpipe) are load-bound and have no fast shared memory: register blocking (≈ 10
- * GFLOP/s at the sizes where the choice matters), or uniform windows where packing the smaller
- * operand and the extra dispatches (≈ 45 µs each) cost less than the time saved — k-major windows
- * (regk: ≈ 35 GFLOP/s, ≈ 1.5 ns per packed element) where both sides have 16 rows and columns,
- * 4 windows per dispatch once there are 8 or more (≈ 4 % at 1024³; each window slot is another
- * copy of the kernel to compile, ≈ 0.7 s of JIT on llvmpipe; `gemm` re-chooses between the two
- * from the layout that actually runs), else row-major windows (ubo8x8:
- * ≈ 22 GFLOP/s, ≈ 5 ns per packed element). Calibrated on llvmpipe (docs/bench.md): at 64 × 256 ×
- * 256 regk takes 0.34 ms against reg8x8's 1.1 ms; `gemm` falls back to the row-major windows
+ * adapters (llvmpipe) are load-bound and have no fast shared memory: register blocking, or uniform
+ * windows where packing the smaller operand and the extra dispatches cost less than the time
+ * saved — k-major windows (regk) where both sides have 16 rows and columns, 4 windows per dispatch
+ * once there are 8 or more (each window slot is another copy of the kernel to compile; `gemm`
+ * re-chooses between the two from the layout that actually runs), else row-major windows (ubo8x8).
+ * The cost model's constants are llvmpipe's: register blocking ≈ 10 GFLOP/s at the sizes where the
+ * choice matters, regk ≈ 35 GFLOP/s and ≈ 1.5 ns per packed element, ubo8x8 ≈ 22 GFLOP/s and ≈ 5 ns,
+ * ≈ 45 µs a dispatch (docs/bench.md#small-products). `gemm` falls back to the row-major windows
  * where B's layout does not allow regk.
  * Hardware adapters get the vec4 shared-memory tiles (tiled4) that the limits allow: 128 × 128
- * (8 × 8 per invocation) where that still makes 256 workgroups and k ≥ 512, else 64 × 64 (4 × 4 per
- * invocation, 16 k per step); with fewer than 256 invocations, 128 × 64 or 64 × 64 at 64
- * invocations; the scalar tiled32 where none fits. Measured on an H100 (docs/bench.md): 4096³
- * 33.9 TFLOP/s with 128 × 128 against 29.8 with 64 × 64; 1024³ 21.1 against 13.4; 64 × 64 won
- * every head and 1×1-conv shape of the paper preset (k ≤ 256) by 6–31 %.
+ * (8 × 8 per invocation) where that still makes 256 workgroups and k ≥ 512 (big tiles pay for their
+ * set-up over a long k loop; a big GPU needs the workgroups), else 64 × 64 (4 × 4 per invocation,
+ * 16 k per step); with fewer than 256 invocations, 128 × 64 or 64 × 64 at 64 invocations; the
+ * scalar tiled32 where none fits (docs/bench.md#nvidia-h100-vulkan).
  */
 export function defaultMatmulVariant(M: number, N: number, K: number, limits: Record<string, number>,
   adapter: Pick<DeviceSummary, 'software'> = G().summary, batch = 1): MatmulVariant {
