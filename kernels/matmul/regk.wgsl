@@ -1,6 +1,7 @@
 // The k-major uniform-window product (entry regk) of src/ops/matmul/windows.ts:
 // C[z] = op(A)[z] · op(B)[z] (+ C[z] when accumulating), with op(A) packed by
-// kernels/matmul/matmul.wgsl's pack4 / pack (kmaj = 1) into 64 KiB windows of MB rows × ldu k, stored k-major in 4-row quads (element (r, k) at k·MB + r).
+// kernels/matmul/matmul.wgsl's pack4 / pack (kmaj = 1) into 64 KiB windows of MB rows × ldu k,
+// stored k-major in 4-row quads (element (r, k) at k·MB + r).
 // Strides and Params as in kernels/matmul/matmul.wgsl (here ldu = MB, the rows per window).
 // One uniform vec4 load brings op(A)(m…m+3, k) and one storage vec4 load op(B)(k, n…n+3); an
 // invocation owns TM rows (a workgroup-shared block, multiple of 4) × TN columns (TN/4 groups of 4
