@@ -6,7 +6,7 @@
  *     conv) through the same cases `train.js tune` measures (src/tune/*: shapes derived from
  *     src/i2md/config.ts `presets`), each run with the variant the engine picks here (the tuned
  *     one when the cache has it, else the default), and on hardware GPUs the conv passes once more
- *     through im2col + matmul (src/ops/tconvcols.ts);
+ *     through im2col + matmul (src/ops/tconv/cols.ts);
  *   - the memory-bound passes of an encoder block — batch norm (training forward, backward),
  *     ReLU, the residual add — at each preset's first-block and last-block activation shapes.
  * Slow on a software adapter (every paper-size conv pass, minutes in all): `bench --all` or

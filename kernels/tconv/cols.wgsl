@@ -1,5 +1,5 @@
-// The im2col of the temporal convolution's GEMM path (src/ops/tconvcols.ts): one row of
-// J = C·KT reduction values per output position, so that a matrix product (kernels/matmul_tiled4.wgsl
+// The im2col of the temporal convolution's `cols` path (src/ops/tconv/cols.ts): one row of
+// J = C·KT reduction values per output position, so that a matrix product (kernels/matmul/tiled4.wgsl
 // on hardware GPUs) does the convolution:
 //   cols[(n·R + r)·J + c·KT + k] = src[n, c, f, v],   r = t·V + v < R = Tr·V,
 //   mode 0 (forward and weight gradient, src = x (N, C, T, V), t an output time < Tr = T'):

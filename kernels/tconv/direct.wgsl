@@ -14,8 +14,8 @@
 //     run along the flattened (n, time block, v) columns, decoded once. With stride 1 the
 //     TT+KT−1 input frames slide through registers (one new load per tap). The weights w(r, c, k)
 //     (source at w[r·rs + c·cs + k]) come packed by `wpack` in reading order, so the TO rows of one
-//     (c, tap) are TO/4 vec4 loads: a tap costs TO/4 + 1 loads for TO·TT multiply-adds. (Reading
-//     them through a 64 KiB uniform window, as matmul's AV = 1 does, measured 1.7× slower here.)
+//     (c, tap) are TO/4 vec4 loads: a tap costs TO/4 + 1 loads for TO·TT multiply-adds (packed
+//     storage beats a 64 KiB uniform window here, as matmul's AV = 1 reads: docs/encoder.md#performance).
 //     Only rows [row_begin = 0, row_end) and reduction channels [c_begin, c_end) of this dispatch.
 //     Reads src (x or dy), packed4 (the packed weights as vec4s), bias; writes out.
 //     Grid: (column groups of WG from p.col0, row blocks of TO, 1 or the s phases of mode 2).

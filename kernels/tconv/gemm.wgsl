@@ -20,8 +20,8 @@
 //   staged in workgroup memory at a time; invocation (tx, ty) owns rows ty + 8·i (i < TM) and
 //   cols tx + 8·j (j < 8), so workgroup-memory reads are broadcasts and output writes are
 //   contiguous across tx. Accumulators: a function-local array of vec4 indexed only by loop
-//   counters over constants, so compilers keep it in registers (a software adapter measured 2–3×
-//   slower with module-scope accumulators). Grid: x over column tiles (from p.col0: the host
+//   counters over constants, so compilers keep it in registers (module-scope accumulators live in
+//   memory, several times slower on a software adapter). Grid: x over column tiles (from p.col0: the host
 //   dispatches very wide outputs in chunks), y over row tiles, z over reduction slices (wgrad).
 
 struct Params {

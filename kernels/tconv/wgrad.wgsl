@@ -7,8 +7,8 @@
 //     A workgroup owns TO output × TI input channels at one tap k; each lane accumulates its own
 //     positions (t',v) = lid, lid + WG, … of every n of the slice in registers; one final
 //     workgroup-memory pass sums the WG lanes in a fixed order (deterministic, no atomics), lane l
-//     summing outputs l, l + WG, … (WG may be fewer than TO·TI: 8 lanes, one SIMD group, are
-//     llvmpipe's fastest where channels are few).
+//     summing outputs l, l + WG, … (WG may be fewer than TO·TI: 8 lanes, one llvmpipe SIMD group,
+//     make the sum's barrier free there: docs/bench.md#software-adapters).
 //     With q.want_bias, the workgroups of input block 0 (and tap 0) also sum dy itself: the bias
 //     gradient's partials bpart[z,o] (the reduce kernel's one-workgroup-per-row path is slow here).
 //     Reads dy, x; writes partial (slices, Cout, Cin, KT) and bpart (slices, Cout; a placeholder without bias).
@@ -17,8 +17,8 @@
 //     × TK taps (k0 …) of one input channel and walks whole time lines of its positions (n, v) =
 //     lid + WG·(slice + slices·m): the TK input frames slide along t' (one or two new loads per
 //     step at stride 1 or 2), and dy comes channels-last from `cl_pack`, so the TO channels of a
-//     step are TO/4 vec4 loads: a step costs TO/4 + s loads for TO·TK multiply-adds (it was TO + s
-//     with dy read in place). Lanes are summed as in `wgrad` (WG·TO·TK ≤ 4608: 18 KiB of workgroup
+//     step are TO/4 vec4 loads: a step costs TO/4 + s loads for TO·TK multiply-adds (TO + s with
+//     dy read in place). Lanes are summed as in `wgrad` (WG·TO·TK ≤ 4608: 18 KiB of workgroup
 //     memory, more than compatibility mode promises; the host checks the limit).
 //     Reads dy channels-last as vec4s (dy4), x; writes partial, bpart.
 //     Grid: (slices, Cin, ceil(Cout/TO)·ceil(KT/TK)).

@@ -1,5 +1,5 @@
 /**
- * Tuning the contrastive family (src/i2md/contrastive.ts): the split-K backward's `GROUPS`, the
+ * Tuning the contrastive family (src/ops/contrastive.ts): the split-K backward's `GROUPS`, the
  * number of workgroups `chunking` aims for (default 512, sized for a large GPU; a CPU adapter
  * with a few cores may prefer fewer, longer chunks). Measured on InfoNCE forward + backward, the
  * step's use of it; candidates that give the same chunking for the shape are measured once.

@@ -1,5 +1,5 @@
 /**
- * Tuning the graphconv family (src/ops/graphconvvariant.ts): per pass of the graph aggregation —
+ * Tuning the graphconv family (src/ops/graphconv/variants.ts): per pass of the graph aggregation —
  * forward, input gradient, adjacency gradient — the kernels (flat or register-blocked) and their
  * work split, at the aggregations one pre-training step of a preset runs (each block's graph conv
  * aggregates its input: batch × persons samples, C_in channels, the block's T, 25 joints, K = 3).

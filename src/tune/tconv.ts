@@ -1,5 +1,5 @@
 /**
- * Tuning the tconv family (src/ops/tconvvariant.ts): per pass of the temporal convolution —
+ * Tuning the tconv family (src/ops/tconv/variants.ts): per pass of the temporal convolution —
  * forward, input gradient, weight gradient (with the bias gradient, as training runs it) — the
  * kernel family (tiled GEMM, register-blocked, or im2col + matmul) and its work split, at the convolutions one
  * pre-training step of a preset runs: each block's 9×1 temporal conv, the graph conv's 1×1

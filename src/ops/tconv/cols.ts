@@ -3,8 +3,8 @@
  * kernel kernels/tconv/cols.wgsl lays every output position's KT·C input values out as one row,
  * and `gemm` (../matmul/gemm.ts: the vec4 tiles of kernels/matmul/tiled4.wgsl on hardware GPUs,
  * the uniform windows on llvmpipe) does the arithmetic. It trades memory (the cols buffer is KT×
- * the input at the output's length) for the matrix product's speed: on an H100 the tiled GEMM of
- * kernels/tconv/gemm.wgsl ran the paper's convs at 1–3 % of peak, tiled4 matmuls at 50 %.
+ * the input at the output's length) for the matrix product's speed, far above the conv GEMM
+ * kernel's on a big GPU (docs/bench.md#built-not-yet-timed-on-a-gpu).
  *   forward       out[n] (Cout × T'V) = W (Cout × Cin·KT) · cols(x)[n]ᵀ          (+ bias)
  *   input grad    dx[n]  (Cin × TV)   = W' (Cin × Cout·KT) · cols(dy)[n]ᵀ, W' = W with (o, i) swapped
  *   weight grad   dW (Cout × Cin·KT)  = dyᵀ ((N·T'V) × Cout)ᵀ · cols(x)

@@ -10,16 +10,16 @@ import type { ConvDims } from './dims.js';
 const WG = 64;
 const MAX_GROUPS = 65535;
 
-/** How `direct` splits its work (src/ops/tconvvariant.ts: a tuned split, else `defaultDirectSplit`). */
+/** How `direct` splits its work (./variants.ts: a tuned split, else `defaultDirectSplit`). */
 export interface DirectSplit { TO: number; TT: number; WG: number }
 
 /** The kernel mode of `direct` for a pass (0 forward, 1 flipped stride-1 input grad, 2 by phases). */
 const directMode = (fwd: boolean, d: ConvDims): number => (fwd ? 0 : d.stride === 1 && d.pad <= d.KT - 1 ? 1 : 2);
 
 /**
- * 16 rows × 8 times per invocation where the rows fill it, fewer where rows or times are few
- * (2 × 34 vs 2 × 26 GFLOP/s for 8 × 8 at the paper's last block on llvmpipe; 16 × 4, 32 × 4 and
- * 4 × 16 were slower, 32 × 8 spills). TO is a multiple of 4: the packed weights are vec4s.
+ * 16 rows × 8 times per invocation where the rows fill it, fewer where rows or times are few: on
+ * llvmpipe 16 × 8 is the fastest tile that stays in registers (docs/encoder.md#performance).
+ * TO is a multiple of 4: the packed weights are vec4s.
  */
 export function defaultDirectSplit(fwd: boolean, d: ConvDims): DirectSplit {
   const rows = fwd ? d.Cout : d.Cin, tout = fwd ? d.Tout : d.T;

@@ -57,9 +57,10 @@ const gemm = (pass: ConvPass, TM: number, GROUPS = GEMM_TARGET_GROUPS): TconvVar
 
 /**
  * Multiply-adds ×2 from which a 1×1 stride-1 convolution's forward and input gradient run as one
- * matmul (reading x or dy in place) by default on software adapters: measured on llvmpipe
- * (docs/bench.md) 1.2–2× faster than the register-blocked kernels from about these sizes (the
- * graph conv's channel mixing, the unstrided residual), slower below (dispatches and the pack).
+ * matmul (reading x or dy in place) by default on software adapters: on llvmpipe the matmul's
+ * uniform windows beat the register-blocked kernels from about these sizes (the graph conv's
+ * channel mixing, the unstrided residual), and lose below them to its extra dispatches and the
+ * pack (docs/bench.md#cols).
  */
 export const COLS_MIN_FLOPS = { fwd: 8e6, dx: 1.5e6 };
 

@@ -14,7 +14,7 @@ import type { ConvDims } from './dims.js';
 const TARGET_GROUPS = 64;
 
 /**
- * How `wgrad` / `wgrad_t` split their work (src/ops/tconvvariant.ts checks a tuned one against
+ * How `wgrad` / `wgrad_t` split their work (./variants.ts checks a tuned one against
  * the kernels' array and workgroup-memory sizes): TO output channels × TI input channels (KT = 1)
  * or × TK taps (KT > 1) per lane, WG lanes, GROUPS workgroups aimed for by the batch slicing.
  */
@@ -22,18 +22,18 @@ export interface WgradSplit { TO: number; TI: number; TK: number; WG: number; GR
 
 /**
  * Lanes of a weight-gradient workgroup where the tile allows: one llvmpipe SIMD group, so the
- * final lane sum's barrier switches nothing and each lane sums more positions (1.2–2× over 32 or
- * 64 lanes at the demo's shapes, up to 1.2× at the paper's channel mixing: docs/bench.md).
+ * final lane sum's barrier switches nothing and each lane sums more positions
+ * (docs/bench.md#software-adapters).
  */
 const WGRAD_LANES = 8;
 
 /**
  * KT = 1: 8 output × 16 input channels per lane where there are that many (entry `wgrad_c` on
- * channels-last copies, ≈ 1.6× the 8 × 8 of `wgrad` at the paper's channel-mixing shapes on
- * llvmpipe; 8 × 8 channels-last was slower than `wgrad`, 16 × 16 spills), else 8 × 8 (`wgrad`).
- * KT > 1: 16 output channels × the taps per lane where there are 16 (≈ 1.45× the 8-channel split
- * at the paper's blocks), 32 lanes (as fast as 16 there; 8 would be fewer than the 16 channels'
- * bias sums need).
+ * channels-last copies: fewer loads per multiply-add than `wgrad`'s 8 × 8 read in place; 8 × 8
+ * channels-last is slower than `wgrad`, 16 × 16 spills), else 8 × 8 (`wgrad`).
+ * KT > 1: 16 output channels × the taps per lane where there are 16 (fewer loads per multiply-add
+ * than 8), 32 lanes (16 are no faster; 8 would be fewer than the 16 channels' bias sums need).
+ * The figures on llvmpipe: docs/encoder.md#performance, docs/bench.md#software-adapters.
  */
 export function defaultWgradSplit(d: ConvDims): WgradSplit {
   const TK = Math.min(d.KT, 9);
@@ -49,7 +49,7 @@ function sumSlices(partial: Tensor, shape: number[]): Tensor {
   return out;
 }
 
-/** Floats of the weight-gradient kernels' workgroup array `red` (kernels/tconv_wgrad.wgsl): WG · TO · TI (or TK) must fit. */
+/** Floats of the weight-gradient kernels' workgroup array `red` (kernels/tconv/wgrad.wgsl): WG · TO · TI (or TK) must fit. */
 export const WGRAD_RED = 4608;
 
 /**
