@@ -106,7 +106,7 @@ fn adj_grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
 }
 
 // ---- register-blocked variants for CPU-like adapters (llvmpipe): no workgroup memory in the
-// loops, no division there, TR × TW outputs per invocation (see kernels/matmul.wgsl's `reg`).
+// loops, no division there, TR × TW outputs per invocation (see kernels/matmul/matmul.wgsl's `reg`).
 //   entry `agg_reg`, q.mode 0: xa as above; rows r = (n,c,t) along lanes (lid + WG·j of the
 //     workgroup's TR·WG rows), columns (k, w0 … w0+TW) from grid y = k·nwb + w-block: the
 //     adjacency loads are the same for every lane. q.mode 1: dx as above; columns v0 … v0+TW
@@ -115,7 +115,8 @@ fn adj_grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
 //   entry `adj_reg`: partial dadj as `adj_grad`, one workgroup per (slice, v-block, k·nwb + w-block);
 //     each lane accumulates rows (n, ct = lid, lid + RWG, …) of the slice's samples in registers,
 //     then one fixed-order workgroup sum (deterministic), lane l summing outputs l, l + RWG, …
-//     (so RWG may be fewer than TR·TW: 8 lanes are llvmpipe's fastest). Bindings as `adj_grad`.
+//     (so RWG may be fewer than TR·TW: 8 lanes, one llvmpipe SIMD group, make the sum's barrier
+//     free there: docs/bench.md#software-adapters). Bindings as `adj_grad`.
 struct RegParams {
   mode: u32, n: u32, k: u32, ct: u32,
   v: u32, rows: u32, nwb: u32, r0: u32,

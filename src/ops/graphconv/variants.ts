@@ -2,7 +2,7 @@
  * The tunable work split of the graph aggregation (kernel family `graphconv` of src/gpu/policy.ts,
  * docs/tuning.md).
  * Per pass — the forward aggregation, its input gradient, the adjacency gradient — which kernels
- * of kernels/graphconv.wgsl run it and how they split the work:
+ * of kernels/graphconv/aggregate.wgsl run it and how they split the work:
  *   flat  `aggregate` (one invocation per output, WG of them per workgroup) and `adj_grad` (256
  *         lanes, rows staged in workgroup memory; GROUPS: the workgroups its slicing aims for);
  *   reg   `agg_reg` / `adj_reg`: TR rows × TW columns per invocation, RWG lanes; for the adjacency
@@ -31,9 +31,9 @@ export const FLAT_WG = 256, FLAT_GROUPS = 256;
 /**
  * Reg: 8 × 8 outputs per invocation, 64 lanes; the adjacency gradient aims for 48 workgroups of
  * 8 lanes (`ADJ_RWG`): each lane then sums 8× the rows, and its workgroup sum costs llvmpipe one
- * SIMD group instead of 8 switching at the barrier (1.4–2.2× at the presets' shapes,
- * docs/bench.md). 48 is one slice at V 25, K 3 — no slice sum to dispatch — where the work is
- * small (the demo's shapes, ≈ 10 % faster than 96); the paper's are sliced by the lane-sum cap.
+ * SIMD group instead of 8 switching at the barrier (docs/bench.md#software-adapters). 48 is one
+ * slice at V 25, K 3 — no slice sum to dispatch — where the work is small (the demo's shapes);
+ * the paper's are sliced by the lane-sum cap.
  */
 export const REG = { TR: 8, TW: 8, RWG: 64, ADJ_RWG: 8, GROUPS: 48 } as const;
 /** Floats of `adj_reg`'s workgroup array `red` (kernels/graphconv/aggregate.wgsl): RWG · TR · TW must fit. */
