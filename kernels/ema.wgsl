@@ -1,5 +1,6 @@
 // Multi-tensor MoCo momentum update: θk ← m·θk + (1 − m)·θq for up to eight (θk, θq) pairs in one
-// dispatch (the per-parameter form costs one dispatch per tensor: ~340 of a demo step's ~3,000).
+// dispatch (the per-parameter form costs one dispatch per tensor, hundreds a step:
+// docs/bench.md#dispatches-per-pre-training-step).
 // Entry `main` takes four pairs (8 storage buffers: any WebGPU device), `main8` eight (16: the
 // compatibility and core limits of every adapter we have met). Pairs past the last real one have
 // n = 0 and are bound to small dummy buffers.

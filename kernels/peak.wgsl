@@ -35,12 +35,12 @@ fn flops(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: ve
   if (i < p.n) { sums[i] = a0 + a1 + a2 + a3 + a4 + a5; }
 }
 
-// Entry `flops_wide`: the same FMA chains, CH (32 or 64) of them per invocation. Mesa 26's llvmpipe
-//   reaches its peak only with ≈ 64 independent chains (6 give it half), Mesa 25's with 32
-//   (6 give ≈ 95 %), GPUs with the 6 of `flops`: the benchmarks take the best of the three.
-//   flops = n · iters · CH · 4 · 2. The four rounds per loop trip are written out, not looped:
-//   llvmpipe blends every variable a loop writes once per trip, and with one round per trip the
-//   probe measured 6–8× slower.
+// Entry `flops_wide`: the same FMA chains, CH (32 or 64) of them per invocation. Compilers need
+//   different numbers of independent chains to reach their peak (Mesa 26's llvmpipe ≈ 64, Mesa
+//   25's 32, GPUs the 6 of `flops`: docs/bench.md#mesa-26-on-the-same-machine), so the benchmarks
+//   take the best of the three. flops = n · iters · CH · 4 · 2. The four rounds per loop trip are
+//   written out, not looped: llvmpipe blends every variable a loop writes once per trip, and with
+//   one round per trip the blends, not the FMAs, would be measured.
 @compute @workgroup_size(WG)
 fn flops_wide(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_index) lid: u32) {

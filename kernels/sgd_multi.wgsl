@@ -1,6 +1,7 @@
 // Multi-tensor SGD: the update of kernels/optim.wgsl `sgd` (PyTorch's rule) for up to five
-// parameters in one dispatch (one dispatch per tensor is ~340 of a demo step's ~2,800). Entry
-// `main` takes four (12 storage buffers), `main5` five (15: where the device allows 16).
+// parameters in one dispatch (one dispatch per tensor is hundreds a step:
+// docs/bench.md#dispatches-per-pre-training-step). Entry `main` takes four (12 storage buffers),
+// `main5` five (15: where the device allows 16).
 //   d = g + wd·p;  with momentum: v = first ? d : μ·v + (1 − dampening)·d;  d = nesterov ? d + μ·v : v;
 //   p = p − lr·d
 // Slots past the last real parameter have n = 0 and are bound to small dummy buffers.

@@ -31,7 +31,7 @@ function elementwisePlan(entry: 'norm' | 'bwd_dx', outer: number, C: number, inn
  * Workgroup size of the per-channel reductions (stats, bwd_stats): one workgroup per channel, a
  * tree of barriers at the end. The kernel policy's `batchnorm` setting (src/gpu/policy.ts): 8 on
  * software adapters, where each barrier makes every 8-lane SIMD group of the workgroup yield in
- * turn (docs/bench.md), 256 on GPUs.
+ * turn (docs/bench.md#software-adapters), 256 on GPUs.
  */
 function statsOverrides(): Overrides {
   const wg = kernelNumber('batchnorm');

@@ -9,7 +9,7 @@ import { kernelNumber } from '../gpu/policy.js';
 /**
  * The forward's workgroup size (one workgroup per output, a barrier tree at the end): the kernel
  * policy's `pool` setting — 64 on GPUs, 8 on software adapters, where each barrier makes every
- * 8-lane SIMD group yield in turn (docs/bench.md).
+ * 8-lane SIMD group yield in turn (docs/bench.md#software-adapters).
  */
 
 /** out[n, c] = mean over m < persons, t, v of x[n·persons + m, c, t, v]. Gradient for x. */

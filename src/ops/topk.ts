@@ -27,7 +27,8 @@ export const topkShapeClass = (rows: number, cols: number, k: number): string =>
 /**
  * The mask entry's workgroup size: a size forced through the kernel policy, else the tuned one
  * (`train.js tune --only topk`), else the policy's default (256 on GPUs, 32 on software adapters,
- * whose 8-lane SIMD groups each yield at every barrier of the histogram passes). Any size selects
+ * whose 8-lane SIMD groups each yield at every barrier of the histogram passes:
+ * docs/bench.md#software-adapters). Any size selects
  * exactly the same elements (the histogram counts and the tie ranks do not depend on it).
  */
 function maskOverrides(rows: number, cols: number, k: number): { WG?: number } {
