@@ -38,7 +38,7 @@ export const presets: Record<'paper' | 'demo', PretrainConfig> = {
     epochs: 451, batchSize: 64, lr: 0.01, lrSteps: [351], weightDecay: 1e-4, sgdMomentum: 0.9,
     seed: 1,
   },
-  // Measured on 2 CPU cores through llvmpipe GL ES: ~2.2 s per step, the whole main job ~5 min.
+  // Sized for minutes on 2 CPU cores through llvmpipe (its step time: docs/bench.md#llvmpipe).
   demo: {
     modalities: allModalities,
     hidden: 4, hiddenDim: 32, dropout: 0.1, headDim: 64,

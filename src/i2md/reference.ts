@@ -1,6 +1,6 @@
 /**
- * Plain float64 references of the I²MD losses (i2md.md §6–8): the oracles the fused GPU kernels in
- * contrastive.ts, distill.ts and dna.ts are tested against, and the functions finite differences
+ * Plain float64 references of the I²MD losses (docs/method.md#loss): the oracles the fused GPU
+ * kernels of src/ops/contrastive.ts, distill.ts and dna.ts are tested against, and the functions finite differences
  * are taken of. Layouts match the GPU: row-major, queue (d, K) feature × slot.
  */
 
@@ -43,7 +43,7 @@ export function topkMaskRef(x: ArrayLike<number>, n: number, k: number, kk: numb
   return out;
 }
 
-/** KL(p_T ‖ p_S) over a given 0/1 mask of slots, batch mean (§7 with the top-k set given). */
+/** KL(p_T ‖ p_S) over a given 0/1 mask of slots, batch mean (docs/method.md#cmd with the top-k set given). */
 export function distillKLMaskedRef(t: ArrayLike<number>, s: ArrayLike<number>, mask: ArrayLike<number>, n: number, k: number,
   tauT: number, tauS: number): number {
   let total = 0;
@@ -60,12 +60,12 @@ export function distillKLMaskedRef(t: ArrayLike<number>, s: ArrayLike<number>, m
   return total / n;
 }
 
-/** CMD distillation (§7): the teacher's top-`kk` slots per row, then the masked KL. */
+/** CMD distillation (docs/method.md#cmd): the teacher's top-`kk` slots per row, then the masked KL. */
 export function distillKLRef(t: ArrayLike<number>, s: ArrayLike<number>, n: number, k: number, kk: number, tauT: number, tauS: number): number {
   return distillKLMaskedRef(t, s, topkMaskRef(t, n, k, kk), n, k, tauT, tauS);
 }
 
-/** DNA (§8): aggregated positives c (N, d) and the 0/1 neighbour mask (N, K). */
+/** DNA (docs/method.md#dna): aggregated positives c (N, d) and the 0/1 neighbour mask (N, K). */
 export function dnaRef(kc: ArrayLike<number>, queue: ArrayLike<number>, n: number, d: number, k: number,
   kDna: number, delta: number, tauAgg: number): { c: Float64Array; mask: Float64Array } {
   const w = queueSimRef(kc, queue, n, d, k);

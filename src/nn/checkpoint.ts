@@ -82,7 +82,7 @@ function intMeta(meta: Record<string, string>, key: string, file: string, fallba
 /**
  * The encoder configuration a checkpoint describes: from its metadata, or — for a state dict
  * saved from PyTorch with little or no metadata — inferred from the tensor shapes, assuming the
- * ten-block plan of §3 (strides cannot be read from weights) and the layout named in metadata
+ * ten-block plan of docs/method.md#encoder (strides cannot be read from weights) and the layout named in metadata
  * (default ntu25).
  */
 export function configFromCheckpoint(meta: Record<string, string>, tensors: TensorMap, file: string): Omit<ResolvedConfig, 'seed'> {

@@ -33,14 +33,14 @@ export interface STGCNConfig {
   dropout?: number;        // 0.5 (not in block 0)
   head?: HeadKind;         // 'mlp': fc.0 Linear(D,D) → ReLU → fc.2 Linear(D, headDim)
   headDim?: number;        // 128
-  /** Override of the block plan [cin, cout, stride] (tiny test encoders); default the ten blocks of §3. */
+  /** Override of the block plan [cin, cout, stride] (tiny test encoders); default the ten blocks of docs/method.md#encoder. */
   blocks?: [number, number, number][];
   seed?: number;           // initialisation (CPU Rng) and dropout (GpuRng) seed
 }
 
 export type ResolvedConfig = Required<Omit<STGCNConfig, 'blocks'>> & { blocks: [number, number, number][] };
 
-/** The ten blocks of §3: 3→h, h→h ×3, h→2h (s2), 2h→2h ×2, 2h→4h (s2), 4h→4h, 4h→D. */
+/** The ten blocks of docs/method.md#encoder: 3→h, h→h ×3, h→2h (s2), 2h→2h ×2, 2h→4h (s2), 4h→4h, 4h→D. */
 export function defaultBlocks(inChannels: number, h: number, D: number): [number, number, number][] {
   return [
     [inChannels, h, 1], [h, h, 1], [h, h, 1], [h, h, 1],

@@ -1,6 +1,7 @@
 /**
- * Similarities against a memory queue and the fused InfoNCE loss of MoCo v2 (docs/method.md; the
- * cluster loss of §8 is the same loss with an aggregated positive and a negative mask).
+ * Similarities against a memory queue and the fused InfoNCE loss of MoCo v2 (docs/method.md#moco;
+ * the cluster loss of docs/method.md#imd is the same loss with an aggregated positive and a
+ * negative mask).
  * Kernels: kernels/contrastive.wgsl (sim, rows, gradq, finish, simfin) and kernels/loss_mean.wgsl.
  *
  * The queue is (d, K), feature × slot, as MoCo stores it; it never receives a gradient (it is a
@@ -123,7 +124,7 @@ export function queueSimRaw(x: Tensor, queue: Tensor): Tensor {
 }
 
 /**
- * x (N, d) · queue (d, K) → (N, K): the similarities of §7 (t = k·Q, s = q·Q). The gradient goes
+ * x (N, d) · queue (d, K) → (N, K): the similarities of docs/method.md#cmd (t = k·Q, s = q·Q). The gradient goes
  * into x only: dx = G·Qᵀ, a split-K product over the slots.
  */
 export function queueSim(x: Tensor, queue: Tensor): Tensor {

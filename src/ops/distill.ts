@@ -1,6 +1,7 @@
 /**
  * Mutual distillation between similarity distributions over a memory queue: CMD across modalities
- * (i2md.md §7) and IMD between the instance and cluster branches of one modality (§8).
+ * (docs/method.md#cmd) and IMD between the instance and cluster branches of one modality
+ * (docs/method.md#imd).
  * Kernels: kernels/distill.wgsl (rows, grad) and kernels/loss_mean.wgsl.
  *
  * idx = the teacher's top-k slots per row (a 0/1 mask from ops/topk.ts: only the set matters);
@@ -39,7 +40,7 @@ export function distillKLMasked(teacherSim: Tensor, studentSim: Tensor, mask: Te
   });
 }
 
-/** CMD / IMD distillation (§7): the teacher's top-k slots per row, then the masked KL. */
+/** CMD / IMD distillation (docs/method.md#cmd): the teacher's top-k slots per row, then the masked KL. */
 export function distillKL(teacherSim: Tensor, studentSim: Tensor, k: number, tauT = 0.05, tauS = 0.1): Tensor {
   const K = teacherSim.shape[1];
   if (!(Number.isInteger(k) && k >= 1 && k <= K)) throw new Error(`distillKL: k must be an integer in [1, ${K}], got ${k}`);

@@ -1,6 +1,6 @@
 /**
- * Dynamic neighbour aggregation (DNA, i2md.md §8) and the cluster-level contrastive loss built on
- * it. Kernel: kernels/dna.wgsl; similarities from contrastive.ts, top-k from ops/topk.ts.
+ * Dynamic neighbour aggregation (DNA, docs/method.md#dna) and the cluster-level contrastive loss
+ * built on it. Kernel: kernels/dna.wgsl; similarities from contrastive.ts, top-k from ops/topk.ts.
  *
  * For each cluster-branch key k' (N, d) against its queue Q' (d, K): w = k'·Q'; the neighbours are
  * the top-k_dna slots with w ≥ δ (the count adapts per sample and may be zero);
@@ -65,8 +65,8 @@ export function dnaFromCandidates(kc: Tensor, queue: Tensor, w: Tensor, top: Ten
 export interface ClusterLossResult extends DnaResult { loss: Tensor }
 
 /**
- * The cluster-level loss of §8: InfoNCE of the cluster-branch query q' against the aggregated
- * positive c, negatives Q' without the aggregated neighbours, temperature τ (default 0.07).
+ * The cluster-level loss (docs/method.md#imd): InfoNCE of the cluster-branch query q' against the
+ * aggregated positive c, negatives Q' without the aggregated neighbours, temperature τ (default 0.07).
  */
 export function clusterLoss(qc: Tensor, kc: Tensor, queue: Tensor, opts: DnaOptions & { tau?: number } = {}): ClusterLossResult {
   const { c, mask } = dnaAggregate(kc, queue, opts);

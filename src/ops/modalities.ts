@@ -1,5 +1,5 @@
 /**
- * The motion and bone modalities on the GPU (design i2md.md §4) — kernels/modalities.wgsl.
+ * The motion and bone modalities on the GPU (docs/method.md#modalities) — kernels/modalities.wgsl.
  * Inputs are the augmented joint batch (N, C, T, V, M); the results feed the motion and bone
  * encoders and are not differentiated (nothing upstream of them is trained), so no gradient is
  * recorded. The CPU references are src/skeleton/modalities.ts.
