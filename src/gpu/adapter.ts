@@ -2,7 +2,7 @@
  * Finding a WebGPU adapter on any machine. Order of preference:
  *   1. a hardware adapter from Dawn's default backend (Vulkan/Metal/D3D12, core feature level);
  *   2. among software adapters, llvmpipe through OpenGL ES (compatibility feature level) before
- *      Vulkan lavapipe — measured here ~4× the FMA throughput on the same CPU.
+ *      Vulkan lavapipe, which reaches a fraction of llvmpipe's FMA throughput on the same CPU.
  * `I2MD_BACKEND` (or `--backend`) forces one backend. With no adapter at all we stop with exit
  * code 2 and the packages that give a software one.
  */
@@ -58,7 +58,7 @@ export type EglState = 'ok' | 'missing' | 'no-dev-link';
 /**
  * Whether Dawn's OpenGL ES backend can start. Dawn dlopens the unversioned `libEGL.so`, which
  * only the development package (libegl-dev) provides: with just libegl1's `libEGL.so.1` it fails
- * and the engine would quietly land on lavapipe, ~4× slower.
+ * and the engine would quietly land on lavapipe, several times slower.
  */
 export function eglState(exists: (path: string) => boolean = existsSync, platform = process.platform): EglState {
   if (platform !== 'linux') return 'ok';

@@ -6,7 +6,7 @@
  * Each free list is kept in creation order (the oldest buffer handed out first), so a training
  * step that frees in another order than it allocates still finds the same buffers in the same
  * places every step: the device's bind groups, cached by buffer, are then made once, not per
- * dispatch (≈ 11 µs each in Dawn).
+ * dispatch (making one is dear in Dawn: docs/bench.md#dispatches-per-pre-training-step).
  */
 export class BufferPool {
   private free = new Map<number, GPUBuffer[]>();
