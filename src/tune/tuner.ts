@@ -155,7 +155,7 @@ export async function tuneCase(family: string, c: TuneCase, opts: TuneOptions): 
     result.runsPerSample = inner;
     const times = new Map<string, number[]>(ok.map((v) => [v.name, []]));
     // one warm run each first: a variant 10× slower than the best single run is out before a
-    // sample of `inner` runs costs seconds (the uniform-window matmuls on a GPU, thousands of times
+    // sample of `inner` runs costs seconds (the uniform-window matmuls on a GPU, hundreds of times
     // slower than the tiles: docs/bench.md#nvidia-h100-vulkan)
     const single = new Map<string, number>();
     for (const v of ok) {
