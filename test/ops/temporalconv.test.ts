@@ -107,9 +107,9 @@ for (const [xs, Cout, stride] of [[[4, 12, 12, 25], 70, 1], [[3, 17, 19, 25], 33
   });
 }
 
-// Both kernel families on every adapter: the tiled GEMM (kernels/temporalconv.wgsl) and the
-// register-blocked one (kernels/tconv.wgsl, tconv_wgrad.wgsl: direct forward, flipped stride-1 and phased strided
-// input gradients, wgrad / wgrad_t with the fused bias gradient). Awkward sizes: channels 1, 3,
+// Both kernel families on every adapter: the tiled GEMM (kernels/tconv/gemm.wgsl) and the
+// register-blocked one (kernels/tconv/direct.wgsl, wgrad.wgsl: direct forward, flipped stride-1 and
+// phased strided input gradients, wgrad / wgrad_t with the fused bias gradient). Awkward sizes: channels 1, 3,
 // 5, T 1 and 7, V 1 and 25, strides 1–3, KT 1, 3, 9, 11 (two tap blocks), pad > KT − 1, batches
 // that split into several slices, 1×1 weight gradients on channels-last copies.
 const pathCases: [number[], number, number, number, number][] = [
