@@ -8,8 +8,8 @@
  * graph aggregation, BN, … — so each group's GPU time is measured alone.
  * Module form: `run(ctx)` (bench/run.ts); also runnable alone:
  *   node dist/bench/encoder.js [--batch 8] [--T 64] [--hidden 16] [--hidden-dim 256] [--reps 3] [--no-split]
- * (`I2MD_KERNELS=tconv=gemm,graphconv=flat` and the like force the kernel families, src/gpu/policy.ts:
- * the before/after comparison on one adapter.)
+ * (`I2MD_KERNELS=tconv=gemm,graphconv=flat` and the like force the kernel families, src/gpu/policy.ts,
+ * to compare them on one adapter.)
  */
 import { initEngine, Tensor, tidy, noGrad, backward, G } from '../src/tensor/index.js';
 import type { Kernel } from '../src/gpu/kernels.js';
