@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { saveSafetensors, loadSafetensors, encodeSafetensors, parseSafetensors, checkNames, type TensorMap } from '../src/data/safetensors.js';
-import { FormatError, UserError } from '../src/util/errors.js';
+import { saveSafetensors, loadSafetensors, encodeSafetensors, parseSafetensors, checkNames, type TensorMap } from '../../src/data/safetensors.js';
+import { FormatError, UserError } from '../../src/util/errors.js';
 
 const t = suite('safetensors');
 const dir = mkdtempSync(join(tmpdir(), 'i2md-st-'));

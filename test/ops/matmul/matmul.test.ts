@@ -1,10 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose, dispatched } from '../helpers/check.js';
-import { Tensor, tidy, G } from '../../src/tensor/index.js';
-import { matmul, linear } from '../../src/ops/matmul/matmul.js';
-import { gemm } from '../../src/ops/matmul/gemm.js';
-import { matmulVariant, matmulVariants, windowVariant, tile4Variant, variantFromOverrides, type MatmulVariant } from '../../src/ops/matmul/variants.js';
+import { engine, checkOp, randn, assertClose, dispatched } from '../../helpers/check.js';
+import { Tensor, tidy, G } from '../../../src/tensor/index.js';
+import { matmul, linear } from '../../../src/ops/matmul/matmul.js';
+import { gemm } from '../../../src/ops/matmul/gemm.js';
+import { matmulVariant, matmulVariants, windowVariant, tile4Variant, variantFromOverrides, type MatmulVariant } from '../../../src/ops/matmul/variants.js';
 
 const t = suite('ops/matmul');
 t.before(async () => { await engine(); });

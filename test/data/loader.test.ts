@@ -1,9 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ArrayDataset } from '../src/data/dataset.js';
-import { Loader, type Batch, type LoaderOptions } from '../src/data/loader.js';
-import { evalView } from '../src/skeleton/augment.js';
-import { Rng } from '../src/util/random.js';
+import { ArrayDataset } from '../../src/data/dataset.js';
+import { Loader, type Batch, type LoaderOptions } from '../../src/data/loader.js';
+import { evalView } from '../../src/skeleton/augment.js';
+import { Rng } from '../../src/util/random.js';
 
 const t = suite('loader');
 

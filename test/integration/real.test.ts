@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { sharedData } from '../shared-data.js';
+import { sharedData } from '../helpers/shared-data.js';
 import { readGtu } from '../../src/data/gtu.js';
 import { readMsr } from '../../src/data/msr.js';
 import { readPkuSkeleton } from '../../src/data/pku.js';

@@ -1,17 +1,17 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { generateSynthetic, type SyntheticResult } from '../../src/skeleton/synthetic/generate.js';
-import { Random } from '../../src/skeleton/synthetic/random.js';
-import { Kinematics, Pose, AVERAGE_SHAPE, J } from '../../src/skeleton/synthetic/skeleton.js';
-import { ACTIONS } from '../../src/skeleton/synthetic/actions.js';
-import { UserError } from '../../src/util/errors.js';
+import { generateSynthetic, type SyntheticResult } from '../../../src/skeleton/synthetic/generate.js';
+import { Random } from '../../../src/skeleton/synthetic/random.js';
+import { Kinematics, Pose, AVERAGE_SHAPE, J } from '../../../src/skeleton/synthetic/skeleton.js';
+import { ACTIONS } from '../../../src/skeleton/synthetic/actions.js';
+import { UserError } from '../../../src/util/errors.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeSynthetic } from '../../src/cli/synth.js';
-import { NpyFile } from '../../src/data/npy.js';
-import { readLabelPickle } from '../../src/data/pickle.js';
-import { openDataset } from '../../src/data/open.js';
+import { writeSynthetic } from '../../../src/cli/synth.js';
+import { NpyFile } from '../../../src/data/npy.js';
+import { readLabelPickle } from '../../../src/data/pickle.js';
+import { openDataset } from '../../../src/data/open.js';
 
 const t = suite('skeleton/synthetic');
 const V = 25, M = 2, F = 32;

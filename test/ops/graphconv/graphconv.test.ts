@@ -1,14 +1,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose, withKernel } from '../helpers/check.js';
-import { Tensor, tidy, backward } from '../../src/tensor/index.js';
-import { mul, sumAll } from '../helpers/ops.js';
-import { graphConv } from '../../src/ops/graphconv/graphconv.js';
-import { graphConvRef } from '../../src/ops/graphconv/reference.js';
-import { graphAggregate } from '../../src/ops/graphconv/aggregate.js';
-import { jointBias } from '../../src/ops/graphconv/bias.js';
-import { getLayout } from '../../src/skeleton/layouts.js';
-import { spatialPartition } from '../../src/skeleton/graph.js';
+import { engine, checkOp, randn, assertClose, withKernel } from '../../helpers/check.js';
+import { Tensor, tidy, backward } from '../../../src/tensor/index.js';
+import { mul, sumAll } from '../../helpers/ops.js';
+import { graphConv } from '../../../src/ops/graphconv/graphconv.js';
+import { graphConvRef } from '../../../src/ops/graphconv/reference.js';
+import { graphAggregate } from '../../../src/ops/graphconv/aggregate.js';
+import { jointBias } from '../../../src/ops/graphconv/bias.js';
+import { getLayout } from '../../../src/skeleton/layouts.js';
+import { spatialPartition } from '../../../src/skeleton/graph.js';
 
 const t = suite('ops/graphconv');
 t.before(async () => { await engine(); });

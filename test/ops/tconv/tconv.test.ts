@@ -1,11 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose, dispatched, withKernel } from '../helpers/check.js';
-import { Tensor, tidy, backward } from '../../src/tensor/index.js';
-import { mul, sumAll } from '../helpers/ops.js';
-import { temporalConv, convOutputLength, convWeightGrad } from '../../src/ops/tconv/tconv.js';
-import { temporalConvRef } from '../../src/ops/tconv/reference.js';
-import { colsForward, colsInputGrad } from '../../src/ops/tconv/cols.js';
+import { engine, checkOp, randn, assertClose, dispatched, withKernel } from '../../helpers/check.js';
+import { Tensor, tidy, backward } from '../../../src/tensor/index.js';
+import { mul, sumAll } from '../../helpers/ops.js';
+import { temporalConv, convOutputLength, convWeightGrad } from '../../../src/ops/tconv/tconv.js';
+import { temporalConvRef } from '../../../src/ops/tconv/reference.js';
+import { colsForward, colsInputGrad } from '../../../src/ops/tconv/cols.js';
 
 const t = suite('ops/temporalconv');
 t.before(async () => { await engine(); });

@@ -1,10 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Rng } from '../src/util/random.js';
+import { Rng } from '../../src/util/random.js';
 import {
   resampleWindow, cropResize, centreCrop, jointMask, jointLinear, shear, randomShear,
   augmentView, twoViews, trainEvalView, evalView,
-} from '../src/skeleton/augment.js';
+} from '../../src/skeleton/augment.js';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, eps = 1e-5) => {
   assert.is(a.length, b.length, 'length');

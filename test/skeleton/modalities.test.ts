@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { motion, bone, parentsOf } from '../src/skeleton/modalities.js';
+import { motion, bone, parentsOf } from '../../src/skeleton/modalities.js';
 
 const t = suite('modalities');
 
