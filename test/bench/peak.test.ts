@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { engine, assertClose } from '../helpers/check.js';
 import { Tensor } from '../../src/tensor/index.js';
 
-const t = suite('gpu/peak');
+const t = suite('bench/peak');
 const WG = 64;
 
 /** sums[i] of `flops` (6 chains) or `flops_wide` (CH chains) after `iters` rounds. */

@@ -5,7 +5,7 @@ import { Loader, type Batch, type LoaderOptions } from '../../src/data/loader.js
 import { evalView } from '../../src/skeleton/augment.js';
 import { Rng } from '../../src/util/random.js';
 
-const t = suite('loader');
+const t = suite('data/loader');
 
 const N = 10, T = 70, V = 25, M = 2, per = 3 * T * V * M;
 /** Random joints; frames ≥ the valid count are NaN so any read of padding shows. */

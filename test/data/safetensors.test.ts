@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { saveSafetensors, loadSafetensors, encodeSafetensors, parseSafetensors, checkNames, type TensorMap } from '../../src/data/safetensors.js';
 import { FormatError, UserError } from '../../src/util/errors.js';
 
-const t = suite('safetensors');
+const t = suite('data/safetensors');
 const dir = mkdtempSync(join(tmpdir(), 'i2md-st-'));
 
 const tensors = (): TensorMap => ({

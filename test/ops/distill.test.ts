@@ -5,7 +5,7 @@ import { Tensor, tidy, backward } from '../../src/tensor/index.js';
 import { distillKL, distillKLMasked } from '../../src/ops/distill.js';
 import { distillKLRef, distillKLMaskedRef, topkMaskRef } from '../../src/i2md/reference.js';
 
-const t = suite('i2md/distill');
+const t = suite('ops/distill');
 t.before(async () => { await engine(); });
 
 /** Teacher similarities with deliberate ties (values on a coarse grid). */

@@ -5,7 +5,7 @@ import { Tensor, tidy } from '../../src/tensor/index.js';
 import { dnaAggregate, dnaFromCandidates, clusterLoss } from '../../src/ops/dna.js';
 import { dnaRef, infoNCERef, normalizeRowsRef, queueSimRef, topkMaskRef } from '../../src/i2md/reference.js';
 
-const t = suite('i2md/dna');
+const t = suite('ops/dna');
 t.before(async () => { await engine(); });
 
 /**

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { motion, bone, parentsOf } from '../../src/skeleton/modalities.js';
 
-const t = suite('modalities');
+const t = suite('skeleton/modalities');
 
 // A 3-joint chain 0 ← 1 ← 2 with joint 0 the centre, T = 3 frames, one person.
 const bones: [number, number][] = [[0, 0], [1, 0], [2, 1]];

@@ -1,5 +1,5 @@
 /**
- * The conv tuning families (src/ops/tconv/variants.ts, src/ops/graphconv/variants.ts): every candidate
+ * The temporal conv's tuning family (src/tune/tconv.ts, src/ops/tconv/variants.ts): every candidate
  * the tuner offers, forced, gives the default's result at small awkward shapes (and is really the
  * variant the op runs); a stored cache entry is what the op dispatches; entries that are not
  * valid — numbers out of the kernels' ranges, over the workgroup memory or the device's limits,
@@ -7,58 +7,17 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { engine, dispatched, withKernel } from '../helpers/check.js';
-import { G, tidy, type Tensor } from '../../src/tensor/index.js';
-import { forceVariant } from '../../src/gpu/policy.js';
-import { storeTuned, resetTuningCache } from '../../src/gpu/tuning.js';
+import { withKernel } from '../helpers/check.js';
+import { tuningSandbox, kernelsOf, everyCandidate } from '../helpers/tune.js';
+import { G } from '../../src/tensor/index.js';
+import { storeTuned } from '../../src/gpu/tuning.js';
 import { tconvVariant, defaultTconvVariant, tconvShapeClass, tconvFromOverrides, type ConvPass } from '../../src/ops/tconv/variants.js';
-import { graphVariant, defaultGraphVariant, graphShapeClass, graphFromOverrides, type GraphPass } from '../../src/ops/graphconv/variants.js';
 import { convOutputLength, type ConvDims } from '../../src/ops/tconv/tconv.js';
 import { convCase, type ConvCase } from '../../src/tune/tconv.js';
-import { aggCase, type AggCase } from '../../src/tune/graphconv.js';
-import { relativeError, type TuneCase } from '../../src/tune/tuner.js';
+import { relativeError } from '../../src/tune/tuner.js';
 
-const t = suite('gpu/tuneconv');
-let dir: string;
-const savedEnv = process.env.I2MD_TUNING_FILE;
-const useFile = (name: string) => { process.env.I2MD_TUNING_FILE = join(dir, name); resetTuningCache(); };
-
-t.before(async () => { await engine(); dir = mkdtempSync(join(tmpdir(), 'i2md-tuneconv-')); useFile('none.json'); });
-t.after(() => {
-  if (savedEnv === undefined) delete process.env.I2MD_TUNING_FILE; else process.env.I2MD_TUNING_FILE = savedEnv;
-  resetTuningCache();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function readAll(ts: Tensor[]): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for (const x of ts) { out.push(await x.read()); x.dispose(); }
-  return out;
-}
-
-/** The kernels (pipeline keys, overrides included) the case's run dispatches. */
-async function kernelsOf(c: TuneCase): Promise<{ names: string[]; outs: Float32Array[] }> {
-  const { names, result } = await dispatched(() => tidy(() => c.run()));
-  return { names, outs: await readAll(result) };
-}
-
-/** Forces every candidate of the case: the op must run it (`current()` names it) and match the default's outputs. */
-async function everyCandidate(family: string, c: TuneCase, current: () => string): Promise<void> {
-  forceVariant(family, undefined);
-  const ref = await readAll(tidy(() => c.run()));
-  assert.is(current(), c.defaultName, `${c.shape}: the default without the cache`);
-  try {
-    for (const v of c.candidates) {
-      forceVariant(family, { variant: v.name, overrides: v.overrides });
-      assert.is(current(), v.name, `${c.shape}: forced ${v.name} is what the op runs`);
-      const err = relativeError(ref, await readAll(tidy(() => c.run())));
-      assert.ok(err <= c.tol, `${c.shape} ${v.name}: relative error ${err} > ${c.tol}`);
-    }
-  } finally { forceVariant(family, undefined); c.dispose(); }
-}
+const t = suite('tune/tconv');
+const useFile = tuningSandbox(t, 'i2md-tune-tconv-');
 
 const conv = (N: number, Cin: number, Cout: number, T: number, V: number, KT: number, stride: number, pad: number): ConvDims =>
   ({ N, Cin, Cout, T, Tout: convOutputLength(T, KT, stride, pad), V, KT, stride, pad });
@@ -79,22 +38,6 @@ for (const pass of ['fwd', 'dx', 'dw'] as const) {
       assert.ok(tc.candidates.length >= (pass === 'dw' ? 5 : 7), `${c.label}: ${tc.candidates.map((v) => v.name)}`);
       assert.ok([0, 1, 2].every((path) => tc.candidates.some((v) => v.overrides.PATH === path)), 'all three kernel families');
       await everyCandidate('tconv', tc, () => tconvVariant(pass, c.d).name);
-    }
-  });
-}
-
-const graphCases: AggCase[] = [
-  { label: 'V 25', d: { N: 3, C: 5, T: 7, V: 25, K: 3 } },
-  { label: 'V 6, K 2', d: { N: 2, C: 3, T: 11, V: 6, K: 2 } },
-];
-
-for (const pass of ['fwd', 'dx', 'dadj'] as const) {
-  t(`graphconv ${pass}: every candidate forced gives the default's result`, async () => {
-    for (const c of graphCases) {
-      const tc = aggCase(pass, c);
-      assert.ok(tc.candidates.length >= 5, `${c.label}: ${tc.candidates.map((v) => v.name)}`);
-      assert.ok(tc.candidates.some((v) => v.overrides.PATH === 0) && tc.candidates.some((v) => v.overrides.PATH === 1), 'both kernel families');
-      await everyCandidate('graphconv', tc, () => graphVariant(pass, c.d).name);
     }
   });
 }
@@ -183,43 +126,6 @@ t('tconv: invalid entries fall back to the default', async () => {
   const { names } = await kernelsOf(tc);
   tc.dispose();
   assert.ok(names.length > 0 && !names.some((n) => n.includes('TO=9') || n.includes('WG=4096')));
-});
-
-t('graphconv/aggregate: a stored entry is what the op dispatches; invalid ones fall back', async () => {
-  useFile('graph.json');
-  const g = G();
-  const c = graphCases[0];
-  const good: [GraphPass, string, Record<string, number>, RegExp][] = [
-    ['fwd', 'reg4x8w32', { PATH: 1, TR: 4, TW: 8, RWG: 32 }, /^graphconv\/aggregate:agg_reg\{RWG=32,TR=4,TW=8\}$/],
-    ['dx', 'flatw64', { PATH: 0, WG: 64 }, /^graphconv\/aggregate:aggregate\{WG=64\}$/],
-    ['dadj', 'reg7x7w64g24', { PATH: 1, TR: 7, TW: 7, RWG: 64, GROUPS: 24 }, /^graphconv\/aggregate:adj_reg\{RWG=64,TR=7,TW=7\}$/],
-    // 49 outputs summed by 8 lanes: 6 each, one lane 7
-    ['dadj', 'reg7x7w8g96', { PATH: 1, TR: 7, TW: 7, RWG: 8, GROUPS: 96 }, /^graphconv\/aggregate:adj_reg\{RWG=8,TR=7,TW=7\}$/],
-  ];
-  for (const [pass, name, overrides, kernel] of good) {
-    const tc = aggCase(pass, c);
-    const ref = (await kernelsOf(tc)).outs;
-    storeTuned('graphconv', graphShapeClass(pass, c.d), { variant: name, overrides }, g.summary);
-    assert.is(graphVariant(pass, c.d).name, name);
-    const { names, outs } = await kernelsOf(tc);
-    assert.ok(names.some((n) => kernel.test(n)), `${pass}: dispatched ${names.join(', ')}`);
-    assert.ok(relativeError(ref, outs) <= tc.tol, `${pass}: same result`);
-    tc.dispose();
-  }
-  const bad: [GraphPass, Record<string, number>][] = [
-    ['fwd', { PATH: 1, TR: 9, TW: 8, RWG: 64 }],                                // over the arrays of 8
-    ['fwd', { PATH: 1, TR: 8, TW: 8, RWG: 2048 }],                              // over the workgroup-size limit
-    ['dx', { PATH: 0, WG: 0 }],
-    ['dx', { PATH: 2, WG: 64 }],
-    ['dadj', { PATH: 1, TR: 8, TW: 8, RWG: 128, GROUPS: 96 }],                  // 128 · 64 floats over `red`
-    ['dadj', { PATH: 0 }],                                                      // GROUPS missing
-  ];
-  for (const [pass, overrides] of bad) {
-    const what = `${pass} ${JSON.stringify(overrides)}`;
-    assert.is(graphFromOverrides(pass, c.d, overrides, g.limits), undefined, what);
-    storeTuned('graphconv', graphShapeClass(pass, c.d), { variant: 'bogus', overrides }, g.summary);
-    assert.is(graphVariant(pass, c.d).name, defaultGraphVariant(pass).name, what);
-  }
 });
 
 t.run();

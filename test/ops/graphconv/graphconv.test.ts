@@ -10,7 +10,7 @@ import { jointBias } from '../../../src/ops/graphconv/bias.js';
 import { getLayout } from '../../../src/skeleton/layouts.js';
 import { spatialPartition } from '../../../src/skeleton/graph.js';
 
-const t = suite('ops/graphconv');
+const t = suite('ops/graphconv/graphconv');
 t.before(async () => { await engine(); });
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);

@@ -6,7 +6,7 @@ import { matmul, linear } from '../../../src/ops/matmul/matmul.js';
 import { gemm } from '../../../src/ops/matmul/gemm.js';
 import { matmulVariant, matmulVariants, windowVariant, tile4Variant, variantFromOverrides, type MatmulVariant } from '../../../src/ops/matmul/variants.js';
 
-const t = suite('ops/matmul');
+const t = suite('ops/matmul/matmul');
 t.before(async () => { await engine(); });
 
 const prod = (s: number[]) => s.reduce((p, q) => p * q, 1);

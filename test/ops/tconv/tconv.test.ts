@@ -7,7 +7,7 @@ import { temporalConv, convOutputLength, convWeightGrad } from '../../../src/ops
 import { temporalConvRef } from '../../../src/ops/tconv/reference.js';
 import { colsForward, colsInputGrad } from '../../../src/ops/tconv/cols.js';
 
-const t = suite('ops/temporalconv');
+const t = suite('ops/tconv/tconv');
 t.before(async () => { await engine(); });
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);

@@ -1,19 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateSynthetic, type SyntheticResult } from '../../../src/skeleton/synthetic/generate.js';
-import { Random } from '../../../src/skeleton/synthetic/random.js';
-import { Kinematics, Pose, AVERAGE_SHAPE, J } from '../../../src/skeleton/synthetic/skeleton.js';
 import { ACTIONS } from '../../../src/skeleton/synthetic/actions.js';
 import { UserError } from '../../../src/util/errors.js';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { writeSynthetic } from '../../../src/cli/synth.js';
-import { NpyFile } from '../../../src/data/npy.js';
-import { readLabelPickle } from '../../../src/data/pickle.js';
-import { openDataset } from '../../../src/data/open.js';
+import { J } from '../../../src/skeleton/synthetic/skeleton.js';
 
-const t = suite('skeleton/synthetic');
+const t = suite('skeleton/synthetic/generate');
 const V = 25, M = 2, F = 32;
 
 // ---- feature helpers for the difficulty measurement (test-side proxies, not library code) ----
@@ -102,51 +94,6 @@ function oneNN(r: SyntheticResult, feat: (r: SyntheticResult, i: number) => Floa
 
 // ---------------------------------------------------------------------------------------------
 
-t('PRNG is deterministic and roughly uniform / normal', () => {
-  const a = new Random(7), b = new Random(7), c = new Random(8);
-  const xa = Array.from({ length: 5 }, () => a.next()), xb = Array.from({ length: 5 }, () => b.next());
-  assert.equal(xa, xb);
-  assert.not.equal(xa, Array.from({ length: 5 }, () => c.next()));
-  const r = new Random(1); let s = 0, s2 = 0, n = 20000, mean = 0;
-  for (let i = 0; i < n; i++) { const u = r.next(); assert.ok(u >= 0 && u < 1); mean += u / n; const z = r.normal(); s += z; s2 += z * z; }
-  assert.ok(Math.abs(mean - 0.5) < 0.01);
-  assert.ok(Math.abs(s / n) < 0.03 && Math.abs(s2 / n - 1) < 0.05);
-  assert.equal(Random.derive(3, 1, 2).next(), Random.derive(3, 1, 2).next());
-  assert.not.equal(Random.derive(3, 1, 2).next(), Random.derive(3, 2, 1).next());
-});
-
-t('forward kinematics: rest pose proportions and limb directions', () => {
-  const k = new Kinematics(), out = new Float64Array(75), p = new Pose().rest();
-  p.lShAbd = 0; p.rShAbd = 0; p.lElbow = 0; p.rElbow = 0; p.lKnee = 0; p.rKnee = 0;
-  k.pose(out, AVERAGE_SHAPE, p, 0, 0, 0);
-  const y = (j: number): number => out[j * 3 + 1], x = (j: number): number => out[j * 3], z = (j: number): number => out[j * 3 + 2];
-  assert.ok(Math.abs(Math.min(y(J.footL), y(J.footR))) < 1e-9, 'feet on the floor');
-  assert.ok(y(J.head) > 1.5 && y(J.head) < 1.8, `head height ${y(J.head)}`);
-  assert.ok(x(J.shoulderL) > 0 && x(J.shoulderR) < 0, 'left is +x');
-  assert.ok(Math.abs(x(J.handL) - x(J.shoulderL)) < 1e-9 && y(J.handL) < y(J.elbowL), 'arm hangs straight down');
-  // arm raised forward 90°: hand in front (+z) at shoulder height
-  p.rShFlex = 90; k.pose(out, AVERAGE_SHAPE, p, 0, 0, 0);
-  assert.ok(z(J.handR) > 0.5 && Math.abs(y(J.handR) - y(J.shoulderR)) < 1e-6);
-  // abducted 90°: hand out to the right (−x)
-  p.rShFlex = 0; p.rShAbd = 90; k.pose(out, AVERAGE_SHAPE, p, 0, 0, 0);
-  assert.ok(x(J.handR) < x(J.shoulderR) - 0.5 && Math.abs(z(J.handR)) < 1e-6);
-  // knees bent with hips flexed lower the pelvis (feet stay grounded)
-  const standing = out[J.spineBase * 3 + 1];
-  p.lHipFlex = p.rHipFlex = 90; p.lKnee = p.rKnee = 90; k.pose(out, AVERAGE_SHAPE, p, 0, 0, 0);
-  assert.ok(out[J.spineBase * 3 + 1] < standing - 0.3, 'sitting lowers the pelvis');
-  // facing 90° turns the body's forward (+z) to +x
-  p.lHipFlex = p.rHipFlex = 0; p.lKnee = p.rKnee = 0; p.rShAbd = 0; p.rShFlex = 90;
-  k.pose(out, AVERAGE_SHAPE, p, 0, 0, 90);
-  assert.ok(x(J.handR) > 0.5);
-});
-
-t('library: ≥ 20 classes, some of them interactions, all distinct names', () => {
-  assert.ok(ACTIONS.length >= 20);
-  assert.ok(ACTIONS.filter((a) => a.persons === 2).length >= 5);
-  assert.is(new Set(ACTIONS.map((a) => a.name)).size, ACTIONS.length);
-  assert.ok(ACTIONS.slice(0, 20).some((a) => a.persons === 2), 'interactions among the first 20 classes');
-});
-
 t('shape, determinism, padding, frame counts, second body, splits', () => {
   const a = generateSynthetic({ seed: 3, samplesPerClass: 6, T: 128 });
   const b = generateSynthetic({ seed: 3, samplesPerClass: 6, T: 128 });
@@ -186,31 +133,6 @@ t('options: size, classes, subjects, views, T; bad values are UserErrors', () =>
   for (let i = 0; i < 50; i++) assert.ok(r.dataset.get(i).frames <= 64);
   for (const bad of [{ classes: 0 }, { classes: 999 }, { T: 4 }, { size: 0 }, { subjects: 1 }, { seed: -1 }, { size: 2.5 }])
     assert.throws(() => generateSynthetic(bad), (e: unknown) => e instanceof UserError);
-});
-
-t('synth CLI writes a prepared folder the readers accept', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'synth-'));
-  try {
-    const w = writeSynthetic(dir, { seed: 2, size: 60, split: 'xview' });
-    const ref = generateSynthetic({ seed: 2, size: 60 });
-    assert.is(w.train + w.val, 60);
-    assert.is(w.val, ref.splits.xview.test.length);
-    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
-    assert.equal({ ...meta, generator: undefined, classNames: undefined },
-      { layout: 'ntu25', numClasses: ACTIONS.length, T: 128, V: 25, M: 2, format: 'prepared', benchmark: 'xview', generator: undefined, classNames: undefined });
-    assert.equal(meta.classNames, ACTIONS.map((a) => a.name));
-    const x = NpyFile.open(join(dir, 'val_data_joint.npy'));
-    assert.equal(x.shape, [w.val, 3, 128, 25, 2]); assert.is(x.dtype, '<f4');
-    const nf = NpyFile.open(join(dir, 'val_num_frame.npy'));
-    assert.equal(nf.shape, [w.val]); assert.is(nf.dtype, '<i8');
-    const lab = readLabelPickle(join(dir, 'val_label.pkl'));
-    const rows = ref.splits.xview.test;
-    assert.equal(lab.labels, Array.from(rows, (i) => ref.dataset.labelArray[i]));
-    assert.equal(Array.from(x.readRowF32(3)), Array.from(ref.dataset.get(rows[3]).data));
-    assert.is(Number((nf.readRows(3, 1) as BigInt64Array)[0]), ref.dataset.get(rows[3]).frames);
-    const opened = openDataset(dir);
-    assert.is(opened.all.size, 60); assert.is(opened.all.layout, 'ntu25');
-  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 t('difficulty: raw 1-NN fails across views, a view-invariant 1-NN does not', () => {
