@@ -35,9 +35,6 @@ export function indexSelect(x: Tensor, axis: number, idx: Tensor): Tensor {
   return record('indexSelect', out, [x], (gr) => [scatterAdd(x.shape, a, idx, gr)]);
 }
 
-/** Rows of a (N, D) table: indexSelect on axis 0 (idx of any shape). */
-export function gatherRows(x: Tensor, idx: Tensor): Tensor { return indexSelect(x, 0, idx); }
-
 /**
  * base + Σ src scattered along `axis`: out[..., idx[k], ...] += src[..., k, ...], summing repeated
  * indices in increasing k (deterministic). `base` is a tensor or just a shape (zeros).

@@ -8,7 +8,7 @@ import { record } from '../tensor/autograd.js';
 import type { Bindings } from '../gpu/device.js';
 
 const WG = 256;
-export const enum RowOp { Softmax, LogSoftmax, L2Normalize, CrossEntropy, Nll, TopKHit }
+export const enum RowOp { Softmax, LogSoftmax, L2Normalize, CrossEntropy }
 
 /**
  * Invocations per row: a power of two near width/4 (each lane strides over ≥ 4 entries), capped
@@ -20,22 +20,22 @@ export function lanesFor(width: number): number {
   return lanes;
 }
 
-function dispatchRows(entry: 'forward' | 'backward', buffers: Bindings, rows: number, width: number, op: RowOp, eps = 0, k = 0): void {
+function dispatchRows(entry: 'forward' | 'backward', buffers: Bindings, rows: number, width: number, op: RowOp, eps = 0): void {
   const lanes = lanesFor(width);
   const g = G();
   if (rows === 0) return;
-  g.dispatch(g.kernel('softmax', entry), buffers, { rows, width, lanes, op, eps, k }, Math.ceil(rows / (WG / lanes)));
+  g.dispatch(g.kernel('softmax', entry), buffers, { rows, width, lanes, op, eps }, Math.ceil(rows / (WG / lanes)));
 }
 
 /** Forward row op: returns the output (x's shape, or one value per row for the loss ops) and aux (per row, see the kernel). */
-export function rowForward(x: Tensor, op: RowOp, labels?: Tensor, eps = 0, k = 0): { out: Tensor; aux: Tensor } {
+export function rowForward(x: Tensor, op: RowOp, labels?: Tensor, eps = 0): { out: Tensor; aux: Tensor } {
   const width = x.shape.at(-1) ?? 1;
   const rows = x.size / Math.max(1, width);
   const perRow = op >= RowOp.CrossEntropy;
   const out = Tensor.empty(perRow ? x.shape.slice(0, -1) : x.shape);
   // cross-entropy keeps (max, log Σ exp) per row for its backward; the others one value per row
   const aux = Tensor.empty(op === RowOp.CrossEntropy ? [...x.shape.slice(0, -1), 2] : x.shape.slice(0, -1));
-  dispatchRows('forward', { x: x.buffer, out: out.buffer, aux: aux.buffer, labels: labels?.buffer ?? G().placeholder }, rows, width, op, eps, k);
+  dispatchRows('forward', { x: x.buffer, out: out.buffer, aux: aux.buffer, labels: labels?.buffer ?? G().placeholder }, rows, width, op, eps);
   return { out, aux };
 }
 

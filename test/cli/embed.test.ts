@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engine, randn, assertClose } from '../helpers/check.js';
 import { UserError } from '../../src/util/errors.js';
-import { writeNpy, NpyFile } from '../../src/data/npy.js';
+import { NpyFile } from '../../src/data/npy.js';
+import { writeNpy } from '../helpers/npy.js';
 import { initEncoder } from '../../src/cli/init.js';
 import { embedFile } from '../../src/cli/embed.js';
 
