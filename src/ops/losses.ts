@@ -6,7 +6,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
-import { sumAxes, mean } from './reduce.js';
+import { sumAxes, mean, lseRef } from './reduce.js';
 import { RowOp, rowForward, rowBackward } from './softmax.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -28,4 +28,19 @@ export function crossEntropy(logits: Tensor, labels: Tensor, opts: { reduction?:
   const perRow = record('crossEntropy', out, [logits], (g) => [rowBackward(logits, g, RowOp.CrossEntropy, lse, labels)]);
   if (!perRow.requiresGrad) lse.dispose();   // only the backward needs the logsumexp
   return reduce(perRow, opts.reduction ?? 'mean');
+}
+
+// ---- float64 reference
+
+/** Per-row −log softmax(x)[label] of logits (N, c), in float64 (0 for labels outside [0, c)). */
+export function crossEntropyRowsRef(x: Float64Array, c: number, labels: readonly number[]): Float64Array {
+  return Float64Array.from(labels, (lab, r) => {
+    if (lab < 0 || lab >= c) return 0;
+    return lseRef(x.subarray(r * c, r * c + c)) - x[r * c + lab];
+  });
+}
+/** The per-row losses reduced as the op reduces them. */
+export function lossReductionRef(rows: Float64Array, reduction: Reduction): Float64Array {
+  const s = rows.reduce((a, b) => a + b, 0);
+  return reduction === 'none' ? rows : Float64Array.of(reduction === 'sum' ? s : s / rows.length);
 }

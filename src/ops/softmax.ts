@@ -6,6 +6,7 @@
 import { Tensor, G } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import type { Bindings } from '../gpu/device.js';
+import { lseRef } from './reduce.js';
 
 const WG = 256;
 export const enum RowOp { Softmax, LogSoftmax, L2Normalize, CrossEntropy }
@@ -70,3 +71,21 @@ export function l2Normalize(x: Tensor, eps = 1e-12): Tensor {
   if (!y.requiresGrad) norms.dispose();   // only the backward needs the norms
   return y;
 }
+
+// ---- float64 reference
+
+/** Applies f to every row of the last axis (float64). */
+export function rowsRef(x: Float64Array, width: number, f: (row: Float64Array) => Float64Array): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let r = 0; r < x.length / width; r++) out.set(f(x.subarray(r * width, (r + 1) * width)), r * width);
+  return out;
+}
+export const softmaxRowRef = (v: Float64Array) => { const l = lseRef(v); return v.map((a) => Math.exp(a - l)); };
+export const logSoftmaxRowRef = (v: Float64Array) => { const l = lseRef(v); return v.map((a) => a - l); };
+/** x / max(‖x‖₂, eps) of one row. */
+export const l2NormalizeRowRef = (eps: number) => (v: Float64Array) => {
+  let s = 0;
+  for (let j = 0; j < v.length; j++) s += v[j] * v[j];
+  const n = Math.max(Math.sqrt(s), eps);
+  return v.map((a) => a / n);
+};

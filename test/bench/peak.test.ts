@@ -7,25 +7,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, assertClose } from '../helpers/check.js';
 import { Tensor } from '../../src/tensor/index.js';
+import { peakSumsRef } from '../../bench/peak.js';
 
 const t = suite('bench/peak');
 const WG = 64;
-
-/** sums[i] of `flops` (6 chains) or `flops_wide` (CH chains) after `iters` rounds. */
-function reference(n: number, iters: number, chains: number): Float64Array {
-  const out = new Float64Array(n * 4);
-  for (let i = 0; i < n; i++) for (let e = 0; e < 4; e++) {
-    const s = Math.fround(Math.fround((i % WG) + e / 4) * Math.fround(1e-3));
-    let sum = 0;
-    for (let c = 0; c < chains; c++) {
-      let a = s + c + 1;
-      for (let r = 0; r < iters; r++) a = a * Math.fround(0.9999) + s;
-      sum += a;
-    }
-    out[i * 4 + e] = sum;
-  }
-  return out;
-}
 
 t('fma probes: every chain and round counted (n = 70, two workgroups, the second partly idle)', async () => {
   const g = await engine();
@@ -34,7 +19,7 @@ t('fma probes: every chain and round counted (n = 70, two workgroups, the second
     const sums = Tensor.from(new Float32Array((n + 2) * 4));
     g.dispatch(g.kernel('peak', entry, { WG, ...over }), { sums: sums.buffer }, { n, iters }, Math.ceil(n / WG));
     const got = await sums.read();
-    assertClose(got.subarray(0, n * 4), reference(n, iters, chains), 5e-5, `${entry} ×${chains}`);
+    assertClose(got.subarray(0, n * 4), peakSumsRef(n, iters, chains, WG), 5e-5, `${entry} ×${chains}`);
     assert.is(got[n * 4], 0, `${entry}: wrote past n`);
     sums.dispose();
   }

@@ -2,8 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose, withKernel, dispatched } from '../helpers/check.js';
 import { Tensor, tidy, backward } from '../../src/tensor/index.js';
-import { infoNCE, infoNCEWithLogits, queueSim, chunking } from '../../src/ops/contrastive.js';
-import { infoNCERef, queueSimRef, normalizeRowsRef } from '../../src/i2md/reference.js';
+import { infoNCE, infoNCEWithLogits, queueSim, chunking, infoNCERef, queueSimRef, normalizeRowsRef } from '../../src/ops/contrastive.js';
 import { forceVariant } from '../../src/gpu/policy.js';
 
 const t = suite('ops/contrastive');

@@ -2,8 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy, backward } from '../../src/tensor/index.js';
-import { distillKL, distillKLMasked } from '../../src/ops/distill.js';
-import { distillKLRef, distillKLMaskedRef, topkMaskRef } from '../../src/i2md/reference.js';
+import { distillKL, distillKLMasked, distillKLRef, distillKLMaskedRef } from '../../src/ops/distill.js';
+import { topkRef } from '../../src/ops/topk.js';
 
 const t = suite('ops/distill');
 t.before(async () => { await engine(); });
@@ -14,7 +14,7 @@ function tiedTeacher(n: number, seed: number): Float64Array { return randn(n, se
 for (const [n, k, kk] of [[3, 7, 3], [2, 5, 1], [2, 5, 5], [1, 1, 1], [4, 300, 37]]) {
   t(`masked KL forward and gradient into the student (N=${n}, K=${k}, top ${kk})`, async () => {
     const teacher = randn(n * k, 4 + k, -1, 1);
-    const mask = topkMaskRef(teacher, n, k, kk);
+    const mask = topkRef(teacher, k, kk).mask;
     await checkOp({
       shapes: [[n, k], [n, k]], inputs: [teacher, randn(n * k, 9 + k, -1, 1)], wrt: [1], tol: 3e-3,
       gpu: ([tt, s]) => distillKLMasked(tt, s, Tensor.from(mask, [n, k]), 0.05, 0.1),
@@ -25,7 +25,7 @@ for (const [n, k, kk] of [[3, 7, 3], [2, 5, 1], [2, 5, 5], [1, 1, 1], [4, 300, 3
 
 t('gradient is (p_S − p_T)/(τ_S·N) on the mask and exactly 0 elsewhere; the teacher gets none', async () => {
   const n = 3, k = 9, kk = 4;
-  const tv = randn(n * k, 1), sv = randn(n * k, 2), mask = topkMaskRef(tv, n, k, kk);
+  const tv = randn(n * k, 1), sv = randn(n * k, 2), mask = topkRef(tv, k, kk).mask;
   const res = await tidy(() => {
     const tt = Tensor.from(tv, [n, k]).param();
     const s = Tensor.from(sv, [n, k]).param();
@@ -49,7 +49,7 @@ t('gradient is (p_S − p_T)/(τ_S·N) on the mask and exactly 0 elsewhere; the 
 
 t('identical distributions (τ_T = τ_S, t = s) give KL 0', async () => {
   const n = 4, k = 50, v = randn(n * k, 3);
-  const loss = tidy(() => distillKLMasked(Tensor.from(v, [n, k]), Tensor.from(v, [n, k]), Tensor.from(topkMaskRef(v, n, k, 20), [n, k]), 0.1, 0.1));
+  const loss = tidy(() => distillKLMasked(Tensor.from(v, [n, k]), Tensor.from(v, [n, k]), Tensor.from(topkRef(v, k, 20).mask, [n, k]), 0.1, 0.1));
   assertClose([await loss.item()], [0], 1e-5);
 });
 

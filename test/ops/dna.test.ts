@@ -2,8 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy } from '../../src/tensor/index.js';
-import { dnaAggregate, dnaFromCandidates, clusterLoss } from '../../src/ops/dna.js';
-import { dnaRef, infoNCERef, normalizeRowsRef, queueSimRef, topkMaskRef } from '../../src/i2md/reference.js';
+import { dnaAggregate, dnaFromCandidates, clusterLoss, dnaRef } from '../../src/ops/dna.js';
+import { infoNCERef, normalizeRowsRef, queueSimRef } from '../../src/ops/contrastive.js';
+import { topkRef } from '../../src/ops/topk.js';
 
 const t = suite('ops/dna');
 t.before(async () => { await engine(); });
@@ -36,7 +37,7 @@ async function check(n: number, d: number, k: number, planted: number[], kDna: n
   const want = dnaRef(keys, queue, n, d, k, kDna, delta, tauAgg);
   // the aggregation kernel alone (candidates from the reference), then the whole op (top-k on the GPU)
   const w = queueSimRef(keys, queue, n, d, k);
-  const top = topkMaskRef(w, n, k, kDna);
+  const top = topkRef(w, k, kDna).mask;
   const parts = [
     tidy(() => dnaFromCandidates(Tensor.from(keys, [n, d]), Tensor.from(queue, [d, k]), Tensor.from(w, [n, k]), Tensor.from(top, [n, k]), delta, tauAgg)),
     tidy(() => dnaAggregate(Tensor.from(keys, [n, d]), Tensor.from(queue, [d, k]), { kDna, delta, tauAgg })),

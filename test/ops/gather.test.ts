@@ -2,37 +2,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy } from '../../src/tensor/index.js';
-import { indexSelect, scatterAdd } from '../../src/ops/gather.js';
+import { indexSelect, scatterAdd, indexSelectRef, scatterAddRef } from '../../src/ops/gather.js';
 import { Rng } from '../../src/util/random.js';
 
 const t = suite('ops/gather');
 t.before(async () => { await engine(); });
 
-const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-const split3 = (shape: readonly number[], axis: number) =>
-  [size(shape.slice(0, axis)), shape[axis], size(shape.slice(axis + 1))] as const;
 const ints = (v: readonly number[]) => Tensor.from(v, [v.length], 'i32');
-
-function indexSelectRef(x: Float64Array, shape: number[], axis: number, idx: readonly number[]): Float64Array {
-  const [outer, a, inner] = split3(shape, axis);
-  const out = new Float64Array(outer * idx.length * inner);
-  for (let o = 0; o < outer; o++) for (let k = 0; k < idx.length; k++) for (let j = 0; j < inner; j++) {
-    const ok = idx[k] >= 0 && idx[k] < a;
-    out[(o * idx.length + k) * inner + j] = ok ? x[(o * a + idx[k]) * inner + j] : 0;
-  }
-  return out;
-}
-/** In float32, adding in increasing k — the order the kernel promises, so results match bit for bit. */
-function scatterAddRef(base: Float64Array | undefined, shape: number[], axis: number, idx: readonly number[], src: Float64Array, f32 = false): Float64Array {
-  const [outer, a, inner] = split3(shape, axis);
-  const round = f32 ? Math.fround : (v: number) => v;
-  const out = base ? Float64Array.from(base, round) : new Float64Array(size(shape));
-  for (let o = 0; o < outer; o++) for (let k = 0; k < idx.length; k++) {
-    if (idx[k] < 0 || idx[k] >= a) continue;
-    for (let j = 0; j < inner; j++) { const d = (o * a + idx[k]) * inner + j; out[d] = round(out[d] + round(src[(o * idx.length + k) * inner + j])); }
-  }
-  return out;
-}
 
 // repeats, an unused row, out-of-range entries (−1 and a) which give 0 / are skipped
 for (const [shape, axis, idx] of [

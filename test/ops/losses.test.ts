@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy, backward } from '../../src/tensor/index.js';
-import { crossEntropy, type Reduction } from '../../src/ops/losses.js';
+import { crossEntropy, crossEntropyRowsRef, lossReductionRef } from '../../src/ops/losses.js';
+import { lseRef } from '../../src/ops/reduce.js';
 import { Rng } from '../../src/util/random.js';
 
 const t = suite('ops/losses');
@@ -11,31 +12,12 @@ t.before(async () => { await engine(); });
 const labelsFor = (n: number, c: number, seed: number) => { const r = new Rng(seed); return Array.from({ length: n }, () => r.int(c)); };
 const ints = (v: readonly number[]) => Tensor.from(v, [v.length], 'i32');
 
-/** Per-row −log softmax(x)[label] in float64 (0 for labels outside [0, C)). */
-function ceRows(x: Float64Array, c: number, labels: readonly number[]): Float64Array {
-  return Float64Array.from(labels, (lab, r) => {
-    if (lab < 0 || lab >= c) return 0;
-    return rowLse(x, r * c, c) - x[r * c + lab];
-  });
-}
-/** log Σ exp over x[at … at + c) (plain loops: typed-array spread/reduce are slow in V8). */
-function rowLse(x: Float64Array, at: number, c: number): number {
-  let m = -Infinity, s = 0;
-  for (let j = at; j < at + c; j++) m = Math.max(m, x[j]);
-  for (let j = at; j < at + c; j++) s += Math.exp(x[j] - m);
-  return m + Math.log(s);
-}
-function reduceRef(rows: Float64Array, reduction: Reduction): Float64Array {
-  const s = rows.reduce((a, b) => a + b, 0);
-  return reduction === 'none' ? rows : Float64Array.of(reduction === 'sum' ? s : s / rows.length);
-}
-
 for (const [n, c] of [[1, 1], [1, 5], [5, 7], [33, 60], [3, 300]]) {
   for (const reduction of ['mean', 'sum', 'none'] as const) {
     t(`crossEntropy (${n}, ${c}) reduction=${reduction}: forward + gradient vs float64`, async () => {
       const labels = labelsFor(n, c, n + c);
       await checkOp({ shapes: [[n, c]], inputs: [randn(n * c, c, -4, 4)], gpu: ([x]) => crossEntropy(x, ints(labels), { reduction }),
-        ref: ([x]) => reduceRef(ceRows(x, c, labels), reduction) });
+        ref: ([x]) => lossReductionRef(crossEntropyRowsRef(x, c, labels), reduction) });
     });
   }
 }
@@ -54,10 +36,10 @@ t('crossEntropy: larger batch (256 × 1000) forward vs float64, large logits, th
     return { loss: l, grad: g };
   });
   const xf = Float64Array.from(Float32Array.from(x));   // the GPU sees float32 inputs
-  assertClose(await loss.read(), reduceRef(ceRows(xf, c, labels), 'mean'), 1e-5, 'mean loss');
+  assertClose(await loss.read(), lossReductionRef(crossEntropyRowsRef(xf, c, labels), 'mean'), 1e-5, 'mean loss');
   const want = new Float64Array(n * c);
   for (let r = 0; r < n; r++) {
-    const lse = rowLse(xf, r * c, c);
+    const lse = lseRef(xf.subarray(r * c, r * c + c));
     for (let j = 0; j < c; j++) want[r * c + j] = (Math.exp(xf[r * c + j] - lse) - (j === labels[r] ? 1 : 0)) / n;
   }
   assertClose(Float64Array.from(await grad.read(), (v) => v * n), want.map((v) => v * n), 1e-5, 'gradient (softmax − onehot)/N');
@@ -66,7 +48,7 @@ t('crossEntropy: larger batch (256 × 1000) forward vs float64, large logits, th
 
 t('crossEntropy: labels outside [0, C) give zero loss and zero gradient for their row', async () => {
   const labels = [2, -1, 4, 9];
-  await checkOp({ shapes: [[4, 5]], gpu: ([x]) => crossEntropy(x, ints(labels), { reduction: 'none' }), ref: ([x]) => ceRows(x, 5, labels) });
+  await checkOp({ shapes: [[4, 5]], gpu: ([x]) => crossEntropy(x, ints(labels), { reduction: 'none' }), ref: ([x]) => crossEntropyRowsRef(x, 5, labels) });
 });
 
 t('bad labels throw', () => {

@@ -3,28 +3,13 @@ import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose, dispatched } from '../../helpers/check.js';
 import { Tensor, tidy, G } from '../../../src/tensor/index.js';
 import { matmul, linear } from '../../../src/ops/matmul/matmul.js';
-import { gemm } from '../../../src/ops/matmul/gemm.js';
-import { matmulVariant, matmulVariants, windowVariant, tile4Variant, variantFromOverrides, type MatmulVariant } from '../../../src/ops/matmul/variants.js';
+import { matmulRef, linearRef } from '../../../src/ops/matmul/reference.js';
+import { matmulVariant, matmulVariants, windowVariant, tile4Variant, type MatmulVariant } from '../../../src/ops/matmul/variants.js';
 
 const t = suite('ops/matmul/matmul');
 t.before(async () => { await engine(); });
 
 const prod = (s: number[]) => s.reduce((p, q) => p * q, 1);
-
-/** float64 op(a)·op(b), batched over z when a side is 3-D (a 2-D side is shared). */
-function matmulRef(a: Float64Array, sa: number[], b: Float64Array, sb: number[], tA = false, tB = false): Float64Array {
-  const [ar, ac] = sa.slice(-2), [br, bc] = sb.slice(-2);
-  const M = tA ? ac : ar, K = tA ? ar : ac, N = tB ? br : bc;
-  const Z = Math.max(sa.length === 3 ? sa[0] : 1, sb.length === 3 ? sb[0] : 1);
-  const za = sa.length === 3 && sa[0] > 1 ? ar * ac : 0, zb = sb.length === 3 && sb[0] > 1 ? br * bc : 0;
-  const out = new Float64Array(Z * M * N);
-  for (let z = 0; z < Z; z++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
-    let s = 0;
-    for (let k = 0; k < K; k++) s += a[z * za + (tA ? k * M + m : m * K + k)] * b[z * zb + (tB ? n * K + k : k * N + n)];
-    out[(z * M + m) * N + n] = s;
-  }
-  return out;
-}
 
 /** The stored shapes of an M×N×K product with transposes and an optional batch per side. */
 function shapes(M: number, N: number, K: number, tA: boolean, tB: boolean, za = 0, zb = 0): [number[], number[]] {
@@ -91,25 +76,6 @@ t('k-major windows (regk): k split over windows, ragged rows and column groups, 
   await forward([37, 5], [5, 4], false, false, v);                // one column group
 });
 
-t('k-major windows (regk): the bias epilogue (per column, per row, per element), added once over k windows, also turned', async () => {
-  const v = matmulVariants.ubok16x16;
-  // [M, N, K, bias strides (m, n), A stored transposed]: 3000 k = 24 windows; 400 × 128 × 64 with
-  // A stored (K, M) runs turned (B is the smaller side to pack): C and the bias per element, strided
-  const cases: [number, number, number, number, number, boolean][] = [[70, 92, 3000, 0, 1, false], [70, 92, 40, 1, 0, false],
-    [36, 64, 3000, 64, 1, false], [400, 128, 64, 128, 1, true], [400, 128, 64, 1, 0, true]];
-  for (const [M, N, K, sm, sn, aT] of cases) {
-    const a = randn(M * K, 21), b = randn(K * N, 22), bias = randn(sm ? M * sm : N, 23);
-    const ta = Tensor.from(a, aT ? [K, M] : [M, K]), tb = Tensor.from(b, [K, N]), tbias = Tensor.from(bias), out = Tensor.empty([M, N]);
-    const { names } = await dispatched(() => gemm({ M, N, K, batch: 1, a: aT ? { buf: ta.buffer, rs: 1, cs: M, bs: 0 } : { buf: ta.buffer, rs: K, cs: 1, bs: 0 },
-      b: { buf: tb.buffer, rs: N, cs: 1, bs: 0 }, c: { buf: out.buffer, rs: N, cs: 1, bs: 0 }, bias: { buf: tbias.buffer, sm, sn } }, v));
-    const ref = matmulRef(a, aT ? [K, M] : [M, K], b, [K, N], aT);
-    for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) ref[m * N + n] += bias[m * sm + n * sn];
-    assertClose(await out.read(), ref, 1e-4, `${M}×${N}×${K} bias (${sm}, ${sn})`);
-    assert.ok(names.some((n) => n.startsWith('matmul/regk:regk')), names.join(', '));
-    for (const x of [ta, tb, tbias, out]) x.dispose();
-  }
-});
-
 /** forward(), also returning the names of the kernels it dispatched. */
 async function forwardLogged(sa: number[], sb: number[], tA: boolean, tB: boolean, v?: MatmulVariant, tol?: number): Promise<string[]> {
   return (await dispatched(() => forward(sa, sb, tA, tB, v, tol))).names;
@@ -169,18 +135,6 @@ for (const [sa, sb, tA, tB] of [
   });
 }
 
-/** float64 x·wᵀ + b over the rows of x. */
-function linearRef(x: Float64Array, w: Float64Array, fout: number, fin: number, b?: Float64Array): Float64Array {
-  const rows = x.length / fin;
-  const out = new Float64Array(rows * fout);
-  for (let r = 0; r < rows; r++) for (let o = 0; o < fout; o++) {
-    let s = b ? b[o] : 0;
-    for (let i = 0; i < fin; i++) s += x[r * fin + i] * w[o * fin + i];
-    out[r * fout + o] = s;
-  }
-  return out;
-}
-
 for (const xs of [[3, 4], [2, 3, 4], [4]]) {
   t(`linear x [${xs}] · W (5, 4)ᵀ with and without bias: forward and gradients`, async () => {
     await checkOp({ shapes: [xs, [5, 4], [5]], gpu: ([x, w, b]) => linear(x, w, b), ref: ([x, w, b]) => linearRef(x, w, 5, 4, b) });
@@ -201,30 +155,6 @@ t('linear output shape keeps leading dims; bias fused on every variant (turned p
       out.dispose();
     }
   }
-});
-
-t('matmulVariant: register blocking on software adapters, tiling within compatibility limits', () => {
-  const lp = G().limits;
-  const soft = { software: true }, hw = { software: false };
-  assert.is(matmulVariant(1024, 1024, 1024, lp, soft).name, matmulVariants.ubok16x16n4.name, '64 windows: 4 per dispatch');
-  assert.is(matmulVariant(128, 512, 128, lp, soft).name, matmulVariants.ubok16x16.name, '1 window: one per dispatch');
-  assert.is(matmulVariant(12, 4096, 512, lp, soft).name, matmulVariants.ubo8x8.name, 'under 16 rows: row-major windows');
-  assert.is(matmulVariant(7, 13, 5, lp, soft).entry, 'reg');
-  assert.is(matmulVariant(7, 13, 5, lp, soft).ubo, false);
-  const full = { ...lp, maxComputeInvocationsPerWorkgroup: 1024, maxComputeWorkgroupStorageSize: 32768 };
-  assert.is(matmulVariant(4096, 4096, 512, full, hw).name, matmulVariants.t4_128.name, '1024 tiles of 128²');
-  assert.is(matmulVariant(2048, 2048, 512, full, hw).name, matmulVariants.t4_128.name, '256 tiles of 128²');
-  assert.is(matmulVariant(2048, 1024, 512, full, hw).name, matmulVariants.t4_64r4.name, '128 tiles of 128²: 64² instead');
-  assert.is(matmulVariant(1024, 1024, 1024, full, hw).name, matmulVariants.t4_64r4.name);
-  assert.is(matmulVariant(64, 256, 256, full, hw).name, matmulVariants.t4_64r4.name);
-  assert.is(matmulVariant(204800, 192, 32, full, hw).name, matmulVariants.t4_64r4.name, 'many tiles but a short k loop');
-  // compatibility limits (128 invocations, 16 KiB): neither 256-invocation tile fits
-  const compat = { ...lp, maxComputeInvocationsPerWorkgroup: 128, maxComputeWorkgroupStorageSize: 16384 };
-  assert.is(matmulVariant(4096, 4096, 512, compat, hw).name, matmulVariants.t4_128x64.name);
-  assert.is(matmulVariant(4096, 4096, 64, compat, hw).name, matmulVariants.t4_64.name);
-  assert.is(matmulVariant(1024, 1024, 1024, compat, hw).name, matmulVariants.t4_64.name);
-  const tiny = { ...lp, maxComputeInvocationsPerWorkgroup: 32, maxComputeWorkgroupStorageSize: 4096 };
-  assert.is(matmulVariant(1024, 1024, 1024, tiny, hw).name, matmulVariants.tiled32.name, 'nothing of tiled4 fits');
 });
 
 t('tiled4: every load path (vec4 along k or m for A, along n or k for B, scalar), C per element, several k steps', async () => {
@@ -282,18 +212,6 @@ t('tiled4 split k: bias in the sum pass (vec4 and per-element stores) and more b
   // 16 slices of 4 k: 4100 batches make 65600 workgroup layers, over the 65535 of one dispatch
   const names = await forwardLogged([4100, 3, 64], [4100, 64, 5], false, false, tile4Variant(4, 4, 4, 4, 4, 16));
   assert.is(names.filter((n) => n.startsWith('matmul/tiled4:tiled4') && n.includes('KS=16')).length, 2, names.join(', '));
-});
-
-t('tiled4: variantFromOverrides accepts the shipped configurations and rejects what the kernel cannot run', () => {
-  const lim = { ...G().limits, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384 };
-  for (const v of [matmulVariants.t4_128, matmulVariants.t4_128x64, matmulVariants.t4_64, matmulVariants.t4_64r4]) {
-    assert.equal(variantFromOverrides(v.overrides, lim), v);
-  }
-  for (const ks of [2, 4, 16]) assert.equal(variantFromOverrides({ ...matmulVariants.t4_64r4.overrides, KS: ks }, lim), tile4Variant(4, 4, 16, 16, 16, ks));
-  const base = matmulVariants.t4_128.overrides;
-  for (const bad of [{ TM: 6 }, { TN: 16 }, { BK: 12 }, { WGX: 32 }, { BK: 32 }, { WGX: 3 }, { BK: 4 }, { KS: 3 }, { KS: 32 }, { KS: 0 }] as Record<string, number>[]) {
-    assert.is(variantFromOverrides({ ...base, ...bad }, lim), undefined, JSON.stringify(bad));
-  }
 });
 
 t.run();

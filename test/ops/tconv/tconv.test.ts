@@ -1,35 +1,15 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engine, checkOp, randn, assertClose, dispatched, withKernel } from '../../helpers/check.js';
+import { engine, checkOp, randn, assertClose, withKernel } from '../../helpers/check.js';
 import { Tensor, tidy, backward } from '../../../src/tensor/index.js';
 import { mul, sumAll } from '../../helpers/ops.js';
 import { temporalConv, convOutputLength, convParamGrads } from '../../../src/ops/tconv/tconv.js';
-import { temporalConvRef } from '../../../src/ops/tconv/reference.js';
-import { colsForward, colsInputGrad } from '../../../src/ops/tconv/cols.js';
+import { temporalConvRef, temporalConvGradsRef } from '../../../src/ops/tconv/reference.js';
 
 const t = suite('ops/tconv/tconv');
 t.before(async () => { await engine(); });
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-/** Analytic float64 gradients of Σ g·y for x and w (the references of the larger cases). */
-function gradsRef(x: Float64Array, xs: number[], w: Float64Array, Cout: number, KT: number, g: Float64Array, stride: number, pad: number) {
-  const [N, Cin, T, V] = xs;
-  const Tout = convOutputLength(T, KT, stride, pad);
-  const dx = new Float64Array(x.length), dw = new Float64Array(w.length), db = new Float64Array(Cout);
-  for (let n = 0; n < N; n++) for (let o = 0; o < Cout; o++) for (let tp = 0; tp < Tout; tp++) for (let v = 0; v < V; v++) {
-    const gv = g[((n * Cout + o) * Tout + tp) * V + v];
-    db[o] += gv;
-    for (let i = 0; i < Cin; i++) for (let k = 0; k < KT; k++) {
-      const tt = tp * stride + k - pad;
-      if (tt < 0 || tt >= T) continue;
-      const xi = ((n * Cin + i) * T + tt) * V + v, wi = (o * Cin + i) * KT + k;
-      dx[xi] += gv * w[wi];
-      dw[wi] += gv * x[xi];
-    }
-  }
-  return { dx, dw, db };
-}
 
 // forward against the reference: both strides, awkward T (1 works with pad 4), channel counts
 // that hit each row-tile variant (16/32/64) and partial tiles, KT = 9 and the 1×1 case
@@ -99,7 +79,7 @@ for (const [xs, Cout, stride] of [[[4, 12, 12, 25], 70, 1], [[3, 17, 19, 25], 33
       backward(sumAll(mul(y, Tensor.from(g, y.shape))));
       return [tx, tw, tb];
     });
-    const ref = gradsRef(x, xs, w, Cout, KT, g, stride, pad);
+    const ref = temporalConvGradsRef(x, xs, w, Cout, KT, g, stride, pad);
     assertClose(await got[0].grad!.read(), ref.dx, 1e-4, 'dx');
     assertClose(await got[1].grad!.read(), ref.dw, 1e-4, 'dw');
     assertClose(await got[2].grad!.read(), ref.db, 1e-4, 'db');
@@ -149,7 +129,7 @@ for (const path of ['gemm', 'direct', 'cols'] as const) {
           backward(sumAll(mul(y, Tensor.from(g, y.shape))));
           return [y, tx, tw, tb];
         });
-        const ref = gradsRef(x, xs, w, Cout, KT, g, stride, pad);
+        const ref = temporalConvGradsRef(x, xs, w, Cout, KT, g, stride, pad);
         assertClose(await got[0].read(), temporalConvRef(x, xs, w, Cout, KT, b, stride, pad), 1e-5, 'y');
         assertClose(await got[1].grad!.read(), ref.dx, 1e-5, 'dx');
         assertClose(await got[2].grad!.read(), ref.dw, 1e-5, 'dw');
@@ -159,35 +139,6 @@ for (const path of ['gemm', 'direct', 'cols'] as const) {
       });
     });
   }
-}
-
-// im2col + matmul (src/ops/tconv/cols.ts): finite differences through every pass, the per-joint
-// bias (added after the product) and the 1×1 stride-1 case that reads x and dy in place
-for (const [xs, Cout, KT, stride, pad, perJoint, inPlace] of [
-  [[2, 3, 5, 4], 4, 9, 2, 4, false, false], [[2, 3, 7, 3], 5, 1, 2, 0, true, false], [[2, 3, 4, 3], 5, 1, 1, 0, true, true],
-] as [number[], number, number, number, number, boolean, boolean][]) {
-  t(`cols: gradients (finite differences), KT ${KT}, stride ${stride}, ${perJoint ? 'per-joint' : 'per-channel'} bias`, async () => {
-    let { names } = await withKernel('tconv', 'cols', () => dispatched(() => checkOp({
-      shapes: [xs, KT === 1 ? [Cout, xs[1]] : [Cout, xs[1], KT, 1], perJoint ? [Cout, xs[3]] : [Cout]],
-      gpu: ([x, w, b]) => temporalConv(x, w, b, { stride, pad }),
-      ref: ([x, w, b]) => temporalConvRef(x, xs, w, Cout, KT, b, stride, pad, perJoint),
-    })));
-    assert.ok(!names.some((n) => n.startsWith('tconv/gemm:') || n.startsWith('tconv/direct:') || n.startsWith('tconv/wgrad:')), names.join(', '));
-    assert.ok(names.some((n) => n.startsWith('tconv/cols:')) && names.some((n) => n.startsWith('matmul')), names.join(', '));
-    if (!inPlace) return;
-    // 1×1, stride 1: forward and input gradient read x and dy in place (only dW builds windows)
-    const d = { N: xs[0], Cin: xs[1], Cout, T: xs[2], Tout: xs[2], V: xs[3], KT: 1, stride: 1, pad: 0 };
-    const xv = randn(size(xs), 71), wv = randn(Cout * xs[1], 72);
-    const x = Tensor.from(xv, xs), w = Tensor.from(wv, [Cout, xs[1]]);
-    const dy = Tensor.from(randn(xs[0] * Cout * xs[2] * xs[3], 73), [xs[0], Cout, xs[2], xs[3]]);
-    ({ names } = await dispatched(async () => {
-      const y = colsForward(d, x, w, undefined, 0), dx = colsInputGrad(d, dy, w);
-      assertClose(await y.read(), temporalConvRef(xv, xs, wv, Cout, 1, undefined, 1, 0), 1e-5, 'y in place');
-      for (const z of [y, dx]) z.dispose();
-    }));
-    assert.ok(!names.some((n) => n.startsWith('tconv/cols:')) && names.filter((n) => n.startsWith('matmul')).length >= 2, names.join(', '));
-    for (const z of [x, w, dy]) z.dispose();
-  });
 }
 
 t('direct: the weight gradient is deterministic (fixed summation order, bit-identical reruns)', async () => {

@@ -7,6 +7,8 @@
 import { temporalConvRef } from '../ops/tconv/reference.js';
 import { graphConvRef } from '../ops/graphconv/reference.js';
 import { globalAvgPoolRef } from '../ops/pool.js';
+import { batchNormRef } from '../ops/batchnorm.js';
+import { linearRef } from '../ops/matmul/reference.js';
 
 export type RefState = Record<string, Float64Array>;
 
@@ -21,37 +23,17 @@ export interface RefModel {
 
 const relu = (a: Float64Array): Float64Array => a.map((v) => (v > 0 ? v : 0));
 
-/** BatchNorm over axis 1 of (outer, C, inner): batch statistics (biased variance) or running ones. */
-export function batchNormRef(x: Float64Array, outer: number, C: number, inner: number, s: RefState, prefix: string, training: boolean, eps = 1e-5): Float64Array {
-  const y = new Float64Array(x.length);
-  const w = s[`${prefix}.weight`], b = s[`${prefix}.bias`];
-  for (let c = 0; c < C; c++) {
-    let mean: number, varc: number;
-    if (training) {
-      let sum = 0, sq = 0;
-      for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) sum += x[(o * C + c) * inner + i];
-      mean = sum / (outer * inner);
-      for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) sq += (x[(o * C + c) * inner + i] - mean) ** 2;
-      varc = sq / (outer * inner);
-    } else {
-      mean = s[`${prefix}.running_mean`][c]; varc = s[`${prefix}.running_var`][c];
-    }
-    const k = w[c] / Math.sqrt(varc + eps);
-    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) { const j = (o * C + c) * inner + i; y[j] = (x[j] - mean) * k + b[c]; }
-  }
-  return y;
+/** BatchNorm over axis 1 of (outer, C, inner) with the layer `prefix` of the state: batch statistics (biased variance) or running ones. */
+function batchNormLayer(x: Float64Array, outer: number, C: number, inner: number, s: RefState, prefix: string, training: boolean, eps = 1e-5): Float64Array {
+  const mode = training ? { train: true as const } : { train: false as const, rm: s[`${prefix}.running_mean`], rv: s[`${prefix}.running_var`] };
+  return batchNormRef(x, [outer, C, inner], 1, s[`${prefix}.weight`], s[`${prefix}.bias`], mode, eps).y;
 }
 
-function linearRef(x: Float64Array, N: number, s: RefState, prefix: string): Float64Array {
+/** The linear layer `prefix` of the state over N rows. */
+function linearLayer(x: Float64Array, N: number, s: RefState, prefix: string): Float64Array {
   const w = s[`${prefix}.weight`], b = s[`${prefix}.bias`];
   const fout = b.length, fin = w.length / fout;
-  const y = new Float64Array(N * fout);
-  for (let n = 0; n < N; n++) for (let o = 0; o < fout; o++) {
-    let acc = b[o];
-    for (let i = 0; i < fin; i++) acc += w[o * fin + i] * x[n * fin + i];
-    y[n * fout + o] = acc;
-  }
-  return y;
+  return linearRef(x.subarray(0, N * fin), w, fout, fin, b);
 }
 
 /**
@@ -65,7 +47,7 @@ export function stgcnRef(m: RefModel, s: RefState, x: Float64Array, shape: numbe
   const perm = new Float64Array(x.length);
   for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let t = 0; t < T0; t++) for (let v = 0; v < V; v++) for (let p = 0; p < M; p++)
     perm[(((n * M + p) * V + v) * C + c) * T0 + t] = x[(((n * C + c) * T0 + t) * V + v) * M + p];
-  const bn = batchNormRef(perm, N * M, V * C, T0, s, 'data_bn', training, eps);
+  const bn = batchNormLayer(perm, N * M, V * C, T0, s, 'data_bn', training, eps);
   let h: Float64Array = new Float64Array(x.length);
   for (let nm = 0; nm < N * M; nm++) for (let c = 0; c < C; c++) for (let t = 0; t < T0; t++) for (let v = 0; v < V; v++)
     h[((nm * C + c) * T0 + t) * V + v] = bn[((nm * V + v) * C + c) * T0 + t];
@@ -74,14 +56,14 @@ export function stgcnRef(m: RefModel, s: RefState, x: Float64Array, shape: numbe
     const p = `st_gcn_networks.${i}`;
     const xs = [N * M, cin, T, V];
     const g = graphConvRef(h, xs, s[`${p}.gcn.conv.weight`], s[`${p}.gcn.conv.bias`], m.A, s[`edge_importance.${i}`], m.K);
-    let y = relu(batchNormRef(g, N * M, cout, T * V, s, `${p}.tcn.0`, training, eps));
+    let y = relu(batchNormLayer(g, N * M, cout, T * V, s, `${p}.tcn.0`, training, eps));
     y = temporalConvRef(y, [N * M, cout, T, V], s[`${p}.tcn.2.weight`], cout, 9, s[`${p}.tcn.2.bias`], stride, 4);
     const Tout = Math.floor((T - 1) / stride) + 1;
-    y = batchNormRef(y, N * M, cout, Tout * V, s, `${p}.tcn.3`, training, eps);
+    y = batchNormLayer(y, N * M, cout, Tout * V, s, `${p}.tcn.3`, training, eps);
     let res: Float64Array | undefined;
     if (`${p}.residual.0.weight` in s) {
       res = temporalConvRef(h, xs, s[`${p}.residual.0.weight`], cout, 1, s[`${p}.residual.0.bias`], stride, 0);
-      res = batchNormRef(res, N * M, cout, Tout * V, s, `${p}.residual.1`, training, eps);
+      res = batchNormLayer(res, N * M, cout, Tout * V, s, `${p}.residual.1`, training, eps);
     } else if (i > 0) res = h;
     h = relu(res ? y.map((v, j) => v + res![j]) : y);
     T = Tout;
@@ -89,6 +71,6 @@ export function stgcnRef(m: RefModel, s: RefState, x: Float64Array, shape: numbe
   const D = m.blocks[m.blocks.length - 1][1];
   const f = globalAvgPoolRef(h, N * M, D, T * V, M);
   if (!project || m.head === 'none') return f;
-  if (m.head === 'linear') return linearRef(f, N, s, 'fc');
-  return linearRef(relu(linearRef(f, N, s, 'fc.0')), N, s, 'fc.2');
+  if (m.head === 'linear') return linearLayer(f, N, s, 'fc');
+  return linearLayer(relu(linearLayer(f, N, s, 'fc.0')), N, s, 'fc.2');
 }
