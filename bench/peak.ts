@@ -50,6 +50,24 @@ export async function run(ctx: BenchContext = context()): Promise<BenchRecord[]>
   return out;
 }
 
+// ---- float64 reference
+
+/** sums[i] of `flops` (6 chains) or `flops_wide` (CH chains) after `iters` rounds, workgroups of `wg`. */
+export function peakSumsRef(n: number, iters: number, chains: number, wg = WG): Float64Array {
+  const out = new Float64Array(n * 4);
+  for (let i = 0; i < n; i++) for (let e = 0; e < 4; e++) {
+    const s = Math.fround(Math.fround((i % wg) + e / 4) * Math.fround(1e-3));
+    let sum = 0;
+    for (let c = 0; c < chains; c++) {
+      let a = s + c + 1;
+      for (let r = 0; r < iters; r++) a = a * Math.fround(0.9999) + s;
+      sum += a;
+    }
+    out[i * 4 + e] = sum;
+  }
+  return out;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   await initEngine();
   for (const r of await run()) console.log(`${r.name}: ${r.medianMs.toFixed(2)} ms  ${r.gflops?.toFixed(1) ?? r.gbps?.toFixed(2)} ${r.gflops ? 'GFLOP/s' : 'GB/s'}  (cpu ${r.cpuMs?.toFixed(1)} ms)`);

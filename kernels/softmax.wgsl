@@ -6,7 +6,7 @@
 // tree in workgroup memory restricted to their row's segment. Rows past the end still take part
 // in every barrier (barriers stay in uniform control flow) but touch no memory.
 //
-// Bindings: 0 params, 1 x, 2 out, 3 aux (one f32 per row), 4 labels (i32 per row; ops 3–5), 5 y,
+// Bindings: 0 params, 1 x, 2 out, 3 aux (one f32 per row), 4 labels (i32 per row; op 3), 5 y,
 // 6 g, 7 dx. Entry `forward` reads x, labels and writes out, aux:
 //   op 0 softmax      out = exp(x − m) / s,  aux = logsumexp       (m, s: online max / Σ exp)
 //   op 1 log-softmax  out = x − lse,         aux = lse
@@ -14,17 +14,14 @@
 //   op 3 cross-entropy out[row] = lse − x[label], aux = (m, log s) as two values per row (0 loss for
 //                     a label outside [0, width)); the backward's exp((x − m) − log s) keeps the
 //                     precision that exp(x − lse) would lose to rounding lse in f32
-//   op 4 nll          out[row] = −x[label]
-//   op 5 top-k hit    out[row] = 1 if fewer than k entries beat x[label] (ties: lower index wins), else 0
-// Entry `backward` reads y (the forward output; the logits x for ops 3–4), g, aux, labels and writes dx:
+// Entry `backward` reads y (the forward output; the logits x for op 3), g, aux, labels and writes dx:
 //   op 0  dx = y · (g − Σ g·y)
 //   op 1  dx = g − exp(y) · Σ g
 //   op 2  dx = (g − y · Σ g·y · [‖x‖ > eps]) / max(‖x‖, eps)
 //   op 3  dx = (softmax(x) − onehot(label)) · g[row]        (g has one value per row; 0 for a bad label)
-//   op 4  dx = −onehot(label) · g[row]
-// Params: rows, width, lanes, op, eps (f32), k.
+// Params: rows, width, lanes, op, eps (f32).
 
-struct Params { rows: u32, width: u32, lanes: u32, op: u32, eps: f32, k: u32 }
+struct Params { rows: u32, width: u32, lanes: u32, op: u32, eps: f32 }
 override WG: u32 = 256u;
 @group(0) @binding(0) var<uniform> p: Params;
 
@@ -82,13 +79,11 @@ fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
   }
   var m = NEG_INF;
   var s = 0.0;
-  if (valid && op != 4u) {
+  if (valid) {
     for (var j = sub; j < p.width; j += p.lanes) {
       let v = x[base + j];
       if (op == 2u) {
         s += v * v;
-      } else if (op == 5u) {
-        if (v > picked || (v == picked && i32(j) < lab)) { s += 1.0; }
       } else if (v > m) {
         s = s * exp(m - v) + 1.0;
         m = v;
@@ -106,11 +101,10 @@ fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
   if (op >= 3u) {
     if (sub == 0u) {
       var v = 0.0;
-      if (lab >= 0) {
-        if (op == 3u) { v = (r.x - picked) + log_s; } else if (op == 4u) { v = -picked; } else { v = select(0.0, 1.0, r.y < f32(p.k)); }
-      }
+      if (lab >= 0) { v = (r.x - picked) + log_s; }
       out[row] = v;
-      if (op == 3u) { aux[2u * row] = r.x; aux[2u * row + 1u] = log_s; }
+      aux[2u * row] = r.x;
+      aux[2u * row + 1u] = log_s;
     }
     return;
   }
@@ -149,13 +143,12 @@ fn backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
     let lab = labels[row];
     // rows whose label is outside [0, width) had a zero loss: they pass no gradient
     let grow = select(0.0, g[row], lab >= 0 && u32(lab) < p.width);
-    var m = 0.0;
-    var log_s = 0.0;
-    if (op == 3u) { m = aux[2u * row]; log_s = aux[2u * row + 1u]; }
+    let m = aux[2u * row];
+    let log_s = aux[2u * row + 1u];
     for (var j = sub; j < p.width; j += p.lanes) {
       let hot = select(0.0, 1.0, i32(j) == lab);
       var o = -hot;
-      if (op == 3u) { o += exp((y[base + j] - m) - log_s); }
+      o += exp((y[base + j] - m) - log_s);
       dx[base + j] = o * grow;
     }
     return;

@@ -5,23 +5,24 @@
  * family, and prints pass/fail per family with the first error found. Exits 1 on any mismatch.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, statSync } from 'node:fs';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from './command.js';
 import { initEngine } from '../tensor/index.js';
 
 const distDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const families = ['test/gpu', 'test/ops', 'test/i2md', 'test/optim'];
+/** The folders under test/ whose files test kernels (searched recursively: op families have folders). */
+export const kernelTestFolders = ['gpu', 'ops', 'i2md', 'optim', 'tune', 'bench'];
 
-function testFiles(): string[] {
-  const out: string[] = [];
-  for (const f of families) {
-    const dir = join(distDir, f);
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir).sort()) if (name.endsWith('.test.js')) out.push(join(dir, name));
-  }
-  return out;
+/** Every `*.test.js` under the kernel test folders of a built test tree, in a stable order. */
+export function kernelTestFiles(testDir = join(distDir, 'test')): string[] {
+  const walk = (dir: string): string[] => readdirSync(dir).sort().flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return walk(p);
+    return name.endsWith('.test.js') ? [p] : [];
+  });
+  return kernelTestFolders.map((f) => join(testDir, f)).filter((d) => existsSync(d)).flatMap(walk);
 }
 
 const command: Command = {
@@ -35,7 +36,7 @@ const command: Command = {
     console.log(`limits: ${Object.entries(s.limits).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     console.log(`features: ${s.features.join(', ') || '(none)'}`);
     console.log(`WGSL language features: ${s.wgslFeatures.join(', ') || '(none)'}\n`);
-    const files = testFiles().filter((f) => !args.only || f.includes(args.only as string));
+    const files = kernelTestFiles().filter((f) => !args.only || f.includes(args.only as string));
     if (files.length === 0) { console.log('no kernel tests found next to the build (dist/test)'); process.exitCode = 1; return; }
     let failed = 0;
     for (const file of files) {

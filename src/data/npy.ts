@@ -164,13 +164,6 @@ export class NpyFile {
   close(): void { this.source.close(); }
 }
 
-/** Writes a whole array exactly as `numpy.save` does. */
-export function writeNpy(path: string, dtype: NpyDtype, shape: readonly number[], data: ArrayLike<number> | NumericArray): void {
-  const w = new NpyStreamWriter(path, dtype, shape.slice(1), shape.length === 0 ? 1 : shape[0], shape.length === 0);
-  w.append(data);
-  w.close();
-}
-
 function encode(dtype: NpyDtype, data: ArrayLike<number> | NumericArray): Uint8Array {
   let typed: NumericArray;
   switch (dtype) {

@@ -3,7 +3,9 @@
  * every modality) and the queues: the oracle the GPU assembly in step.ts is tested against.
  * Mirrors docs/method.md#loss term by term.
  */
-import { infoNCERef, distillKLRef, dnaRef, queueSimRef } from './reference.js';
+import { infoNCERef, queueSimRef } from '../ops/contrastive.js';
+import { distillKLRef } from '../ops/distill.js';
+import { dnaRef } from '../ops/dna.js';
 import type { PretrainConfig } from './config.js';
 
 export interface BranchArrays {

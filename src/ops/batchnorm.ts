@@ -125,3 +125,31 @@ function copyRaw(t: Tensor): Tensor {
   G().copy(t.buffer, 0, out.buffer, 0, t.bytes);
   return out;
 }
+
+// ---- float64 reference
+
+/**
+ * Batch norm over `axis` of x (viewed as (outer, C, inner)) in float64. train: batch statistics
+ * (biased variance); eval: the given running statistics. Returns y and the statistics used.
+ */
+export function batchNormRef(x: Float64Array, shape: number[], axis: number, w: Float64Array | undefined, b: Float64Array | undefined,
+  mode: { train: true } | { train: false; rm: ArrayLike<number>; rv: ArrayLike<number> }, eps = 1e-5) {
+  const prod = (s: number[]) => s.reduce((p, q) => p * q, 1);
+  const C = shape[axis], outer = prod(shape.slice(0, axis)), inner = prod(shape.slice(axis + 1)), m = outer * inner;
+  const mean = new Float64Array(C), varB = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    if (!mode.train) { mean[c] = mode.rm[c]; varB[c] = mode.rv[c]; continue; }
+    let s = 0;
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) s += x[(o * C + c) * inner + i];
+    mean[c] = s / m;
+    let q = 0;
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) q += (x[(o * C + c) * inner + i] - mean[c]) ** 2;
+    varB[c] = q / m;
+  }
+  const y = new Float64Array(x.length);
+  for (let j = 0; j < x.length; j++) {
+    const c = Math.floor(j / inner) % C;
+    y[j] = (x[j] - mean[c]) / Math.sqrt(varB[c] + eps) * (w ? w[c] : 1) + (b ? b[c] : 0);
+  }
+  return { y, mean, varB, m };
+}

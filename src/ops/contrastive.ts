@@ -16,6 +16,7 @@ import { kernelSetting, tunedConstant } from '../gpu/policy.js';
 import { sizeClass } from '../gpu/tuning.js';
 import { gemm, operand } from './matmul/gemm.js';
 import { copyRowsInto } from './shape.js';
+import { lseRef } from './reduce.js';
 
 const TILE = 64;
 const WG = 256;
@@ -194,4 +195,46 @@ export function rowMean(stats: Tensor, n: number): Tensor {
   const loss = Tensor.empty([]);
   g.dispatch(g.kernel('loss_mean'), { stats: stats.buffer, out: loss.buffer }, { n, stride: 4, slot: 2, scale: 1 / n }, 1);
   return loss;
+}
+
+// ---- float64 reference (layouts as on the GPU: row-major, queue (d, K) feature × slot)
+
+/** x (N, d) · Q (d, K) → (N, K). */
+export function queueSimRef(x: ArrayLike<number>, queue: ArrayLike<number>, n: number, d: number, k: number): Float64Array {
+  const out = new Float64Array(n * k);
+  for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) {
+    const xv = x[r * d + c];
+    for (let j = 0; j < k; j++) out[r * k + j] += xv * queue[c * k + j];
+  }
+  return out;
+}
+
+/**
+ * InfoNCE: mean over rows of −log softmax([q·k, q·Q] / τ)[0]; slots with negMask = 1 are left out
+ * of the softmax.
+ */
+export function infoNCERef(q: ArrayLike<number>, kp: ArrayLike<number>, queue: ArrayLike<number>, n: number, d: number, k: number,
+  tau: number, negMask?: ArrayLike<number>): number {
+  const sims = queueSimRef(q, queue, n, d, k);
+  let total = 0;
+  for (let r = 0; r < n; r++) {
+    let pos = 0;
+    for (let c = 0; c < d; c++) pos += q[r * d + c] * kp[r * d + c];
+    const z = [pos / tau];
+    for (let j = 0; j < k; j++) if (!negMask || negMask[r * k + j] <= 0.5) z.push(sims[r * k + j] / tau);
+    total += lseRef(z) - z[0];
+  }
+  return total / n;
+}
+
+/** Rows of x (N, d) scaled to unit length (test inputs, queues). */
+export function normalizeRowsRef(x: ArrayLike<number>, n: number, d: number): Float64Array {
+  const out = new Float64Array(n * d);
+  for (let r = 0; r < n; r++) {
+    let s = 0;
+    for (let c = 0; c < d; c++) s += x[r * d + c] ** 2;
+    const inv = 1 / Math.max(Math.sqrt(s), 1e-12);
+    for (let c = 0; c < d; c++) out[r * d + c] = x[r * d + c] * inv;
+  }
+  return out;
 }

@@ -12,7 +12,8 @@
 import { Tensor, G, sameShape } from '../tensor/tensor.js';
 import { record } from '../tensor/autograd.js';
 import { rowMean } from './contrastive.js';
-import { topkMask } from './topk.js';
+import { topkMask, topkRef } from './topk.js';
+import { lseRef } from './reduce.js';
 
 const WG = 256;
 
@@ -47,4 +48,28 @@ export function distillKL(teacherSim: Tensor, studentSim: Tensor, k: number, tau
   const { mask, threshold } = topkMask(teacherSim, k);
   threshold.dispose();
   return distillKLMasked(teacherSim, studentSim, mask, tauT, tauS);
+}
+
+// ---- float64 reference
+
+/** KL(p_T ‖ p_S) over a given 0/1 mask of slots, batch mean (§7 with the top-k set given). */
+export function distillKLMaskedRef(t: ArrayLike<number>, s: ArrayLike<number>, mask: ArrayLike<number>, n: number, k: number,
+  tauT: number, tauS: number): number {
+  let total = 0;
+  for (let r = 0; r < n; r++) {
+    const zt: number[] = [], zs: number[] = [];
+    for (let j = 0; j < k; j++) if (mask[r * k + j] > 0.5) { zt.push(t[r * k + j] / tauT); zs.push(s[r * k + j] / tauS); }
+    if (zt.length === 0) continue;
+    const lt = lseRef(zt), ls = lseRef(zs);
+    for (let i = 0; i < zt.length; i++) {
+      const logPt = zt[i] - lt;
+      total += Math.exp(logPt) * (logPt - (zs[i] - ls));
+    }
+  }
+  return total / n;
+}
+
+/** CMD distillation (§7): the teacher's top-`kk` slots per row, then the masked KL. */
+export function distillKLRef(t: ArrayLike<number>, s: ArrayLike<number>, n: number, k: number, kk: number, tauT: number, tauS: number): number {
+  return distillKLMaskedRef(t, s, topkRef(t, k, kk).mask, n, k, tauT, tauS);
 }

@@ -9,8 +9,9 @@
  */
 import { Tensor, G } from '../tensor/tensor.js';
 import { noGrad } from '../tensor/autograd.js';
-import { queueSimRaw, infoNCE } from './contrastive.js';
-import { topkMask } from './topk.js';
+import { queueSimRaw, infoNCE, queueSimRef } from './contrastive.js';
+import { topkMask, topkRef } from './topk.js';
+import { lseRef } from './reduce.js';
 
 /** Most neighbours one row may aggregate (workgroup memory of kernels/dna.wgsl). */
 export const MAX_DNA_NEIGHBOURS = 256;
@@ -71,4 +72,32 @@ export interface ClusterLossResult extends DnaResult { loss: Tensor }
 export function clusterLoss(qc: Tensor, kc: Tensor, queue: Tensor, opts: DnaOptions & { tau?: number } = {}): ClusterLossResult {
   const { c, mask } = dnaAggregate(kc, queue, opts);
   return { loss: infoNCE(qc, c, queue, opts.tau ?? 0.07, mask), c, mask };
+}
+
+// ---- float64 reference
+
+/** DNA (§8): aggregated positives c (N, d) and the 0/1 neighbour mask (N, K). */
+export function dnaRef(kc: ArrayLike<number>, queue: ArrayLike<number>, n: number, d: number, k: number,
+  kDna: number, delta: number, tauAgg: number): { c: Float64Array; mask: Float64Array } {
+  const w = queueSimRef(kc, queue, n, d, k);
+  const top = topkRef(w, k, kDna).mask;
+  const c = new Float64Array(n * d);
+  const mask = new Float64Array(n * k);
+  for (let r = 0; r < n; r++) {
+    const nbrs: number[] = [];
+    for (let j = 0; j < k; j++) if (top[r * k + j] > 0.5 && w[r * k + j] >= delta) { nbrs.push(j); mask[r * k + j] = 1; }
+    const acc = Array.from({ length: d }, (_, ch) => kc[r * d + ch]);
+    if (nbrs.length > 0) {
+      const ws = nbrs.map((j) => w[r * k + j]);
+      const lse = lseRef(ws.map((v) => v / tauAgg));
+      const meanSim = ws.reduce((a, b) => a + b, 0) / ws.length;
+      nbrs.forEach((j, i) => {
+        const alpha = Math.exp(ws[i] / tauAgg - lse) * meanSim;
+        for (let ch = 0; ch < d; ch++) acc[ch] += alpha * queue[ch * k + j];
+      });
+    }
+    const norm = Math.max(Math.sqrt(acc.reduce((a, v) => a + v * v, 0)), 1e-12);
+    for (let ch = 0; ch < d; ch++) c[r * d + ch] = acc[ch] / norm;
+  }
+  return { c, mask };
 }

@@ -160,3 +160,28 @@ export const ones = (shape: readonly number[]): Tensor => fill(shape, 1);
 export function copy(x: Tensor): Tensor {
   return record('copy', unaryRaw(Un.Copy, x), [x], (g) => [g]);
 }
+
+// ---- float64 reference
+
+/** f(a, b) elementwise with numpy broadcasting, in float64: the oracle of the binary ops. */
+export function broadcastRef(a: Float64Array, sa: number[], b: Float64Array, sb: number[], f: (x: number, y: number) => number): Float64Array {
+  const rank = Math.max(sa.length, sb.length);
+  const pa = [...Array(rank - sa.length).fill(1), ...sa], pb = [...Array(rank - sb.length).fill(1), ...sb];
+  const shape = pa.map((d, i) => Math.max(d, pb[i]));
+  const n = shape.reduce((p, q) => p * q, 1);
+  const ta = stridesOf(pa), tb = stridesOf(pb);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let rest = i, ia = 0, ib = 0;
+    for (let k = rank - 1; k >= 0; k--) {
+      const c = rest % shape[k]; rest = Math.floor(rest / shape[k]);
+      if (pa[k] !== 1) ia += c * ta[k];
+      if (pb[k] !== 1) ib += c * tb[k];
+    }
+    out[i] = f(a[ia], b[ib]);
+  }
+  return out;
+}
+
+/** f(x) elementwise, in float64: the oracle of the unary ops. */
+export function unaryRef(a: Float64Array, f: (x: number) => number): Float64Array { return a.map(f); }

@@ -35,9 +35,6 @@ export function indexSelect(x: Tensor, axis: number, idx: Tensor): Tensor {
   return record('indexSelect', out, [x], (gr) => [scatterAdd(x.shape, a, idx, gr)]);
 }
 
-/** Rows of a (N, D) table: indexSelect on axis 0 (idx of any shape). */
-export function gatherRows(x: Tensor, idx: Tensor): Tensor { return indexSelect(x, 0, idx); }
-
 /**
  * base + Σ src scattered along `axis`: out[..., idx[k], ...] += src[..., k, ...], summing repeated
  * indices in increasing k (deterministic). `base` is a tensor or just a shape (zeros).
@@ -65,4 +62,32 @@ export function scatterAdd(base: Tensor | readonly number[], axis: number, idx: 
     b?.requiresGrad ? gr : undefined,
     src.requiresGrad ? indexSelect(gr, a, idx).view(src.shape) : undefined,
   ]);
+}
+
+// ---- float64 reference
+
+const sizeOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+const split3 = (shape: readonly number[], axis: number) =>
+  [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))] as const;
+
+/** indexSelect in float64 (out-of-range indices give 0). */
+export function indexSelectRef(x: Float64Array, shape: number[], axis: number, idx: readonly number[]): Float64Array {
+  const [outer, a, inner] = split3(shape, axis);
+  const out = new Float64Array(outer * idx.length * inner);
+  for (let o = 0; o < outer; o++) for (let k = 0; k < idx.length; k++) for (let j = 0; j < inner; j++) {
+    const ok = idx[k] >= 0 && idx[k] < a;
+    out[(o * idx.length + k) * inner + j] = ok ? x[(o * a + idx[k]) * inner + j] : 0;
+  }
+  return out;
+}
+/** scatterAdd in float64, or with `f32` in float32 adding in increasing k — the order the kernel promises, so results match bit for bit. */
+export function scatterAddRef(base: Float64Array | undefined, shape: number[], axis: number, idx: readonly number[], src: Float64Array, f32 = false): Float64Array {
+  const [outer, a, inner] = split3(shape, axis);
+  const round = f32 ? Math.fround : (v: number) => v;
+  const out = base ? Float64Array.from(base, round) : new Float64Array(sizeOf(shape));
+  for (let o = 0; o < outer; o++) for (let k = 0; k < idx.length; k++) {
+    if (idx[k] < 0 || idx[k] >= a) continue;
+    for (let j = 0; j < inner; j++) { const d = (o * a + idx[k]) * inner + j; out[d] = round(out[d] + round(src[(o * idx.length + k) * inner + j])); }
+  }
+  return out;
 }

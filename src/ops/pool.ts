@@ -30,6 +30,8 @@ export function globalAvgPool(x: Tensor, persons = 1): Tensor {
   });
 }
 
+// ---- float64 reference
+
 /** float64 reference. */
 export function globalAvgPoolRef(x: Float64Array, NM: number, C: number, S: number, persons: number): Float64Array {
   const N = NM / persons;

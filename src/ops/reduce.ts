@@ -102,3 +102,43 @@ function oneHotAlong(idx: Tensor, shape: readonly number[], axis: number): Tenso
   const idxF = toFloat(idx);
   return equal(ramp, idxF.view(shape.map((d, i) => (i === axis ? 1 : d))));
 }
+
+// ---- float64 reference
+
+/** Reduces (outer, r, inner) over r with f (sum, max, logsumexp …), in float64. */
+export function reduceRef(x: Float64Array, shape: number[], axis: number, f: (vals: number[]) => number): Float64Array {
+  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const r = shape[axis];
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const out = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
+    const vals: number[] = [];
+    for (let j = 0; j < r; j++) vals.push(x[(o * r + j) * inner + i]);
+    out[o * inner + i] = f(vals);
+  }
+  return out;
+}
+
+/** Reduces several axes with a reference, last first (axis numbers below stay valid). */
+export function reduceAxesRef(x: Float64Array, shape: number[], axes: number[], f: (v: number[]) => number): Float64Array {
+  let cur = x, s = [...shape];
+  for (const a of [...axes].sort((p, q) => q - p)) { cur = reduceRef(cur, s, a, f); s = s.filter((_, i) => i !== a); }
+  return cur;
+}
+
+export const sumRef = (v: number[]) => v.reduce((a, b) => a + b, 0);
+export const maxRef = (v: number[]) => Math.max(...v);
+/** The first index of the maximum (ties go to the lowest index). */
+export const argmaxRef = (v: number[]) => v.indexOf(Math.max(...v));
+
+/**
+ * log Σ exp(v), max-subtracted: the one logsumexp of the references (reductions, softmax rows,
+ * the losses). Plain loops: typed-array spread / reduce are slow in V8 and finite differences call
+ * this a lot.
+ */
+export function lseRef(v: ArrayLike<number>): number {
+  let m = -Infinity, s = 0;
+  for (let j = 0; j < v.length; j++) m = Math.max(m, v[j]);
+  for (let j = 0; j < v.length; j++) s += Math.exp(v[j] - m);
+  return m + Math.log(s);
+}

@@ -189,3 +189,39 @@ export function squeeze(x: Tensor, axis?: number): Tensor {
   if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${axis} has size ${x.shape[a]}`);
   return reshape(x, x.shape.filter((_, i) => i !== a));
 }
+
+// ---- float64 reference
+
+/** out[c] = f(c) over the coordinates c of `shape` (float64 oracle builder). */
+export function buildRef(shape: number[], f: (c: number[]) => number): Float64Array {
+  const out = new Float64Array(shape.reduce((a, b) => a * b, 1));
+  const c = new Array(shape.length).fill(0);
+  for (let i = 0; i < out.length; i++) {
+    let rest = i;
+    for (let k = shape.length - 1; k >= 0; k--) { c[k] = rest % shape[k]; rest = Math.floor(rest / shape[k]); }
+    out[i] = f(c);
+  }
+  return out;
+}
+/** x[c] of a row-major x of `shape`. */
+export const atRef = (x: Float64Array, shape: number[], c: number[]) => { const s = stridesOf(shape); return x[c.reduce((a, v, k) => a + v * s[k], 0)]; };
+
+export const permuteRef = (x: Float64Array, shape: number[], axes: number[]) =>
+  buildRef(axes.map((a) => shape[a]), (c) => { const src = new Array(shape.length); axes.forEach((a, i) => (src[a] = c[i])); return atRef(x, shape, src); });
+export const sliceRef = (x: Float64Array, shape: number[], axis: number, s: number, e: number) =>
+  buildRef(shape.map((d, i) => (i === axis ? e - s : d)), (c) => atRef(x, shape, c.map((v, i) => (i === axis ? v + s : v))));
+export const padRef = (x: Float64Array, shape: number[], axis: number, before: number, after: number, value: number) =>
+  buildRef(shape.map((d, i) => (i === axis ? d + before + after : d)), (c) => {
+    const j = c[axis] - before;
+    return j < 0 || j >= shape[axis] ? value : atRef(x, shape, c.map((v, i) => (i === axis ? j : v)));
+  });
+export function concatRef(xs: Float64Array[], shapes: number[][], axis: number): Float64Array {
+  const total = shapes.reduce((s, sh) => s + sh[axis], 0);
+  return buildRef(shapes[0].map((d, i) => (i === axis ? total : d)), (c) => {
+    let j = c[axis], k = 0;
+    while (j >= shapes[k][axis]) { j -= shapes[k][axis]; k++; }
+    return atRef(xs[k], shapes[k], c.map((v, i) => (i === axis ? j : v)));
+  });
+}
+export const expandRef = (x: Float64Array, shape: number[], to: number[]) =>
+  buildRef(to, (c) => atRef(x, shape, shape.map((d, i) => (d === 1 ? 0 : c[i + to.length - shape.length]))));

@@ -71,6 +71,8 @@ export function topk(x: Tensor, k: number): { values: Tensor; indices: Tensor } 
   return { values, indices };
 }
 
+// ---- float64 reference
+
 /** The reference selection: indices of the k largest per row by a stable sort (value desc, index asc). */
 export function topkRef(x: ArrayLike<number>, cols: number, k: number): { mask: Float64Array; threshold: Float64Array; order: Int32Array } {
   const rows = x.length / cols;

@@ -52,3 +52,10 @@ export function emaUpdate(key: readonly Tensor[], query: readonly Tensor[], m: n
     g.dispatch(kernel, buffers, params, Math.ceil(Math.max(...group.map(([k]) => k.size)) / WG));
   }
 }
+
+// ---- float64 reference
+
+/** θk ← m·θk + (1 − m)·θq for one pair, in place, in float64. */
+export function emaRef(key: Float64Array, query: ArrayLike<number>, m: number): void {
+  for (let j = 0; j < key.length; j++) key[j] = m * key[j] + (1 - m) * query[j];
+}

@@ -107,3 +107,18 @@ export class SGD {
     this.velocity = [];
   }
 }
+
+// ---- float64 reference
+
+/** One parameter's float64 state for sgdRef: the values and PyTorch's momentum buffer (set by the first step). */
+export interface SgdRefState { p: Float64Array; v?: Float64Array }
+/** torch.optim.SGD's update in float64, in place on s. */
+export function sgdRef(s: SgdRefState, grad: ArrayLike<number>, lr: number, o: Required<SgdOptions>): void {
+  const d = Float64Array.from(grad, (g, i) => g + o.weightDecay * s.p[i]);
+  if (o.momentum !== 0) {
+    if (!s.v) s.v = d.slice();
+    else for (let i = 0; i < d.length; i++) s.v[i] = o.momentum * s.v[i] + (1 - o.dampening) * d[i];
+    for (let i = 0; i < d.length; i++) d[i] = o.nesterov ? d[i] + o.momentum * s.v[i] : s.v[i];
+  }
+  for (let i = 0; i < d.length; i++) s.p[i] -= lr * d[i];
+}

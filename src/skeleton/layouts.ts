@@ -82,13 +82,6 @@ export function getLayout(name: string): Layout {
   return l;
 }
 
-/** parent[v] for every joint; the centre is its own parent. */
-export function parentOf(layout: Layout): Int32Array {
-  const parent = new Int32Array(layout.V).fill(-1);
-  for (const [c, p] of layout.bones) parent[c] = p;
-  return parent;
-}
-
 /**
  * Bones of a tree-or-graph given by edges: orient every joint towards the centre along a BFS
  * tree, so each joint's parent is one hop closer to the centre. Returns null for joints the

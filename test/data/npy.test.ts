@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeNpy, NpyFile, NpyStreamWriter, encodeNpyHeader, parseNpyHeader } from '../../src/data/npy.js';
+import { NpyFile, NpyStreamWriter, encodeNpyHeader, parseNpyHeader } from '../../src/data/npy.js';
+import { writeNpy } from '../helpers/npy.js';
 
 const t = suite('npy');
 const dir = mkdtempSync(join(tmpdir(), 'i2md-npy-'));

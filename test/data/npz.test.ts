@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { writeNpy } from '../../src/data/npy.js';
+import { writeNpy } from '../helpers/npy.js';
 import { readNpz } from '../../src/data/npz.js';
 import { openDataset } from '../../src/data/open.js';
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareDataset } from '../../src/data/prepare.js';
 import { openDataset, NpyDataset } from '../../src/data/open.js';
-import { writeNpy, NpyFile } from '../../src/data/npy.js';
+import { NpyFile } from '../../src/data/npy.js';
+import { writeNpy } from '../helpers/npy.js';
 import { writeLabelPickle, readLabelPickle } from '../../src/data/pickle.js';
 import { summarise } from '../../src/cli/inspect.js';
 

@@ -5,7 +5,7 @@ import { Tensor, tidy, backward } from '../../src/tensor/index.js';
 import { mul, sumAll } from '../helpers/ops.js';
 import { STGCN } from '../../src/nn/stgcn.js';
 import { expectedShapes, loadStateDict } from '../../src/nn/checkpoint.js';
-import { stgcnRef, type RefState, type RefModel } from '../../src/nn/reference.js';
+import { stgcnRef, type RefState, type RefModel } from '../../src/nn/stgcn-reference.js';
 import { getLayout, bonesTowardsCentre, type Layout } from '../../src/skeleton/layouts.js';
 import { spatialPartition } from '../../src/skeleton/graph.js';
 import type { TensorMap } from '../../src/data/safetensors.js';

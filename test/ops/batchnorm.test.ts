@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose, withKernel } from '../helpers/check.js';
 import { Tensor, tidy, noGrad, backward, G } from '../../src/tensor/index.js';
-import { batchNorm, batchNormState, type BatchNormState } from '../../src/ops/batchnorm.js';
+import { batchNorm, batchNormState, batchNormRef, type BatchNormState } from '../../src/ops/batchnorm.js';
 import { relu } from '../../src/ops/elementwise.js';
 import { mul, sumAll } from '../helpers/ops.js';
 
@@ -10,28 +10,6 @@ const t = suite('ops/batchnorm');
 t.before(async () => { await engine(); });
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-/** float64 batch norm over (outer, C, inner); train: batch stats (biased var), eval: the given running stats. */
-function bnRef(x: Float64Array, shape: number[], axis: number, w: Float64Array | undefined, b: Float64Array | undefined,
-  mode: { train: true } | { train: false; rm: ArrayLike<number>; rv: ArrayLike<number> }, eps = 1e-5) {
-  const C = shape[axis], outer = prod(shape.slice(0, axis)), inner = prod(shape.slice(axis + 1)), m = outer * inner;
-  const mean = new Float64Array(C), varB = new Float64Array(C);
-  for (let c = 0; c < C; c++) {
-    if (!mode.train) { mean[c] = mode.rm[c]; varB[c] = mode.rv[c]; continue; }
-    let s = 0;
-    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) s += x[(o * C + c) * inner + i];
-    mean[c] = s / m;
-    let q = 0;
-    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) q += (x[(o * C + c) * inner + i] - mean[c]) ** 2;
-    varB[c] = q / m;
-  }
-  const y = new Float64Array(x.length);
-  for (let j = 0; j < x.length; j++) {
-    const c = Math.floor(j / inner) % C;
-    y[j] = (x[j] - mean[c]) / Math.sqrt(varB[c] + eps) * (w ? w[c] : 1) + (b ? b[c] : 0);
-  }
-  return { y, mean, varB, m };
-}
 
 function freeState(s: BatchNormState): void { s.runningMean.dispose(); s.runningVar.dispose(); }
 
@@ -55,7 +33,7 @@ for (const statsWg of [8, 256]) for (const [shape, axis] of trainShapes) {
     await withKernel('batchnorm', statsWg, () => checkOp({
       shapes: [shape, [C], [C]],
       gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: true, channelAxis: axis }),
-      ref: ([x, w, b]) => bnRef(x, shape, axis, w, b, { train: true }).y,
+      ref: ([x, w, b]) => batchNormRef(x, shape, axis, w, b, { train: true }).y,
       tol: 3e-3,
     }));
     freeState(state);
@@ -67,7 +45,7 @@ for (const shape of [[3, 5, 7], [2, 3, 68], [2, 3, 65]]) t(`train without affine
   await checkOp({
     shapes: [shape],
     gpu: ([x]) => batchNorm(x, undefined, undefined, state, { training: true }),
-    ref: ([x]) => bnRef(x, shape, 1, undefined, undefined, { train: true }).y,
+    ref: ([x]) => batchNormRef(x, shape, 1, undefined, undefined, { train: true }).y,
   });
   freeState(state);
 });
@@ -79,7 +57,7 @@ t('running statistics: momentum update with the unbiased variance, two steps', a
   for (const [seed, momentum] of [[1, 0.1], [2, 0.3]]) {
     const x = randn(prod(shape), seed, -2, 3);
     noGrad(() => tidy(() => { batchNorm(Tensor.from(x, shape), undefined, undefined, state, { training: true, momentum }); }));
-    const r = bnRef(x.map(Math.fround), shape, 1, undefined, undefined, { train: true });
+    const r = batchNormRef(x.map(Math.fround), shape, 1, undefined, undefined, { train: true });
     for (let c = 0; c < 3; c++) {
       rm[c] = (1 - momentum) * rm[c] + momentum * r.mean[c];
       rv[c] = (1 - momentum) * rv[c] + momentum * r.varB[c] * r.m / (r.m - 1);
@@ -96,7 +74,7 @@ for (const shape of [[2, 3, 4, 5], [2, 3, 4, 25], [2, 3, 65]]) t(`eval [${shape}
   await checkOp({
     shapes: [shape, [3], [3]],
     gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: false }),
-    ref: ([x, w, b]) => bnRef(x, shape, 1, w, b, { train: false, rm, rv }).y,
+    ref: ([x, w, b]) => batchNormRef(x, shape, 1, w, b, { train: false, rm, rv }).y,
   });
   assertClose(await state.runningMean.read(), rm, 1e-7, 'running mean unchanged');
   assertClose(await state.runningVar.read(), rv, 1e-7, 'running var unchanged');
@@ -110,7 +88,7 @@ for (const statsWg of [8, 256]) for (const shape of [[16, 2, 300], [128, 2, 1600
     const state = batchNormState(2);
     const y = await withKernel('batchnorm', statsWg,
       () => noGrad(() => tidy(() => batchNorm(Tensor.from(x, shape), undefined, undefined, state, { training: true, momentum: 1 }))));
-    const r = bnRef(x, shape, 1, undefined, undefined, { train: true });
+    const r = batchNormRef(x, shape, 1, undefined, undefined, { train: true });
     assertClose(await state.runningMean.read(), r.mean, 1e-6, 'mean');
     assertClose(await state.runningVar.read(), Array.from(r.varB, (v) => v * r.m / (r.m - 1)), 1e-3, 'variance');
     assertClose(await y.read(), r.y, 2e-3, 'normalised output');
@@ -125,7 +103,7 @@ for (const statsWg of [8, 256]) for (const shape of [[16, 2, 300], [128, 2, 1600
 function awayFromKink(x: Float64Array, shape: number[], w: Float64Array, b: Float64Array): Float64Array {
   const out = x.slice();
   for (let round = 0; round < 20; round++) {
-    const y = bnRef(out, shape, 1, w, b, { train: true }).y;
+    const y = batchNormRef(out, shape, 1, w, b, { train: true }).y;
     const near = [...y.keys()].filter((j) => Math.abs(y[j]) < 0.02);
     if (near.length === 0) return out;
     for (const j of near) out[j] += 0.05;
@@ -145,7 +123,7 @@ for (const statsWg of [8, 256]) for (const shape of reluShapes) {
     await withKernel('batchnorm', statsWg, () => checkOp({
       shapes: [shape, [C], [C]], inputs: [x, w, b],
       gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: true, relu: true }),
-      ref: ([x, w, b]) => bnRef(x, shape, 1, w, b, { train: true }).y.map((v) => Math.max(v, 0)),
+      ref: ([x, w, b]) => batchNormRef(x, shape, 1, w, b, { train: true }).y.map((v) => Math.max(v, 0)),
       tol: 3e-3,
     }));
     freeState(state);
@@ -158,7 +136,7 @@ for (const shape of [[2, 3, 4, 5], [2, 3, 4, 25]]) t(`eval + ReLU [${shape}]: fo
   await checkOp({
     shapes: [shape, [3], [3]],
     gpu: ([x, w, b]) => batchNorm(x, w, b, state, { training: false, relu: true }),
-    ref: ([x, w, b]) => bnRef(x, shape, 1, w, b, { train: false, rm, rv }).y.map((v) => Math.max(v, 0)),
+    ref: ([x, w, b]) => batchNormRef(x, shape, 1, w, b, { train: false, rm, rv }).y.map((v) => Math.max(v, 0)),
   });
   freeState(state);
 });
@@ -194,7 +172,7 @@ t('a bigger (N, C, T, V) block matches the reference; no tensors leak', async ()
   const state = batchNormState(16);
   const before = G().pool.liveBytes;
   const y = tidy(() => batchNorm(Tensor.from(x, shape), Tensor.from(w), Tensor.from(b), state, { training: true }));
-  assertClose(await y.read(), bnRef(x.map(Math.fround), shape, 1, w.map(Math.fround), b.map(Math.fround), { train: true }).y, 1e-4);
+  assertClose(await y.read(), batchNormRef(x.map(Math.fround), shape, 1, w.map(Math.fround), b.map(Math.fround), { train: true }).y, 1e-4);
   y.dispose();
   assert.is(G().pool.liveBytes, before, 'only the output outlived the tidy');
   freeState(state);

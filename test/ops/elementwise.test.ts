@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy } from '../../src/tensor/index.js';
 import * as E from '../../src/ops/elementwise.js';
-import { broadcastRef, unaryRef } from '../../src/ops/reference.js';
+import { broadcastRef, unaryRef } from '../../src/ops/elementwise.js';
 
 const t = suite('ops/elementwise');
 t.before(async () => { await engine(); });

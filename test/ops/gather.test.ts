@@ -2,37 +2,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy } from '../../src/tensor/index.js';
-import { indexSelect, scatterAdd, gatherRows } from '../../src/ops/gather.js';
+import { indexSelect, scatterAdd, indexSelectRef, scatterAddRef } from '../../src/ops/gather.js';
 import { Rng } from '../../src/util/random.js';
 
 const t = suite('ops/gather');
 t.before(async () => { await engine(); });
 
-const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-const split3 = (shape: readonly number[], axis: number) =>
-  [size(shape.slice(0, axis)), shape[axis], size(shape.slice(axis + 1))] as const;
 const ints = (v: readonly number[]) => Tensor.from(v, [v.length], 'i32');
-
-function indexSelectRef(x: Float64Array, shape: number[], axis: number, idx: readonly number[]): Float64Array {
-  const [outer, a, inner] = split3(shape, axis);
-  const out = new Float64Array(outer * idx.length * inner);
-  for (let o = 0; o < outer; o++) for (let k = 0; k < idx.length; k++) for (let j = 0; j < inner; j++) {
-    const ok = idx[k] >= 0 && idx[k] < a;
-    out[(o * idx.length + k) * inner + j] = ok ? x[(o * a + idx[k]) * inner + j] : 0;
-  }
-  return out;
-}
-/** In float32, adding in increasing k — the order the kernel promises, so results match bit for bit. */
-function scatterAddRef(base: Float64Array | undefined, shape: number[], axis: number, idx: readonly number[], src: Float64Array, f32 = false): Float64Array {
-  const [outer, a, inner] = split3(shape, axis);
-  const round = f32 ? Math.fround : (v: number) => v;
-  const out = base ? Float64Array.from(base, round) : new Float64Array(size(shape));
-  for (let o = 0; o < outer; o++) for (let k = 0; k < idx.length; k++) {
-    if (idx[k] < 0 || idx[k] >= a) continue;
-    for (let j = 0; j < inner; j++) { const d = (o * a + idx[k]) * inner + j; out[d] = round(out[d] + round(src[(o * idx.length + k) * inner + j])); }
-  }
-  return out;
-}
 
 // repeats, an unused row, out-of-range entries (−1 and a) which give 0 / are skipped
 for (const [shape, axis, idx] of [
@@ -49,14 +25,14 @@ for (const [shape, axis, idx] of [
   });
 }
 
-t('indexSelect with a 2-D index tensor inserts its shape; gatherRows on int32 rows', async () => {
+t('indexSelect with a 2-D index tensor inserts its shape; rows of an int32 table', async () => {
   const shape = [6, 4];
   const idx = [[5, 0, 2], [2, 2, 1]];
   const flat = idx.flat();
   await checkOp({ shapes: [shape], gpu: ([x]) => { const y = indexSelect(x, 0, Tensor.from(flat, [2, 3], 'i32')); assert.equal([...y.shape], [2, 3, 4]); return y; },
     ref: ([x]) => indexSelectRef(x, shape, 0, flat) });
   const rows = Int32Array.from({ length: 24 }, (_, i) => (i % 2 ? -i * 1000003 : 2147480000 + i));
-  const y = tidy(() => gatherRows(Tensor.from(rows, shape, 'i32'), Tensor.from(flat, [6], 'i32')));
+  const y = tidy(() => indexSelect(Tensor.from(rows, shape, 'i32'), 0, Tensor.from(flat, [6], 'i32')));
   assert.equal(y.dtype, 'i32');
   assert.equal([...await y.readInt()], [...indexSelectRef(Float64Array.from(rows), shape, 0, flat)]);
   y.dispose();
@@ -85,7 +61,7 @@ t('a larger gather (500 rows of 257 from a 1000 × 257 table)', async () => {
   const r = new Rng(3);
   const idx = Array.from({ length: 500 }, () => r.int(1000));
   const x = randn(1000 * 257, 5);
-  const y = tidy(() => gatherRows(Tensor.from(x, [1000, 257]), ints(idx)));
+  const y = tidy(() => indexSelect(Tensor.from(x, [1000, 257]), 0, ints(idx)));
   assertClose(await y.read(), indexSelectRef(Float64Array.from(Float32Array.from(x)), [1000, 257], 0, idx), 0);
   y.dispose();
 });

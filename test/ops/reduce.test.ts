@@ -2,9 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy, G, backward } from '../../src/tensor/index.js';
-import { sumAxes, mean, maxAxis, logsumexp } from '../../src/ops/reduce.js';
+import { sumAxes, mean, maxAxis, logsumexp, reduceRef, reduceAxesRef, sumRef, maxRef, argmaxRef, lseRef } from '../../src/ops/reduce.js';
 import { mul } from '../../src/ops/elementwise.js';
-import { reduceRef, sumRef, maxRef, lseRef } from '../../src/ops/reference.js';
 import { Rng } from '../../src/util/random.js';
 
 // Which kernel entry a case reaches (src/ops/reduce.ts): `rows` when the reduced run is innermost
@@ -16,13 +15,6 @@ const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const drop = (s: readonly number[], ax: number[]) => s.filter((_, i) => !ax.includes(i));
 const keep1 = (s: readonly number[], ax: number[]) => s.map((d, i) => (ax.includes(i) ? 1 : d));
 
-/** Reduces several axes with a reference, last first (axis numbers below stay valid). */
-function reduceAxesRef(x: Float64Array, shape: number[], axes: number[], f: (v: number[]) => number): Float64Array {
-  let cur = x, s = [...shape];
-  for (const a of [...axes].sort((p, q) => q - p)) { cur = reduceRef(cur, s, a, f); s = s.filter((_, i) => i !== a); }
-  return cur;
-}
-const argmaxRef = (v: number[]) => v.indexOf(Math.max(...v));
 /** Distinct values (a shuffled ramp, gaps 2/n) so max and finite differences stay away from ties. */
 function distinct(n: number, seed: number): Float64Array {
   const r = new Rng(seed);

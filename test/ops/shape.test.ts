@@ -3,46 +3,13 @@ import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy } from '../../src/tensor/index.js';
 import * as S from '../../src/ops/shape.js';
+import { buildRef, atRef, permuteRef, sliceRef, padRef, concatRef, expandRef } from '../../src/ops/shape.js';
 import { exp } from '../../src/ops/elementwise.js';
-import { stridesOf } from '../../src/ops/reference.js';
 
 const t = suite('ops/shape');
 t.before(async () => { await engine(); });
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-
-/** out[c] = f(c) over the coordinates c of `shape` (float64 oracle builder). */
-function build(shape: number[], f: (c: number[]) => number): Float64Array {
-  const out = new Float64Array(size(shape));
-  const c = new Array(shape.length).fill(0);
-  for (let i = 0; i < out.length; i++) {
-    let rest = i;
-    for (let k = shape.length - 1; k >= 0; k--) { c[k] = rest % shape[k]; rest = Math.floor(rest / shape[k]); }
-    out[i] = f(c);
-  }
-  return out;
-}
-const at = (x: Float64Array, shape: number[], c: number[]) => { const s = stridesOf(shape); return x[c.reduce((a, v, k) => a + v * s[k], 0)]; };
-
-const permuteRef = (x: Float64Array, shape: number[], axes: number[]) =>
-  build(axes.map((a) => shape[a]), (c) => { const src = new Array(shape.length); axes.forEach((a, i) => (src[a] = c[i])); return at(x, shape, src); });
-const sliceRef = (x: Float64Array, shape: number[], axis: number, s: number, e: number) =>
-  build(shape.map((d, i) => (i === axis ? e - s : d)), (c) => at(x, shape, c.map((v, i) => (i === axis ? v + s : v))));
-const padRef = (x: Float64Array, shape: number[], axis: number, before: number, after: number, value: number) =>
-  build(shape.map((d, i) => (i === axis ? d + before + after : d)), (c) => {
-    const j = c[axis] - before;
-    return j < 0 || j >= shape[axis] ? value : at(x, shape, c.map((v, i) => (i === axis ? j : v)));
-  });
-function concatRef(xs: Float64Array[], shapes: number[][], axis: number): Float64Array {
-  const total = shapes.reduce((s, sh) => s + sh[axis], 0);
-  return build(shapes[0].map((d, i) => (i === axis ? total : d)), (c) => {
-    let j = c[axis], k = 0;
-    while (j >= shapes[k][axis]) { j -= shapes[k][axis]; k++; }
-    return at(xs[k], shapes[k], c.map((v, i) => (i === axis ? j : v)));
-  });
-}
-const expandRef = (x: Float64Array, shape: number[], to: number[]) =>
-  build(to, (c) => at(x, shape, shape.map((d, i) => (d === 1 ? 0 : c[i + to.length - shape.length]))));
 
 for (const [shape, axes] of [
   [[5], [0]], [[3, 7], [1, 0]], [[2, 3, 4, 5], [0, 2, 1, 3]], [[2, 3, 4, 5], [3, 1, 0, 2]], [[2, 3, 4, 5], [1, 2, 3, 0]],
@@ -101,7 +68,7 @@ t('concat: gradient only into the inputs that need one', async () => {
 });
 
 t('stack and split', async () => {
-  await checkOp({ shapes: [[2, 3], [2, 3], [2, 3]], gpu: (xs) => S.stack(xs, 1), ref: (xs) => build([2, 3, 3], (c) => at(xs[c[1]], [2, 3], [c[0], c[2]])) });
+  await checkOp({ shapes: [[2, 3], [2, 3], [2, 3]], gpu: (xs) => S.stack(xs, 1), ref: (xs) => buildRef([2, 3, 3], (c) => atRef(xs[c[1]], [2, 3], [c[0], c[2]])) });
   await checkOp({ shapes: [[4, 7]], gpu: ([x]) => { const [a, b, c] = S.split(x, 1, [2, 4, 1]); return S.concat([c, a, b], 1); },
     ref: ([x]) => concatRef([sliceRef(x, [4, 7], 1, 6, 7), sliceRef(x, [4, 7], 1, 0, 2), sliceRef(x, [4, 7], 1, 2, 6)], [[4, 1], [4, 2], [4, 4]], 1) });
 });

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, checkOp, randn, assertClose } from '../helpers/check.js';
 import { Tensor, tidy, backward } from '../../src/tensor/index.js';
-import { softmax, logSoftmax, l2Normalize, lanesFor } from '../../src/ops/softmax.js';
+import { softmax, logSoftmax, l2Normalize, lanesFor, rowsRef, softmaxRowRef, logSoftmaxRowRef, l2NormalizeRowRef } from '../../src/ops/softmax.js';
 import { mul } from '../../src/ops/elementwise.js';
 import { sumAxes } from '../../src/ops/reduce.js';
 
@@ -11,46 +11,24 @@ t.before(async () => { await engine(); });
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-/** Applies f to every row of the last axis (float64). */
-function rowsRef(x: Float64Array, width: number, f: (row: Float64Array) => Float64Array): Float64Array {
-  const out = new Float64Array(x.length);
-  for (let r = 0; r < x.length / width; r++) out.set(f(x.subarray(r * width, (r + 1) * width)), r * width);
-  return out;
-}
-// plain loops: typed-array spread / reduce are slow in V8 and finite differences call these a lot
-function lse(v: Float64Array): number {
-  let m = -Infinity, s = 0;
-  for (let j = 0; j < v.length; j++) m = Math.max(m, v[j]);
-  for (let j = 0; j < v.length; j++) s += Math.exp(v[j] - m);
-  return m + Math.log(s);
-}
-const softmaxRow = (v: Float64Array) => { const l = lse(v); return v.map((a) => Math.exp(a - l)); };
-const logSoftmaxRow = (v: Float64Array) => { const l = lse(v); return v.map((a) => a - l); };
-const l2Row = (eps: number) => (v: Float64Array) => {
-  let s = 0;
-  for (let j = 0; j < v.length; j++) s += v[j] * v[j];
-  const n = Math.max(Math.sqrt(s), eps);
-  return v.map((a) => a / n);
-};
-
 // widths cover one row per invocation (lanes 1–2), a few lanes, and a workgroup per row; row counts
 // cover partial workgroups of rows
 for (const shape of [[1], [3], [5, 1], [4, 7], [37, 5], [3, 60], [2, 64], [3, 65], [3, 300], [1, 700]]) {
   const w = shape.at(-1)!;
   t(`softmax / logSoftmax [${shape}] (lanes ${lanesFor(w)}): forward + gradients`, async () => {
-    await checkOp({ shapes: [shape], inputs: [randn(size(shape), w, -3, 3)], gpu: ([x]) => softmax(x), ref: ([x]) => rowsRef(x, w, softmaxRow) });
-    await checkOp({ shapes: [shape], inputs: [randn(size(shape), w + 1, -3, 3)], gpu: ([x]) => logSoftmax(x), ref: ([x]) => rowsRef(x, w, logSoftmaxRow) });
+    await checkOp({ shapes: [shape], inputs: [randn(size(shape), w, -3, 3)], gpu: ([x]) => softmax(x), ref: ([x]) => rowsRef(x, w, softmaxRowRef) });
+    await checkOp({ shapes: [shape], inputs: [randn(size(shape), w + 1, -3, 3)], gpu: ([x]) => logSoftmax(x), ref: ([x]) => rowsRef(x, w, logSoftmaxRowRef) });
   });
   t(`l2Normalize [${shape}]: forward + gradient`, async () => {
-    await checkOp({ shapes: [shape], gpu: ([x]) => l2Normalize(x), ref: ([x]) => rowsRef(x, w, l2Row(1e-12)) });
+    await checkOp({ shapes: [shape], gpu: ([x]) => l2Normalize(x), ref: ([x]) => rowsRef(x, w, l2NormalizeRowRef(1e-12)) });
   });
 }
 
 t('many small rows (3000 × 5) and rows of 1 (softmax = 1, log-softmax = 0)', async () => {
   const x = randn(15000, 2, -5, 5);
   const [a, b, c] = tidy(() => [softmax(Tensor.from(x, [3000, 5])), logSoftmax(Tensor.from(x, [3000, 5])), softmax(Tensor.from(x, [15000, 1]))]);
-  assertClose(await a.read(), rowsRef(x, 5, softmaxRow), 1e-5, 'softmax');
-  assertClose(await b.read(), rowsRef(x, 5, logSoftmaxRow), 1e-5, 'logSoftmax');
+  assertClose(await a.read(), rowsRef(x, 5, softmaxRowRef), 1e-5, 'softmax');
+  assertClose(await b.read(), rowsRef(x, 5, logSoftmaxRowRef), 1e-5, 'logSoftmax');
   assertClose(await c.read(), new Float64Array(15000).fill(1), 0, 'width 1');
   a.dispose(); b.dispose(); c.dispose();
 });
@@ -58,8 +36,8 @@ t('many small rows (3000 × 5) and rows of 1 (softmax = 1, log-softmax = 0)', as
 t('huge logits stay finite (max subtracted): ±1e4 and a row of equal values', async () => {
   const x = Float64Array.from([1e4, 1e4 - 1, -1e4, 3, 7, 7, 7, 7, -2e4, 2e4, 0, 1]);
   const [a, b] = tidy(() => [softmax(Tensor.from(x, [3, 4])), logSoftmax(Tensor.from(x, [3, 4]))]);
-  assertClose(await a.read(), rowsRef(x, 4, softmaxRow), 1e-6, 'softmax');
-  assertClose(await b.read(), rowsRef(x, 4, logSoftmaxRow), 1e-6, 'logSoftmax');
+  assertClose(await a.read(), rowsRef(x, 4, softmaxRowRef), 1e-6, 'softmax');
+  assertClose(await b.read(), rowsRef(x, 4, logSoftmaxRowRef), 1e-6, 'logSoftmax');
   a.dispose(); b.dispose();
 });
 
@@ -79,11 +57,11 @@ t('a 65536-wide row (and 3 rows of 65537): forward values and the backward rules
       xt.dispose();
       return { s, ds, l, dl, n, dn };
     });
-    const sm = rowsRef(x, w, softmaxRow);
+    const sm = rowsRef(x, w, softmaxRowRef);
     // reference gradients: y·(g − Σ g·y); g − softmax·Σ g; (g − y·Σ g·y)/‖x‖
     const dsRef = rowsRef(Float64Array.from(x.keys()), w, (ix) => { const y = ix.map((i) => sm[i]); const d = ix.reduce((a, i) => a + gw[i] * sm[i], 0); return ix.map((i, j) => y[j] * (gw[i] - d)); });
     const dlRef = rowsRef(Float64Array.from(x.keys()), w, (ix) => { const d = ix.reduce((a, i) => a + gw[i], 0); return ix.map((i) => gw[i] - sm[i] * d); });
-    const nr = rowsRef(x, w, l2Row(1e-12));
+    const nr = rowsRef(x, w, l2NormalizeRowRef(1e-12));
     const dnRef = rowsRef(Float64Array.from(x.keys()), w, (ix) => {
       const norm = Math.sqrt(ix.reduce((a, i) => a + x[i] * x[i], 0)); const d = ix.reduce((a, i) => a + gw[i] * nr[i], 0);
       return ix.map((i) => (gw[i] - nr[i] * d) / norm);
@@ -92,7 +70,7 @@ t('a 65536-wide row (and 3 rows of 65537): forward values and the backward rules
     const big = (v: ArrayLike<number>) => Float64Array.from(v, (a) => a * w);
     assertClose(big(await out.s.read()), big(sm), 2e-4, `softmax ${rows}×${w}`);
     assertClose(big(await out.ds.read()), big(dsRef), 2e-4, `d softmax ${rows}×${w}`);
-    assertClose(await out.l.read(), rowsRef(x, w, logSoftmaxRow), 1e-5, `logSoftmax ${rows}×${w}`);
+    assertClose(await out.l.read(), rowsRef(x, w, logSoftmaxRowRef), 1e-5, `logSoftmax ${rows}×${w}`);
     assertClose(await out.dl.read(), dlRef, 1e-4, `d logSoftmax ${rows}×${w}`);
     assertClose(big(await out.n.read()), big(nr), 1e-4, `l2Normalize ${rows}×${w}`);
     assertClose(big(await out.dn.read()), big(dnRef), 1e-4, `d l2Normalize ${rows}×${w}`);
@@ -104,7 +82,7 @@ t('l2Normalize: rows below eps divide by eps (value and gradient); a zero row st
   const eps = 0.5;
   // row norms: ~0.17 (below eps), ~1.9 (above), far from the kink so finite differences are clean
   const x = Float64Array.from([0.1, -0.1, 0.05, 0.08, 1, -1.2, 0.7, 0.9]);
-  await checkOp({ shapes: [[2, 4]], inputs: [x], gpu: ([a]) => l2Normalize(a, eps), ref: ([a]) => rowsRef(a, 4, l2Row(eps)) });
+  await checkOp({ shapes: [[2, 4]], inputs: [x], gpu: ([a]) => l2Normalize(a, eps), ref: ([a]) => rowsRef(a, 4, l2NormalizeRowRef(eps)) });
   const z = tidy(() => l2Normalize(Tensor.from([0, 0, 0, 0, 3, 4, 0, 0], [2, 4])));
   assertClose(await z.read(), [0, 0, 0, 0, 0.6, 0.8, 0, 0], 1e-7);
   z.dispose();

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine, randn, assertClose, withKernel, dispatched } from '../helpers/check.js';
 import { Tensor, G } from '../../src/tensor/index.js';
-import { emaUpdate } from '../../src/optim/ema.js';
+import { emaUpdate, emaRef } from '../../src/optim/ema.js';
 
 const t = suite('optim/ema');
 t.before(async () => { await engine(); });
@@ -19,7 +19,7 @@ for (const pairs of [4, 8] as const) {
       const q = sizes.map((n, i) => randn(n, 100 * step + i).map(Math.fround));
       const queries = q.map((x) => Tensor.from(x));
       emaUpdate(keys, queries, m);
-      ref.forEach((r, i) => { for (let j = 0; j < r.length; j++) r[j] = m * r[j] + (1 - m) * q[i][j]; });
+      ref.forEach((r, i) => emaRef(r, q[i], m));
       for (let i = 0; i < sizes.length; i++) assertClose(await queries[i].read(), q[i], 0, 'query untouched');
       queries.forEach((x) => x.dispose());
     }

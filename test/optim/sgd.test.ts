@@ -3,22 +3,10 @@ import * as assert from 'uvu/assert';
 import { engine, randn, assertClose, withKernel } from '../helpers/check.js';
 import { Tensor, tidy, backward, G } from '../../src/tensor/index.js';
 import { mul, sumAll } from '../helpers/ops.js';
-import { SGD, type SgdOptions } from '../../src/optim/sgd.js';
+import { SGD, sgdRef, type SgdOptions, type SgdRefState } from '../../src/optim/sgd.js';
 
 const t = suite('optim/sgd');
 t.before(async () => { await engine(); });
-
-interface RefState { p: Float64Array; v?: Float64Array }
-/** torch.optim.SGD's update in float64. */
-function sgdRef(s: RefState, grad: ArrayLike<number>, lr: number, o: Required<SgdOptions>): void {
-  const d = Float64Array.from(grad, (g, i) => g + o.weightDecay * s.p[i]);
-  if (o.momentum !== 0) {
-    if (!s.v) s.v = d.slice();
-    else for (let i = 0; i < d.length; i++) s.v[i] = o.momentum * s.v[i] + (1 - o.dampening) * d[i];
-    for (let i = 0; i < d.length; i++) d[i] = o.nesterov ? d[i] + o.momentum * s.v[i] : s.v[i];
-  }
-  for (let i = 0; i < d.length; i++) s.p[i] -= lr * d[i];
-}
 
 // nine parameters: two full groups of the four-slot kernel and a partial one; one full group and a
 // partial one of the five-slot kernel
@@ -28,7 +16,7 @@ const f32s = (a: Float64Array) => a.map(Math.fround);
 async function runCase(opts: Required<SgdOptions>, steps: number, restartAt?: number): Promise<void> {
   const init = shapes.map((s, i) => f32s(randn(s.reduce((a, b) => a * b, 1), 100 + i, -2, 2)));
   const params = init.map((x, i) => Tensor.from(x, shapes[i]).param());
-  const refs: RefState[] = init.map((x) => ({ p: x.slice() }));
+  const refs: SgdRefState[] = init.map((x) => ({ p: x.slice() }));
   let opt = new SGD(opts);
   for (let step = 0; step < steps; step++) {
     if (step === restartAt) {

@@ -3,10 +3,14 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getLayout, loadLayoutJson, parseLayoutJson, parentOf, layoutNames, type Layout } from '../../src/skeleton/layouts.js';
+import { getLayout, loadLayoutJson, parseLayoutJson, layoutNames, type Layout } from '../../src/skeleton/layouts.js';
+import { parentsOf } from '../../src/skeleton/modalities.js';
 import { FormatError, UserError } from '../../src/util/errors.js';
 
 const t = suite('skeleton/layouts');
+
+/** parent[v] for every joint; the centre is its own parent. */
+const parentOf = (l: Layout): Int32Array => parentsOf(l.bones, l.V);
 
 /** Every joint reaches the centre by following parents, without cycles, one hop at a time. */
 function assertTreeTowardsCentre(l: Layout): void {

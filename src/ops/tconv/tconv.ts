@@ -44,11 +44,6 @@ export function convInputGrad(d: ConvDims, dy: Tensor, weight: Tensor): Tensor {
   return dx;
 }
 
-/** dW (Cout, Cin·KT) = Σ_{n,t',v} dy ⊗ x-window, the reduction split into slices summed afterwards. */
-export function convWeightGrad(d: ConvDims, dy: Tensor, x: Tensor): Tensor {
-  return convParamGrads(d, dy, x, true, 0).dw!;
-}
-
 /**
  * The parameter gradients of one convolution: dW (Cout, Cin·KT) when `wantWeight`, and the bias
  * gradient for biasMode 1 (Cout) or 2 (Cout, V). The register-blocked weight gradient sums a

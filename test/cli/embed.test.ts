@@ -1,0 +1,47 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { engine, randn, assertClose } from '../helpers/check.js';
+import { UserError } from '../../src/util/errors.js';
+import { NpyFile } from '../../src/data/npy.js';
+import { writeNpy } from '../helpers/npy.js';
+import { initEncoder } from '../../src/cli/init.js';
+import { embedFile } from '../../src/cli/embed.js';
+
+const t = suite('cli/embed');
+let dir = '';
+t.before(async () => { await engine(); dir = mkdtempSync(join(tmpdir(), 'i2md-embed-')); });
+t.after(() => { rmSync(dir, { recursive: true, force: true }); });
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+t('init writes a checkpoint; embed in batches equals embed of the whole set at once', async () => {
+  const ckpt = join(dir, 'enc.safetensors');
+  const r = await initEncoder({ out: ckpt, hidden: 4, hiddenDim: 12, headDim: 6, seed: 5 });
+  assert.ok(r.parameters > 0);
+  const shape = [7, 3, 10, 25, 2];
+  const data = join(dir, 'x.npy');
+  writeNpy(data, '<f4', shape, Float32Array.from(randn(size(shape), 6)));
+  const read = (p: string) => { const f = NpyFile.open(p); const a = f.readAll() as Float32Array; const s = f.shape; f.close(); return { a, s }; };
+  await embedFile({ checkpoint: ckpt, data, out: join(dir, 'all.npy'), batch: 7 });
+  await embedFile({ checkpoint: ckpt, data, out: join(dir, 'b3.npy'), batch: 3 });
+  const all = read(join(dir, 'all.npy')), b3 = read(join(dir, 'b3.npy'));
+  assert.equal(all.s, [7, 12]);
+  assertClose(b3.a, all.a, 1e-6, 'batched vs whole');
+  await embedFile({ checkpoint: ckpt, data, out: join(dir, 'h.npy'), batch: 4, head: true });
+  const h = read(join(dir, 'h.npy'));
+  assert.equal(h.s, [7, 6]);
+  for (let i = 0; i < 7; i++) {
+    let n = 0;
+    for (let j = 0; j < 6; j++) n += h.a[i * 6 + j] ** 2;
+    assert.ok(Math.abs(n - 1) < 1e-5, `row ${i} has norm² ${n}`);
+  }
+  // a file whose joints do not fit the encoder is refused by name
+  writeNpy(join(dir, 'y.npy'), '<f4', [1, 3, 4, 20, 1], new Float32Array(240));
+  try { await embedFile({ checkpoint: ckpt, data: join(dir, 'y.npy'), out: join(dir, 'z.npy') }); assert.unreachable(); }
+  catch (e) { assert.instance(e, UserError); assert.match((e as Error).message, 'y.npy'); }
+});
+
+t.run();
