@@ -27,6 +27,14 @@ for (const [name, op, f] of binaries) {
   }
 }
 
+// a^b for a > 0: forward and the gradients into both (g·b·a^(b−1), g·a^b·log a), broadcast included
+for (const [sa, sb] of [[[7], [7]], [[3, 1, 5], [4, 1]], [[13], [1]]] as number[][][]) {
+  t(`pow [${sa}] ∘ [${sb}]: forward and gradients`, async () => {
+    const a = randn(sa.reduce((p, q) => p * q, 1), 21, 0.3, 2), b = randn(sb.reduce((p, q) => p * q, 1), 22, -2, 2);
+    await checkOp({ shapes: [sa, sb], inputs: [a, b], gpu: ([x, y]) => E.pow(x, y), ref: ([x, y]) => broadcastRef(x, sa, y, sb, (u, v) => u ** v) });
+  });
+}
+
 const unaries: [string, (x: Tensor) => Tensor, (x: number) => number, number, number][] = [
   ['relu', E.relu, (x) => Math.max(0, x), -1, 1],
   ['exp', E.exp, Math.exp, -2, 2],
