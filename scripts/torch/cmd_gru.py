@@ -67,3 +67,56 @@ class MoCoStreams(nn.Module):
         for s in STREAMS:
             self.register_buffer(f'queue{s}', nn.functional.normalize(torch.randn(dim, K), dim=0))
             self.register_buffer(f'queue_ptr{s}', torch.zeros(1, dtype=torch.long))
+
+
+# A minimal safetensors reader and writer (the format of formats.md), so these scripts need only
+# torch and numpy; with the `safetensors` package installed, safetensors.torch.load_file /
+# save_file do the same.
+_DTYPES = {'F32': torch.float32, 'I64': torch.int64, 'I32': torch.int32}
+
+
+def load_safetensors(path):
+    import json
+    import struct
+    with open(path, 'rb') as fh:
+        raw = fh.read()
+    (n,) = struct.unpack('<Q', raw[:8])
+    header = json.loads(raw[8:8 + n])
+    header.pop('__metadata__', None)
+    out = {}
+    for name, e in header.items():
+        b, end = e['data_offsets']
+        buf = bytearray(raw[8 + n + b:8 + n + end])
+        t = torch.frombuffer(buf, dtype=_DTYPES[e['dtype']]) if buf else torch.empty(0, dtype=_DTYPES[e['dtype']])
+        out[name] = t.reshape(e['shape']).clone()
+    return out
+
+
+def save_safetensors(path, tensors, metadata=None):
+    import json
+    import struct
+    names = sorted(tensors)
+    header, blobs, offset = {}, [], 0
+    if metadata:
+        header['__metadata__'] = metadata
+    rev = {v: k for k, v in _DTYPES.items()}
+    for name in names:
+        t = tensors[name].detach().contiguous().cpu()
+        data = t.numpy().tobytes()
+        header[name] = {'dtype': rev[t.dtype], 'shape': list(t.shape), 'data_offsets': [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    js = json.dumps(header, separators=(',', ':')).encode()
+    js += b' ' * ((8 - len(js) % 8) % 8)
+    with open(path, 'wb') as fh:
+        fh.write(struct.pack('<Q', len(js)) + js + b''.join(blobs))
+
+
+def encoder_for(state):
+    """A StreamEncoder shaped like a state dict of our names (hidden, layers, input size, head)."""
+    hidden = state['encoder.gru.weight_hh_l0'].shape[1]
+    layers = len([k for k in state if k.startswith('encoder.gru.weight_ih_l') and not k.endswith('_reverse')])
+    inputs = state['encoder.gru.weight_ih_l0'].shape[1]
+    if 'fc.2.weight' in state:
+        return StreamEncoder(inputs, hidden, layers, state['fc.2.weight'].shape[0], 'mlp')
+    return StreamEncoder(inputs, hidden, layers, state['fc.weight'].shape[0], 'linear')
