@@ -11,7 +11,8 @@ not the official per-step Python loop (same products, fewer calls).
       (EMA, key and query passes, InfoNCE per stream, the six CMD terms, backward, SGD, enqueue),
       i2md.md §6–7, like `node dist/bench/pretrain.js --preset cmd-paper --cases cmd`
 
-Prints one JSON line per case: seconds per run, samples/s, torch version, threads, BLAS.
+Prints one JSON line per case: wall seconds per run, the process's CPU seconds (all threads),
+samples/s, torch version, threads, BLAS.
 Threads: torch.set_num_threads(--threads, default the machine's cores).
 """
 import argparse
@@ -47,13 +48,14 @@ info = {'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas': 
 def timed(name, fn):
     for _ in range(a.warmup):
         fn()
-    times = []
+    times, cpu = [], []
     for _ in range(a.reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     s = sorted(times)[len(times) // 2]
-    print(json.dumps({'case': name, 'seconds': s, 'samples_per_s': a.batch / s, 'reps': a.reps, 'warmup': a.warmup,
+    print(json.dumps({'case': name, 'seconds': s, 'cpu_seconds': sorted(cpu)[len(cpu) // 2], 'samples_per_s': a.batch / s, 'reps': a.reps, 'warmup': a.warmup,
                       'size': f'B={a.batch} T={a.T} H={a.hidden} layers={a.layers}', **info}), flush=True)
 
 

@@ -17,7 +17,13 @@ import { stateDict } from '../../src/nn/checkpoint.js';
 import { GRUEncoder } from '../../src/nn/gru.js';
 import { loadEncoderFrom, checkpointModalities } from '../../src/eval/load-encoder.js';
 import { generateSynthetic } from '../../src/skeleton/synthetic/generate.js';
-import type { ArrayDataset } from '../../src/data/dataset.js';
+import { SubsetDataset, type ArrayDataset, type SkeletonDataset } from '../../src/data/dataset.js';
+import { Loader } from '../../src/data/loader.js';
+import { Tensor, tidy, noGrad } from '../../src/tensor/index.js';
+import { I2MDModel } from '../../src/i2md/model.js';
+import { modalityOf } from '../../src/i2md/step.js';
+import { l2Normalize } from '../../src/ops/softmax.js';
+import { getLayout } from '../../src/skeleton/layouts.js';
 import { projectRoot } from '../shared-data.js';
 
 const t = suite('i2md/pretrain with the GRU encoder');
@@ -85,6 +91,63 @@ t('a GRU run\'s checkpoint uses the official MoCo names; evaluation reads each s
       assert.is(p.status, 0, p.stderr);
       assert.match(p.stdout, /strict=True load of 156 tensors/, p.stdout);   // 6 encoders × 25 + 3 queues + 3 pointers
     }
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+/**
+ * The contrastive loss of unseen sequences: two augmented views of each, q from the query
+ * encoder and head, k from the key encoder and head, InfoNCE with the other sequences' keys as
+ * negatives (τ 0.07), averaged over the streams. What pre-training optimises, measured where it
+ * did not train.
+ */
+async function heldOutLoss(model: I2MDModel, data: SkeletonDataset, T: number): Promise<number> {
+  const layout = getLayout('ntu25');
+  const loader = new Loader(data, { batchSize: data.size, shuffle: false, dropLast: false, seed: 77, transform: 'twoViews', T, augment: { minCrop: T } });
+  let loss = 0, terms = 0;
+  for await (const b of loader.epoch(0)) {
+    for (const br of model.branches) {
+      const { q, k } = tidy(() => noGrad(() => ({
+        q: l2Normalize(br.encoderQ.project(br.encoderQ.features(modalityOf(Tensor.from(b.x1, [b.size, 3, T, 25, 2]), br.modality, layout.bones)))),
+        k: l2Normalize(br.encoderK.project(br.encoderK.features(modalityOf(Tensor.from(b.x2!, [b.size, 3, T, 25, 2]), br.modality, layout.bones)))),
+      })));
+      const qa = await q.read(), ka = await k.read(), d = qa.length / b.size;
+      for (let i = 0; i < b.size; i++) {
+        const logits = Array.from({ length: b.size }, (_, j) => { let s = 0; for (let c = 0; c < d; c++) s += qa[i * d + c] * ka[j * d + c]; return s / 0.07; });
+        const m = Math.max(...logits);
+        loss += m + Math.log(logits.reduce((a, l) => a + Math.exp(l - m), 0)) - logits[i];
+        terms++;
+      }
+      q.dispose(); k.dispose();
+    }
+  }
+  loader.close();
+  return loss / terms;
+}
+
+// What this shows and what it does not (docs/gru.md, "Does it learn?"): on unseen sequences the
+// pre-trained model tells two augmented views of a sequence from the other sequences' far better
+// than its random initialisation does (measured 6.49 → 4.10 nats here; ln 64 = 4.16 is a model
+// that ignores its input). Downstream, a random GRU is a strong baseline on the embedded set —
+// random recurrent features classify its motion well — and a run this short does not beat it on
+// every stream's linear accuracy; the ST-GCN's held-out loss sits at the same level after the same
+// budget.
+t('a tiny GRU pre-training run beats its random initialisation on unseen sequences (the contrastive loss of held-out views)', async () => {
+  const syn = generateSynthetic({ seed: 1, size: 270 });
+  const split = syn.splits.xview;
+  const train = new SubsetDataset(syn.dataset, split.train), test = new SubsetDataset(syn.dataset, Int32Array.from(split.test).slice(0, 64));
+  const cfg: PretrainConfig = { ...tiny, gruHidden: 24, headDim: 16, frames: 16, minCrop: 16, queueSize: 128, topk: 32, batchSize: 16, epochs: 6, lr: 0.05, imd: false, dna: false };
+  const dir = mkdtempSync(join(tmpdir(), 'i2md-gru-learns-'));
+  try {
+    const initial = new I2MDModel(cfg, getLayout('ntu25'), 2);   // the same seed: the run's starting point
+    initial.train();
+    const before = await heldOutLoss(initial, test, cfg.frames);
+    initial.dispose();
+    const r = await pretrain(train, cfg, { runDir: dir, quiet: true, datasetName: 'synthetic' });
+    r.model.train();
+    const after = await heldOutLoss(r.model, test, cfg.frames);
+    r.model.dispose();
+    console.log(`  held-out contrastive loss: random init ${before.toFixed(3)}, after ${r.state.step} steps ${after.toFixed(3)} (chance ${Math.log(64).toFixed(3)})`);
+    assert.ok(after < before - 1, `held-out loss ${before.toFixed(3)} → ${after.toFixed(3)}`);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
