@@ -4,8 +4,9 @@
  *   - eval forward (no tape: what a momentum encoder and feature extraction run);
  *   - training forward + backward (input norm in training mode) from Σ of the head's output.
  * Records carry samples/s, GFLOP/s (FLOPs counted from the products: `gruFlops`), dispatches per
- * encoder step and per time step (the difference of two short runs at the same B and H, so the
- * count is the loop's alone: matmul packing + windows + the cell kernel, per direction).
+ * encoder step, and per time step and layer forward and backward (counted in a short run at the
+ * same B and H between consecutive cell dispatches: the hidden-side matmul's packing and windows
+ * plus the cell kernel, for the layer's two cells).
  * The PyTorch baseline is scripts/torch/gru_bench.py (nn.GRU, the fused path) on the same cores.
  * Module form: `run(ctx)` (bench/run.ts, `--only gru`); alone:
  *   node dist/bench/gru.js [--batch 64] [--T 64] [--hidden 1024] [--layers 3] [--reps 1] [--warmup 1] [--bidirectional]
@@ -46,14 +47,27 @@ function input(shape: number[], seed: number): Tensor {
   return Tensor.from(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1)), shape).keep();
 }
 
-/** Dispatches of one forward (no tape) at T frames. */
-async function forwardDispatches(model: GRUEncoder, B: number, T: number): Promise<number> {
-  const x = input([B, 3, T, 25, 2], 9);
-  const d0 = G().dispatches;
-  tidy(() => noGrad(() => model.features(x)));
-  await G().sync();
-  x.dispose();
-  return G().dispatches - d0;
+/**
+ * Dispatches per time step and layer (both cells), forward and backward: a one-layer encoder at
+ * the same B and H runs 4 steps with a tape; the dispatches between two consecutive cell
+ * dispatches of one cell are that cell's step (its matmul and the cell kernel).
+ */
+export async function stepDispatches(B: number, H: number, bidirectional: boolean): Promise<{ forward: number; backward: number }> {
+  const model = new GRUEncoder({ layout: getLayout('ntu25'), persons: 2, hidden: H, layers: 1, bidirectional, head: 'none', seed: 2 });
+  const x = input([B, 3, 4, 25, 2], 9);
+  const g = G(), names: string[] = [], dispatch = g.dispatch;
+  g.dispatch = ((kernel, ...rest) => { names.push(kernel.name); return dispatch.call(g, kernel, ...rest); }) as typeof g.dispatch;
+  try {
+    tidy(() => backward(sumAxes(model.features(x))));
+    await g.sync();
+  } finally { g.dispatch = dispatch; }
+  for (const p of model.parameters()) { p.grad?.dispose(); p.grad = undefined; }
+  x.dispose(); model.dispose();
+  const at = (entry: string) => names.flatMap((n, i) => (n.startsWith(`gru/cell:${entry}`) ? [i] : []));
+  // forward: the two cells take turns each step (cell dispatches 2 and 4 are one step apart);
+  // backward: one cell's steps, then the other's (dispatches 1 and 2 are one cell-step apart)
+  const f = at('forward'), b = at('backward');
+  return { forward: f[4] - f[2], backward: 2 * (b[2] - b[1]) };
 }
 
 export async function run(ctx: GruBenchCtx = {}): Promise<BenchRecord[]> {
@@ -71,10 +85,7 @@ export async function run(ctx: GruBenchCtx = {}): Promise<BenchRecord[]> {
   const out: BenchRecord[] = [];
   const note = warmup === 0 ? ' (one run, pipeline compilation included)' : '';
 
-  // dispatches of the time loop: two short forwards at the same B and H differ by the steps alone
-  const short = new GRUEncoder({ layout, persons: 2, hidden: H, layers: 1, bidirectional, seed: 2 });
-  const perStep = ((await forwardDispatches(short, B, 4)) - (await forwardDispatches(short, B, 2))) / 2;
-  short.dispose();
+  const perStep = await stepDispatches(B, H, bidirectional);
 
   const cases: [string, () => void, number][] = [
     [`GRU encoder eval forward (${size})${note}`, () => { noGrad(() => model.project(model.features(x))); }, fwd],
@@ -87,8 +98,9 @@ export async function run(ctx: GruBenchCtx = {}): Promise<BenchRecord[]> {
     if (!r) continue;
     for (const p of model.parameters()) { p.grad?.dispose(); p.grad = undefined; }
     Object.assign(r, { samplesPerS: (B * 1000) / r.medianMs, dispatches: (g.dispatches - d0) / (warmup + reps), dispatchesPerTimeStep: perStep, detail: size, adapterName: g.name });
-    log(`${r.name.padEnd(86)} ${(r.medianMs / 1000).toFixed(1).padStart(7)} s  ${(r.samplesPerS as number).toFixed(2).padStart(7)} samples/s  ` +
-      `${(r.gflops ?? 0).toFixed(1)} GFLOP/s (cpu basis ${(r.cpuGflops ?? 0).toFixed(1)})  ${r.dispatches} dispatches (${perStep} per time step and layer)`);
+    log(`${r.name.padEnd(86)} ${(r.medianMs / 1000).toFixed(1).padStart(7)} s (cpu ${((r.cpuMs ?? 0) / 1000).toFixed(1)} s)  ${(r.samplesPerS as number).toFixed(2).padStart(7)} samples/s  ` +
+      `${(r.gflops ?? 0).toFixed(1)} GFLOP/s (cpu basis ${(r.cpuGflops ?? 0).toFixed(1)})  ${r.dispatches} dispatches ` +
+      `(per time step and layer: ${perStep.forward} forward, ${perStep.backward} backward)`);
     out.push(r);
   }
   x.dispose();
