@@ -27,7 +27,7 @@ import { measure, context, type BenchContext, type BenchRecord } from './harness
 /** An activation (N·M, C, T, V) of a preset's block: the first block's output and the last one's. */
 function activationShapes(): { label: string; shape: number[] }[] {
   const out: { label: string; shape: number[] }[] = [];
-  for (const name of ['paper', 'demo'] as const) {
+  for (const name of ['stgcn-paper', 'demo'] as const) {
     const c = presets[name];
     const blocks = defaultBlocks(3, c.hidden, c.hiddenDim);
     let T = c.frames;

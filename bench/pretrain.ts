@@ -6,13 +6,15 @@
  * Each: one warm-up step (pipeline JIT, buffer pool, bind-group cache), then `reps` steps (default
  * 3) each ended by `await G().sync()`. Records carry samples/s, dispatches per step (G().dispatches
  * before/after), the preset and the adapter; the loss of the last step is read back and must be
- * finite. The preset: `demo` (default) or `paper` (BATCH 64, T 64, M 2, ST-GCN 16/256, K 16384,
- * top-k 8192) — `--preset paper` to bench/run.ts, env I2MD_BENCH_PRESET, or ctx.preset.
- * Opt-in (slow): `npm run bench -- --only pretrain [--preset paper]`; alone:
- *   node dist/bench/pretrain.js [--preset demo|paper] [--reps N]
+ * finite. The preset: any of src/i2md/config.ts — `demo` (default), `stgcn-paper` (batch 64, T 64,
+ * M 2, ST-GCN 16/256, K 16384, top-k 8192), `cmd-paper` / `paper` (the same with the GRU encoders
+ * of the official code) — `--preset NAME` to bench/run.ts, env I2MD_BENCH_PRESET, or ctx.preset.
+ * Opt-in (slow): `npm run bench -- --only pretrain [--preset stgcn-paper]`; alone:
+ *   node dist/bench/pretrain.js [--preset NAME] [--reps N] [--warmup N] [--cases cmd|i2md|both]
+ * (a GRU paper-size step takes minutes on a software adapter: `--cases cmd --reps 1`).
  */
 import { initEngine, Tensor, G } from '../src/tensor/index.js';
-import { presets, type PretrainConfig } from '../src/i2md/config.js';
+import { presets, presetNames, type PretrainConfig, type PresetName } from '../src/i2md/config.js';
 import { I2MDModel } from '../src/i2md/model.js';
 import { pretrainStep } from '../src/i2md/step.js';
 import { SGD } from '../src/optim/sgd.js';
@@ -22,14 +24,17 @@ import { measure, type BenchRecord } from './harness.js';
 
 export interface PretrainBenchCtx {
   preset?: string;
-  /** Timed steps per case (default 3). */
+  /** Timed steps per case (default 3), untimed ones before them (default 1). */
   reps?: number;
+  warmup?: number;
+  /** Which cases: MoCo + CMD, full I²MD, or both (default). */
+  cases?: 'cmd' | 'i2md' | 'both';
   log?(line: string): void;
 }
 
-function presetOf(name: string): { name: 'demo' | 'paper'; config: PretrainConfig } {
-  if (name !== 'demo' && name !== 'paper') throw new Error(`bench pretrain: unknown preset '${name}' (demo or paper)`);
-  return { name, config: presets[name] };
+function presetOf(name: string): { name: PresetName; config: PretrainConfig } {
+  if (!(presetNames as string[]).includes(name)) throw new Error(`bench pretrain: unknown preset '${name}' (${presetNames.join(', ')})`);
+  return { name: name as PresetName, config: presets[name as PresetName] };
 }
 
 function batch(shape: number[], seed: number): Tensor {
@@ -41,18 +46,22 @@ export async function run(ctx: PretrainBenchCtx = {}): Promise<BenchRecord[]> {
   const g = await initEngine();
   const log = ctx.log ?? console.log;
   const { name: preset, config: base } = presetOf(ctx.preset ?? process.env.I2MD_BENCH_PRESET ?? 'demo');
-  const reps = ctx.reps ?? 3;
+  const reps = ctx.reps ?? 3, warmup = ctx.warmup ?? 1;
   const layout = getLayout('ntu25');
   const B = base.batchSize, T = base.frames, V = layout.V, M = 2;
   const shape = [B, 3, T, V, M];
   const x1 = batch(shape, 1), x2 = batch(shape, 2);
-  const size = `B=${B} T=${T} V=${V} M=${M} h=${base.hidden} D=${base.hiddenDim} K=${base.queueSize} top-k=${base.topk}`;
+  const encoder = base.encoder === 'gru'
+    ? `GRU ${base.gruLayers}×${base.gruHidden}${base.gruBidirectional ? ' bidirectional' : ''}`
+    : `ST-GCN h=${base.hidden} D=${base.hiddenDim}`;
+  const size = `B=${B} T=${T} V=${V} M=${M} ${encoder} K=${base.queueSize} top-k=${base.topk}`;
   log(`adapter: ${g.name}; pre-training step, preset ${preset} (${size})`);
   const out: BenchRecord[] = [];
+  const which = ctx.cases ?? 'both';
   const cases: [string, PretrainConfig][] = [
     ['MoCo + CMD, 3 modalities', { ...base, imd: false, dna: false }],
-    ['full I²MD (MoCo + CMD + IMD + DNA), 3 modalities', base],
-  ];
+    ['full I²MD (MoCo + CMD + IMD + DNA), 3 modalities', { ...base, imd: true, dna: true }],
+  ].filter((_, i) => which === 'both' || (which === 'cmd') === (i === 0)) as [string, PretrainConfig][];
   for (const [what, config] of cases) {
     const model = new I2MDModel(config, layout);
     model.train();
@@ -65,12 +74,12 @@ export async function run(ctx: PretrainBenchCtx = {}): Promise<BenchRecord[]> {
       for (const [k, t] of Object.entries(terms)) if (k !== 'total') t.dispose();
     };
     const d0 = g.dispatches;
-    const r = await measure(`pretrain step (${preset}): ${what}`, shape, step, { warmup: 1, reps });
+    const r = await measure(`pretrain step (${preset}): ${what}`, shape, step, { warmup, reps });
     if (r) {
       const loss = await last!.item();
       if (!Number.isFinite(loss)) throw new Error(`pretrain step (${preset}): ${what}: the loss is ${loss}`);
       Object.assign(r, {
-        samplesPerS: (B * 1000) / r.medianMs, dispatches: (g.dispatches - d0) / (1 + reps), preset, loss,
+        samplesPerS: (B * 1000) / r.medianMs, dispatches: (g.dispatches - d0) / (warmup + reps), preset, loss,
         adapterName: g.name, detail: size,
       });
       log(`${r.name.padEnd(72)} median ${r.medianMs.toFixed(0).padStart(7)} ms  ${(r.samplesPerS as number).toFixed(2).padStart(7)} samples/s  ` +
@@ -87,6 +96,7 @@ export async function run(ctx: PretrainBenchCtx = {}): Promise<BenchRecord[]> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (k: string) => { const i = process.argv.indexOf(`--${k}`); return i > 0 ? process.argv[i + 1] : undefined; };
-  await run({ preset: arg('preset'), reps: arg('reps') ? Number(arg('reps')) : undefined });
+  await run({ preset: arg('preset'), reps: arg('reps') ? Number(arg('reps')) : undefined, warmup: arg('warmup') ? Number(arg('warmup')) : undefined,
+    cases: arg('cases') as PretrainBenchCtx['cases'] });
   process.exit(0);
 }

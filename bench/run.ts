@@ -1,6 +1,6 @@
 /**
  * Runs the benchmark modules, prints one table, optionally writes the records as JSON:
- *   node dist/bench/run.js [--json FILE] [--only SUBSTR] [--reps N] [--all] [--preset demo|paper]
+ *   node dist/bench/run.js [--json FILE] [--only SUBSTR] [--reps N] [--all] [--preset demo|stgcn-paper|cmd-paper|paper|cpu-gru]
  *   node dist/bench/run.js compare A.json B.json      (bench/compare.ts: two runs side by side)
  *   npm run bench -- --json FILE
  * `--only` keeps the cases whose "module: name" contains SUBSTR (modules that do not use the
@@ -26,6 +26,7 @@ const modules: [string, boolean, boolean, () => Promise<BenchModule>][] = [
   ['kernels', true, true, () => import('./kernels.js') as Promise<unknown> as Promise<BenchModule>],
   ['encoder', false, true, () => import('./encoder.js') as Promise<unknown> as Promise<BenchModule>],
   ['pretrain', false, true, () => import('./pretrain.js') as Promise<unknown> as Promise<BenchModule>],
+  ['gru', false, true, () => import('./gru.js') as Promise<unknown> as Promise<BenchModule>],
 ];
 
 function parseArgs(argv: string[]): { json?: string; only?: string; reps?: number; all?: boolean } {
@@ -39,7 +40,7 @@ function parseArgs(argv: string[]): { json?: string; only?: string; reps?: numbe
     else if (flag === '--all') out.all = true;
     else if (flag === '--preset') process.env.I2MD_BENCH_PRESET = value();
     else if (flag === '--help' || flag === '-h') {
-      console.log('usage: node dist/bench/run.js [--json FILE] [--only SUBSTR] [--reps N] [--all] [--preset demo|paper]\n' +
+      console.log('usage: node dist/bench/run.js [--json FILE] [--only SUBSTR] [--reps N] [--all] [--preset demo|stgcn-paper|cmd-paper|paper|cpu-gru]\n' +
         '       node dist/bench/run.js compare A.json B.json');
       process.exit(0);
     } else throw new Error(`unknown argument ${argv[i]} (try --help)`);

@@ -4,7 +4,7 @@
 #   info.txt     nvidia-smi, the Vulkan driver found and the adapter the engine picks (`train.js info`)
 #   doctor.txt   the port check: every kernel family against its TypeScript reference
 #   bench.txt    npm run bench -- --all (every module, demo-preset pre-training step), bench.json
-#   more.txt     the pre-training step at the paper preset (paper.json), train.js tune --quick
+#   more.txt     the pre-training step at the stgcn-paper preset (paper.json), train.js tune --quick
 #                (tuning.json: the winners), and the main job (`node dist/train.js`, demo preset)
 # `device-check.sh matmul`: only doctor, the matmul benchmark (bench.txt/json) and `tune --only
 # matmul` (more.txt, tuning.json), ≤ 3 min.
@@ -84,13 +84,13 @@ if [ "${1:-}" = conv ]; then     # the conv follow-up: im2col + matmul against t
   export I2MD_TUNING_FILE=$OUT/tuning.json
   step 120 more 'tune --only tconv' node dist/train.js tune --only tconv
   step 60 more 'tune --only matmul' node dist/train.js tune --only matmul
-  step 60 more 'paper-preset step, tuned' node dist/bench/run.js --only pretrain --preset paper --json "$OUT/paper.json"
+  step 60 more 'paper-preset step, tuned' node dist/bench/run.js --only pretrain --preset stgcn-paper --json "$OUT/paper.json"
   tail -n 4 "$OUT"/*.txt
   exit 0
 fi
 step 120 doctor doctor node dist/train.js doctor
 step 200 bench bench node dist/bench/run.js --all --json "$OUT/bench.json"
-step 60 more 'paper-preset step' node dist/bench/run.js --only pretrain --preset paper --json "$OUT/paper.json"
+step 60 more 'paper-preset step' node dist/bench/run.js --only pretrain --preset stgcn-paper --json "$OUT/paper.json"
 I2MD_TUNING_FILE=$OUT/tuning.json step 60 more 'tune --quick' node dist/train.js tune --quick
 step 90 more 'main job' node dist/train.js
 tail -n 4 "$OUT"/*.txt

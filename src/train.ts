@@ -17,6 +17,7 @@ const commands: Record<string, string> = {
   pretrain: './cli/pretrain.js',
   init: './cli/init.js',
   embed: './cli/embed.js',
+  convert: './cli/convert.js',
   prepare: './cli/prepare.js',
   inspect: './cli/inspect.js',
   synth: './cli/synth.js',

@@ -1,32 +1,37 @@
 /**
- * `embed`: features of an (N, 3, T, V, M) float32 .npy from an encoder checkpoint — the encoder
- * in eval mode (BN running statistics), batch by batch so any file size fits, written as (N, D)
- * features or, with --head, the L2-normalised projection-head outputs.
+ * `embed`: features of an (N, 3, T, V, M) float32 .npy from an encoder checkpoint (ST-GCN or GRU:
+ * an encoder safetensors, a run folder, or an official PyTorch checkpoint.pth.tar with --modality
+ * choosing its stream) — the encoder in eval mode (BN running statistics), batch by batch so any
+ * file size fits, written as (N, D) features or, with --head, the L2-normalised projection-head outputs.
  */
 import type { Command } from './command.js';
 import { UserError } from '../util/errors.js';
 import { initEngine, tidy, noGrad, Tensor } from '../tensor/index.js';
 import { NpyFile, NpyStreamWriter } from '../data/npy.js';
 import { l2Normalize } from '../ops/softmax.js';
-import { loadEncoder } from '../nn/checkpoint.js';
+import { loadEncoderFrom } from '../eval/load-encoder.js';
+import type { EncoderKind } from '../nn/encoder.js';
+import type { Modality } from '../i2md/config.js';
+import { encoderOption } from './eval-common.js';
 
-export interface EmbedOptions { checkpoint: string; data: string; out: string; head?: boolean; batch?: number }
+export interface EmbedOptions { checkpoint: string; data: string; out: string; head?: boolean; batch?: number; modality?: Modality; encoder?: EncoderKind }
 
 export async function embedFile(o: EmbedOptions): Promise<{ rows: number; dim: number }> {
   const batch = o.batch ?? 32;
   if (!Number.isInteger(batch) || batch < 1) throw new UserError(`--batch ${batch}: expected a positive integer`);
   await initEngine();
-  const { model } = loadEncoder(o.checkpoint);
-  const file = NpyFile.open(o.data);
+  const { model } = loadEncoderFrom(o.checkpoint, o.modality ?? 'joint', { encoder: o.encoder });
+  let file: NpyFile | undefined;
   try {
+    file = NpyFile.open(o.data);
     model.eval();
     const shape = file.shape;
-    const { inChannels, head } = model.config;
-    if (shape.length !== 5 || shape[1] !== inChannels || shape[3] !== model.V)
-      throw new UserError(`${o.data}: shape (${shape.join(', ')}) is not (N, ${inChannels}, T, ${model.V}, M) for this encoder`);
-    if (o.head && head === 'none') throw new UserError(`${o.checkpoint}: this encoder has no projection head (--head)`);
-    const [N, C, T, V, M] = shape;
-    const dim = o.head ? model.config.headDim : model.config.hiddenDim;
+    const V = model.layout.V, M = model.persons;
+    if (shape.length !== 5 || shape[1] !== 3 || shape[3] !== V || (M !== undefined && shape[4] !== M))
+      throw new UserError(`${o.data}: shape (${shape.join(', ')}) is not (N, 3, T, ${V}, ${M ?? 'M'}) for this encoder`);
+    if (o.head && model.head === 'none') throw new UserError(`${o.checkpoint}: this encoder has no projection head (--head)`);
+    const [N, C, T] = shape;
+    const dim = o.head ? model.headDim : model.featureDim;
     const writer = new NpyStreamWriter(o.out, '<f4', [dim], N);
     try {
       for (let start = 0; start < N; start += batch) {
@@ -34,7 +39,7 @@ export async function embedFile(o: EmbedOptions): Promise<{ rows: number; dim: n
         const raw = file.readRows(start, b);
         const data = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number | bigint>, Number);
         const out = tidy(() => noGrad(() => {
-          const f = model.features(Tensor.from(data, [b, C, T, V, M]));
+          const f = model.features(Tensor.from(data, [b, C, T, V, shape[4]]));
           return o.head ? l2Normalize(model.project(f)) : f;
         }));
         writer.append(await out.read());
@@ -45,7 +50,7 @@ export async function embedFile(o: EmbedOptions): Promise<{ rows: number; dim: n
     }
     return { rows: N, dim };
   } finally {
-    file.close();
+    file?.close();
     model.dispose();
   }
 }
@@ -54,17 +59,19 @@ const command: Command = {
   name: 'embed',
   describe: 'encode an (N, 3, T, V, M) .npy with an encoder checkpoint into (N, D) features (or L2-normalised head outputs)',
   options: (y) => y
-    .option('checkpoint', { type: 'string', demandOption: true, describe: 'encoder checkpoint (.safetensors from init or pretrain)' })
+    .option('checkpoint', { type: 'string', demandOption: true, describe: 'encoder checkpoint: .safetensors from init or convert, a pretrain run folder, or an official checkpoint.pth.tar' })
+    .option('modality', { choices: ['joint', 'motion', 'bone'], default: 'joint', describe: 'stream to use, where the checkpoint holds several' })
     .option('data', { type: 'string', demandOption: true, describe: 'input .npy, float32 (N, 3, T, V, M)' })
     .option('out', { type: 'string', describe: 'output .npy (default: <data>.features.npy, or <data>.head.npy with --head)' })
     .option('head', { type: 'boolean', default: false, describe: 'write the L2-normalised projection-head outputs instead of the features' })
-    .option('batch', { type: 'number', default: 32, describe: 'samples per GPU batch' }),
+    .option('batch', { type: 'number', default: 32, describe: 'samples per GPU batch' })
+    .option('encoder', encoderOption),
   run: async (args) => {
     const data = args.data as string;
     const head = Boolean(args.head);
     const out = (args.out as string | undefined) ?? data.replace(/\.npy$/, '') + (head ? '.head.npy' : '.features.npy');
     const t0 = performance.now();
-    const r = await embedFile({ checkpoint: args.checkpoint as string, data, out, head, batch: args.batch as number });
+    const r = await embedFile({ checkpoint: args.checkpoint as string, data, out, head, batch: args.batch as number, modality: args.modality as Modality, encoder: args.encoder as EncoderKind | undefined });
     console.log(`wrote ${out}: (${r.rows}, ${r.dim}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   },
 };

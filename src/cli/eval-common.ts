@@ -24,9 +24,13 @@ export function dataOptions(y: Argv): Argv {
     .option('data-seed', { type: 'number', default: 1, describe: 'with --synthetic: seed of the set' });
 }
 
+/** `--encoder` where a checkpoint is read: the encoder it must hold (it records which it does). */
+export const encoderOption = { choices: ['stgcn', 'gru'], describe: 'the encoder the checkpoint must hold (default: whichever it records)' } as const;
+
 export function checkpointOptions(y: Argv, allowAll = true): Argv {
   return y
-    .option('checkpoint', { type: 'string', demandOption: true, describe: 'a pre-training run folder, or an encoder .safetensors' })
+    .option('checkpoint', { type: 'string', demandOption: true, describe: 'a pre-training run folder, an encoder .safetensors, or an official PyTorch checkpoint.pth.tar' })
+    .option('encoder', encoderOption)
     .option('modality', { choices: allowAll ? [...allModalities, 'all'] : allModalities, default: 'joint', describe: 'stream to evaluate (all: every stream of the run, fused)' })
     .option('frames', { type: 'number', describe: 'frames per sample (default: the run\'s, else 64)' })
     .option('batch-size', { type: 'number', default: 64, describe: 'batch size' })

@@ -11,6 +11,7 @@ import { semiSupervised } from '../eval/finetune.js';
 import { describeCoverage } from '../eval/subsets.js';
 import { loadEncoderFrom, checkLayoutMatch } from '../eval/load-encoder.js';
 import type { Modality } from '../i2md/config.js';
+import type { EncoderKind } from '../nn/encoder.js';
 import { UserError } from '../util/errors.js';
 import { dataOptions, checkpointOptions, openEvalData, streamsOf, numberList, fusionWeights, positive, pct } from './eval-common.js';
 
@@ -36,7 +37,8 @@ export async function runFinetune(args: Record<string, unknown>, mode: 'finetune
   const weights = streams.length > 1 ? fusionWeights(args, streams) : undefined;
   const ckpt = args.checkpoint as string;
   // load each stream once up front: the layout check fails before any training starts
-  const probe = streams.map((m) => loadEncoderFrom(ckpt, m, { layout: data.layout }));
+  const encoder = args.encoder as EncoderKind | undefined;
+  const probe = streams.map((m) => loadEncoderFrom(ckpt, m, { layout: data.layout, encoder }));
   const frames = (args.frames as number | undefined) ?? probe[0].config?.frames ?? 64;
   const minCrop = Math.min(probe[0].config?.minCrop ?? frames, frames);
   try {
@@ -48,7 +50,7 @@ export async function runFinetune(args: Record<string, unknown>, mode: 'finetune
   console.error(`${mode}: ${source} → ${data.name} (${data.train.size} training / ${data.test.size} test, ${data.numClasses} classes, layout ${data.layout.name}), ` +
     `label fraction ${fraction}, ${args.repeats} repeat(s), streams ${streams.join('+')}`);
   const epochs = positive(args, 'epochs');
-  const res = await semiSupervised((m: Modality) => loadEncoderFrom(ckpt, m, { layout: data.layout }).model, streams, data.train, data.test, data.layout, {
+  const res = await semiSupervised((m: Modality) => loadEncoderFrom(ckpt, m, { layout: data.layout, encoder }).model, streams, data.train, data.test, data.layout, {
     fraction, repeats: positive(args, 'repeats'), frames, minCrop, epochs, lr: positive(args, 'lr', false),
     milestones: numberList(args.milestones, 'milestones'), batchSize: positive(args, 'batch-size'), evalEvery: positive(args, 'eval-every'),
     weightDecay: args['weight-decay'] as number, seed: args.seed as number, numClasses: data.numClasses, fusionWeights: weights,

@@ -1,9 +1,12 @@
-/** `init`: a freshly initialised ST-GCN encoder (PyTorch default initialisation, seeded) as a checkpoint. */
+/**
+ * `init`: a freshly initialised encoder as a checkpoint — ST-GCN (PyTorch default initialisation)
+ * or, with --encoder gru, the official CMD GRU (its own initialisation), seeded.
+ */
 import type { Command } from './command.js';
 import { UserError } from '../util/errors.js';
 import { initEngine } from '../tensor/index.js';
 import { getLayout, loadLayoutJson, type Layout } from '../skeleton/layouts.js';
-import { STGCN } from '../nn/stgcn.js';
+import { createEncoder, describeEncoder, type EncoderKind } from '../nn/encoder.js';
 import { saveEncoder } from '../nn/checkpoint.js';
 
 export function resolveLayout(spec: string): Layout {
@@ -15,15 +18,24 @@ function positiveInt(name: string, v: unknown): number {
   return v;
 }
 
-export interface InitOptions { out: string; layout?: string; hidden?: number; hiddenDim?: number; headDim?: number; seed?: number }
+export interface InitOptions {
+  out: string; layout?: string; hidden?: number; hiddenDim?: number; headDim?: number; seed?: number;
+  encoder?: EncoderKind; persons?: number; gruHidden?: number; gruLayers?: number; gruBidirectional?: boolean;
+}
 
 /** Builds, saves and frees an encoder; returns its parameter count. */
-export async function initEncoder(o: InitOptions): Promise<{ parameters: number; names: number }> {
+export async function initEncoder(o: InitOptions): Promise<{ parameters: number; names: number; description: string }> {
   await initEngine();
-  const model = new STGCN({ layout: resolveLayout(o.layout ?? 'ntu25'), hidden: o.hidden, hiddenDim: o.hiddenDim, headDim: o.headDim, seed: o.seed ?? 0 });
+  const model = createEncoder({
+    kind: o.encoder ?? 'stgcn', layout: resolveLayout(o.layout ?? 'ntu25'), hidden: o.hidden, hiddenDim: o.hiddenDim, headDim: o.headDim, seed: o.seed ?? 0,
+    persons: o.persons, gruHidden: o.gruHidden, gruLayers: o.gruLayers, gruBidirectional: o.gruBidirectional,
+  });
   try {
     await saveEncoder(o.out, model, { seed: String(o.seed ?? 0) });
-    return { parameters: model.parameters().reduce((a, t) => a + t.size, 0), names: model.namedParameters().length + model.namedBuffers().length + model.namedCounters().length };
+    return {
+      parameters: model.parameters().reduce((a, t) => a + t.size, 0), names: model.namedParameters().length + model.namedBuffers().length + model.namedCounters().length,
+      description: describeEncoder(model),
+    };
   } finally {
     model.dispose();
   }
@@ -31,9 +43,14 @@ export async function initEncoder(o: InitOptions): Promise<{ parameters: number;
 
 const command: Command = {
   name: 'init',
-  describe: 'write a freshly initialised ST-GCN encoder (with its MLP head) as a safetensors checkpoint',
+  describe: 'write a freshly initialised encoder (ST-GCN, or --encoder gru: the official CMD GRU) with its MLP head as a safetensors checkpoint',
   options: (y) => y
     .option('out', { type: 'string', demandOption: true, describe: 'checkpoint to write (.safetensors)' })
+    .option('encoder', { choices: ['stgcn', 'gru'], default: 'stgcn', describe: 'which encoder' })
+    .option('gru-hidden', { type: 'number', default: 1024, describe: 'GRU: hidden size H (the feature is 2H)' })
+    .option('gru-layers', { type: 'number', default: 3, describe: 'GRU: layers' })
+    .option('gru-bidirectional', { type: 'boolean', default: false, describe: 'GRU: the second cell reads the sequence backwards (default: both forward, as the official code)' })
+    .option('persons', { type: 'number', default: 2, describe: 'GRU: persons M of the input (its size is V·3·M)' })
     .option('layout', { type: 'string', default: 'ntu25', describe: 'skeleton layout: ntu25, ucla20, msr20 or a layout JSON file' })
     .option('hidden', { type: 'number', default: 16, describe: 'channels of the first blocks (h; later blocks use 2h, 4h)' })
     .option('hidden-dim', { type: 'number', default: 256, describe: 'feature size D (channels of the last block)' })
@@ -45,8 +62,10 @@ const command: Command = {
     const r = await initEncoder({
       out: args.out as string, layout: args.layout as string, seed,
       hidden: positiveInt('hidden', args.hidden), hiddenDim: positiveInt('hidden-dim', args.hiddenDim), headDim: positiveInt('head-dim', args.headDim),
+      encoder: args.encoder as EncoderKind, persons: positiveInt('persons', args.persons),
+      gruHidden: positiveInt('gru-hidden', args['gru-hidden']), gruLayers: positiveInt('gru-layers', args['gru-layers']), gruBidirectional: Boolean(args['gru-bidirectional']),
     });
-    console.log(`wrote ${args.out}: ${r.names} tensors, ${r.parameters} parameters`);
+    console.log(`wrote ${args.out}: ${r.description}; ${r.names} tensors, ${r.parameters} parameters`);
   },
 };
 export default command;

@@ -8,6 +8,7 @@ import { initEngine } from '../tensor/index.js';
 import { extractFeatures } from '../eval/features.js';
 import { knnEvaluate } from '../eval/knn.js';
 import { loadEncoderFrom, checkLayoutMatch } from '../eval/load-encoder.js';
+import type { EncoderKind } from '../nn/encoder.js';
 import { dataOptions, checkpointOptions, openEvalData, streamsOf, positive, pct } from './eval-common.js';
 
 const command: Command = {
@@ -24,7 +25,7 @@ const command: Command = {
     const k = positive(args, 'k'), temperature = positive(args, 'temperature', false);
     const out: Record<string, unknown>[] = [];
     for (const m of streamsOf(args)) {
-      const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout });
+      const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout, encoder: args.encoder as EncoderKind | undefined });
       try {
         checkLayoutMatch(enc, data.layout, data.name);
         const frames = (args.frames as number | undefined) ?? enc.config?.frames ?? 64;

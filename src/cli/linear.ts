@@ -17,6 +17,7 @@ import { extractFeatures } from '../eval/features.js';
 import { linearEvaluate } from '../eval/linear.js';
 import { fuseProbabilities } from '../eval/suite.js';
 import { loadEncoderFrom, checkLayoutMatch } from '../eval/load-encoder.js';
+import type { EncoderKind } from '../nn/encoder.js';
 import { dataOptions, checkpointOptions, openEvalData, streamsOf, numberList, fusionWeights, positive, pct } from './eval-common.js';
 
 const command: Command = {
@@ -47,7 +48,7 @@ const command: Command = {
     const probs: Float32Array[] = [];
     let testLabels: Int32Array | undefined;
     for (const m of streams) {
-      const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout });
+      const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout, encoder: args.encoder as EncoderKind | undefined });
       try {
         checkLayoutMatch(enc, data.layout, data.name);
         const frames = (args.frames as number | undefined) ?? enc.config?.frames ?? 64;

@@ -11,7 +11,7 @@ import { generateSynthetic } from '../skeleton/synthetic/generate.js';
 import { SubsetDataset } from '../data/dataset.js';
 import { getLayout } from '../skeleton/layouts.js';
 import { pretrain } from '../i2md/pretrain.js';
-import { STGCN } from '../nn/stgcn.js';
+import { createEncoder, describeEncoder } from '../nn/encoder.js';
 import { pretrainOptions, configFromArgs } from './pretrain-options.js';
 import { evaluateEncoders, printTable, type EvalRow } from '../eval/suite.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -43,6 +43,7 @@ const command: Command = {
     console.log(`pre-training I²MD (${config.modalities.join('+')}${config.cmd ? ', CMD' : ''}${config.imd ? ', IMD' : ''}${config.dna ? '+DNA' : ''}), ` +
       `${config.epochs} epochs of ${Math.floor(train.size / config.batchSize)} steps, batch ${config.batchSize} → ${runDir}`);
     const r = await pretrain(train, config, { runDir, datasetName: 'synthetic' });
+    console.log(`encoder: ${describeEncoder(r.model.branches[0].encoderQ)}`);
     if (r.interrupted) {
       console.log(`interrupted at step ${r.state.step}; the checkpoint is in ${runDir}`);
       process.exitCode = 130;
@@ -54,8 +55,9 @@ const command: Command = {
     const layout = getLayout(syn.dataset.layout);
     const evalOpts = { frames: config.frames, linearEpochs: args['linear-epochs'] as number, numClasses: syn.classNames.length };
     const pretrained = Object.fromEntries(r.model.branches.map((b) => [b.modality, b.encoderQ]));
-    const random = Object.fromEntries(config.modalities.map((m, i) => [m, new STGCN({
-      layout, hidden: config.hidden, hiddenDim: config.hiddenDim, dropout: config.dropout, head: 'none', seed: 9000 + i,
+    const random = Object.fromEntries(config.modalities.map((m, i) => [m, createEncoder({
+      kind: config.encoder, layout, hidden: config.hidden, hiddenDim: config.hiddenDim, dropout: config.dropout, head: 'none', seed: 9000 + i,
+      persons: syn.dataset.M, gruHidden: config.gruHidden, gruLayers: config.gruLayers, gruBidirectional: config.gruBidirectional,
     })]));
     const rows: EvalRow[] = [
       ...(await evaluateEncoders('random init', random, train, test, layout, evalOpts)),

@@ -1,12 +1,14 @@
 /** The pre-training options shared by `pretrain`, the main job and `ablate`: every field of PretrainConfig. */
 import type { Argv } from 'yargs';
-import { presets, validateConfig, allModalities, type PretrainConfig, type Modality } from '../i2md/config.js';
+import { presets, presetNames, validateConfig, allModalities, type PretrainConfig, type Modality, type PresetName } from '../i2md/config.js';
 import { UserError } from '../util/errors.js';
 
 const numeric: [keyof PretrainConfig, string, string][] = [
   ['hidden', 'hidden', 'ST-GCN hidden channels h'],
-  ['hiddenDim', 'hidden-dim', 'feature size D'],
+  ['hiddenDim', 'hidden-dim', 'ST-GCN feature size D'],
   ['dropout', 'dropout', 'dropout in the ST-GCN blocks'],
+  ['gruHidden', 'gru-hidden', 'GRU hidden size H (the feature is 2H)'],
+  ['gruLayers', 'gru-layers', 'GRU layers'],
   ['headDim', 'head-dim', 'projection size (queue feature size)'],
   ['frames', 'frames', 'frames per augmented view'],
   ['minCrop', 'min-crop', 'shortest temporal crop (frames)'],
@@ -30,7 +32,9 @@ const numeric: [keyof PretrainConfig, string, string][] = [
 ];
 
 export function pretrainOptions(y: Argv): Argv {
-  y = y.option('preset', { choices: ['paper', 'demo'], default: 'demo', describe: 'starting recipe; the options below override it' })
+  y = y.option('preset', { choices: presetNames, default: 'demo', describe: 'starting recipe (cmd-paper, paper, cpu-gru: GRU; stgcn-paper, demo: ST-GCN); the options below override it' })
+    .option('encoder', { choices: ['stgcn', 'gru'], describe: 'encoder of every stream: stgcn, or gru (the official CMD backbone)' })
+    .option('gru-bidirectional', { type: 'boolean', describe: 'GRU: the second cell of each layer reads the sequence backwards (default: both forward in time, as the official code)' })
     .option('modalities', { type: 'string', describe: 'comma-separated subset of joint,motion,bone' })
     .option('cmd', { type: 'boolean', describe: 'cross-modal distillation (--no-cmd: off)' })
     .option('imd', { type: 'boolean', describe: 'intra-modal distillation with a cluster branch (--no-imd: off)' })
@@ -41,7 +45,9 @@ export function pretrainOptions(y: Argv): Argv {
 }
 
 export function configFromArgs(args: Record<string, unknown>): PretrainConfig {
-  const c: PretrainConfig = { ...presets[(args.preset as 'paper' | 'demo') ?? 'demo'] };
+  const c: PretrainConfig = { ...presets[(args.preset as PresetName | undefined) ?? 'demo'] };
+  if (args.encoder === 'stgcn' || args.encoder === 'gru') c.encoder = args.encoder;
+  if (typeof args['gru-bidirectional'] === 'boolean') c.gruBidirectional = args['gru-bidirectional'];
   for (const [key, flag] of numeric) {
     const v = args[flag];
     if (v === undefined) continue;

@@ -34,6 +34,9 @@ const command: Command = {
     const opened = openDataset(dataPath, args.format as DataFormat, { benchmark: args.benchmark as string | undefined });
     const data = opened.train ?? opened.all;
     console.error(`data: ${dataPath} (${opened.info.format}, ${data.size} training sequences, layout ${data.layout})`);
+    console.error(`encoder: ${config.encoder === 'gru'
+      ? `GRU ${config.gruLayers} × ${config.gruHidden} (${config.gruBidirectional ? 'bidirectional' : 'both cells forward, as the official code'})`
+      : `ST-GCN h ${config.hidden}, D ${config.hiddenDim}`}`);
     const r = await pretrain(data, config, {
       runDir, resume: Boolean(args.resume), logEvery: args['log-every'] as number, checkpointEvery: args['checkpoint-every'] as number,
       maxSteps: args['max-steps'] as number | undefined, datasetName: dataPath,

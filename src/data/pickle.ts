@@ -1,7 +1,10 @@
 /**
- * The label files of the ST-GCN family are Python pickles of `(sample_names, labels)`. Unpickling
- * can run arbitrary code, so this reader interprets only an allow-list of opcodes and of globals
- * (numpy scalar reconstruction, for PKU-MMD's float64 labels); it calls nothing.
+ * The label files of the ST-GCN family are Python pickles of `(sample_names, labels)`; PyTorch
+ * checkpoints hold one too (src/data/torch-checkpoint.ts). Unpickling can run arbitrary code, so
+ * this reader interprets only an allow-list of opcodes and, per kind of file (a `PickleProfile`),
+ * of globals and of what REDUCE, BUILD and persistent ids may build — numpy scalar reconstruction
+ * for PKU-MMD's float64 labels; tensors rebuilt from storages and ordered dicts for checkpoints.
+ * It calls nothing and imports nothing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { FormatError } from '../util/errors.js';
@@ -21,23 +24,62 @@ for (const [name, ch] of Object.entries({
   MEMOIZE: '\x94', FRAME: '\x95', BYTEARRAY8: '\x96', NEXT_BUFFER: '\x97', READONLY_BUFFER: '\x98',
 })) opcodeNames[ch.charCodeAt(0)] = name;
 
-const allowedGlobals = new Set(['numpy.core.multiarray scalar', 'numpy._core.multiarray scalar', 'numpy dtype']);
-
-/** Values a label pickle can hold. Tuples are arrays; numpy scalars become plain numbers. */
-export type PickleValue = null | boolean | number | bigint | string | Uint8Array | PickleValue[] | Map<PickleValue, PickleValue> | PickleGlobal | NumpyDtype;
-class PickleGlobal { constructor(readonly name: string) {} }
+/**
+ * Values a pickle can hold here. Tuples are arrays; numpy scalars become plain numbers; a profile
+ * may build objects of its own (`PickleObject`: torch tensors and storages).
+ */
+export type PickleValue = null | boolean | number | bigint | string | Uint8Array | PickleValue[] | Map<PickleValue, PickleValue> | PickleGlobal | NumpyDtype | PickleObject;
+/** A global the profile allowed, by 'module name' (never imported: REDUCE asks the profile what it builds). */
+export class PickleGlobal { constructor(readonly name: string) {} }
 class NumpyDtype { byteOrder = '<'; constructor(readonly code: string) {} }
+/** Base of the objects a profile builds. */
+export abstract class PickleObject {}
 const MARK = Symbol('mark');
 type StackItem = PickleValue | typeof MARK;
 
+type Fail = (what: string) => never;
+
+/** What a kind of pickle file may contain beyond plain data, and what it is called in errors. */
+export interface PickleProfile {
+  /** 'a label file', 'a PyTorch checkpoint' */
+  what: string;
+  /** The globals GLOBAL / STACK_GLOBAL may name, as 'module name'. */
+  globals: ReadonlySet<string>;
+  /** What REDUCE of an allowed global with these arguments builds (it is never called). */
+  reduce(fn: string, args: PickleValue[], fail: Fail, at: number): PickleValue;
+  /** BUILD: applies a state to an object, or refuses. */
+  build(obj: PickleValue, state: PickleValue, fail: Fail): void;
+  /** BINPERSID: what a persistent id stands for (torch storages); absent: the opcode is refused. */
+  persistentLoad?(pid: PickleValue, fail: Fail): PickleValue;
+}
+
+/** Label pickles: numpy scalars (PKU-MMD's float64 labels) are the only objects. */
+export const labelProfile: PickleProfile = {
+  what: 'a label file',
+  globals: new Set(['numpy.core.multiarray scalar', 'numpy._core.multiarray scalar', 'numpy dtype']),
+  reduce(fn, a, fail, at) {
+    if (fn === 'numpy dtype') {
+      if (typeof a[0] !== 'string') fail('numpy.dtype expects a type code string');
+      return new NumpyDtype(a[0] as string);
+    }
+    if (!(a[0] instanceof NumpyDtype) || !(a[1] instanceof Uint8Array)) fail('numpy scalar expects (dtype, bytes)');
+    return numpyScalar(a[0] as NumpyDtype, a[1] as Uint8Array, fail, at);
+  },
+  build(obj, state, fail) {
+    if (!(obj instanceof NumpyDtype) || !Array.isArray(state)) fail('BUILD is only allowed on a numpy dtype');
+    const order = (state as PickleValue[])[1];
+    if (typeof order === 'string') (obj as NumpyDtype).byteOrder = order;
+  },
+};
+
 /** Decodes the raw bytes of a numpy scalar of the given dtype. */
-function numpyScalar(dtype: NumpyDtype, raw: Uint8Array, file: string, at: number): number {
-  if (dtype.byteOrder === '>') throw new FormatError(file, `byte ${at}`, `big-endian numpy scalar (dtype ${dtype.code}) is not supported`);
+function numpyScalar(dtype: NumpyDtype, raw: Uint8Array, fail: Fail, at: number): number {
+  if (dtype.byteOrder === '>') fail(`big-endian numpy scalar (dtype ${dtype.code}) at byte ${at} is not supported`);
   const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const need: Record<string, number> = { f8: 8, f4: 4, i8: 8, i4: 4, i2: 2, i1: 1, u8: 8, u4: 4, u2: 2, u1: 1, b1: 1 };
   const code = dtype.code.replace(/^[<=|]/, '');
-  if (!(code in need)) throw new FormatError(file, `byte ${at}`, `numpy scalar of dtype '${dtype.code}' is not supported (expected a number type)`);
-  if (raw.length !== need[code]) throw new FormatError(file, `byte ${at}`, `numpy ${code} scalar needs ${need[code]} bytes, found ${raw.length}`);
+  if (!(code in need)) fail(`numpy scalar of dtype '${dtype.code}' is not supported (expected a number type)`);
+  if (raw.length !== need[code]) fail(`numpy ${code} scalar needs ${need[code]} bytes, found ${raw.length}`);
   switch (code) {
     case 'f8': return v.getFloat64(0, true);
     case 'f4': return v.getFloat32(0, true);
@@ -52,8 +94,8 @@ function numpyScalar(dtype: NumpyDtype, raw: Uint8Array, file: string, at: numbe
   }
 }
 
-/** Interprets a pickle with the allow-listed opcodes only. */
-export function unpickle(bytes: Uint8Array, file: string): PickleValue {
+/** Interprets a pickle with the allow-listed opcodes only, and the profile's globals and objects. */
+export function unpickle(bytes: Uint8Array, file: string, profile: PickleProfile = labelProfile): PickleValue {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stack: StackItem[] = [];
   const memo = new Map<number, PickleValue>();
@@ -92,7 +134,7 @@ export function unpickle(bytes: Uint8Array, file: string): PickleValue {
   const asMap = (v: PickleValue, op: string): Map<PickleValue, PickleValue> => { if (!(v instanceof Map)) fail(`${op} on something that is not a dict`); return v as Map<PickleValue, PickleValue>; };
   const globalOf = (module: string, name: string): PickleGlobal => {
     const full = `${module} ${name}`;
-    if (!allowedGlobals.has(full)) fail(`global ${module}.${name} is not allowed (only numpy scalar labels are decoded; nothing is executed)`);
+    if (!profile.globals.has(full)) fail(`global ${module}.${name} is not allowed in ${profile.what} (nothing is imported or executed)`);
     return new PickleGlobal(full);
   };
 
@@ -163,28 +205,25 @@ export function unpickle(bytes: Uint8Array, file: string): PickleValue {
         stack.push(globalOf(module as string, name as string));
         break;
       }
-      case 0x52: {                                                 // REDUCE: only the two allowed constructors
+      case 0x52: {                                                 // REDUCE: what the profile builds for an allowed global
         const args = pop(); const fn = pop();
         if (!(fn instanceof PickleGlobal) || !Array.isArray(args)) fail('REDUCE expects an allowed global and an argument tuple');
-        const g = fn as PickleGlobal, a = args as PickleValue[];
-        if (g.name === 'numpy dtype') {
-          if (typeof a[0] !== 'string') fail('numpy.dtype expects a type code string');
-          stack.push(new NumpyDtype(a[0] as string));
-        } else {
-          if (!(a[0] instanceof NumpyDtype) || !(a[1] instanceof Uint8Array)) fail('numpy scalar expects (dtype, bytes)');
-          stack.push(numpyScalar(a[0] as NumpyDtype, a[1] as Uint8Array, file, opAt));
-        }
+        stack.push(profile.reduce((fn as PickleGlobal).name, args as PickleValue[], fail, opAt));
         break;
       }
-      case 0x62: {                                                 // BUILD: only a dtype's state tuple
-        const state = pop(); const obj = top();
-        if (!(obj instanceof NumpyDtype) || !Array.isArray(state)) fail('BUILD is only allowed on a numpy dtype');
-        const order = (state as PickleValue[])[1];
-        if (typeof order === 'string') (obj as NumpyDtype).byteOrder = order;
+      case 0x62: {                                                 // BUILD: as the profile allows
+        const state = pop();
+        profile.build(top(), state, fail);
+        break;
+      }
+      case 0x29: stack.push([]); break;                            // EMPTY_TUPLE
+      case 0x51: {                                                 // BINPERSID: only where the profile resolves ids
+        if (!profile.persistentLoad) fail(`opcode BINPERSID (0x51) is not allowed in ${profile.what}`);
+        stack.push(profile.persistentLoad!(pop(), fail));
         break;
       }
       default:
-        fail(`opcode ${opcodeNames[op] ?? 'unknown'} (0x${op.toString(16).padStart(2, '0')}) is not allowed in a label file (expected one of the label-pickle opcodes; nothing is executed)`);
+        fail(`opcode ${opcodeNames[op] ?? 'unknown'} (0x${op.toString(16).padStart(2, '0')}) is not allowed in ${profile.what} (nothing is executed)`);
     }
   }
 }

@@ -6,7 +6,7 @@
 import { Tensor, tidy, noGrad, G } from '../tensor/index.js';
 import type { SkeletonDataset } from '../data/dataset.js';
 import { Loader } from '../data/loader.js';
-import type { STGCN } from '../nn/stgcn.js';
+import type { Encoder } from '../nn/encoder.js';
 import { modalityOf } from '../i2md/step.js';
 import type { Modality } from '../i2md/config.js';
 import type { Layout } from '../skeleton/layouts.js';
@@ -14,13 +14,13 @@ import type { Layout } from '../skeleton/layouts.js';
 export interface FeatureSet { features: Float32Array; labels: Int32Array; n: number; d: number }
 
 export async function extractFeatures(
-  encoder: STGCN, dataset: SkeletonDataset, modality: Modality, layout: Layout,
+  encoder: Encoder, dataset: SkeletonDataset, modality: Modality, layout: Layout,
   { frames, batchSize = 64, transform = 'eval' as 'eval' | 'train-eval', seed = 0 }: { frames: number; batchSize?: number; transform?: 'eval' | 'train-eval'; seed?: number },
 ): Promise<FeatureSet> {
   const wasTraining = encoder.training;
   encoder.eval();
   const loader = new Loader(dataset, { batchSize, shuffle: false, dropLast: false, seed, transform, T: frames });
-  const d = encoder.config.hiddenDim;
+  const d = encoder.featureDim;
   const out = new Float32Array(dataset.size * d);
   const labels = new Int32Array(dataset.size);
   let row = 0;

@@ -15,7 +15,7 @@ import { stepSchedule } from '../optim/schedule.js';
 import { Rng } from '../util/random.js';
 import { Loader } from '../data/loader.js';
 import { SubsetDataset, type SkeletonDataset } from '../data/dataset.js';
-import type { STGCN } from '../nn/stgcn.js';
+import type { Encoder } from '../nn/encoder.js';
 import type { Layout } from '../skeleton/layouts.js';
 import type { Modality } from '../i2md/config.js';
 import { modalityOf } from '../i2md/step.js';
@@ -48,11 +48,11 @@ export interface FinetuneResult {
 
 /** Fine-tunes `encoder` in place (its weights change) with a new classifier; returns the accuracies. */
 export async function finetune(
-  encoder: STGCN, train: SkeletonDataset, test: SkeletonDataset, modality: Modality, layout: Layout, opts: FinetuneOptions,
+  encoder: Encoder, train: SkeletonDataset, test: SkeletonDataset, modality: Modality, layout: Layout, opts: FinetuneOptions,
 ): Promise<FinetuneResult> {
   const { frames, epochs = 80, lr = 0.01, milestones = [50, 70], batchSize = 64, evalEvery = 5, weightDecay = 0, seed = 0 } = opts;
   const classes = opts.numClasses ?? Math.max(train.numClasses, maxLabel(train.labels()) + 1, maxLabel(test.labels()) + 1);
-  const D = encoder.config.hiddenDim;
+  const D = encoder.featureDim;
   const rng = new Rng(seed);
   const w = Tensor.from(Float32Array.from({ length: classes * D }, () => 0.01 * rng.normal()), [classes, D]).param();
   const b = Tensor.from(new Float32Array(classes), [classes]).param();
@@ -111,7 +111,7 @@ export async function finetune(
 }
 
 /** Test-set scores of encoder + classifier: frozen features (eval mode, centre crops) × Wᵀ + b on the CPU. */
-async function classify(encoder: STGCN, w: Tensor, b: Tensor, test: SkeletonDataset, modality: Modality, layout: Layout, frames: number, classes: number) {
+async function classify(encoder: Encoder, w: Tensor, b: Tensor, test: SkeletonDataset, modality: Modality, layout: Layout, frames: number, classes: number) {
   const f = await extractFeatures(encoder, test, modality, layout, { frames });
   const W = await w.read(), B = await b.read();
   const scores = new Float32Array(f.n * classes);
@@ -155,7 +155,7 @@ export interface SemiSupervisedResult {
  * mean ± std of the best top-1 over the repeats. Fraction 1 is full fine-tuning (all subsets equal).
  */
 export async function semiSupervised(
-  makeEncoder: (modality: Modality) => STGCN, modalities: Modality[], train: SkeletonDataset, test: SkeletonDataset, layout: Layout,
+  makeEncoder: (modality: Modality) => Encoder, modalities: Modality[], train: SkeletonDataset, test: SkeletonDataset, layout: Layout,
   opts: FinetuneOptions & { fraction: number; repeats?: number; fusionWeights?: number[]; onRepeat?: (r: RepeatResult, index: number) => void },
 ): Promise<SemiSupervisedResult> {
   const repeats = opts.repeats ?? 1, base = opts.seed ?? 0;

@@ -1,8 +1,12 @@
 /**
- * Where an evaluation gets its encoder: either a pre-training run folder (checkpoint.safetensors
- * holding `<modality>.encoder_q.<PyTorch names>`, checkpoint.json holding the config) or a plain
- * encoder safetensors (src/nn/checkpoint.ts, layout and sizes in its metadata). Both give an
- * STGCN without its projection head's role in evaluation (the head is loaded but unused).
+ * Where an evaluation gets its encoder (ST-GCN or GRU, src/nn/encoder.ts): a pre-training run
+ * folder (checkpoint.safetensors holding each stream's query encoder — `<modality>.encoder_q.<names>`
+ * in ST-GCN runs, the official MoCo names `encoder_q.`, `encoder_q_motion.`, `encoder_q_bone.` in GRU
+ * runs — and checkpoint.json holding the config), a plain encoder safetensors (src/nn/checkpoint.ts,
+ * encoder, layout and sizes in its metadata), a safetensors holding several streams under the
+ * official names (`convert` of an official checkpoint), or an official PyTorch checkpoint itself
+ * (`checkpoint.pth.tar`, read without Python by src/data/torch-checkpoint.ts). The projection head
+ * is loaded but takes no part in evaluation.
  *
  * A run folder does not record its skeleton layout, only the joint count (edge_importance is
  * (K, V, V)) and the dataset it was trained on; the layout is taken from, in order: metadata
@@ -13,17 +17,23 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { loadSafetensors, type TensorMap } from '../data/safetensors.js';
+import { readTorchStateDict, isZip } from '../data/torch-checkpoint.js';
+import { FileRegion } from '../data/npy.js';
 import { STGCN } from '../nn/stgcn.js';
-import { loadEncoder, loadStateDict } from '../nn/checkpoint.js';
+import { GRUEncoder } from '../nn/gru.js';
+import type { Encoder, EncoderKind } from '../nn/encoder.js';
+import { loadStateDict, encoderFromState } from '../nn/checkpoint.js';
+import { gruConfigFromCheckpoint } from '../nn/gru-checkpoint.js';
 import { readTrainState, weightsFile, stateFile } from '../i2md/checkpoint.js';
+import { runNames, officialSuffix } from '../i2md/names.js';
 import { getLayout, layoutNames, type Layout } from '../skeleton/layouts.js';
 import { allModalities, type Modality, type PretrainConfig } from '../i2md/config.js';
 import { openDataset } from '../data/open.js';
 import { UserError } from '../util/errors.js';
 
 export interface LoadedEncoder {
-  model: STGCN;
-  kind: 'run' | 'encoder';
+  model: Encoder;
+  kind: 'run' | 'encoder' | 'torch';
   path: string;                 // the weights file read
   modality: Modality;
   layout: Layout;
@@ -37,6 +47,39 @@ export interface LoadOptions {
   /** The evaluation dataset's layout: used when the checkpoint does not say, checked when it does. */
   layout?: Layout;
   seed?: number;
+  /** The encoder the caller expects (--encoder): a checkpoint holding the other is an error. */
+  encoder?: EncoderKind;
+}
+
+/** Whether a path is a PyTorch checkpoint (a zip that is not a safetensors): .pth, .pth.tar, .pt … */
+export function isTorchFile(path: string): boolean {
+  if (/\.(pth|pt|tar|ckpt)$/i.test(path)) return true;
+  if (/\.safetensors$/i.test(path)) return false;
+  const f = new FileRegion(path);
+  try { return isZip(f.read(0, 4)); } finally { f.close(); }
+}
+
+const STREAM_PREFIX = /^encoder_q(_motion|_bone)?\./;
+
+/** The streams a state dict holds under the official MoCo names (empty: a single encoder's state). */
+export function officialStreams(tensors: TensorMap): Modality[] {
+  const found = new Set<Modality>();
+  for (const name of Object.keys(tensors)) {
+    const m = STREAM_PREFIX.exec(name);
+    if (m) found.add(m[1] ? (m[1].slice(1) as Modality) : 'joint');
+  }
+  return allModalities.filter((m) => found.has(m));
+}
+
+/** One stream's query encoder out of a multi-stream state dict (names without the prefix). */
+export function streamState(tensors: TensorMap, modality: Modality, file: string): TensorMap {
+  const streams = officialStreams(tensors);
+  if (streams.length === 0) return tensors;
+  if (!streams.includes(modality)) throw new UserError(`${file}: holds the ${streams.join(', ')} stream(s), not ${modality} (--modality ${streams.join('|')})`);
+  const prefix = `encoder_q${officialSuffix(modality)}.`;
+  const own: TensorMap = {};
+  for (const [name, t] of Object.entries(tensors)) if (name.startsWith(prefix)) own[name.slice(prefix.length)] = t;
+  return own;
 }
 
 /** The run folder a path names (the folder, or a checkpoint.{json,safetensors} inside it), else undefined. */
@@ -50,23 +93,36 @@ export function runFolderOf(path: string): string | undefined {
   return undefined;
 }
 
-/** The modalities a checkpoint holds (a plain encoder file: the one in its metadata, else joint). */
+/** The tensors and metadata of an encoder file: safetensors, or a PyTorch checkpoint's state dict. */
+function readWeights(path: string): { tensors: TensorMap; metadata: Record<string, string>; torch: boolean } {
+  if (isTorchFile(path)) return { tensors: readTorchStateDict(path).tensors, metadata: {}, torch: true };
+  return { ...loadSafetensors(path), torch: false };
+}
+
+/** The modalities a checkpoint holds (a single encoder: the one in its metadata, else joint). */
 export function checkpointModalities(path: string): Modality[] {
   const run = runFolderOf(path);
   if (run) return readTrainState(run).config.modalities;
-  const { metadata } = loadSafetensors(path);
+  const { tensors, metadata } = readWeights(path);
+  const streams = officialStreams(tensors);
+  if (streams.length) return streams;
   return [(allModalities as string[]).includes(metadata.modality) ? metadata.modality as Modality : 'joint'];
 }
 
 export function loadEncoderFrom(path: string, modality: Modality, opts: LoadOptions = {}): LoadedEncoder {
   const run = runFolderOf(path);
   if (!run) {
-    const { model, metadata } = loadEncoder(path, opts.seed ?? 0);
-    if (metadata.modality && metadata.modality !== modality) {
-      model.dispose();
+    const { tensors, metadata, torch } = readWeights(path);
+    const multi = officialStreams(tensors).length > 0;
+    if (!multi && metadata.modality && metadata.modality !== modality) {
       throw new UserError(`${path}: this encoder was trained on the ${metadata.modality} stream, not ${modality} (--modality ${metadata.modality})`);
     }
-    return { model, kind: 'encoder', path, modality, layout: model.config.layout, layoutSource: 'metadata' };
+    const what = multi ? `${path} (${modality} query encoder)` : path;
+    const model = encoderFromState(streamState(tensors, modality, path), metadata, what, { seed: opts.seed, layout: opts.layout, expect: opts.encoder });
+    // ST-GCN files default to ntu25 in their metadata's absence; a GRU state may take the data's layout
+    const source = metadata.layout || metadata.layout_table || model.kind === 'stgcn' ? 'metadata'
+      : opts.layout && model.layout === opts.layout ? 'evaluation data' : 'joint count';
+    return { model, kind: torch ? 'torch' : 'encoder', path, modality, layout: model.layout, layoutSource: source };
   }
   const state = readTrainState(run);
   const config = state.config;
@@ -75,7 +131,8 @@ export function loadEncoderFrom(path: string, modality: Modality, opts: LoadOpti
   }
   const file = join(run, weightsFile);
   const { tensors, metadata } = loadSafetensors(file);
-  const prefix = `${modality}.encoder_q.`;
+  if (opts.encoder && opts.encoder !== config.encoder) throw new UserError(`${run}: the run pre-trained ${config.encoder === 'gru' ? 'GRU' : 'ST-GCN'} encoders, not ${opts.encoder} (--encoder ${config.encoder})`);
+  const prefix = `${runNames(config.encoder).encoder(modality, 'q')}.`;
   const own: TensorMap = {};
   for (const [name, t] of Object.entries(tensors)) if (name.startsWith(prefix)) own[name.slice(prefix.length)] = t;
   // BatchNorm's num_batches_tracked live in checkpoint.json (`counters`), not in the weights
@@ -83,13 +140,24 @@ export function loadEncoderFrom(path: string, modality: Modality, opts: LoadOpti
   for (const [name, v] of Object.entries(counters)) {
     if (name.startsWith(prefix)) own[name.slice(prefix.length)] = { dtype: 'I64', shape: [], data: BigInt64Array.of(BigInt(Math.round(v))) };
   }
-  const mask = own['edge_importance.0'];
-  if (!mask || mask.shape.length !== 3) throw new UserError(`${file}: no ${prefix}edge_importance.0 — not an I²MD pre-training checkpoint`);
-  const V = mask.shape[1];
-  const { layout, source } = runLayout(metadata, state.dataset, V, opts.layout, file);
-  const model = new STGCN({
-    layout, hidden: config.hidden, hiddenDim: config.hiddenDim, dropout: config.dropout, head: 'mlp', headDim: config.headDim, seed: opts.seed ?? 0,
-  });
+  let model: Encoder, layout: Layout, source: LoadedEncoder['layoutSource'];
+  if (config.encoder === 'gru') {
+    const ih = own['encoder.gru.weight_ih_l0'];
+    if (!ih || ih.shape.length !== 2) throw new UserError(`${file}: no ${prefix}encoder.gru.weight_ih_l0 — not a GRU pre-training checkpoint`);
+    // the input size is V·3·M: the layout is found the way ST-GCN runs find it, from V
+    const V = guessJoints(ih.shape[1], state.dataset, opts.layout);
+    ({ layout, source } = runLayout(metadata, state.dataset, V, opts.layout, file));
+    const c = gruConfigFromCheckpoint({ layout_table: JSON.stringify(layout), bidirectional: String(config.gruBidirectional) }, own, file);
+    model = new GRUEncoder({ ...c, seed: opts.seed ?? 0 });
+  } else {
+    const mask = own['edge_importance.0'];
+    if (!mask || mask.shape.length !== 3) throw new UserError(`${file}: no ${prefix}edge_importance.0 — not an I²MD pre-training checkpoint`);
+    const V = mask.shape[1];
+    ({ layout, source } = runLayout(metadata, state.dataset, V, opts.layout, file));
+    model = new STGCN({
+      layout, hidden: config.hidden, hiddenDim: config.hiddenDim, dropout: config.dropout, head: 'mlp', headDim: config.headDim, seed: opts.seed ?? 0,
+    });
+  }
   try {
     loadStateDict(model, own, `${file} (${modality} query encoder)`);
   } catch (e) {
@@ -97,6 +165,13 @@ export function loadEncoderFrom(path: string, modality: Modality, opts: LoadOpti
     throw e;
   }
   return { model, kind: 'run', path: file, modality, layout, layoutSource: source, config, dataset: state.dataset };
+}
+
+/** Joints of a GRU run's skeleton from its input size V·3·M: the synthetic set and NTU have 25 joints and 2 persons. */
+function guessJoints(inputSize: number, dataset: string, hint?: Layout): number {
+  if (hint && inputSize % (3 * hint.V) === 0) return hint.V;
+  if (dataset === 'synthetic' || inputSize === 150) return 25;
+  return inputSize % 6 === 0 ? inputSize / 6 : inputSize / 3;
 }
 
 function runLayout(meta: Record<string, string>, dataset: string, V: number, hint: Layout | undefined, file: string): { layout: Layout; source: LoadedEncoder['layoutSource'] } {

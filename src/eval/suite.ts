@@ -4,7 +4,7 @@
  * classifiers (softmax outputs averaged, docs/method.md#fusion).
  */
 import type { SkeletonDataset } from '../data/dataset.js';
-import type { STGCN } from '../nn/stgcn.js';
+import type { Encoder } from '../nn/encoder.js';
 import type { Layout } from '../skeleton/layouts.js';
 import type { Modality } from '../i2md/config.js';
 import { extractFeatures } from './features.js';
@@ -63,7 +63,7 @@ export function fuseProbabilities(probs: Float32Array[], labels: Int32Array, cla
 }
 
 export async function evaluateEncoders(
-  name: string, encoders: Partial<Record<Modality, STGCN>>, train: SkeletonDataset, test: SkeletonDataset, layout: Layout,
+  name: string, encoders: Partial<Record<Modality, Encoder>>, train: SkeletonDataset, test: SkeletonDataset, layout: Layout,
   opts: { frames: number; linearEpochs?: number; numClasses: number;
     /** keep an EvalDetail for this stream (the report's confusion matrix, PCA and accuracy curve) */
     detail?: Modality; fusionWeights?: number[] },
@@ -71,7 +71,7 @@ export async function evaluateEncoders(
   const rows: EvalRow[] = [];
   const probs: Float32Array[] = [];
   let testLabels: Int32Array | undefined;
-  for (const [modality, enc] of Object.entries(encoders) as [Modality, STGCN][]) {
+  for (const [modality, enc] of Object.entries(encoders) as [Modality, Encoder][]) {
     const ftr = await extractFeatures(enc, train, modality, layout, { frames: opts.frames });
     const fte = await extractFeatures(enc, test, modality, layout, { frames: opts.frames });
     const knn = knnEvaluate(ftr.features, ftr.labels, fte.features, fte.labels, ftr.d, { k: 20 });

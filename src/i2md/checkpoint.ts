@@ -13,7 +13,7 @@ import { GpuRng, type GpuRngState } from '../ops/random.js';
 import { UserError } from '../util/errors.js';
 import type { I2MDModel } from './model.js';
 import type { SGD } from '../optim/sgd.js';
-import type { PretrainConfig } from './config.js';
+import { normalizeConfig, type PretrainConfig } from './config.js';
 
 export interface TrainState {
   epoch: number;          // epochs completed
@@ -37,6 +37,13 @@ export const stateFile = 'checkpoint.json';
 export async function saveCheckpoint(dir: string, model: I2MDModel, sgd: SGD, state: TrainState): Promise<void> {
   const tensors: TensorMap = {};
   for (const [name, t] of model.namedTensors()) tensors[name] = { dtype: 'F32', shape: [...t.shape], data: await t.read() };
+  const names = model.names;
+  if (names.queuePtr) {
+    // the official module's state also holds BN's counters and the queue pointers (int64): with
+    // them the run's encoders and queues load into it with strict=True
+    for (const [name, c] of model.namedCounters()) tensors[name] = { dtype: 'I64', shape: [], data: BigInt64Array.of(BigInt(c.value)) };
+    for (const b of model.branches) tensors[names.queuePtr(b.modality)] = { dtype: 'I64', shape: [1], data: BigInt64Array.of(BigInt(model.queuePtr)) };
+  }
   const velocity = await sgd.state();
   velocity.forEach((v, i) => { if (v) tensors[`optimizer.velocity.${i}`] = { dtype: 'F32', shape: [v.length], data: v }; });
   saveSafetensors(join(dir, weightsFile), tensors, { format: 'i2md-pretrain', step: String(state.step) });
@@ -45,7 +52,7 @@ export async function saveCheckpoint(dir: string, model: I2MDModel, sgd: SGD, st
     weights: weightsFile,
     queuePtr: model.queuePtr,
     counters: Object.fromEntries(model.namedCounters().map(([n, c]) => [n, c.value])),
-    dropRngs: Object.fromEntries(model.branches.flatMap((b) => [[`${b.modality}.q`, b.encoderQ.dropRng.state()], [`${b.modality}.k`, b.encoderK.dropRng.state()]])),
+    dropRngs: Object.fromEntries(model.branches.flatMap((b) => [[`${b.modality}.q`, b.encoderQ.dropRng?.state()], [`${b.modality}.k`, b.encoderK.dropRng?.state()]]).filter(([, v]) => v)),
     velocityShapes: velocity.map((v) => (v ? [v.length] : null)),
   };
   writeFileAtomic(join(dir, stateFile), JSON.stringify(file, null, 1));
@@ -54,11 +61,14 @@ export async function saveCheckpoint(dir: string, model: I2MDModel, sgd: SGD, st
 export function readTrainState(dir: string): TrainState {
   const path = join(dir, stateFile);
   if (!existsSync(path)) throw new UserError(`${dir}: no ${stateFile} — not a run folder with a checkpoint`);
+  let state: StateFile;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as StateFile;
+    state = JSON.parse(readFileSync(path, 'utf8')) as StateFile;
   } catch (e) {
     throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
   }
+  if (state.config) state.config = normalizeConfig(state.config);
+  return state;
 }
 
 /** Restores model, optimiser and RNG streams from a run folder; returns where training stopped. */
@@ -80,8 +90,8 @@ export function loadCheckpoint(dir: string, model: I2MDModel, sgd: SGD): TrainSt
   for (const [name, c] of model.namedCounters()) c.value = state.counters[name] ?? 0;
   for (const b of model.branches) {
     const q = state.dropRngs[`${b.modality}.q`], k = state.dropRngs[`${b.modality}.k`];
-    if (q) b.encoderQ.dropRng = GpuRng.fromState(q);
-    if (k) b.encoderK.dropRng = GpuRng.fromState(k);
+    if (q && b.encoderQ.dropRng) b.encoderQ.dropRng = GpuRng.fromState(q);
+    if (k && b.encoderK.dropRng) b.encoderK.dropRng = GpuRng.fromState(k);
   }
   return state;
 }

@@ -4,18 +4,19 @@
  * step changes lives here, so a checkpoint is this object's tensors plus a few numbers.
  */
 import { Tensor, G } from '../tensor/tensor.js';
-import { STGCN } from '../nn/stgcn.js';
+import { createEncoder, type Encoder } from '../nn/encoder.js';
 import { MlpHead } from '../nn/layers.js';
 import type { Module } from '../nn/module.js';
 import type { Layout } from '../skeleton/layouts.js';
 import { Rng } from '../util/random.js';
 import { MemoryQueue } from './queue.js';
 import type { Modality, PretrainConfig } from './config.js';
+import { runNames, type RunNames } from './names.js';
 
 export interface Branch {
   modality: Modality;
-  encoderQ: STGCN;           // with its instance head as `fc`
-  encoderK: STGCN;
+  encoderQ: Encoder;         // with its instance head as `fc`
+  encoderK: Encoder;
   clusterQ?: MlpHead;        // IMD: the cluster-level head g
   clusterK?: MlpHead;
   queue: MemoryQueue;        // instance keys (d, K)
@@ -31,20 +32,28 @@ export function copyState(src: Module, dst: Module): void {
 
 export class I2MDModel {
   readonly branches: Branch[];
+  /** How the checkpoint names each stream's tensors (src/i2md/names.ts). */
+  readonly names: RunNames;
 
-  constructor(readonly config: PretrainConfig, readonly layout: Layout) {
+  /** `persons`: M of the data (the GRU's input size is V·3·M; ST-GCN takes any M). */
+  constructor(readonly config: PretrainConfig, readonly layout: Layout, persons = 2) {
     const c = config;
     const rng = new Rng(c.seed);
+    this.names = runNames(c.encoder);
     this.branches = c.modalities.map((modality, i) => {
       const seed = (c.seed * 1000 + i * 17 + 1) >>> 0;
-      const enc = { layout, hidden: c.hidden, hiddenDim: c.hiddenDim, dropout: c.dropout, head: 'mlp' as const, headDim: c.headDim, blocks: c.blocks };
-      const encoderQ = new STGCN({ ...enc, seed });
-      const encoderK = new STGCN({ ...enc, seed: seed + 7 });
+      const enc = {
+        kind: c.encoder, layout, head: 'mlp' as const, headDim: c.headDim,
+        hidden: c.hidden, hiddenDim: c.hiddenDim, dropout: c.dropout, blocks: c.blocks,
+        persons, gruHidden: c.gruHidden, gruLayers: c.gruLayers, gruBidirectional: c.gruBidirectional,
+      };
+      const encoderQ = createEncoder({ ...enc, seed });
+      const encoderK = createEncoder({ ...enc, seed: seed + 7 });
       copyState(encoderQ, encoderK);
       const branch: Branch = { modality, encoderQ, encoderK, queue: MemoryQueue.random(c.headDim, c.queueSize, rng) };
       if (c.imd) {
-        branch.clusterQ = new MlpHead(new Rng(seed + 3), encoderQ.config.hiddenDim, c.headDim);
-        branch.clusterK = new MlpHead(new Rng(seed + 5), encoderQ.config.hiddenDim, c.headDim);
+        branch.clusterQ = new MlpHead(new Rng(seed + 3), encoderQ.featureDim, c.headDim);
+        branch.clusterK = new MlpHead(new Rng(seed + 5), encoderQ.featureDim, c.headDim);
         copyState(branch.clusterQ, branch.clusterK);
         branch.clusterQueue = MemoryQueue.random(c.headDim, c.queueSize, rng);
       }
@@ -71,19 +80,19 @@ export class I2MDModel {
     for (const b of this.branches) { b.encoderQ.train(); b.encoderK.train(); b.clusterQ?.train(); b.clusterK?.train(); }
   }
 
-  /** Every tensor of the state under a stable name (checkpoints). */
+  /** Every tensor of the state under a stable name (checkpoints; src/i2md/names.ts). */
   namedTensors(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
+    const all = (prefix: string, m: Module) => {
+      for (const [n, t] of [...m.namedParameters(), ...m.namedBuffers()]) out.push([`${prefix}.${n}`, t]);
+    };
     for (const b of this.branches) {
       const m = b.modality;
-      for (const [n, t] of [...b.encoderQ.namedParameters(), ...b.encoderQ.namedBuffers()]) out.push([`${m}.encoder_q.${n}`, t]);
-      for (const [n, t] of [...b.encoderK.namedParameters(), ...b.encoderK.namedBuffers()]) out.push([`${m}.encoder_k.${n}`, t]);
-      if (b.clusterQ && b.clusterK) {
-        for (const [n, t] of [...b.clusterQ.namedParameters(), ...b.clusterQ.namedBuffers()]) out.push([`${m}.cluster_q.${n}`, t]);
-        for (const [n, t] of [...b.clusterK.namedParameters(), ...b.clusterK.namedBuffers()]) out.push([`${m}.cluster_k.${n}`, t]);
-      }
-      out.push([`${m}.queue`, b.queue.features]);
-      if (b.clusterQueue) out.push([`${m}.cluster_queue`, b.clusterQueue.features]);
+      all(this.names.encoder(m, 'q'), b.encoderQ);
+      all(this.names.encoder(m, 'k'), b.encoderK);
+      if (b.clusterQ && b.clusterK) { all(this.names.cluster(m, 'q'), b.clusterQ); all(this.names.cluster(m, 'k'), b.clusterK); }
+      out.push([this.names.queue(m), b.queue.features]);
+      if (b.clusterQueue) out.push([this.names.clusterQueue(m), b.clusterQueue.features]);
     }
     return out;
   }
@@ -92,8 +101,8 @@ export class I2MDModel {
   namedCounters(): [string, { value: number }][] {
     const out: [string, { value: number }][] = [];
     for (const b of this.branches) {
-      for (const [n, c] of b.encoderQ.namedCounters()) out.push([`${b.modality}.encoder_q.${n}`, c]);
-      for (const [n, c] of b.encoderK.namedCounters()) out.push([`${b.modality}.encoder_k.${n}`, c]);
+      for (const [n, c] of b.encoderQ.namedCounters()) out.push([`${this.names.encoder(b.modality, 'q')}.${n}`, c]);
+      for (const [n, c] of b.encoderK.namedCounters()) out.push([`${this.names.encoder(b.modality, 'k')}.${n}`, c]);
     }
     return out;
   }

@@ -48,7 +48,7 @@ export async function pretrain(dataset: SkeletonDataset, config: PretrainConfig,
   const { runDir, logEvery = 10, checkpointEvery = 1 } = opts;
   mkdirSync(runDir, { recursive: true });
   const layout = getLayout(dataset.layout);
-  const model = new I2MDModel(config, layout);
+  const model = new I2MDModel(config, layout, dataset.M);
   model.train();
   const sgd = new SGD({ momentum: config.sgdMomentum, weightDecay: config.weightDecay });
   const lrAt = stepSchedule(config.lr, config.lrSteps);

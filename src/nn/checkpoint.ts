@@ -1,9 +1,11 @@
 /**
- * Encoder checkpoints as safetensors with the PyTorch ST-GCN names (docs/method.md#encoder): every
- * parameter and buffer under its dotted name, BatchNorm's num_batches_tracked as an int64 scalar,
- * and `__metadata__` recording the layout and sizes so `loadEncoder` rebuilds the same model.
- * Loading checks names and shapes first and reports every missing, unexpected and mis-shaped
- * tensor in one error.
+ * Encoder checkpoints as safetensors with the PyTorch names of each encoder — the ST-GCN family's
+ * (docs/method.md#encoder) or the official CMD GRU's (src/nn/gru.ts): every parameter and buffer under
+ * its dotted name, BatchNorm's num_batches_tracked as an int64 scalar, and `__metadata__`
+ * recording the encoder, layout and sizes so `loadEncoder` rebuilds the same model (a state dict
+ * saved from PyTorch without metadata loads too: the encoder is told by its names, the sizes by
+ * the shapes). Loading checks names and shapes first and reports every missing, unexpected and
+ * mis-shaped tensor in one error.
  */
 import { G } from '../tensor/tensor.js';
 import { saveSafetensors, loadSafetensors, checkNames, type TensorMap } from '../data/safetensors.js';
@@ -11,6 +13,9 @@ import { UserError } from '../util/errors.js';
 import { getLayout, layoutNames, type Layout } from '../skeleton/layouts.js';
 import type { Module } from './module.js';
 import { STGCN, defaultBlocks, type HeadKind, type ResolvedConfig } from './stgcn.js';
+import { GRUEncoder } from './gru.js';
+import type { Encoder, EncoderKind } from './encoder.js';
+import { GRU_FORMAT, gruMetadata, gruConfigFromCheckpoint, isGruState } from './gru-checkpoint.js';
 
 export const FORMAT = 'i2md-stgcn';
 
@@ -56,8 +61,20 @@ export function encoderMetadata(model: STGCN): Record<string, string> {
   };
 }
 
-export async function saveEncoder(path: string, model: STGCN, extra: Record<string, string> = {}): Promise<void> {
-  saveSafetensors(path, await stateDict(model), { ...encoderMetadata(model), ...extra });
+/** The metadata that rebuilds an encoder of either kind. */
+export function metadataOf(model: Encoder): Record<string, string> {
+  return model instanceof GRUEncoder ? gruMetadata(model) : encoderMetadata(model as STGCN);
+}
+
+export async function saveEncoder(path: string, model: Encoder, extra: Record<string, string> = {}): Promise<void> {
+  saveSafetensors(path, await stateDict(model), { ...metadataOf(model), ...extra });
+}
+
+/** Which encoder a checkpoint holds: its metadata's format, else its tensor names. */
+export function encoderKindOf(meta: Record<string, string>, tensors: TensorMap): EncoderKind {
+  if (meta.format === GRU_FORMAT) return 'gru';
+  if (meta.format === FORMAT) return 'stgcn';
+  return isGruState(tensors) ? 'gru' : 'stgcn';
 }
 
 function layoutFrom(meta: Record<string, string>, file: string): Layout {
@@ -109,15 +126,28 @@ export function configFromCheckpoint(meta: Record<string, string>, tensors: Tens
   };
 }
 
-/** Rebuilds the encoder a checkpoint describes and loads its weights. */
-export function loadEncoder(path: string, seed = 0): { model: STGCN; metadata: Record<string, string> } {
-  const { tensors, metadata } = loadSafetensors(path);
-  const model = new STGCN({ ...configFromCheckpoint(metadata, tensors, path), seed });
+/**
+ * Rebuilds the encoder a state dict describes and loads its weights. `layout` (the data's) names
+ * the skeleton where the state does not; `what` names the source in errors.
+ */
+export function encoderFromState(tensors: TensorMap, metadata: Record<string, string>, what: string, opts: { seed?: number; layout?: Layout; expect?: EncoderKind } = {}): Encoder {
+  const kind = encoderKindOf(metadata, tensors);
+  if (opts.expect && opts.expect !== kind) throw new UserError(`${what} holds a ${kind === 'gru' ? 'GRU' : 'ST-GCN'} encoder, not ${opts.expect} (--encoder ${kind})`);
+  const seed = opts.seed ?? 0;
+  const model: Encoder = kind === 'gru'
+    ? new GRUEncoder({ ...gruConfigFromCheckpoint(metadata, tensors, what, opts.layout), seed })
+    : new STGCN({ ...configFromCheckpoint(metadata, tensors, what), seed });
   try {
-    loadStateDict(model, tensors, path);
+    loadStateDict(model, tensors, what);
   } catch (e) {
     model.dispose();
     throw e;
   }
-  return { model, metadata };
+  return model;
+}
+
+/** Rebuilds the encoder a checkpoint file describes and loads its weights. */
+export function loadEncoder(path: string, seed = 0): { model: Encoder; metadata: Record<string, string> } {
+  const { tensors, metadata } = loadSafetensors(path);
+  return { model: encoderFromState(tensors, metadata, path, { seed }), metadata };
 }

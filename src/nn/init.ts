@@ -28,3 +28,14 @@ export function fanInBias(rng: Rng, n: number, fanIn: number): Tensor {
 export function constant(shape: readonly number[], value: number): Tensor {
   return Tensor.from(new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(value), shape);
 }
+
+/**
+ * xavier_uniform_ (gain 1) for a 2-D weight (fan_out, fan_in): U(±√(6 / (fan_in + fan_out))). For
+ * nn.GRU's stacked (3H, in) matrices the fans are those of the whole stack, as PyTorch computes them.
+ */
+export function xavierUniform(rng: Rng, shape: readonly [number, number]): Tensor {
+  return Tensor.from(xavierValues(rng, shape[0], shape[1]), shape);
+}
+export function xavierValues(rng: Rng, fanOut: number, fanIn: number): Float32Array {
+  return uniformValues(rng, fanOut * fanIn, Math.sqrt(6 / (fanIn + fanOut)));
+}

@@ -60,10 +60,14 @@ export class BatchNorm extends Module {
     };
     this.numBatchesTracked = this.addCounter('num_batches_tracked');
   }
-  /** `relu`: the ReLU that follows, fused into the norm's passes (same values as `relu(forward(x))`). */
-  forward(x: Tensor, relu = false): Tensor {
+  /**
+   * `relu`: the ReLU that follows, fused into the norm's passes (same values as `relu(forward(x))`).
+   * `channelAxis`: where the channels sit (1 as in PyTorch; the GRU encoder normalises a
+   * time-major (T, N, F) input over its last axis, the same statistics as BatchNorm1d on (N, F, T)).
+   */
+  forward(x: Tensor, relu = false, channelAxis = 1): Tensor {
     if (this.training) this.numBatchesTracked.value++;
-    return batchNorm(x, this.weight, this.bias, this.state, { training: this.training, momentum: this.momentum, eps: this.eps, channelAxis: 1, relu });
+    return batchNorm(x, this.weight, this.bias, this.state, { training: this.training, momentum: this.momentum, eps: this.eps, channelAxis, relu });
   }
 }
 

@@ -120,6 +120,7 @@ export class StGcnBlock extends Module {
 }
 
 export class STGCN extends Module {
+  readonly kind = 'stgcn' as const;
   readonly config: ResolvedConfig;
   readonly K: number;
   readonly V: number;
@@ -154,6 +155,12 @@ export class STGCN extends Module {
     if (c.head === 'mlp') this.fc = this.addChild('fc', new MlpHead(rng, c.hiddenDim, c.headDim));
     else if (c.head === 'linear') this.fc = this.addChild('fc', new Linear(rng, c.hiddenDim, c.headDim));
   }
+
+  /** The feature size D (the encoder interface, src/nn/encoder.ts). */
+  get featureDim(): number { return this.config.hiddenDim; }
+  get headDim(): number { return this.fc ? this.config.headDim : 0; }
+  get head(): HeadKind { return this.config.head; }
+  get layout(): Layout { return this.config.layout; }
 
   /** x (N, C, T, V, M) → the pooled feature (N, D). */
   features(x: Tensor): Tensor {

@@ -20,7 +20,7 @@ export const contrastiveGroups = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2
 
 interface Shape { label: string; n: number; d: number; k: number }
 /** InfoNCE of a preset: batch × head dim against the queue. */
-const shapes = (): Shape[] => (['paper', 'demo'] as const).map((name) => {
+const shapes = (): Shape[] => (['stgcn-paper', 'demo'] as const).map((name) => {
   const c = presets[name];
   return { label: `InfoNCE fwd+bwd, ${name} (N ${c.batchSize}, d ${c.headDim}, K ${c.queueSize})`, n: c.batchSize, d: c.headDim, k: c.queueSize };
 });

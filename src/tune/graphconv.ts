@@ -19,7 +19,7 @@ const K = 3, V = 25, PERSONS = 2;
 export interface AggCase { label: string; d: GraphDims }
 
 /** The graph aggregations of one pre-training step of a preset, block by block. */
-export function presetAggregations(name: 'paper' | 'demo'): AggCase[] {
+export function presetAggregations(name: 'stgcn-paper' | 'demo'): AggCase[] {
   const c = presets[name];
   const N = c.batchSize * PERSONS;
   let T = c.frames;
@@ -98,7 +98,7 @@ function cases(quick: boolean): TuneCase[] {
     const big = presetAggregations('demo').reduce((a, b) => (flopsOf(b.d) > flopsOf(a.d) ? b : a));
     return [aggCase('fwd', big), aggCase('dadj', big)];
   }
-  const all = [...presetAggregations('paper'), ...presetAggregations('demo')].flatMap((c) => (['fwd', 'dx', 'dadj'] as const).map((pass) => ({ pass, c })));
+  const all = [...presetAggregations('stgcn-paper'), ...presetAggregations('demo')].flatMap((c) => (['fwd', 'dx', 'dadj'] as const).map((pass) => ({ pass, c })));
   return firstOfEach(all, ({ pass, c }) => graphShapeClass(pass, c.d)).map(({ pass, c }) => aggCase(pass, c));
 }
 

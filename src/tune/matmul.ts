@@ -48,7 +48,7 @@ const PARTITIONS = 3;
  * channel mixing of each distinct block (rows = N·M·T·V at that block's T), plus the last
  * block's weight gradient. Read from `presets`, so the shapes follow the presets.
  */
-export function presetProducts(name: 'paper' | 'demo'): Product[] {
+export function presetProducts(name: 'stgcn-paper' | 'demo'): Product[] {
   const c = presets[name];
   const B = c.batchSize, D = c.hiddenDim, V = 25, M = 2;
   const out: Product[] = [
@@ -73,7 +73,7 @@ const flopsOf = (p: Product) => p.M * p.N * p.K;
 
 /** Every product to tune; `quick` marks 1024³, the paper head's forward and the demo's largest conv GEMM. */
 function products(): Product[] {
-  const paper = presetProducts('paper'), demo = presetProducts('demo');
+  const paper = presetProducts('stgcn-paper'), demo = presetProducts('demo');
   paper[0].quick = true;
   const convs = demo.filter((p) => p.label.includes('conv GEMM'));
   convs.reduce((a, b) => (flopsOf(b) > flopsOf(a) ? b : a)).quick = true;

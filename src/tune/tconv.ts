@@ -32,7 +32,7 @@ const dims = (N: number, Cin: number, Cout: number, T: number, KT: number, strid
   ({ N, Cin, Cout, T, Tout: convOutputLength(T, KT, stride, pad), V, KT, stride, pad });
 
 /** The convolutions of one pre-training step of a preset (batch × persons samples), block by block. */
-export function presetConvs(name: 'paper' | 'demo'): ConvCase[] {
+export function presetConvs(name: 'stgcn-paper' | 'demo'): ConvCase[] {
   const c = presets[name];
   const N = c.batchSize * PERSONS;
   const out: ConvCase[] = [];
@@ -134,7 +134,7 @@ export function convCase(pass: ConvPass, c: ConvCase): TuneCase {
  * demo's heaviest 9×1 conv, forward and weight gradient.
  */
 function cases(quick: boolean): TuneCase[] {
-  const convs = [...presetConvs('paper'), ...presetConvs('demo')];
+  const convs = [...presetConvs('stgcn-paper'), ...presetConvs('demo')];
   if (quick) {
     const demo = presetConvs('demo').filter((c) => c.d.KT > 1);
     const big = demo.reduce((a, b) => (convFlops(b.d) > convFlops(a.d) ? b : a));

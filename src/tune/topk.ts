@@ -15,7 +15,7 @@ export const topkWorkgroups = [32, 64, 128, 256, 512, 1024];
 
 interface Shape { label: string; rows: number; cols: number; k: number }
 /** CMD/IMD's selection: the teacher's similarities (batch × queue), top-k of the preset. */
-const shapes = (): Shape[] => (['paper', 'demo'] as const).map((name) => {
+const shapes = (): Shape[] => (['stgcn-paper', 'demo'] as const).map((name) => {
   const c = presets[name];
   return { label: `CMD top-k, ${name} (${c.batchSize} × ${c.queueSize}, k ${c.topk})`, rows: c.batchSize, cols: c.queueSize, k: c.topk };
 });

@@ -9,6 +9,7 @@ import { knnEvaluate } from '../../src/eval/knn.js';
 import { fuseProbabilities } from '../../src/eval/suite.js';
 import { loadEncoderFrom, checkLayoutMatch, checkpointModalities } from '../../src/eval/load-encoder.js';
 import { STGCN } from '../../src/nn/stgcn.js';
+import type { Module } from '../../src/nn/module.js';
 import { saveEncoder, stateDict } from '../../src/nn/checkpoint.js';
 import { I2MDModel } from '../../src/i2md/model.js';
 import { saveCheckpoint } from '../../src/i2md/checkpoint.js';
@@ -87,7 +88,7 @@ t('fusion: weighted mean of the streams\' softmax outputs', () => {
   assert.throws(() => fuseProbabilities([a, b], labels, 2, [0, 0]), /weights/);
 });
 
-async function same(a: STGCN, b: STGCN): Promise<void> {
+async function same(a: Module, b: Module): Promise<void> {
   const sa = await stateDict(a), sb = await stateDict(b);
   for (const [n, ta] of Object.entries(sa)) if (ta.dtype === 'F32') assert.equal([...ta.data], [...sb[n].data], n);
 }
@@ -100,7 +101,7 @@ t('loadEncoderFrom: a plain encoder file and a run folder both give the trained 
   await saveEncoder(join(dir, 'enc.safetensors'), enc);
   const a = loadEncoderFrom(join(dir, 'enc.safetensors'), 'joint');
   assert.is(a.kind, 'encoder');
-  assert.is(a.model.config.hiddenDim, 8);
+  assert.is(a.model.featureDim, 8);
   await same(a.model, enc);
   a.model.dispose(); enc.dispose();
 

@@ -19,7 +19,7 @@ t.before(async () => { await engine(); });
 
 const layout = getLayout('ntu25');
 
-t('the assembled loss equals the float64 reference of i2md.md §6–8', async () => {
+t('the assembled loss equals the float64 reference of docs/method.md#loss', async () => {
   const model = new I2MDModel(tiny, layout);
   const x1 = batch(1).keep(), x2 = batch(2).keep();
   const { terms, outs } = tidy(() => {

@@ -57,7 +57,7 @@ t('a custom layout travels inside the checkpoint', async () => {
   const model = new STGCN({ layout, blocks: [[3, 4, 1], [4, 5, 2]], head: 'linear', headDim: 3, seed: 1 });
   const path = join(dir, 'star.safetensors');
   await saveEncoder(path, model);
-  const { model: back } = loadEncoder(path);
+  const back = loadEncoder(path).model as STGCN;
   assert.equal(back.config.layout, layout);
   assert.equal(back.config.blocks, [[3, 4, 1], [4, 5, 2]]);
   assert.equal(Object.keys(expectedShapes(back)).filter((n) => n.startsWith('fc')), ['fc.weight', 'fc.bias']);

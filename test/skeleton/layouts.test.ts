@@ -39,7 +39,7 @@ t('built-ins are listed and well formed', () => {
   }
 });
 
-t('ntu25 matches the 1-based table of i2md.md exactly', () => {
+t('ntu25 matches the 1-based joint table of docs/method.md exactly', () => {
   const l = getLayout('ntu25');
   assert.is(l.V, 25);
   assert.is(l.centre, 20);
