@@ -4,6 +4,9 @@
  * cores through a software adapter. Switching terms off gives MoCo-only and CMD from the same
  * program (the ablation of issue 7).
  */
+import type { Corruption } from '../skeleton/augment.js';
+import type { Normalization } from '../skeleton/normalize.js';
+
 export type Modality = 'joint' | 'motion' | 'bone';
 export const allModalities: Modality[] = ['joint', 'motion', 'bone'];
 
@@ -25,7 +28,34 @@ export interface PretrainConfig {
   seed: number;
   /** Override of the ST-GCN block plan [cin, cout, stride] (tiny encoders for tests); default the ten blocks. */
   blocks?: [number, number, number][];
+  // Fields below are optional so run folders written before them still load (their defaults are
+  // what those runs did).
+  /** Joints masked / corrupted, as a fraction of the layout's V (default 0.6: 15 of NTU's 25). */
+  jointFraction?: number;
+  /** Lower end of the pre-training crop scale U[lo, 1) (default 0.1, the official). */
+  cropScaleMin?: number;
+  /** Corruptions drawn after the crop, with the official weights 1 : 1 : 2 among those listed (default all three). */
+  corruptions?: Corruption[];
+  /** Shear entries a…f ~ U(−s, s) (default 1). */
+  shearAmplitude?: number;
+  /** Epoch at which CMD joins the loss (default 0: from the first step). */
+  cmdStart?: number;
+  /** Epoch at which DNA and the IMD distillation join (default 0); before it the cluster branch contrasts plain keys. */
+  imdStart?: number;
+  /** 'step' (×0.1 at lrSteps, default) or 'cosine' (to 0 at the last epoch). */
+  lrSchedule?: 'step' | 'cosine';
+  /** Linear warm-up epochs of the learning rate (default 0). */
+  warmupEpochs?: number;
+  /** The normalisation of the data it trained on (recorded by `pretrain`; evaluations default to it). */
+  normalize?: Normalization;
 }
+
+export type { Corruption };
+export const allCorruptions: Corruption[] = ['mask', 'linear', 'shear'];
+
+/** The optional fields' defaults: what the engine did before they existed. */
+export const DEFAULT_JOINT_FRACTION = 0.6;
+export const DEFAULT_CROP_SCALE_MIN = 0.1;
 
 export const presets: Record<'paper' | 'demo', PretrainConfig> = {
   paper: {
@@ -60,5 +90,15 @@ export function validateConfig(c: PretrainConfig): string[] {
   if (!(c.tau > 0 && c.tauTeacher > 0 && c.tauStudent > 0 && c.tauAgg > 0)) errs.push('temperatures must be > 0');
   if (!(c.momentum >= 0 && c.momentum <= 1)) errs.push('--momentum must be in [0, 1]');
   if (c.kDna < 1 || c.kDna > 256) errs.push('--k-dna must be in 1..256');
+  if (c.jointFraction !== undefined && !(c.jointFraction >= 0 && c.jointFraction <= 1)) errs.push(`--joint-fraction ${c.jointFraction}: expected a fraction in [0, 1]`);
+  if (c.cropScaleMin !== undefined && !(c.cropScaleMin > 0 && c.cropScaleMin < 1)) errs.push(`--crop-scale-min ${c.cropScaleMin}: expected a number in (0, 1)`);
+  if (c.shearAmplitude !== undefined && !(c.shearAmplitude >= 0)) errs.push(`--shear-amplitude ${c.shearAmplitude}: expected a number ≥ 0`);
+  if (c.corruptions?.some((x) => !allCorruptions.includes(x))) errs.push(`--corruptions: expected a subset of ${allCorruptions.join(',')} (or none)`);
+  for (const [k, flag] of [['cmdStart', 'cmd-start'], ['imdStart', 'imd-start'], ['warmupEpochs', 'warmup-epochs']] as const) {
+    const v = c[k];
+    if (v !== undefined && !(v >= 0)) errs.push(`--${flag} ${v}: expected a number of epochs ≥ 0`);
+  }
+  if (c.lrSchedule !== undefined && c.lrSchedule !== 'step' && c.lrSchedule !== 'cosine') errs.push(`--lr-schedule ${String(c.lrSchedule)}: expected step or cosine`);
+  if (c.lrSchedule === 'cosine' && !(c.epochs > (c.warmupEpochs ?? 0))) errs.push(`--lr-schedule cosine: --epochs (${c.epochs}) must exceed --warmup-epochs (${c.warmupEpochs ?? 0})`);
   return errs;
 }
