@@ -118,7 +118,9 @@ export async function pretrain(dataset: SkeletonDataset, config: PretrainConfig,
     metric({ step: state.step, epoch: state.epoch, lr: lrAt(state.epoch), window, ...values });
   };
   /** The epoch line on the console: the means since the last one, and the k-NN monitor when due. */
+  let linedEpoch = state.epoch;
   const epochLine = async (epochsDone: number) => {
+    linedEpoch = epochsDone;
     const total = sinceLine.reduce((a, r) => a + r.window, 0);
     const avg: Record<string, number> = {};
     for (const r of sinceLine) for (const [k, v] of Object.entries(r.terms)) avg[k] = (avg[k] ?? 0) + (v * r.window) / total;
@@ -162,6 +164,8 @@ export async function pretrain(dataset: SkeletonDataset, config: PretrainConfig,
     }
     await flush();
     if (savedStep !== state.step) await save();   // the end of the run, a stop mid-epoch, or a signal
+    // the last epoch ends by the step count, before its line: it gets one (and the monitor) on the saved weights
+    if (state.batchInEpoch === 0 && state.epoch > linedEpoch) await epochLine(state.epoch);
   } finally {
     process.off('SIGINT', stop); process.off('SIGTERM', stop);
     progress?.done();
