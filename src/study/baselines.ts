@@ -18,7 +18,8 @@ import { formatBlocks } from './grid.js';
 
 /** What makes two cells' encoder baselines the same measurement. */
 export function encoderSignature(c: PretrainConfig): string {
-  return `stgcn h${c.hidden} D${c.hiddenDim}${c.blocks ? ` blocks ${formatBlocks(c.blocks)}` : ''} T${c.frames} crop${c.minCrop} drop${c.dropout}`;
+  // a block plan fixes every width (the feature size is its last block's); otherwise h and D do
+  return `stgcn ${c.blocks ? `blocks ${formatBlocks(c.blocks)}` : `h${c.hidden} D${c.hiddenDim}`} T${c.frames} crop${c.minCrop} drop${c.dropout}`;
 }
 
 /** A fresh ST-GCN of the config's shape (no projection head), seeded apart from pre-training's. */
