@@ -13,7 +13,7 @@ import { extractFeatures } from '../eval/features.js';
 import { knnEvaluate } from '../eval/knn.js';
 import { linearEvaluate, type LinearResult } from '../eval/linear.js';
 import { linearEvaluateCrops } from '../eval/linear-crops.js';
-import { fuseProbabilities } from '../eval/suite.js';
+import { fuseHistories } from '../eval/suite.js';
 import { linearProtocol, type LinearProtocolName } from '../eval/protocol.js';
 
 export interface BestLast { best: number; last: number }
@@ -30,10 +30,8 @@ export const milestonesFor = (epochs: number): number[] => [Math.round(epochs * 
 
 /** Best and last top-1 of the fused softmax outputs over the streams' common evaluations. */
 export function fuseBestLast(results: LinearResult[], labels: Int32Array, classes: number): BestLast {
-  const n = Math.min(...results.map((r) => r.probabilityHistory.length));
-  const acc: number[] = [];
-  for (let i = 0; i < n; i++) acc.push(fuseProbabilities(results.map((r) => r.probabilityHistory[i]), labels, classes).top1);
-  return { best: Math.max(...acc), last: acc[acc.length - 1] };
+  const f = fuseHistories(results, labels, classes);
+  return { best: f.best, last: f.last };
 }
 
 export async function evaluateStreams(
