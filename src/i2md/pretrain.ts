@@ -69,7 +69,7 @@ export function augmentOf(c: PretrainConfig) {
 
 /** "nce_joint 5.12 · cmd 0.31 …" with the id_ statistics as percentages. */
 function describeTerms(t: Record<string, number>): string {
-  return Object.entries(t).map(([k, v]) => (k.startsWith('id_') ? `${k} ${(100 * v).toFixed(1)}%` : `${k} ${v.toFixed(3)}`)).join(' · ');
+  return Object.entries(t).map(([k, v]) => (k.startsWith('id_') ? `${k} ${(100 * v).toFixed(1)}%` : `${k} ${v.toFixed(k.startsWith('pos_') || k.startsWith('neg_') ? 2 : 3)}`)).join(' · ');
 }
 
 export async function pretrain(dataset: SkeletonDataset, config: PretrainConfig, opts: PretrainOptions): Promise<PretrainResult> {

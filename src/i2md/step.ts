@@ -17,7 +17,7 @@ import type { SGD } from '../optim/sgd.js';
 import { infoNCE, queueSim, queueSimRaw } from './contrastive.js';
 import { distillKL } from './distill.js';
 import { dnaAggregate } from './dna.js';
-import { instanceAccuracy } from './telemetry.js';
+import { instanceStats } from './telemetry.js';
 import type { I2MDModel } from './model.js';
 import type { Modality } from './config.js';
 
@@ -34,7 +34,7 @@ export interface BranchOut { q: Tensor; k: Tensor; qc?: Tensor; kc?: Tensor; sQ?
 export interface StepOptions {
   cmd?: boolean;        // CMD this step (default: config.cmd)
   imd?: boolean;        // DNA + IMD distillation this step (default: config.imd); the cluster branch contrasts plain keys without it
-  telemetry?: boolean;  // add id_<modality>: the instance-discrimination top-1 (telemetry.ts)
+  telemetry?: boolean;  // add id_/pos_/neg_<modality>: instance-discrimination top-1, mean positive and queue similarity (telemetry.ts)
 }
 
 /** The parts active at `epoch` under the config's start epochs. */
@@ -67,7 +67,10 @@ export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor, opts: StepOpt
   model.branches.forEach((b, i) => {
     const o = outs[i], m = b.modality;
     add_(`nce_${m}`, infoNCE(o.q, o.k, b.queue.features, c.tau));
-    if (opts.telemetry) stats[`id_${m}`] = instanceAccuracy(o.q, o.k, b.queue.features);
+    if (opts.telemetry) {
+      const st = instanceStats(o.q, o.k, b.queue.features);
+      stats[`id_${m}`] = st.accuracy; stats[`pos_${m}`] = st.positive; stats[`neg_${m}`] = st.negative;
+    }
     if (o.qc && o.kc && b.clusterQueue) {
       const Qc = b.clusterQueue.features;
       if (c.dna && useImd) {

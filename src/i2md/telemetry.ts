@@ -14,10 +14,20 @@ import { queueSimRaw } from './contrastive.js';
  * L2-normalised; queue (d, K)). A scalar tensor, no gradient; ties count as misses.
  */
 export function instanceAccuracy(q: Tensor, k: Tensor, queue: Tensor): Tensor {
+  return instanceStats(q, k, queue).accuracy;
+}
+
+/**
+ * The instance-discrimination top-1 with the mean positive similarity q·k and the mean
+ * similarity to the queue: when both approach 1 the embeddings are collapsing (the positive may
+ * still win by a hair while the loss sits near log(K + 1)).
+ */
+export function instanceStats(q: Tensor, k: Tensor, queue: Tensor): { accuracy: Tensor; positive: Tensor; negative: Tensor } {
   return noGrad(() => tidy(() => {
     const pos = sumAxes(mul(q, k), 1);
-    const neg = maxAxis(queueSimRaw(q, queue), 1).values;
-    return mean(greater(pos, neg));
+    const sims = queueSimRaw(q, queue);
+    const neg = maxAxis(sims, 1).values;
+    return { accuracy: mean(greater(pos, neg)), positive: mean(pos), negative: mean(sims) };
   }));
 }
 
