@@ -37,6 +37,7 @@ const optionalNumeric: [keyof PretrainConfig, string, string][] = [
   ['cmdStart', 'cmd-start', 'epoch at which CMD starts (default 0)'],
   ['imdStart', 'imd-start', 'epoch at which DNA and IMD start (default 0)'],
   ['warmupEpochs', 'warmup-epochs', 'linear learning-rate warm-up, epochs (default 0)'],
+  ['steps', 'steps', 'a budget in optimiser steps: epochs = ceil(steps / batches per epoch) of the data (overrides --epochs)'],
 ];
 
 export function pretrainOptions(y: Argv): Argv {

@@ -8,6 +8,7 @@ import { pretrainOptions, configFromArgs } from './pretrain-options.js';
 import { UserError } from '../util/errors.js';
 import { normalizeOption, normalizeArg } from './eval-common.js';
 import { KnnMonitor } from '../eval/knn-monitor.js';
+import { resolveEpochs } from '../i2md/config.js';
 import { getLayout } from '../skeleton/layouts.js';
 
 const command: Command = {
@@ -40,7 +41,8 @@ const command: Command = {
     config = { ...config, normalize: opened.info.normalize };
     const data = opened.train ?? opened.all;
     console.error(`data: ${dataPath} (${opened.info.format}, ${data.size} training sequences, layout ${data.layout}, normalize ${opened.info.normalize})`);
-    const knnEvery = args['knn-every'] === undefined ? (opened.test && opened.test.size > 0 ? Math.max(1, Math.ceil(config.epochs / 10)) : 0) : args['knn-every'] as number;
+    const epochs = resolveEpochs(config, data.size).epochs;
+    const knnEvery = args['knn-every'] === undefined ? (opened.test && opened.test.size > 0 ? Math.max(1, Math.ceil(epochs / 10)) : 0) : args['knn-every'] as number;
     if (!(Number.isInteger(knnEvery) && knnEvery >= 0)) throw new UserError(`--knn-every ${knnEvery}: expected a whole number of epochs ≥ 0`);
     if (knnEvery > 0 && !(opened.test && opened.test.size > 0)) throw new UserError(`--knn-every ${knnEvery}: ${dataPath} has no test split to monitor on`);
     const monitor = knnEvery > 0 && opened.test

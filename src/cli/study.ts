@@ -64,9 +64,8 @@ const command: Command = {
     if (streams !== 'all') for (const m of streams) if (!allModalities.includes(m)) throw new UserError(`--streams: unknown stream '${m}'`);
     const supEpochs = args['supervised-epochs'] as number;
     if (!(Number.isInteger(supEpochs) && supEpochs >= 0)) throw new UserError(`--supervised-epochs ${supEpochs}: expected a whole number ≥ 0`);
-    const epochs = Math.max(...cells.map((c) => c.config.epochs));
-    const knnEvery = args['knn-every'] === undefined ? Math.max(1, Math.ceil(epochs / 5)) : args['knn-every'] as number;
-    if (!(Number.isInteger(knnEvery) && knnEvery >= 0)) throw new UserError(`--knn-every ${knnEvery}: expected a whole number of epochs ≥ 0`);
+    const knnEvery = args['knn-every'] as number | undefined;
+    if (knnEvery !== undefined && !(Number.isInteger(knnEvery) && knnEvery >= 0)) throw new UserError(`--knn-every ${knnEvery}: expected a whole number of epochs ≥ 0`);
 
     const g = await initEngine();
     console.error(`adapter: ${g.name}`);

@@ -48,6 +48,20 @@ export interface PretrainConfig {
   warmupEpochs?: number;
   /** The normalisation of the data it trained on (recorded by `pretrain`; evaluations default to it). */
   normalize?: Normalization;
+  /**
+   * A budget in optimiser steps instead of epochs: the run takes ceil(steps / batches per epoch)
+   * epochs of the data at hand (written back into `epochs` when it starts), so one recipe costs
+   * the same on a small set and a large one.
+   */
+  steps?: number;
+}
+
+/** The config a run on `trainSize` sequences actually uses: `epochs` from the step budget, when there is one. */
+export function resolveEpochs(c: PretrainConfig, trainSize: number): PretrainConfig {
+  if (!c.steps) return c;
+  const perEpoch = Math.floor(trainSize / c.batchSize);
+  if (perEpoch < 1) return c;
+  return { ...c, epochs: Math.max(1, Math.ceil(c.steps / perEpoch)) };
 }
 
 export type { Corruption };
@@ -99,6 +113,7 @@ export function validateConfig(c: PretrainConfig): string[] {
     if (v !== undefined && !(v >= 0)) errs.push(`--${flag} ${v}: expected a number of epochs ≥ 0`);
   }
   if (c.lrSchedule !== undefined && c.lrSchedule !== 'step' && c.lrSchedule !== 'cosine') errs.push(`--lr-schedule ${String(c.lrSchedule)}: expected step or cosine`);
-  if (c.lrSchedule === 'cosine' && !(c.epochs > (c.warmupEpochs ?? 0))) errs.push(`--lr-schedule cosine: --epochs (${c.epochs}) must exceed --warmup-epochs (${c.warmupEpochs ?? 0})`);
+  if (c.steps !== undefined && !(Number.isInteger(c.steps) && c.steps >= 1)) errs.push(`--steps ${c.steps}: expected a whole number of steps ≥ 1`);
+  if (c.lrSchedule === 'cosine' && !c.steps && !(c.epochs > (c.warmupEpochs ?? 0))) errs.push(`--lr-schedule cosine: --epochs (${c.epochs}) must exceed --warmup-epochs (${c.warmupEpochs ?? 0})`);
   return errs;
 }

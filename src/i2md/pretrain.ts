@@ -17,7 +17,7 @@ import { Progress } from '../util/progress.js';
 import { I2MDModel } from './model.js';
 import { pretrainStep, partsAt, type LossTerms } from './step.js';
 import { saveCheckpoint, loadCheckpoint, type TrainState } from './checkpoint.js';
-import { DEFAULT_CROP_SCALE_MIN, type PretrainConfig } from './config.js';
+import { DEFAULT_CROP_SCALE_MIN, resolveEpochs, type PretrainConfig } from './config.js';
 import { RunningMeans } from './telemetry.js';
 import type { KnnMonitor, KnnReading } from '../eval/knn-monitor.js';
 
@@ -72,8 +72,9 @@ function describeTerms(t: Record<string, number>): string {
   return Object.entries(t).map(([k, v]) => (k.startsWith('id_') ? `${k} ${(100 * v).toFixed(1)}%` : `${k} ${v.toFixed(k.startsWith('pos_') || k.startsWith('neg_') ? 2 : 3)}`)).join(' · ');
 }
 
-export async function pretrain(dataset: SkeletonDataset, config: PretrainConfig, opts: PretrainOptions): Promise<PretrainResult> {
+export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig, opts: PretrainOptions): Promise<PretrainResult> {
   const { runDir, logEvery = 10, checkpointEvery = 1 } = opts;
+  const config = resolveEpochs(recipe, dataset.size);
   mkdirSync(runDir, { recursive: true });
   const layout = getLayout(dataset.layout);
   const model = new I2MDModel(config, layout);

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SkeletonDataset } from '../data/dataset.js';
 import type { Layout } from '../skeleton/layouts.js';
-import type { Modality } from '../i2md/config.js';
+import { resolveEpochs, type Modality } from '../i2md/config.js';
 import type { Normalization } from '../skeleton/normalize.js';
 import type { LinearProtocolName } from '../eval/protocol.js';
 import { pretrain } from '../i2md/pretrain.js';
@@ -33,7 +33,7 @@ export interface StudyOptions {
   linearEpochs: number;
   streams: 'all' | Modality[];            // evaluated streams (fusion needs several)
   supervised: { epochs: number; lr: number } | undefined;   // undefined: no supervised baseline
-  knnEvery: number;                       // k-NN monitor during pre-training, epochs (0 = off)
+  knnEvery?: number;                      // k-NN monitor during pre-training, epochs (0 = off; default: five readings a run)
   adapter?: Record<string, unknown>;
   command?: string;
   log?: (line: string) => void;
@@ -129,7 +129,8 @@ export async function runStudy(o: StudyOptions): Promise<StudyFile> {
         const config = { ...cell.config, seed, normalize: ds.normalize };
         const dir = join(o.runDir, slug(ds.name), slug(cell.id), `seed${seed}`);
         log(`${ds.name} · ${cell.id} · seed ${seed}: pre-training → ${dir}`);
-        const monitor = o.knnEvery > 0 ? new KnnMonitor({ train: ds.train, test: ds.test, layout: ds.layout, every: o.knnEvery, streams: ['joint'] }) : undefined;
+        const every = o.knnEvery ?? Math.max(1, Math.ceil(resolveEpochs(config, ds.train.size).epochs / 5));
+        const monitor = every > 0 ? new KnnMonitor({ train: ds.train, test: ds.test, layout: ds.layout, every, streams: ['joint'] }) : undefined;
         const t0 = performance.now();
         const r = await pretrain(ds.train, config, { runDir: dir, quiet: true, maxSteps: o.maxSteps, datasetName: `study:${ds.name}`, monitor });
         const seconds = (performance.now() - t0) / 1000;

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engine } from '../helpers/check.js';
-import { presets } from '../../src/i2md/config.js';
+import { presets, resolveEpochs, validateConfig } from '../../src/i2md/config.js';
 import { expandGrid, parseAxis, parseBlocks, formatBlocks } from '../../src/study/grid.js';
 import { runStudy, type StudyOptions } from '../../src/study/study.js';
 import { writeStudyReport, summariseCells } from '../../src/study/report.js';
@@ -32,6 +32,15 @@ t('grid: every combination of the axes, then the listed cells; ids name the over
   assert.equal(parseAxis('corruptions=mask+shear,none'), ['corruptions', ['mask+shear', 'none']]);
   const c2 = expandGrid({ axes: { corruptions: ['mask+shear', 'none'] } });
   assert.equal(c2.map((c) => c.config.corruptions), [['mask', 'shear'], []]);
+});
+
+t('a step budget sets the epochs from the data size; without one the epochs stand', () => {
+  const c = { ...presets.demo, batchSize: 16, epochs: 3 };
+  assert.is(resolveEpochs({ ...c, steps: 600 }, 291).epochs, 34);   // 18 batches an epoch
+  assert.is(resolveEpochs({ ...c, steps: 600 }, 894).epochs, 11);   // 55
+  assert.is(resolveEpochs({ ...c, steps: 10 }, 894).epochs, 1);
+  assert.is(resolveEpochs(c, 291).epochs, 3);
+  assert.match(validateConfig({ ...c, steps: 2.5 }).join(), /--steps 2.5: expected a whole number/);
 });
 
 t('grid: block plans, encoders and the errors a grid file can make', () => {
