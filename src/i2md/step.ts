@@ -10,6 +10,7 @@
  */
 import { Tensor, tidy, backward, noGrad } from '../tensor/index.js';
 import { add, scale } from '../ops/elementwise.js';
+import { sumAxes } from '../ops/reduce.js';
 import { l2Normalize } from '../ops/softmax.js';
 import { motionGpu, boneGpu } from '../ops/modalities.js';
 import { emaUpdate } from '../optim/ema.js';
@@ -34,7 +35,7 @@ export interface BranchOut { q: Tensor; k: Tensor; qc?: Tensor; kc?: Tensor; sQ?
 export interface StepOptions {
   cmd?: boolean;        // CMD this step (default: config.cmd)
   imd?: boolean;        // DNA + IMD distillation this step (default: config.imd); the cluster branch contrasts plain keys without it
-  telemetry?: boolean;  // add id_/pos_/neg_<modality>: instance-discrimination top-1, mean positive and queue similarity (telemetry.ts)
+  telemetry?: boolean;  // add id_/pos_/neg_<modality> (instance-discrimination top-1, mean positive and queue similarity, telemetry.ts) and dna_<modality> (neighbours aggregated per key)
 }
 
 /** The parts active at `epoch` under the config's start epochs. */
@@ -76,6 +77,8 @@ export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor, opts: StepOpt
       if (c.dna && useImd) {
         const { c: pos, mask } = dnaAggregate(o.kc, Qc, { kDna: c.kDna, delta: c.dnaDelta, tauAgg: c.tauAgg });
         add_(`cluster_${m}`, infoNCE(o.qc, pos, Qc, c.tau, mask));
+        // how many neighbours DNA aggregated per key (0 … k_dna): all of them means δ no longer selects
+        if (opts.telemetry) stats[`dna_${m}`] = noGrad(() => scale(sumAxes(mask), 1 / mask.shape[0]));
       } else {
         add_(`cluster_${m}`, infoNCE(o.qc, o.kc, Qc, c.tau));
       }
