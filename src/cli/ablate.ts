@@ -10,7 +10,7 @@ import { SubsetDataset } from '../data/dataset.js';
 import { openDataset, FORMATS, type DataFormat } from '../data/open.js';
 import { pretrainOptions, configFromArgs } from './pretrain-options.js';
 import { runAblation, type Split } from '../eval/ablate.js';
-import type { Modality } from '../i2md/config.js';
+import { fitQueueToData, type Modality } from '../i2md/config.js';
 import { UserError } from '../util/errors.js';
 import { positive, normalizeOption, normalizeArg } from './eval-common.js';
 
@@ -61,10 +61,16 @@ const command: Command = {
       numClasses = Math.max(...splits.map((s) => Math.max(s.train.numClasses, s.test.numClasses)));
       describe = `${path}, ${numClasses} classes, normalisation ${first.info.normalize}`;
     }
+    let recipe = base;
+    if (args['queue-size'] === undefined) {
+      const fit = fitQueueToData(base, Math.min(...splits.map((s) => s.train.size)));
+      recipe = fit.config;
+      if (fit.note) console.error(`note: ${fit.note}`);
+    }
     const streamsArg = String(args.streams);
     const streams = streamsArg === 'all' ? 'all' as const : streamsArg.split(',').map((s) => s.trim()) as Modality[];
     const res = await runAblation({
-      splits, base, seeds: positive(args, 'seeds'), runDir, numClasses, linearEpochs: positive(args, 'linear-epochs'), streams,
+      splits, base: recipe, seeds: positive(args, 'seeds'), runDir, numClasses, linearEpochs: positive(args, 'linear-epochs'), streams,
       maxSteps: args['max-steps'] as number | undefined, describe, log: (l) => console.error(l),
     });
     console.log(`\n${res.markdown}`);

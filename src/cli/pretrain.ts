@@ -8,7 +8,7 @@ import { pretrainOptions, configFromArgs } from './pretrain-options.js';
 import { UserError } from '../util/errors.js';
 import { normalizeOption, normalizeArg } from './eval-common.js';
 import { KnnMonitor } from '../eval/knn-monitor.js';
-import { resolveEpochs } from '../i2md/config.js';
+import { resolveEpochs, fitQueueToData } from '../i2md/config.js';
 import { getLayout } from '../skeleton/layouts.js';
 
 const command: Command = {
@@ -40,6 +40,11 @@ const command: Command = {
     const opened = openDataset(dataPath, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, normalize: normalizeArg(args) ?? config.normalize });
     config = { ...config, normalize: opened.info.normalize };
     const data = opened.train ?? opened.all;
+    if (!args.resume && args['queue-size'] === undefined) {
+      const fit = fitQueueToData(config, data.size);
+      config = fit.config;
+      if (fit.note) console.error(`note: ${fit.note}`);
+    }
     console.error(`data: ${dataPath} (${opened.info.format}, ${data.size} training sequences, layout ${data.layout}, normalize ${opened.info.normalize})`);
     const epochs = resolveEpochs(config, data.size).epochs;
     const knnEvery = args['knn-every'] === undefined ? (opened.test && opened.test.size > 0 ? Math.max(1, Math.ceil(epochs / 10)) : 0) : args['knn-every'] as number;

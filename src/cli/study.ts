@@ -46,6 +46,8 @@ const command: Command = {
     .option('streams', { type: 'string', default: 'all', describe: 'evaluated streams: all (with fusion) or a comma list' })
     .option('supervised-epochs', { type: 'number', default: 80, describe: 'epochs of the supervised baseline (0: none)' })
     .option('supervised-lr', { type: 'number', default: 0.1, describe: 'learning rate of the supervised baseline' })
+    .option('supervised-seeds', { type: 'number', describe: 'supervised baseline on the first N seeds only (default all)' })
+    .option('crops-streams', { type: 'string', describe: 'streams the crops protocol evaluates (default all evaluated streams; it runs the encoder every epoch)' })
     .option('knn-every', { type: 'number', describe: 'k-NN monitor of the joint stream during pre-training, every N epochs (default: 5 readings a run; 0 = off)' })
     .option('max-steps', { type: 'number', describe: 'cap on pre-training steps per run (quick checks)' })
     .option('run', { type: 'string', describe: 'study folder (default runs/study-<time>); an existing one is resumed' })),
@@ -62,6 +64,8 @@ const command: Command = {
     const streamsArg = String(args.streams);
     const streams = streamsArg === 'all' ? 'all' as const : streamsArg.split(',').map((s) => s.trim()) as Modality[];
     if (streams !== 'all') for (const m of streams) if (!allModalities.includes(m)) throw new UserError(`--streams: unknown stream '${m}'`);
+    const cropStreams = typeof args['crops-streams'] === 'string' ? (args['crops-streams'] as string).split(',').map((s) => s.trim()) : undefined;
+    for (const m of cropStreams ?? []) if (!allModalities.includes(m as Modality)) throw new UserError(`--crops-streams: unknown stream '${m}' (joint, motion, bone)`);
     const supEpochs = args['supervised-epochs'] as number;
     if (!(Number.isInteger(supEpochs) && supEpochs >= 0)) throw new UserError(`--supervised-epochs ${supEpochs}: expected a whole number ≥ 0`);
     const knnEvery = args['knn-every'] as number | undefined;
@@ -88,7 +92,8 @@ const command: Command = {
     console.error(`study: ${cells.length} cells × ${seeds.length} seeds × ${datasets.length} datasets → ${runDir}`);
     const file = await runStudy({
       runDir, grid, cells, datasets, seeds, protocols: protocols as LinearProtocolName[], linearEpochs: positive(args, 'linear-epochs'), streams,
-      supervised: supEpochs > 0 ? { epochs: supEpochs, lr: positive(args, 'supervised-lr', false) } : undefined,
+      supervised: supEpochs > 0 ? { epochs: supEpochs, lr: positive(args, 'supervised-lr', false), seeds: args['supervised-seeds'] === undefined ? undefined : positive(args, 'supervised-seeds') } : undefined,
+      cropStreams: cropStreams as Modality[] | undefined,
       knnEvery, adapter: g.summary as unknown as Record<string, unknown>, command: `node dist/train.js ${process.argv.slice(2).join(' ')}`,
       log: (l) => console.error(l), afterSave: (f) => writeStudyReport(runDir, f), maxSteps: args['max-steps'] as number | undefined,
     });

@@ -78,7 +78,10 @@ export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor, opts: StepOpt
         const { c: pos, mask } = dnaAggregate(o.kc, Qc, { kDna: c.kDna, delta: c.dnaDelta, tauAgg: c.tauAgg });
         add_(`cluster_${m}`, infoNCE(o.qc, pos, Qc, c.tau, mask));
         // how many neighbours DNA aggregated per key (0 … k_dna): all of them means δ no longer selects
-        if (opts.telemetry) stats[`dna_${m}`] = noGrad(() => scale(sumAxes(mask), 1 / mask.shape[0]));
+        if (opts.telemetry) {
+          stats[`dna_${m}`] = noGrad(() => scale(sumAxes(mask), 1 / mask.shape[0]));
+          stats[`cneg_${m}`] = instanceStats(o.qc, o.kc, Qc).negative;   // the cluster space's mean similarity, to compare with δ
+        }
       } else {
         add_(`cluster_${m}`, infoNCE(o.qc, o.kc, Qc, c.tau));
       }

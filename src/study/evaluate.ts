@@ -23,6 +23,8 @@ export interface EncoderScores { streams: Partial<Record<Modality, StreamScores>
 export interface EvaluateOptions {
   frames: number; minCrop?: number; numClasses: number;
   protocols: LinearProtocolName[]; linearEpochs: number; seed?: number;
+  /** streams the crops protocol runs on (default all): it runs the encoder every epoch, the costly part of a study */
+  cropStreams?: Modality[];
 }
 
 /** Milestones at the official 50/80 and 70/80 of the epochs. */
@@ -48,6 +50,7 @@ export async function evaluateStreams(
     const k = knnEvaluate(ftr.features, ftr.labels, fte.features, fte.labels, ftr.d, { k: 20 });
     const s: StreamScores = { linear: {}, knn1: k.top1, knn20: k.knn };
     for (const p of o.protocols) {
+      if (p === 'crops' && o.cropStreams && !o.cropStreams.includes(m)) continue;
       const proto = linearProtocol(p);
       const r = p === 'fixed'
         ? await linearEvaluate(ftr, fte, { ...lin, standardize: proto.standardize })
@@ -58,7 +61,7 @@ export async function evaluateStreams(
     out.streams[m] = s;
   }
   if (labels && Object.keys(encoders).length > 1) {
-    for (const p of o.protocols) out.fusion[p] = fuseBestLast(perProtocol[p]!, labels, o.numClasses);
+    for (const p of o.protocols) if ((perProtocol[p]?.length ?? 0) > 1) out.fusion[p] = fuseBestLast(perProtocol[p]!, labels, o.numClasses);
   }
   return out;
 }

@@ -32,7 +32,8 @@ export interface StudyOptions {
   protocols: LinearProtocolName[];
   linearEpochs: number;
   streams: 'all' | Modality[];            // evaluated streams (fusion needs several)
-  supervised: { epochs: number; lr: number } | undefined;   // undefined: no supervised baseline
+  supervised: { epochs: number; lr: number; seeds?: number } | undefined;   // undefined: no supervised baseline; seeds: the first n of `seeds` (default all)
+  cropStreams?: Modality[];               // streams evaluated with the crops protocol (default every evaluated one)
   knnEvery?: number;                      // k-NN monitor during pre-training, epochs (0 = off; default: five readings a run)
   adapter?: Record<string, unknown>;
   command?: string;
@@ -55,7 +56,7 @@ export interface BaselineRecord {
 export interface StudyFile {
   version: 1;
   command?: string; adapter?: Record<string, unknown>; started: string; updated: string;
-  settings: { seeds: number[]; protocols: LinearProtocolName[]; linearEpochs: number; supervised?: { epochs: number; lr: number }; grid: GridSpec };
+  settings: { seeds: number[]; protocols: LinearProtocolName[]; linearEpochs: number; supervised?: { epochs: number; lr: number; seeds?: number }; cropStreams?: Modality[]; grid: GridSpec };
   datasets: Record<string, { describe: string; normalize: Normalization; train: number; test: number; classes: number; rawNN: Record<string, number> }>;
   cells: { id: string; overrides: Record<string, unknown>; config: Record<string, unknown>; signature: string }[];
   baselines: BaselineRecord[];
@@ -79,7 +80,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyFile> {
   };
   file.command = o.command ?? file.command;
   file.adapter = o.adapter ?? file.adapter;
-  file.settings = { seeds: o.seeds, protocols: o.protocols, linearEpochs: o.linearEpochs, supervised: o.supervised, grid: o.grid };
+  file.settings = { seeds: o.seeds, protocols: o.protocols, linearEpochs: o.linearEpochs, supervised: o.supervised, cropStreams: o.cropStreams, grid: o.grid };
   for (const c of o.cells) {
     const rec = { id: c.id, overrides: c.overrides, config: c.config as unknown as Record<string, unknown>, signature: encoderSignature(c.config) };
     const i = file.cells.findIndex((x) => x.id === c.id);
@@ -88,6 +89,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyFile> {
   const save = () => { file.updated = now(); writeFileAtomic(join(o.runDir, 'study.json'), JSON.stringify(file, null, 1)); o.afterSave?.(file); };
   const evalOpts = (ds: StudyDataset, cell: Cell, seed: number) => ({
     frames: cell.config.frames, minCrop: cell.config.minCrop, numClasses: ds.numClasses, protocols: o.protocols, linearEpochs: o.linearEpochs, seed,
+    cropStreams: o.cropStreams,
   });
   const streamsOf = (cell: Cell): Modality[] => (o.streams === 'all' ? cell.config.modalities : cell.config.modalities.filter((m) => (o.streams as Modality[]).includes(m)));
 
@@ -113,9 +115,9 @@ export async function runStudy(o: StudyOptions): Promise<StudyFile> {
           log(`${ds.name} · random ${sig} · seed ${seed}: ${brief(b.random)}`);
           save();
         }
-        if (o.supervised && !b.supervised) {
+        if (o.supervised && !b.supervised && o.seeds.indexOf(seed) < (o.supervised.seeds ?? o.seeds.length)) {
           const t0 = performance.now();
-          b.supervised = await supervisedBaseline(cell.config, 'joint', ds.train, ds.test, ds.layout, { ...o.supervised, seed, numClasses: ds.numClasses });
+          b.supervised = await supervisedBaseline(cell.config, 'joint', ds.train, ds.test, ds.layout, { epochs: o.supervised.epochs, lr: o.supervised.lr, seed, numClasses: ds.numClasses });
           b.supervisedSeconds = (performance.now() - t0) / 1000;
           log(`${ds.name} · supervised ${sig} · seed ${seed}: joint best ${(100 * b.supervised.best).toFixed(1)}% last ${(100 * b.supervised.last).toFixed(1)}%`);
           save();
