@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engine } from '../helpers/check.js';
-import { presets, resolveEpochs, validateConfig } from '../../src/i2md/config.js';
+import { presets, resolveEpochs, validateConfig, fitQueueToData } from '../../src/i2md/config.js';
 import { expandGrid, parseAxis, parseBlocks, formatBlocks } from '../../src/study/grid.js';
 import { runStudy, type StudyOptions } from '../../src/study/study.js';
 import { writeStudyReport, summariseCells } from '../../src/study/report.js';
@@ -41,6 +41,20 @@ t('a step budget sets the epochs from the data size; without one the epochs stan
   assert.is(resolveEpochs({ ...c, steps: 10 }, 894).epochs, 1);
   assert.is(resolveEpochs(c, 291).epochs, 3);
   assert.match(validateConfig({ ...c, steps: 2.5 }).join(), /--steps 2.5: expected a whole number/);
+});
+
+t('the queue is fitted to at most half the training set (top-k scaled alike); the presets validate', () => {
+  const demo = { ...presets.demo };
+  const msr = fitQueueToData(demo, 291);
+  assert.is(msr.config.queueSize, 144);             // ⌊291 / 2 / 16⌋ · 16
+  assert.is(msr.config.topk, 36);                   // 128 · 144 / 512
+  assert.match(msr.note!, /--queue-size 512 is more than half of the 291 training sequences: using 144 \(top-k 128 → 36\)/);
+  assert.equal(validateConfig(msr.config), []);
+  assert.is(fitQueueToData(demo, 5000).config, demo, 'a queue that fits is left alone');
+  assert.is(fitQueueToData(demo, 20).config, demo, 'no room for even one batch: left to the user');
+  assert.equal(fitQueueToData(presets.paper, 40091).config.queueSize, 16384, 'the paper recipe on NTU-60 fits');
+  for (const [name, c] of Object.entries(presets)) assert.equal(validateConfig(c), [], name);
+  for (const n of [291, 466, 894]) assert.is(fitQueueToData(presets.cpu, n).config, presets.cpu, `cpu preset fits ${n} sequences`);
 });
 
 t('grid: block plans, encoders and the errors a grid file can make', () => {
