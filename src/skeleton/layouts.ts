@@ -127,7 +127,8 @@ function isIndex(x: unknown, V: number): x is number {
 }
 
 /**
- * A layout from JSON: {name, V, edges: [[a,b],…] 1-based, centre 1-based, jointNames?}. The bones
+ * A layout from JSON: {name, V, edges: [[a,b],…] 1-based, centre 1-based, jointNames?, anchors?}
+ * (anchors: {centre, hip, spine, leftShoulder, rightShoulder}, 1-based, for --normalize). The bones
  * are derived (edges oriented towards the centre). Any mistake is a FormatError naming the field.
  */
 export function parseLayoutJson(text: string, file = '<layout>'): Layout {
@@ -161,7 +162,15 @@ export function parseLayoutJson(text: string, file = '<layout>'): Layout {
       throw new FormatError(file, 'jointNames', `expected ${V} strings`);
     jointNames = o.jointNames as string[];
   }
-  return { name: o.name, V, edges, centre, bones, jointNames };
+  let anchors: BodyAnchors | undefined;
+  if (o.anchors !== undefined) {
+    const a = o.anchors as Record<string, unknown>;
+    const keys = ['centre', 'hip', 'spine', 'leftShoulder', 'rightShoulder'] as const;
+    if (typeof a !== 'object' || a === null || keys.some((k) => !isIndex(a[k], V)))
+      throw new FormatError(file, 'anchors', `expected {${keys.join(', ')}} as joint numbers in 1..${V} (for --normalize)`);
+    anchors = Object.fromEntries(keys.map((k) => [k, (a[k] as number) - 1])) as unknown as BodyAnchors;
+  }
+  return { name: o.name, V, edges, centre, bones, jointNames, anchors };
 }
 
 export function loadLayoutJson(path: string): Layout {
