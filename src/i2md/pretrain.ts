@@ -102,7 +102,7 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
 
   const [B, T, V, M] = [config.batchSize, config.frames, dataset.V, dataset.M];
   const means = new RunningMeans();
-  let stepTime = 0, steps = 0, savedStep = opts.resume ? state.step : -1;
+  let stepTime = 0, steps = 0, savedStep = opts.resume ? state.step : -1, lastLr = lrAt(state.epoch);
   let sinceLine: { window: number; terms: Record<string, number> }[] = [];   // rows since the last epoch line
   const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; };
   const metric = (row: Record<string, unknown>) => appendFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
@@ -116,7 +116,7 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
     if (bad) throw new NonFiniteLoss(bad[0] as string, state.step, bad[1] as number, window);
     losses.push({ step: state.step, window, terms: values });
     sinceLine.push({ window, terms: values });
-    metric({ step: state.step, epoch: state.epoch, lr: lrAt(state.epoch), window, ...values });
+    metric({ step: state.step, epoch: state.epoch, lr: lastLr, window, ...values });
   };
   /** The epoch line on the console: the means since the last one, and the k-NN monitor when due. */
   let linedEpoch = state.epoch;
@@ -148,8 +148,8 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
         const t0 = performance.now();
         const x1 = Tensor.from(batch.x1, [B, 3, T, V, M]);
         const x2 = Tensor.from(batch.x2!, [B, 3, T, V, M]);
-        const terms = pretrainStep(model, sgd, x1, x2, lrAt(config.lrSchedule === 'cosine' ? epoch + (b - 1) / loader.batchesPerEpoch : epoch),
-          { ...partsAt(config, epoch), telemetry: true });
+        lastLr = lrAt(config.lrSchedule === 'cosine' ? epoch + (b - 1) / loader.batchesPerEpoch : epoch);
+        const terms = pretrainStep(model, sgd, x1, x2, lastLr, { ...partsAt(config, epoch), telemetry: true });
         x1.dispose(); x2.dispose();
         means.push(terms);
         state.step++; state.batchInEpoch = b;
