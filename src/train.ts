@@ -26,6 +26,7 @@ const commands: Record<string, string> = {
   finetune: './cli/finetune.js',
   transfer: './cli/transfer.js',
   ablate: './cli/ablate.js',
+  study: './cli/study.js',
   report: './cli/report.js',
   tune: './cli/tune.js',
 };

@@ -10,14 +10,14 @@ import { SubsetDataset } from '../data/dataset.js';
 import { openDataset, FORMATS, type DataFormat } from '../data/open.js';
 import { pretrainOptions, configFromArgs } from './pretrain-options.js';
 import { runAblation, type Split } from '../eval/ablate.js';
-import type { Modality } from '../i2md/config.js';
+import { fitQueueToData, type Modality } from '../i2md/config.js';
 import { UserError } from '../util/errors.js';
-import { positive } from './eval-common.js';
+import { positive, normalizeOption, normalizeArg } from './eval-common.js';
 
 const command: Command = {
   name: 'ablate',
   describe: 'ablation: MoCo / +CMD / I²MD with the same budget and seeds, linear + k-NN per benchmark, mean ± std table',
-  options: (y) => pretrainOptions(y
+  options: (y) => pretrainOptions(normalizeOption(y)
     .option('data', { type: 'string', describe: 'dataset path (its benchmarks: --benchmarks)' })
     .option('format', { choices: FORMATS as unknown as string[], default: 'auto' })
     .option('synthetic', { type: 'boolean', describe: 'use the embedded synthetic set (xsub and xview)' })
@@ -48,22 +48,29 @@ const command: Command = {
     } else {
       const path = args.data as string | undefined;
       if (!path) throw new UserError('--data PATH or --synthetic is required');
-      const first = openDataset(path, args.format as DataFormat);
+      const norm = normalizeArg(args);
+      const first = openDataset(path, args.format as DataFormat, { normalize: norm });
       const multi = ['ntu', 'pku'].includes(first.info.format);
       // raw NTU / PKU folders hold every benchmark; a prepared folder or .npz holds one split
       if (!multi && wanted && wanted.length > 1) throw new UserError(`${path}: a ${first.info.format} dataset holds one split (${first.info.benchmark ?? 'its own'}); prepare one folder per benchmark`);
       for (const b of wanted ?? (multi ? ['xsub', 'xview'] : [first.info.benchmark ?? 'default'])) {
-        const o = multi ? openDataset(path, args.format as DataFormat, { benchmark: b }) : first;
+        const o = multi ? openDataset(path, args.format as DataFormat, { benchmark: b, normalize: norm }) : first;
         if (!o.train || !o.test || o.train.size === 0 || o.test.size === 0) throw new UserError(`${path} (${b}): needs a training and a test split`);
         splits.push({ name: b, train: o.train, test: o.test });
       }
       numClasses = Math.max(...splits.map((s) => Math.max(s.train.numClasses, s.test.numClasses)));
-      describe = `${path}, ${numClasses} classes`;
+      describe = `${path}, ${numClasses} classes, normalisation ${first.info.normalize}`;
+    }
+    let recipe = base;
+    if (args['queue-size'] === undefined) {
+      const fit = fitQueueToData(base, Math.min(...splits.map((s) => s.train.size)));
+      recipe = fit.config;
+      if (fit.note) console.error(`note: ${fit.note}`);
     }
     const streamsArg = String(args.streams);
     const streams = streamsArg === 'all' ? 'all' as const : streamsArg.split(',').map((s) => s.trim()) as Modality[];
     const res = await runAblation({
-      splits, base, seeds: positive(args, 'seeds'), runDir, numClasses, linearEpochs: positive(args, 'linear-epochs'), streams,
+      splits, base: recipe, seeds: positive(args, 'seeds'), runDir, numClasses, linearEpochs: positive(args, 'linear-epochs'), streams,
       maxSteps: args['max-steps'] as number | undefined, describe, log: (l) => console.error(l),
     });
     console.log(`\n${res.markdown}`);

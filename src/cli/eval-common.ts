@@ -9,13 +9,27 @@ import { SubsetDataset, type SkeletonDataset } from '../data/dataset.js';
 import { generateSynthetic } from '../skeleton/synthetic/generate.js';
 import { getLayout, type Layout } from '../skeleton/layouts.js';
 import { allModalities, type Modality } from '../i2md/config.js';
-import { checkpointModalities } from '../eval/load-encoder.js';
+import { checkpointModalities, runFolderOf } from '../eval/load-encoder.js';
+import { readTrainState } from '../i2md/checkpoint.js';
 import { UserError } from '../util/errors.js';
+import { NORMALIZATIONS, parseNormalization, type Normalization } from '../skeleton/normalize.js';
 
-export interface EvalData { name: string; train: SkeletonDataset; test: SkeletonDataset; layout: Layout; numClasses: number; benchmark?: string; classNames?: string[] }
+export interface EvalData { name: string; train: SkeletonDataset; test: SkeletonDataset; layout: Layout; numClasses: number; benchmark?: string; classNames?: string[];
+  /** the normalisation the samples carry */
+  normalize: Normalization }
+
+/** `--normalize`: how to normalise real skeletons (default: the format's own, docs/data.md). */
+export function normalizeOption(y: Argv): Argv {
+  return y.option('normalize', { choices: [...NORMALIZATIONS], describe: 'centring / view alignment of the skeletons (default: the format\'s, see docs/data.md)' });
+}
+
+/** The --normalize value, or undefined for the format's default. */
+export function normalizeArg(args: Record<string, unknown>): Normalization | undefined {
+  return args.normalize === undefined ? undefined : parseNormalization(args.normalize);
+}
 
 export function dataOptions(y: Argv): Argv {
-  return y
+  return normalizeOption(y)
     .option('data', { type: 'string', describe: 'dataset path (prepared folder, .npz, raw folder …) with a train/test split' })
     .option('format', { choices: FORMATS as unknown as string[], default: 'auto' })
     .option('benchmark', { type: 'string', describe: 'split: xsub, xview, xset (where the dataset has them)' })
@@ -44,22 +58,30 @@ export function openEvalData(args: Record<string, unknown>): EvalData {
     const bench = (args.benchmark as string | undefined) ?? 'xview';
     if (bench !== 'xsub' && bench !== 'xview') throw new UserError(`--benchmark ${bench}: the synthetic set has xsub and xview`);
     const split = syn.splits[bench];
+    if (args.normalize !== undefined && args.normalize !== 'none') throw new UserError(`--normalize ${String(args.normalize)}: the synthetic set is kept in camera coordinates on purpose (docs/synthetic.md); only none applies`);
     return {
-      name: `synthetic (${syn.dataset.size} sequences, ${bench})`, benchmark: bench,
+      name: `synthetic (${syn.dataset.size} sequences, ${bench})`, benchmark: bench, normalize: 'none',
       train: new SubsetDataset(syn.dataset, split.train), test: new SubsetDataset(syn.dataset, split.test),
       layout: getLayout(syn.dataset.layout), numClasses: syn.classNames.length, classNames: syn.classNames,
     };
   }
   const path = args.data as string | undefined;
   if (!path) throw new UserError('--data PATH (or --synthetic) is required');
-  const opened = openDataset(path, args.format as DataFormat, { benchmark: args.benchmark as string | undefined });
+  const opened = openDataset(path, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, normalize: normalizeArg(args) ?? runNormalization(args.checkpoint) });
   if (!opened.train || !opened.test || opened.train.size === 0 || opened.test.size === 0) {
     throw new UserError(`${path}: evaluation needs a training and a test split (found ${opened.train?.size ?? 0} / ${opened.test?.size ?? 0} sequences)`);
   }
   return {
-    name: path, benchmark: opened.info.benchmark, train: opened.train, test: opened.test, layout: getLayout(opened.train.layout),
+    name: path, benchmark: opened.info.benchmark, normalize: opened.info.normalize, train: opened.train, test: opened.test, layout: getLayout(opened.train.layout),
     numClasses: Math.max(opened.train.numClasses, opened.test.numClasses),
   };
+}
+
+/** The normalisation a pre-training run folder recorded (its evaluation data should carry the same). */
+export function runNormalization(checkpoint: unknown): Normalization | undefined {
+  if (typeof checkpoint !== 'string') return undefined;
+  const run = runFolderOf(checkpoint);
+  return run ? readTrainState(run).config.normalize : undefined;
 }
 
 /** The streams to evaluate: one, or with `all` every stream the checkpoint has. */

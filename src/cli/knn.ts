@@ -9,6 +9,7 @@ import { extractFeatures } from '../eval/features.js';
 import { knnEvaluate } from '../eval/knn.js';
 import { loadEncoderFrom, checkLayoutMatch } from '../eval/load-encoder.js';
 import type { EncoderKind } from '../nn/encoder.js';
+import { KNN_PROTOCOL } from '../eval/protocol.js';
 import { dataOptions, checkpointOptions, openEvalData, streamsOf, positive, pct } from './eval-common.js';
 
 const command: Command = {
@@ -39,7 +40,7 @@ const command: Command = {
         enc.model.dispose();
       }
     }
-    if (args.json) console.log(JSON.stringify({ protocol: 'knn', data: data.name, benchmark: data.benchmark, streams: out }, null, 1));
+    if (args.json) console.log(JSON.stringify({ protocol: KNN_PROTOCOL, data: data.name, benchmark: data.benchmark, normalize: data.normalize, streams: out }, null, 1));
   },
 };
 export default command;

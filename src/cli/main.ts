@@ -66,7 +66,8 @@ const command: Command = {
     ];
     printTable(rows);
     const results = {
-      adapter: g.summary, config, data: { kind: 'synthetic', size: syn.dataset.size, split: args.split, train: train.size, test: test.size },
+      adapter: g.summary, config, protocols: { linear: 'linear-fixed+std', knn: 'knn (centre crop 0.95, train and test)' },
+      data: { kind: 'synthetic', size: syn.dataset.size, split: args.split, train: train.size, test: test.size, normalize: 'none' },
       pretrain: { steps: r.state.step, msPerStep: r.stepMs, dataMsPerStep: r.dataMs, firstLoss: first, lastLoss: last },
       rows, seconds: (performance.now() - started) / 1000, classNames: syn.classNames,
     };

@@ -3,11 +3,12 @@ import type { Command } from './command.js';
 import { UserError } from '../util/errors.js';
 import { FORMATS, type DataFormat } from '../data/open.js';
 import { prepareDataset } from '../data/prepare.js';
+import { normalizeOption, normalizeArg } from './eval-common.js';
 
 const command: Command = {
   name: 'prepare',
   describe: 'convert NTU .skeleton / .npy / .npz / PKU-MMD / NW-UCLA / MSR / GTU data into the prepared format',
-  options: (y) => y
+  options: (y) => normalizeOption(y)
     .option('format', { type: 'string', choices: [...FORMATS], default: 'auto', describe: 'input format' })
     .option('input', { type: 'string', demandOption: true, describe: 'input file or folder' })
     .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
@@ -21,10 +22,10 @@ const command: Command = {
     const r = prepareDataset({
       format: args.format as DataFormat, input: args.input as string, out: args.out as string,
       benchmark: args.benchmark as string | undefined, frames, missing: args.missing as string | undefined,
-      strict: Boolean(args.strict), progress: true,
+      strict: Boolean(args.strict), progress: true, normalize: normalizeArg(args),
     });
     const m = r.meta;
-    console.log(`wrote ${args.out}: train ${r.counts.train}, val ${r.counts.val} samples; ${m.numClasses} classes, T=${m.T} V=${m.V} M=${m.M}, layout ${m.layout}`);
+    console.log(`wrote ${args.out}: train ${r.counts.train}, val ${r.counts.val} samples; ${m.numClasses} classes, T=${m.T} V=${m.V} M=${m.M}, layout ${m.layout}, normalize ${m.normalize}`);
     if (r.skipped.length) {
       console.warn(`skipped ${r.skipped.length} malformed file(s):`);
       for (const s of r.skipped) console.warn(`  ${s.reason}`);

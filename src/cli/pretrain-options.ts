@@ -1,6 +1,6 @@
 /** The pre-training options shared by `pretrain`, the main job and `ablate`: every field of PretrainConfig. */
 import type { Argv } from 'yargs';
-import { presets, presetNames, validateConfig, allModalities, type PretrainConfig, type Modality, type PresetName } from '../i2md/config.js';
+import { presets, presetNames, validateConfig, allModalities, type PretrainConfig, type Modality, type PresetName, type Corruption } from '../i2md/config.js';
 import { UserError } from '../util/errors.js';
 
 const numeric: [keyof PretrainConfig, string, string][] = [
@@ -31,16 +31,29 @@ const numeric: [keyof PretrainConfig, string, string][] = [
   ['seed', 'seed', 'random seed (data order, augmentation, initialisation, dropout)'],
 ];
 
+/** Optional fields of PretrainConfig (absent = their default, see config.ts). */
+const optionalNumeric: [keyof PretrainConfig, string, string][] = [
+  ['jointFraction', 'joint-fraction', 'joints masked / corrupted as a fraction of V (default 0.6: 15 of 25)'],
+  ['cropScaleMin', 'crop-scale-min', 'lower end of the crop scale U[lo, 1) (default 0.1)'],
+  ['shearAmplitude', 'shear-amplitude', 'shear entries ~ U(-s, s) (default 1)'],
+  ['cmdStart', 'cmd-start', 'epoch at which CMD starts (default 0)'],
+  ['imdStart', 'imd-start', 'epoch at which DNA and IMD start (default 0)'],
+  ['warmupEpochs', 'warmup-epochs', 'linear learning-rate warm-up, epochs (default 0)'],
+  ['steps', 'steps', 'a budget in optimiser steps: epochs = ceil(steps / batches per epoch) of the data (overrides --epochs)'],
+];
+
 export function pretrainOptions(y: Argv): Argv {
-  y = y.option('preset', { choices: presetNames, default: 'demo', describe: 'starting recipe (cmd-paper, paper, cpu-gru: GRU; stgcn-paper, demo: ST-GCN); the options below override it' })
+  y = y.option('preset', { choices: presetNames, default: 'demo', describe: 'starting recipe (cmd-paper, paper, cpu-gru: GRU; stgcn-paper, demo, cpu: ST-GCN); the options below override it' })
     .option('encoder', { choices: ['stgcn', 'gru'], describe: 'encoder of every stream: stgcn, or gru (the official CMD backbone)' })
     .option('gru-bidirectional', { type: 'boolean', describe: 'GRU: the second cell of each layer reads the sequence backwards (default: both forward in time, as the official code)' })
     .option('modalities', { type: 'string', describe: 'comma-separated subset of joint,motion,bone' })
     .option('cmd', { type: 'boolean', describe: 'cross-modal distillation (--no-cmd: off)' })
     .option('imd', { type: 'boolean', describe: 'intra-modal distillation with a cluster branch (--no-imd: off)' })
     .option('dna', { type: 'boolean', describe: 'dynamic neighbour aggregation in the cluster branch (--no-dna: off)' })
-    .option('lr-steps', { type: 'string', describe: 'epochs at which lr × 0.1, comma-separated' });
-  for (const [, flag, describe] of numeric) y = y.option(flag, { type: 'number', describe });
+    .option('lr-steps', { type: 'string', describe: 'epochs at which lr × 0.1, comma-separated' })
+    .option('lr-schedule', { choices: ['step', 'cosine'], describe: 'step (× 0.1 at --lr-steps, default) or cosine to 0' })
+    .option('corruptions', { type: 'string', describe: 'corruptions after the crop: a comma list of mask,linear,shear, or none (default all, weights 1:1:2)' });
+  for (const [, flag, describe] of [...numeric, ...optionalNumeric]) y = y.option(flag, { type: 'number', describe });
   return y;
 }
 
@@ -48,7 +61,7 @@ export function configFromArgs(args: Record<string, unknown>): PretrainConfig {
   const c: PretrainConfig = { ...presets[(args.preset as PresetName | undefined) ?? 'demo'] };
   if (args.encoder === 'stgcn' || args.encoder === 'gru') c.encoder = args.encoder;
   if (typeof args['gru-bidirectional'] === 'boolean') c.gruBidirectional = args['gru-bidirectional'];
-  for (const [key, flag] of numeric) {
+  for (const [key, flag] of [...numeric, ...optionalNumeric]) {
     const v = args[flag];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new UserError(`--${flag} must be a number`);
@@ -60,7 +73,15 @@ export function configFromArgs(args: Record<string, unknown>): PretrainConfig {
     c.modalities = list as Modality[];
   }
   for (const flag of ['cmd', 'imd', 'dna'] as const) if (typeof args[flag] === 'boolean') c[flag] = args[flag] as boolean;
-  if (typeof args['lr-steps'] === 'string') c.lrSteps = (args['lr-steps'] as string).split(',').map(Number);
+  if (typeof args['lr-steps'] === 'string') {
+    c.lrSteps = (args['lr-steps'] as string).split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+    if (c.lrSteps.some((x) => !Number.isFinite(x))) throw new UserError(`--lr-steps ${String(args['lr-steps'])}: expected comma-separated epochs`);
+  }
+  if (typeof args['lr-schedule'] === 'string') c.lrSchedule = args['lr-schedule'] as 'step' | 'cosine';
+  if (typeof args.corruptions === 'string') {
+    const list = args.corruptions.split(',').map((x) => x.trim()).filter(Boolean);
+    c.corruptions = list.length === 1 && list[0] === 'none' ? [] : list as Corruption[];
+  }
   if (c.modalities.length < 2 && args.cmd === undefined) c.cmd = false;
   const errs = validateConfig(c);
   if (errs.length) throw new UserError(errs.join('\n'));

@@ -6,11 +6,17 @@ import { pretrain } from '../i2md/pretrain.js';
 import { readTrainState } from '../i2md/checkpoint.js';
 import { pretrainOptions, configFromArgs } from './pretrain-options.js';
 import { UserError } from '../util/errors.js';
+import { normalizeOption, normalizeArg } from './eval-common.js';
+import { KnnMonitor } from '../eval/knn-monitor.js';
+import { resolveEpochs, fitQueueToData } from '../i2md/config.js';
+import { getLayout } from '../skeleton/layouts.js';
 
 const command: Command = {
   name: 'pretrain',
   describe: 'pre-train I²MD (MoCo + CMD + IMD/DNA) on a dataset; --resume RUN continues a run exactly',
-  options: (y) => pretrainOptions(y
+  options: (y) => pretrainOptions(normalizeOption(y)
+    .option('knn-every', { type: 'number', describe: 'k-NN monitor on the test split every N epochs (default: about 10 times a run when the data has a test split; 0 = off)' })
+    .option('knn-max', { type: 'number', default: 2000, describe: 'k-NN monitor: at most this many evenly spaced rows of each split' })
     .option('data', { type: 'string', describe: 'dataset path (prepared folder, .npz, raw folder …)' })
     .option('format', { choices: FORMATS as unknown as string[], default: 'auto' })
     .option('benchmark', { type: 'string', describe: 'split: xsub, xview, xset (where the dataset has them)' })
@@ -31,13 +37,26 @@ const command: Command = {
     if (!dataPath) throw new UserError('--data is required (or --resume RUN)');
     const g = await initEngine();
     console.error(`adapter: ${g.name}`);
-    const opened = openDataset(dataPath, args.format as DataFormat, { benchmark: args.benchmark as string | undefined });
+    const opened = openDataset(dataPath, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, normalize: normalizeArg(args) ?? config.normalize });
+    config = { ...config, normalize: opened.info.normalize };
     const data = opened.train ?? opened.all;
-    console.error(`data: ${dataPath} (${opened.info.format}, ${data.size} training sequences, layout ${data.layout})`);
+    if (!args.resume && args['queue-size'] === undefined) {
+      const fit = fitQueueToData(config, data.size);
+      config = fit.config;
+      if (fit.note) console.error(`note: ${fit.note}`);
+    }
+    console.error(`data: ${dataPath} (${opened.info.format}, ${data.size} training sequences, layout ${data.layout}, normalize ${opened.info.normalize})`);
+    const epochs = resolveEpochs(config, data.size).epochs;
+    const knnEvery = args['knn-every'] === undefined ? (opened.test && opened.test.size > 0 ? Math.max(1, Math.ceil(epochs / 10)) : 0) : args['knn-every'] as number;
+    if (!(Number.isInteger(knnEvery) && knnEvery >= 0)) throw new UserError(`--knn-every ${knnEvery}: expected a whole number of epochs ≥ 0`);
+    if (knnEvery > 0 && !(opened.test && opened.test.size > 0)) throw new UserError(`--knn-every ${knnEvery}: ${dataPath} has no test split to monitor on`);
+    const monitor = knnEvery > 0 && opened.test
+      ? new KnnMonitor({ train: data, test: opened.test, layout: getLayout(data.layout), every: knnEvery, maxRows: args['knn-max'] as number })
+      : undefined;
     console.error(`encoder: ${config.encoder === 'gru'
       ? `GRU ${config.gruLayers} × ${config.gruHidden} (${config.gruBidirectional ? 'bidirectional' : 'both cells forward, as the official code'})`
       : `ST-GCN h ${config.hidden}, D ${config.hiddenDim}`}`);
-    const r = await pretrain(data, config, {
+    const r = await pretrain(data, config, { monitor,
       runDir, resume: Boolean(args.resume), logEvery: args['log-every'] as number, checkpointEvery: args['checkpoint-every'] as number,
       maxSteps: args['max-steps'] as number | undefined, datasetName: dataPath,
     });

@@ -36,7 +36,7 @@ export interface LoaderOptions {
   seed?: number;                   // default 0
   transform?: 'twoViews' | 'eval' | 'train-eval' | SampleTransform; // default 'twoViews'
   T?: number;                      // frames per view (default 64)
-  augment?: Partial<Pick<AugmentOptions, 'scaleRange' | 'minCrop' | 'jointCount'>>;
+  augment?: Partial<Pick<AugmentOptions, 'scaleRange' | 'minCrop' | 'jointCount' | 'jointFraction' | 'corruptions' | 'shearAmplitude'>>;
   prefetch?: number;               // batches prepared ahead (default 2; 0 = prepare on demand)
   chunk?: number;                  // samples prepared between event-loop yields (default 8)
 }

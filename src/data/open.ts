@@ -16,16 +16,33 @@ import { isUclaFolder, readUcla } from './ucla.js';
 import { isMsrFolder, readMsr } from './msr.js';
 import { isGtuFolder, readGtu } from './gtu.js';
 import type { ReadSet, SkippedFile } from './sequences.js';
+import { NormalizedDataset, normalizeInPlace } from './normalized.js';
+import type { Normalization } from '../skeleton/normalize.js';
 
 export const FORMATS = ['auto', 'npy', 'npz', 'ntu', 'pku', 'ucla', 'msr', 'gtu'] as const;
 export type DataFormat = (typeof FORMATS)[number];
 
-export interface OpenOptions { frames?: number; benchmark?: string; missing?: string; strict?: boolean }
-export interface DatasetInfo { format: Exclude<DataFormat, 'auto'>; path: string; layout: string; benchmark?: string; skipped: SkippedFile[]; notes: string[] }
+export interface OpenOptions { frames?: number; benchmark?: string; missing?: string; strict?: boolean;
+  /** how to normalise the skeletons (default: the format's, DEFAULT_NORMALIZATION) */
+  normalize?: Normalization }
+export interface DatasetInfo { format: Exclude<DataFormat, 'auto'>; path: string; layout: string; benchmark?: string; skipped: SkippedFile[]; notes: string[];
+  /** the normalisation the samples carry (applied now, at `prepare`, or by the NTU reader) */
+  normalize: Normalization }
+
+/**
+ * Each format's default normalisation (docs/data.md says why). Raw NTU folders always get the
+ * standard NTU preprocessing of their reader (per-frame centring and view alignment); arrays
+ * from other pipelines are taken as they were preprocessed there.
+ */
+export const DEFAULT_NORMALIZATION: Record<Exclude<DataFormat, 'auto'>, Normalization> = {
+  npy: 'none', npz: 'none', ntu: 'align-frame', pku: 'centre-first', ucla: 'centre-first', msr: 'centre-first', gtu: 'centre-first',
+};
 export interface OpenedDataset { train?: SkeletonDataset; test?: SkeletonDataset; all: SkeletonDataset; info: DatasetInfo }
 
 /** The project's own prepared-folder description (meta.json). */
-export interface PreparedMeta { layout: string; numClasses: number; T: number; V: number; M: number; format: string; benchmark?: string }
+export interface PreparedMeta { layout: string; numClasses: number; T: number; V: number; M: number; format: string; benchmark?: string;
+  /** the normalisation `prepare` applied (absent in folders written before it existed: none) */
+  normalize?: Normalization }
 
 /** An (N, 3, T, V, M) float32 .npy read row by row, with labels and valid-frame counts. */
 export class NpyDataset implements SkeletonDataset {
@@ -123,15 +140,24 @@ export function detectFormat(path: string): Exclude<DataFormat, 'auto'> {
   throw new UserError(`${path}: unrecognised dataset folder (expected *_data_joint.npy arrays, an .npz, .skeleton files, gtu3d, MSR Action3D, NW-UCLA all_sqe or PKU-MMD)`);
 }
 
-function fromReadSet(r: ReadSet, format: DatasetInfo['format'], path: string, benchmark: string): OpenedDataset {
+function fromReadSet(r: ReadSet, format: DatasetInfo['format'], path: string, benchmark: string, normalize: Normalization): OpenedDataset {
+  normalizeInPlace(r.dataset, normalize);
   return {
     all: r.dataset, train: new SubsetDataset(r.dataset, r.train), test: new SubsetDataset(r.dataset, r.test),
-    info: { format, path, layout: r.dataset.layout, benchmark, skipped: r.skipped, notes: [] },
+    info: { format, path, layout: r.dataset.layout, benchmark, skipped: r.skipped, notes: [], normalize },
   };
+}
+
+/** Wraps every split of an opened dataset so its samples are normalised on read. */
+function normalizedOnRead(o: OpenedDataset, mode: Normalization): OpenedDataset {
+  if (mode === 'none') return o;
+  const wrap = (d?: SkeletonDataset) => d && new NormalizedDataset(d, mode);
+  return { all: wrap(o.all)!, train: wrap(o.train), test: wrap(o.test), info: { ...o.info, normalize: mode } };
 }
 
 export function openDataset(path: string, format: DataFormat = 'auto', opts: OpenOptions = {}): OpenedDataset {
   const fmt = format === 'auto' ? detectFormat(path) : format;
+  const norm = opts.normalize ?? DEFAULT_NORMALIZATION[fmt];
   const small = { frames: opts.frames, strict: opts.strict };
   switch (fmt) {
     case 'npy': {
@@ -143,15 +169,21 @@ export function openDataset(path: string, format: DataFormat = 'auto', opts: Ope
       const train = openArraySplit(path, SPLITS[0], meta), test = openArraySplit(path, SPLITS[1], meta);
       if (!train && !test) throw new UserError(`${path}: no {train,val}_data_joint.npy (or train_data.npy / train_position.npy)`);
       const parts = [train, test].filter((d): d is NpyDataset => d !== undefined);
-      return { train, test, all: parts.length === 1 ? parts[0] : new ConcatDataset(parts),
-        info: { format: 'npy', path, layout: parts[0].layout, benchmark: meta?.benchmark, skipped: [], notes: [] } };
+      const done = meta?.normalize ?? 'none';
+      const opened: OpenedDataset = { train, test, all: parts.length === 1 ? parts[0] : new ConcatDataset(parts),
+        info: { format: 'npy', path, layout: parts[0].layout, benchmark: meta?.benchmark, skipped: [], notes: [], normalize: done } };
+      if (opts.normalize === undefined || opts.normalize === done) return opened;
+      if (done !== 'none') throw new UserError(`--normalize ${opts.normalize}: ${path} was prepared with --normalize ${done}; prepare it again from the raw data to change it`);
+      return normalizedOnRead(opened, opts.normalize);
     }
     case 'npz': {
       const { train, test } = readNpz(path);
       const parts = [train, test].filter((d): d is NonNullable<typeof d> => d !== undefined);
-      return { train, test, all: parts.length === 1 ? parts[0] : new ConcatDataset(parts), info: { format: 'npz', path, layout: 'ntu25', skipped: [], notes: [] } };
+      return normalizedOnRead({ train, test, all: parts.length === 1 ? parts[0] : new ConcatDataset(parts),
+        info: { format: 'npz', path, layout: 'ntu25', skipped: [], notes: [], normalize: 'none' } }, norm);
     }
     case 'ntu': {
+      if (norm !== 'align-frame') throw new UserError(`--normalize ${norm}: raw NTU RGB+D folders always get the standard NTU preprocessing (align-frame: per-frame centring on SpineMid and view alignment)`);
       const benchmark = (opts.benchmark ?? 'xsub') as NtuBenchmark;
       if (!['xsub', 'xview', 'xset'].includes(benchmark)) throw new UserError(`--benchmark ${benchmark}: NTU benchmarks are xsub, xview, xset`);
       const index = indexNtuFolder(path, opts.missing ? readNameList(opts.missing) : undefined);
@@ -160,20 +192,20 @@ export function openDataset(path: string, format: DataFormat = 'auto', opts: Ope
       index.ids.forEach((id, i) => (isNtuTrain(id, benchmark) ? train : test).push(i));
       const notes = index.excluded ? [`${index.excluded} samples excluded by ${opts.missing}`] : [];
       return { all, train: new SubsetDataset(all, Int32Array.from(train)), test: new SubsetDataset(all, Int32Array.from(test)),
-        info: { format: 'ntu', path, layout: 'ntu25', benchmark, skipped: [], notes } };
+        info: { format: 'ntu', path, layout: 'ntu25', benchmark, skipped: [], notes, normalize: 'align-frame' } };
     }
     case 'pku': {
       const benchmark = opts.benchmark ?? 'xsub';
       if (benchmark !== 'xsub' && benchmark !== 'xview') throw new UserError(`--benchmark ${benchmark}: PKU-MMD benchmarks are xsub, xview`);
       const p = openPku(path, { frames: opts.frames, benchmark });
-      return { all: p.all, train: p.train && new SubsetDataset(p.all, p.train), test: p.test && new SubsetDataset(p.all, p.test),
-        info: { format: 'pku', path, layout: 'ntu25', benchmark, skipped: [], notes: p.splitFile ? [] : ['no split file found: no train/test split'] } };
+      return normalizedOnRead({ all: p.all, train: p.train && new SubsetDataset(p.all, p.train), test: p.test && new SubsetDataset(p.all, p.test),
+        info: { format: 'pku', path, layout: 'ntu25', benchmark, skipped: [], notes: p.splitFile ? [] : ['no split file found: no train/test split'], normalize: 'none' } }, norm);
     }
     case 'ucla': {
       const dir = isUclaFolder(path) ? path : join(path, 'all_sqe');
-      return fromReadSet(readUcla(dir, small), 'ucla', path, 'xview');
+      return fromReadSet(readUcla(dir, small), 'ucla', path, 'xview', norm);
     }
-    case 'msr': return fromReadSet(readMsr(path, small), 'msr', path, 'xsub');
-    case 'gtu': return fromReadSet(readGtu(path, small), 'gtu', path, 'holdout10');
+    case 'msr': return fromReadSet(readMsr(path, small), 'msr', path, 'xsub', norm);
+    case 'gtu': return fromReadSet(readGtu(path, small), 'gtu', path, 'holdout10', norm);
   }
 }

@@ -2,7 +2,7 @@
  * Converts any readable format into the project's prepared folder, one sample at a time so memory
  * stays bounded however large the input:
  *   {train,val}_data_joint.npy (float32 N,3,T,V,M) · {train,val}_num_frame.npy (int64 N)
- *   {train,val}_label.pkl (protocol 4) · meta.json {layout, numClasses, T, V, M, format, benchmark}
+ *   {train,val}_label.pkl (protocol 4) · meta.json {layout, numClasses, T, V, M, format, benchmark, normalize}
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,10 +13,12 @@ import { writeLabelPickle } from './pickle.js';
 import { openDataset, type DataFormat, type PreparedMeta } from './open.js';
 import { reasonOf, type SkippedFile } from './sequences.js';
 import { Progress } from '../util/progress.js';
+import type { Normalization } from '../skeleton/normalize.js';
 
 export interface PrepareOptions {
   format: DataFormat; input: string; out: string;
   benchmark?: string; frames?: number; missing?: string; strict?: boolean;
+  normalize?: Normalization;      // default: the format's (DEFAULT_NORMALIZATION), recorded in meta.json
   progress?: boolean; // a \r progress line on stderr
 }
 export interface PrepareResult { meta: PreparedMeta; counts: { train: number; val: number }; skipped: SkippedFile[] }
@@ -49,7 +51,7 @@ function writeSplit(ds: SkeletonDataset, out: string, split: string, opts: Prepa
 }
 
 export function prepareDataset(opts: PrepareOptions): PrepareResult {
-  const opened = openDataset(opts.input, opts.format, { frames: opts.frames, benchmark: opts.benchmark, missing: opts.missing, strict: opts.strict });
+  const opened = openDataset(opts.input, opts.format, { frames: opts.frames, benchmark: opts.benchmark, missing: opts.missing, strict: opts.strict, normalize: opts.normalize });
   const { train, test, all, info } = opened;
   if (opts.frames !== undefined && all.T !== opts.frames && (info.format === 'npy' || info.format === 'npz')) {
     throw new UserError(`--frames ${opts.frames}: ${opts.input} is already fixed at T=${all.T}; resampling preprocessed arrays is not supported`);
@@ -61,7 +63,7 @@ export function prepareDataset(opts: PrepareOptions): PrepareResult {
     if (train) counts.train = writeSplit(train, opts.out, 'train', opts, skipped);
     if (test) counts.val = writeSplit(test, opts.out, 'val', opts, skipped);
   } else counts.train = writeSplit(all, opts.out, 'train', opts, skipped);
-  const meta: PreparedMeta = { layout: all.layout, numClasses: all.numClasses, T: all.T, V: all.V, M: all.M, format: info.format, benchmark: info.benchmark };
+  const meta: PreparedMeta = { layout: all.layout, numClasses: all.numClasses, T: all.T, V: all.V, M: all.M, format: info.format, benchmark: info.benchmark, normalize: info.normalize };
   writeFileSync(join(opts.out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
   return { meta, counts, skipped };
 }

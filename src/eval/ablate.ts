@@ -87,7 +87,7 @@ export async function runAblation(o: AblationOptions): Promise<AblationResult> {
   const heading = `## Ablation: ${variants.map((v) => v.name).join(' / ')}` +
     `\n\n${o.describe ? `${o.describe}; ` : ''}${o.seeds > 1 ? `seeds ${o.base.seed}…${o.base.seed + o.seeds - 1}` : `seed ${o.base.seed}`}, ` +
     `${o.base.epochs} epochs, batch ${o.base.batchSize}${o.maxSteps ? `, at most ${o.maxSteps} steps` : ''}, modalities ${o.base.modalities.join('+')}; ` +
-    `linear (best top-1, ${o.linearEpochs ?? 80} epochs) and k-NN on frozen features, %, mean ± std over seeds.` +
+    `linear-fixed+std (precomputed centre-crop features, standardised; best top-1 of the evaluations, ${o.linearEpochs ?? 80} epochs) and k-NN (centre crops) on frozen features, %, mean ± std over seeds.` +
     variants.filter((v) => v.note).map((v) => `\n${v.name}: ${v.note}.`).join('');
   const save = (rows: AblationRow[], markdown: string) => {
     writeFileAtomic(join(o.runDir, 'ablation.md'), markdown);

@@ -15,17 +15,20 @@ export interface FeatureSet { features: Float32Array; labels: Int32Array; n: num
 
 export async function extractFeatures(
   encoder: Encoder, dataset: SkeletonDataset, modality: Modality, layout: Layout,
-  { frames, batchSize = 64, transform = 'eval' as 'eval' | 'train-eval', seed = 0 }: { frames: number; batchSize?: number; transform?: 'eval' | 'train-eval'; seed?: number },
+  { frames, batchSize = 64, transform = 'eval' as 'eval' | 'train-eval', seed = 0, epoch = 0, minCrop }:
+    { frames: number; batchSize?: number; transform?: 'eval' | 'train-eval'; seed?: number;
+      /** with 'train-eval': the crops of this epoch (Rng.derive(seed, ·, epoch, batch)) */
+      epoch?: number; minCrop?: number },
 ): Promise<FeatureSet> {
   const wasTraining = encoder.training;
   encoder.eval();
-  const loader = new Loader(dataset, { batchSize, shuffle: false, dropLast: false, seed, transform, T: frames });
+  const loader = new Loader(dataset, { batchSize, shuffle: false, dropLast: false, seed, transform, T: frames, augment: minCrop === undefined ? undefined : { minCrop } });
   const d = encoder.featureDim;
   const out = new Float32Array(dataset.size * d);
   const labels = new Int32Array(dataset.size);
   let row = 0;
   try {
-    for await (const batch of loader.epoch(0)) {
+    for await (const batch of loader.epoch(epoch)) {
       const f = noGrad(() => tidy(() => {
         const x = Tensor.from(batch.x1, [batch.size, 3, frames, dataset.V, dataset.M]);
         return encoder.features(modalityOf(x, modality, layout.bones));

@@ -25,35 +25,59 @@ export interface LinearOptions {
 
 /** Per-feature (x − mean) / std with the statistics of `train`. */
 export function standardizeFeatures(train: FeatureSet, ...others: FeatureSet[]): FeatureSet[] {
+  const stats = featureStats(train);
+  return [train, ...others].map((f) => applyStats(f, stats));
+}
+export interface LinearResult { best: number; last: number; bestTop5: number; lastTop5: number; history: { epoch: number; top1: number; top5: number }[]; predictions: Int32Array;
+  /** softmax outputs (N, classes) of the last evaluation, for multi-stream fusion */
+  probabilities: Float32Array;
+  /** softmax outputs of every evaluation (aligned with history), so a fusion can take its best evaluation as the streams do */
+  probabilityHistory: Float32Array[] }
+
+/** Per-feature statistics of a training set: (x − mean) / std with these is `standardizeFeatures`. */
+export function featureStats(train: FeatureSet): { mean: Float64Array; inv: Float64Array } {
   const { n, d } = train;
   const mean = new Float64Array(d), sq = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += train.features[i * d + j] / n;
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) sq[j] += (train.features[i * d + j] - mean[j]) ** 2 / n;
-  const inv = Float64Array.from(sq, (v) => 1 / Math.sqrt(v + 1e-5));
-  return [train, ...others].map((f) => ({ ...f, features: Float32Array.from(f.features, (v, k) => (v - mean[k % d]) * inv[k % d]) }));
+  return { mean, inv: Float64Array.from(sq, (v) => 1 / Math.sqrt(v + 1e-5)) };
 }
-export interface LinearResult { best: number; last: number; bestTop5: number; lastTop5: number; history: { epoch: number; top1: number; top5: number }[]; predictions: Int32Array;
-  /** softmax outputs (N, classes) of the last evaluation, for multi-stream fusion */
-  probabilities: Float32Array }
 
+export function applyStats(f: FeatureSet, { mean, inv }: { mean: Float64Array; inv: Float64Array }): FeatureSet {
+  const d = f.d;
+  return { ...f, features: Float32Array.from(f.features, (v, k) => (v - mean[k % d]) * inv[k % d]) };
+}
+
+/** Linear evaluation on features computed once (the precomputed, "fixed" protocol; standardised unless told not to). */
 export async function linearEvaluate(trainRaw: FeatureSet, testRaw: FeatureSet, opts: LinearOptions = {}): Promise<LinearResult> {
   const [train, test] = opts.standardize === false ? [trainRaw, testRaw] : standardizeFeatures(trainRaw, testRaw);
+  return trainLinear(async () => train, test, opts);
+}
+
+/**
+ * The classifier's training loop: `trainAt(epoch)` gives that epoch's training features (the same
+ * set every epoch for precomputed features, fresh crops for the official protocol), `test` is
+ * evaluated every `evalEvery` epochs and after the last. Standardisation, if any, is the caller's.
+ */
+export async function trainLinear(trainAt: (epoch: number) => Promise<FeatureSet>, test: FeatureSet, opts: LinearOptions = {}): Promise<LinearResult> {
   const { epochs = 80, lr = 0.1, milestones = [50, 70], batchSize = 64, evalEvery = 5, seed = 0 } = opts;
-  const d = train.d;
+  const d = test.d;
+  let train = await trainAt(0);
+  if (train.d !== d) throw new Error(`linear evaluation: training features have ${train.d} dimensions, test ${d}`);
   const classes = opts.numClasses ?? Math.max(...train.labels, ...test.labels) + 1;
   const rng = new Rng(seed);
   const w = Tensor.from(Float32Array.from({ length: classes * d }, () => 0.01 * rng.normal()), [classes, d]).param();
   const b = Tensor.from(new Float32Array(classes), [classes]).param();
   const sgd = new SGD({ momentum: 0.9, weightDecay: 0 });
   const lrAt = stepSchedule(lr, milestones);
-  const xTrain = Tensor.from(train.features, [train.n, d]).keep();
   const xTest = Tensor.from(test.features, [test.n, d]).keep();
   const history: LinearResult['history'] = [];
+  const probabilityHistory: Float32Array[] = [];
   let predictions: Int32Array = new Int32Array(test.n);
-  let probabilities: Float32Array = new Float32Array(test.n * classes);
   const order = Int32Array.from({ length: train.n }, (_, i) => i);
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
+      if (epoch > 0) train = await trainAt(epoch);
       rng.shuffle(order);
       for (let s = 0; s < train.n; s += batchSize) {
         const rows = order.subarray(s, Math.min(s + batchSize, train.n));
@@ -73,16 +97,17 @@ export async function linearEvaluate(trainRaw: FeatureSet, testRaw: FeatureSet, 
         const { top1, top5, pred } = topAccuracy(scores, test.labels, classes);
         history.push({ epoch: epoch + 1, top1, top5 });
         predictions = pred;
-        probabilities = softmaxRows(scores, classes);
+        probabilityHistory.push(softmaxRows(scores, classes));
       }
     }
   } finally {
-    w.dispose(); b.dispose(); sgd.dispose(); xTrain.dispose(); xTest.dispose();
+    w.dispose(); b.dispose(); sgd.dispose(); xTest.dispose();
   }
   const last = history[history.length - 1];
   return {
     best: Math.max(...history.map((h) => h.top1)), last: last.top1,
-    bestTop5: Math.max(...history.map((h) => h.top5)), lastTop5: last.top5, history, predictions, probabilities,
+    bestTop5: Math.max(...history.map((h) => h.top5)), lastTop5: last.top5, history, predictions,
+    probabilities: probabilityHistory[probabilityHistory.length - 1], probabilityHistory,
   };
 }
 

@@ -156,6 +156,7 @@ export function loadEncoderFrom(path: string, modality: Modality, opts: LoadOpti
     ({ layout, source } = runLayout(metadata, state.dataset, V, opts.layout, file));
     model = new STGCN({
       layout, hidden: config.hidden, hiddenDim: config.hiddenDim, dropout: config.dropout, head: 'mlp', headDim: config.headDim, seed: opts.seed ?? 0,
+      blocks: config.blocks,   // a run with its own block plan (tests, the study's encoder sizes)
     });
   }
   try {

@@ -22,6 +22,8 @@ export interface MetricRow { step: number; epoch?: number; lr?: number; [term: s
 export interface RunData {
   dir: string;
   metrics: MetricRow[];
+  /** the k-NN monitor's readings (`{kind: 'knn'}` rows of metrics.jsonl) */
+  monitor: MetricRow[];
   badMetricLines: number;
   config?: Record<string, unknown>;
   checkpoint?: Record<string, unknown>;
@@ -38,29 +40,31 @@ function readJson(path: string): Record<string, unknown> | undefined {
 
 export function readRun(dir: string): RunData {
   if (!existsSync(dir)) throw new UserError(`${dir}: no such run folder`);
-  const metrics: MetricRow[] = [];
+  const metrics: MetricRow[] = [], monitor: MetricRow[] = [];
   let bad = 0;
   const mpath = join(dir, 'metrics.jsonl');
   if (existsSync(mpath)) {
     for (const line of readFileSync(mpath, 'utf8').split('\n')) {
       if (!line.trim()) continue;
       try {
-        const o = JSON.parse(line) as MetricRow;
-        if (typeof o.step === 'number') metrics.push(o); else bad++;
+        const o = JSON.parse(line) as MetricRow & { kind?: string };
+        if (typeof o.step !== 'number') bad++;
+        else if (o.kind === 'knn') monitor.push(o);
+        else metrics.push(o);
       } catch { bad++; }   // a line cut short by a crash: skip it, count it
     }
   }
   const results = readJson(join(dir, 'results.json')) as RunData['results'];
   const config = readJson(join(dir, 'config.json')) ?? (results?.config as Record<string, unknown> | undefined);
   return {
-    dir, metrics, badMetricLines: bad, config, results,
+    dir, metrics, monitor, badMetricLines: bad, config, results,
     checkpoint: readJson(join(dir, 'checkpoint.json')), ablation: readJson(join(dir, 'ablation.json')) as RunData['ablation'],
   };
 }
 
 /** Term names in a stable, readable order: total, then per modality nce/cluster/imd, then the rest. */
 export function termOrder(metrics: MetricRow[]): string[] {
-  const skip = new Set(['step', 'epoch', 'lr']);
+  const skip = new Set(['step', 'epoch', 'lr', 'window']);
   const names = new Set<string>();
   for (const m of metrics) for (const k of Object.keys(m)) if (!skip.has(k) && typeof m[k] === 'number') names.add(k);
   const rank = (n: string) => {
@@ -119,6 +123,12 @@ export function renderReport(run: RunData, generated = new Date()): string {
   parts.push(section('losses', 'Loss curves', terms.length
     ? `<div class="grid">${terms.map((t, i) => lineChart([{ name: t, points: series(run.metrics, t), color: t === 'total' ? '#222' : colorOf(i) }], { title: t, xLabel: 'step', width: 360, height: 210 })).join('')}</div>`
     : '<p class="muted">No metrics.jsonl (or no logged step) in this run folder.</p>'));
+  if (run.monitor.length) {
+    const keys = [...new Set(run.monitor.flatMap((m) => Object.keys(m).filter((k) => k.startsWith('knn'))))].sort();
+    parts.push(section('knn-monitor', 'k-NN monitor (test split, during pre-training)',
+      lineChart(keys.map((k, i) => ({ name: k, points: run.monitor.filter((m) => typeof m[k] === 'number').map((m) => [m.step, m[k] as number] as [number, number]), color: colorOf(i) })),
+        { xLabel: 'step', yLabel: 'top-1', percent: true, width: 560, height: 240 })));
+  }
 
   // learning rate
   const lr = series(run.metrics, 'lr');

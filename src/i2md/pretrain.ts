@@ -10,14 +10,16 @@ import { Tensor, G } from '../tensor/tensor.js';
 import type { SkeletonDataset } from '../data/dataset.js';
 import { Loader } from '../data/loader.js';
 import { SGD } from '../optim/sgd.js';
-import { stepSchedule } from '../optim/schedule.js';
+import { stepSchedule, cosineSchedule, type Schedule } from '../optim/schedule.js';
 import { getLayout } from '../skeleton/layouts.js';
 import { UserError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
 import { I2MDModel } from './model.js';
-import { pretrainStep, type LossTerms } from './step.js';
+import { pretrainStep, partsAt, type LossTerms } from './step.js';
 import { saveCheckpoint, loadCheckpoint, type TrainState } from './checkpoint.js';
-import type { PretrainConfig } from './config.js';
+import { DEFAULT_CROP_SCALE_MIN, resolveEpochs, type PretrainConfig } from './config.js';
+import { RunningMeans } from './telemetry.js';
+import type { KnnMonitor, KnnReading } from '../eval/knn-monitor.js';
 
 export interface PretrainOptions {
   runDir: string;
@@ -27,31 +29,59 @@ export interface PretrainOptions {
   maxSteps?: number;          // stop after this many steps in total (tests, resume checks)
   quiet?: boolean;
   datasetName?: string;
+  /** k-NN on a held-out split every few epochs (src/eval/knn-monitor.ts); rows `{kind: 'knn'}` in metrics.jsonl */
+  monitor?: KnnMonitor;
+  /** where the epoch lines go (default stderr; nothing when quiet) */
+  log?: (line: string) => void;
 }
 
 export interface PretrainResult {
   model: I2MDModel;
   state: TrainState;
-  losses: { step: number; terms: Record<string, number> }[];  // every logged step
+  /** every logged step: each term's mean over the steps since the previous entry (`window` of them) */
+  losses: { step: number; window: number; terms: Record<string, number> }[];
+  knn: { step: number; epoch: number; readings: KnnReading[] }[];
   stepMs: number;             // mean wall time per step
   dataMs: number;             // mean time per step spent preparing or waiting for data
   interrupted: boolean;
 }
 
 export class NonFiniteLoss extends UserError {
-  constructor(term: string, step: number, value: number) {
-    super(`training stopped: loss term '${term}' is ${value} at step ${step}; the last good checkpoint is kept`, 3);
+  constructor(term: string, step: number, value: number, window = 1) {
+    const where = window > 1 ? `in steps ${step - window + 1}–${step}` : `at step ${step}`;
+    super(`training stopped: loss term '${term}' is ${value} ${where}; the last good checkpoint is kept`, 3);
   }
 }
 
-export async function pretrain(dataset: SkeletonDataset, config: PretrainConfig, opts: PretrainOptions): Promise<PretrainResult> {
+/** The learning rate at a (fractional) epoch under the config's schedule. */
+export function scheduleOf(c: PretrainConfig): Schedule {
+  const warm = c.warmupEpochs ?? 0;
+  if (c.lrSchedule === 'cosine') return cosineSchedule(c.lr, c.epochs, { warmupEpochs: warm });
+  const steps = stepSchedule(c.lr, c.lrSteps);
+  return warm > 0 ? (e) => steps(e) * Math.min(1, (e + 1) / warm) : steps;
+}
+
+/** The augmentation a config asks for (its optional fields at their defaults when absent). */
+export function augmentOf(c: PretrainConfig) {
+  return { minCrop: c.minCrop, scaleRange: [c.cropScaleMin ?? DEFAULT_CROP_SCALE_MIN, 1] as [number, number],
+    jointFraction: c.jointFraction, corruptions: c.corruptions, shearAmplitude: c.shearAmplitude };
+}
+
+/** "nce_joint 5.12 · cmd 0.31 …" with the id_ statistics as percentages. */
+function describeTerms(t: Record<string, number>): string {
+  return Object.entries(t).map(([k, v]) => (k.startsWith('id_') ? `${k} ${(100 * v).toFixed(1)}%` : `${k} ${v.toFixed(k.startsWith('pos_') || k.startsWith('neg_') ? 2 : 3)}`)).join(' · ');
+}
+
+export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig, opts: PretrainOptions): Promise<PretrainResult> {
   const { runDir, logEvery = 10, checkpointEvery = 1 } = opts;
+  const config = resolveEpochs(recipe, dataset.size);
   mkdirSync(runDir, { recursive: true });
   const layout = getLayout(dataset.layout);
   const model = new I2MDModel(config, layout, dataset.M);
   model.train();
   const sgd = new SGD({ momentum: config.sgdMomentum, weightDecay: config.weightDecay });
-  const lrAt = stepSchedule(config.lr, config.lrSteps);
+  const lrAt = scheduleOf(config);
+  const log = opts.quiet ? () => undefined : opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   let state: TrainState = { epoch: 0, step: 0, batchInEpoch: 0, config, dataset: opts.datasetName ?? dataset.layout };
   if (opts.resume) state = loadCheckpoint(runDir, model, sgd);
   else writeFileSync(join(runDir, 'metrics.jsonl'), '');
@@ -59,31 +89,54 @@ export async function pretrain(dataset: SkeletonDataset, config: PretrainConfig,
 
   const loader = new Loader(dataset, {
     batchSize: config.batchSize, dropLast: true, seed: config.seed, transform: 'twoViews', T: config.frames,
-    augment: { minCrop: config.minCrop },
+    augment: augmentOf(config),
   });
   if (loader.batchesPerEpoch === 0) throw new UserError(`the dataset has ${dataset.size} sequences, fewer than one batch of ${config.batchSize}`);
   const totalSteps = Math.min(config.epochs * loader.batchesPerEpoch, opts.maxSteps ?? Infinity);
   const progress = opts.quiet ? undefined : new Progress(totalSteps, 'pretrain', { perItem: config.batchSize, start: state.step });
   const losses: PretrainResult['losses'] = [];
+  const knn: PretrainResult['knn'] = [];
   let interrupted = false;
   const stop = () => { interrupted = true; };
   process.once('SIGINT', stop); process.once('SIGTERM', stop);
 
   const [B, T, V, M] = [config.batchSize, config.frames, dataset.V, dataset.M];
-  let pending: { step: number; terms: LossTerms }[] = [];
-  let stepTime = 0, steps = 0, savedStep = opts.resume ? state.step : -1;
+  const means = new RunningMeans();
+  let stepTime = 0, steps = 0, savedStep = opts.resume ? state.step : -1, lastLr = lrAt(state.epoch);
+  let sinceLine: { window: number; terms: Record<string, number> }[] = [];   // rows since the last epoch line
   const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; };
-  const drain = async () => {
-    for (const p of pending) {
-      const values: Record<string, number> = {};
-      for (const [name, t] of Object.entries(p.terms)) { values[name] = await t.item(); t.dispose(); }
-      // name the first component that broke, not the total it spoils
-      const bad = Object.entries(values).find(([n, v]) => n !== 'total' && !Number.isFinite(v)) ?? (Number.isFinite(values.total) ? undefined : ['total', values.total]);
-      if (bad) throw new NonFiniteLoss(bad[0] as string, p.step, bad[1] as number);
-      losses.push({ step: p.step, terms: values });
-      appendFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify({ step: p.step, epoch: state.epoch, lr: lrAt(state.epoch), ...values }) + '\n');
+  const metric = (row: Record<string, unknown>) => appendFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
+  /** One log line: every term's mean over the steps since the previous one. */
+  const flush = async () => {
+    const window = means.window;
+    if (window === 0) return;
+    const values = await means.read();
+    // name the first component that broke, not the total it spoils
+    const bad = Object.entries(values).find(([n, v]) => n !== 'total' && !Number.isFinite(v)) ?? (Number.isFinite(values.total) ? undefined : ['total', values.total]);
+    if (bad) throw new NonFiniteLoss(bad[0] as string, state.step, bad[1] as number, window);
+    losses.push({ step: state.step, window, terms: values });
+    sinceLine.push({ window, terms: values });
+    metric({ step: state.step, epoch: state.epoch, lr: lastLr, window, ...values });
+  };
+  /** The epoch line on the console: the means since the last one, and the k-NN monitor when due. */
+  let linedEpoch = state.epoch;
+  const epochLine = async (epochsDone: number) => {
+    linedEpoch = epochsDone;
+    const total = sinceLine.reduce((a, r) => a + r.window, 0);
+    const avg: Record<string, number> = {};
+    for (const r of sinceLine) for (const [k, v] of Object.entries(r.terms)) avg[k] = (avg[k] ?? 0) + (v * r.window) / total;
+    sinceLine = [];
+    let line = `epoch ${epochsDone}/${config.epochs} step ${state.step}: ${describeTerms(avg)}`;
+    if (opts.monitor?.due(epochsDone, config.epochs)) {
+      const readings = await opts.monitor.measure(model.branches.map((b) => ({ modality: b.modality, encoder: b.encoderQ })), config.frames);
+      knn.push({ step: state.step, epoch: epochsDone, readings });
+      const row: Record<string, unknown> = { kind: 'knn', step: state.step, epoch: epochsDone };
+      for (const r of readings) { row[`knn1_${r.stream}`] = r.knn1; row[`knn${r.k}_${r.stream}`] = r.knnK; }
+      metric(row);
+      line += ` | k-NN (${readings[0].train} train / ${readings[0].test} test) ` +
+        readings.map((r) => `${r.stream} 1-NN ${(100 * r.knn1).toFixed(1)}% ${r.k}-NN ${(100 * r.knnK).toFixed(1)}%`).join(', ');
     }
-    pending = [];
+    if (total > 0 || line.includes('k-NN')) { if (progress && process.stderr.isTTY) process.stderr.write('\n'); log(line); }
   };
 
   try {
@@ -95,27 +148,31 @@ export async function pretrain(dataset: SkeletonDataset, config: PretrainConfig,
         const t0 = performance.now();
         const x1 = Tensor.from(batch.x1, [B, 3, T, V, M]);
         const x2 = Tensor.from(batch.x2!, [B, 3, T, V, M]);
-        const terms = pretrainStep(model, sgd, x1, x2, lrAt(epoch));
+        lastLr = lrAt(config.lrSchedule === 'cosine' ? epoch + (b - 1) / loader.batchesPerEpoch : epoch);
+        const terms = pretrainStep(model, sgd, x1, x2, lastLr, { ...partsAt(config, epoch), telemetry: true });
         x1.dispose(); x2.dispose();
+        means.push(terms);
         state.step++; state.batchInEpoch = b;
-        const logNow = state.step % logEvery === 0 || state.step === totalSteps;
-        if (logNow) { pending.push({ step: state.step, terms }); await drain(); }
-        else for (const t of Object.values(terms)) t.dispose();
+        if (state.step % logEvery === 0 || state.step === totalSteps) await flush();
         stepTime += performance.now() - t0; steps++;
         progress?.update(state.step, losses.length ? `loss ${losses[losses.length - 1].terms.total.toFixed(3)}` : '');
       }
       if (interrupted || state.step >= totalSteps) { if (b >= loader.batchesPerEpoch) { state.epoch = epoch + 1; state.batchInEpoch = 0; } break; }
       state.epoch = epoch + 1; state.batchInEpoch = 0;
+      await flush();
       if (state.epoch % checkpointEvery === 0) await save();
+      await epochLine(state.epoch);
     }
-    await drain();
+    await flush();
     if (savedStep !== state.step) await save();   // the end of the run, a stop mid-epoch, or a signal
+    // the last epoch ends by the step count, before its line: it gets one (and the monitor) on the saved weights
+    if (state.batchInEpoch === 0 && state.epoch > linedEpoch) await epochLine(state.epoch);
   } finally {
     process.off('SIGINT', stop); process.off('SIGTERM', stop);
     progress?.done();
-    for (const p of pending) for (const t of Object.values(p.terms)) t.dispose();
+    means.reset();
   }
   const ls = loader.stats();
   loader.close();
-  return { model, state, losses, stepMs: steps ? stepTime / steps : 0, dataMs: ls.batches ? (ls.prepareMs + ls.waitMs) / ls.batches : 0, interrupted };
+  return { model, state, losses, knn, stepMs: steps ? stepTime / steps : 0, dataMs: ls.batches ? (ls.prepareMs + ls.waitMs) / ls.batches : 0, interrupted };
 }

@@ -10,6 +10,7 @@
  */
 import { Tensor, tidy, backward, noGrad } from '../tensor/index.js';
 import { add, scale } from '../ops/elementwise.js';
+import { sumAxes } from '../ops/reduce.js';
 import { l2Normalize } from '../ops/softmax.js';
 import { motionGpu, boneGpu } from '../ops/modalities.js';
 import { emaUpdate } from '../optim/ema.js';
@@ -17,6 +18,7 @@ import type { SGD } from '../optim/sgd.js';
 import { infoNCE, queueSim, queueSimRaw } from '../ops/contrastive.js';
 import { distillKL } from '../ops/distill.js';
 import { dnaAggregate } from '../ops/dna.js';
+import { instanceStats } from './telemetry.js';
 import type { I2MDModel } from './model.js';
 import type { Modality } from './config.js';
 
@@ -29,9 +31,26 @@ export function modalityOf(x: Tensor, modality: Modality, bones: ReadonlyArray<r
 
 export interface BranchOut { q: Tensor; k: Tensor; qc?: Tensor; kc?: Tensor; sQ?: Tensor; tK?: Tensor }
 
-/** Builds the loss of one step; returns the total and each named term (all scalars). */
-export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor): { total: Tensor; terms: LossTerms; outs: BranchOut[] } {
+/** Which parts run this step (their start epochs) and whether to measure the telemetry. */
+export interface StepOptions {
+  cmd?: boolean;        // CMD this step (default: config.cmd)
+  imd?: boolean;        // DNA + IMD distillation this step (default: config.imd); the cluster branch contrasts plain keys without it
+  telemetry?: boolean;  // add id_/pos_/neg_<modality> (instance-discrimination top-1, mean positive and queue similarity, telemetry.ts) and dna_<modality> (neighbours aggregated per key)
+}
+
+/** The parts active at `epoch` under the config's start epochs. */
+export function partsAt(c: I2MDModel['config'], epoch: number): Required<Pick<StepOptions, 'cmd' | 'imd'>> {
+  return { cmd: c.cmd && epoch >= (c.cmdStart ?? 0), imd: c.imd && epoch >= (c.imdStart ?? 0) };
+}
+
+/**
+ * Builds the loss of one step; returns the total, each named term (all scalars) and, with
+ * telemetry, the statistics (id_<modality>) that are not part of the loss.
+ */
+export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor, opts: StepOptions = {}): { total: Tensor; terms: LossTerms; stats: LossTerms; outs: BranchOut[] } {
   const c = model.config;
+  const useCmd = opts.cmd ?? c.cmd, useImd = opts.imd ?? c.imd;
+  const stats: LossTerms = {};
   const bones = model.layout.bones;
   const terms: LossTerms = {};
   const outs: BranchOut[] = model.branches.map((b) => {
@@ -49,14 +68,24 @@ export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor): { total: Ten
   model.branches.forEach((b, i) => {
     const o = outs[i], m = b.modality;
     add_(`nce_${m}`, infoNCE(o.q, o.k, b.queue.features, c.tau));
+    if (opts.telemetry) {
+      const st = instanceStats(o.q, o.k, b.queue.features);
+      stats[`id_${m}`] = st.accuracy; stats[`pos_${m}`] = st.positive; stats[`neg_${m}`] = st.negative;
+    }
     if (o.qc && o.kc && b.clusterQueue) {
       const Qc = b.clusterQueue.features;
-      if (c.dna) {
+      if (c.dna && useImd) {
         const { c: pos, mask } = dnaAggregate(o.kc, Qc, { kDna: c.kDna, delta: c.dnaDelta, tauAgg: c.tauAgg });
         add_(`cluster_${m}`, infoNCE(o.qc, pos, Qc, c.tau, mask));
+        // how many neighbours DNA aggregated per key (0 … k_dna): all of them means δ no longer selects
+        if (opts.telemetry) {
+          stats[`dna_${m}`] = noGrad(() => scale(sumAxes(mask), 1 / mask.shape[0]));
+          stats[`cneg_${m}`] = instanceStats(o.qc, o.kc, Qc).negative;   // the cluster space's mean similarity, to compare with δ
+        }
       } else {
         add_(`cluster_${m}`, infoNCE(o.qc, o.kc, Qc, c.tau));
       }
+      if (!useImd) return;
       // IMD: each branch's key neighbourhood teaches the other branch's query
       const tInst = noGrad(() => queueSimRaw(o.k, b.queue.features));
       const tClus = noGrad(() => queueSimRaw(o.kc!, Qc));
@@ -67,7 +96,7 @@ export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor): { total: Ten
       o.sQ = sInst; o.tK = tInst;
     }
   });
-  if (c.cmd) {
+  if (useCmd) {
     model.branches.forEach((b, i) => {
       outs[i].tK ??= noGrad(() => queueSimRaw(outs[i].k, b.queue.features));
       outs[i].sQ ??= queueSim(outs[i].q, b.queue.features);
@@ -83,22 +112,25 @@ export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor): { total: Ten
   // the total is a tensor of its own even with one term, so each returned scalar is disposed once
   const parts = Object.values(terms);
   const total = parts.slice(1).reduce((acc, t) => add(acc, t), scale(parts[0], 1));
-  return { total, terms, outs };
+  return { total, terms, stats, outs };
 }
 
-/** One optimisation step. Returns kept scalars (total + terms) that the caller reads and disposes. */
-export function pretrainStep(model: I2MDModel, sgd: SGD, x1: Tensor, x2: Tensor, lr: number): LossTerms {
+/**
+ * One optimisation step. Returns kept scalars (total + terms, and with telemetry the id_<m>
+ * statistics) that the caller reads and disposes.
+ */
+export function pretrainStep(model: I2MDModel, sgd: SGD, x1: Tensor, x2: Tensor, lr: number, opts: StepOptions = {}): LossTerms {
   const [keyParams, queryParams] = model.emaPairs();
   noGrad(() => emaUpdate(keyParams, queryParams, model.config.momentum));
   const result = tidy(() => {
-    const { total, terms, outs: keys } = i2mdLoss(model, x1, x2);
+    const { total, terms, stats, outs: keys } = i2mdLoss(model, x1, x2, opts);
     backward(total);
     sgd.step(model.queryParameters(), lr);
     model.branches.forEach((b, i) => {
       b.queue.enqueue(keys[i].k);
       if (b.clusterQueue && keys[i].kc) b.clusterQueue.enqueue(keys[i].kc!);
     });
-    return { total, ...terms };
+    return { total, ...terms, ...stats };
   });
   for (const t of Object.values(result)) t.keep();
   return result;

@@ -16,12 +16,26 @@ export interface AugmentOptions {
   T_out?: number;                 // frames per view (default 64)
   scaleRange?: [number, number];  // crop scale ~ U[lo, hi) (default [0.1, 1))
   minCrop?: number;               // shortest crop before clamping to the valid frames (default 64)
-  jointCount?: number;            // joints masked / corrupted (default 15, at most V)
+  jointCount?: number;            // joints masked / corrupted (default round(jointFraction·V), at most V)
+  jointFraction?: number;         // default 0.6: 15 of NTU's 25 joints, 12 of a 20-joint layout
+  corruptions?: readonly Corruption[]; // which of the three may follow the crop (default all)
+  shearAmplitude?: number;        // shear entries ~ U(−s, s) (default 1)
 }
+
+export type Corruption = 'mask' | 'linear' | 'shear';
+/** The official draw: mask with p 0.25, linear 0.25, shear 0.5 — relative weights 1 : 1 : 2. */
+const CORRUPTION_WEIGHT: Record<Corruption, number> = { mask: 1, linear: 1, shear: 2 };
 
 export const DEFAULT_T_OUT = 64;
 export const DEFAULT_MIN_CROP = 64;
 export const DEFAULT_JOINT_COUNT = 15;
+export const DEFAULT_JOINT_FRACTION = 0.6;
+
+/** Joints the mask and the random-linear corruption touch: the count if given, else a fraction of V. */
+export function corruptedJoints(V: number, opts: Pick<AugmentOptions, 'jointCount' | 'jointFraction'> = {}): number {
+  const n = opts.jointCount ?? Math.round((opts.jointFraction ?? DEFAULT_JOINT_FRACTION) * V);
+  return Math.max(0, Math.min(n, V));
+}
 export const PRETRAIN_SCALE: [number, number] = [0.1, 1];
 export const TRAIN_EVAL_SCALE: [number, number] = [0.5, 1];
 export const TEST_KEEP = 0.95;
@@ -114,9 +128,9 @@ export function jointLinear(x: Float32Array, T: number, V: number, M: number, rn
   return x;
 }
 
-/** The shear matrix S = [[1,a,b],[c,1,d],[e,f,1]] (row-major), a…f ~ U(−1, 1) drawn in that order. */
-export function randomShear(rng: Rng): Float64Array {
-  const [a, b, c, d, e, f] = Array.from({ length: 6 }, () => rng.uniform(-1, 1));
+/** The shear matrix S = [[1,a,b],[c,1,d],[e,f,1]] (row-major), a…f ~ U(−s, s) (s = 1 officially) drawn in that order. */
+export function randomShear(rng: Rng, amplitude = 1): Float64Array {
+  const [a, b, c, d, e, f] = Array.from({ length: 6 }, () => rng.uniform(-amplitude, amplitude));
   return Float64Array.of(1, a, b, c, 1, d, e, f, 1);
 }
 
@@ -143,16 +157,27 @@ function applyMatrix(x: Float32Array, T: number, V: number, M: number, R: ArrayL
   }
 }
 
-/** One pre-training view: crop-resize with scale U[0.1, 1), then exactly one of the three corruptions. */
+/** Which corruption a uniform draw u ∈ [0, 1) picks among those allowed (official weights); undefined for none. */
+export function pickCorruption(u: number, allowed: readonly Corruption[] = ['mask', 'linear', 'shear']): Corruption | undefined {
+  const list = (['mask', 'linear', 'shear'] as const).filter((c) => allowed.includes(c));
+  const total = list.reduce((a, c) => a + CORRUPTION_WEIGHT[c], 0);
+  let acc = 0;
+  for (const c of list) { acc += CORRUPTION_WEIGHT[c] / total; if (u < acc) return c; }
+  return list[list.length - 1];
+}
+
+/** One pre-training view: crop-resize with scale U[0.1, 1), then exactly one of the allowed corruptions. */
 export function augmentView(sample: Sample, opts: AugmentOptions, rng: Rng): Float32Array {
   const T_out = opts.T_out ?? DEFAULT_T_OUT;
   const { V, M } = opts;
   const y = cropResize(sample.data, opts.T_in, V, M, sample.frames, opts.scaleRange ?? PRETRAIN_SCALE, T_out, rng, opts.minCrop ?? DEFAULT_MIN_CROP);
-  const count = opts.jointCount ?? DEFAULT_JOINT_COUNT;
-  const u = rng.next();
-  if (u < 0.25) return jointMask(y, T_out, V, M, rng, count);
-  if (u < 0.5) return jointLinear(y, T_out, V, M, rng, count);
-  return shear(y, T_out, V, M, rng);
+  const count = corruptedJoints(V, opts);
+  switch (pickCorruption(rng.next(), opts.corruptions)) {
+    case 'mask': return jointMask(y, T_out, V, M, rng, count);
+    case 'linear': return jointLinear(y, T_out, V, M, rng, count);
+    case 'shear': return shear(y, T_out, V, M, rng, randomShear(rng, opts.shearAmplitude ?? 1));
+    default: return y;
+  }
 }
 
 /** The two views of one sample, drawn one after the other from rng (independent draws). */

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { FormatError, UserError } from '../util/errors.js';
+import type { BodyAnchors } from './normalize.js';
 
 export interface Layout {
   name: string;
@@ -13,6 +14,8 @@ export interface Layout {
   centre: number;              // 0-based
   bones: [number, number][];   // (child, parent) 0-based, one per joint in joint order; centre → itself
   jointNames?: string[];
+  /** Body centre, hip, spine and shoulders (0-based), for centring and view alignment (normalize.ts). */
+  anchors?: BodyAnchors;
 }
 
 type Pair = [number, number];
@@ -62,16 +65,22 @@ const MSR_NAMES = [
   'RightAnkle', 'LeftAnkle', 'RightFoot', 'LeftFoot', 'Head',
 ];
 
-function fromOfficialTable(name: string, V: number, edges1: Pair[], centre1: number, jointNames?: string[]): Layout {
+/** 1-based joint numbers of the body centre, hip, spine, left and right shoulder. */
+type Anchors1 = [number, number, number, number, number];
+function fromOfficialTable(name: string, V: number, edges1: Pair[], centre1: number, anchors1: Anchors1, jointNames?: string[]): Layout {
   const edges = toZeroBased(edges1);
   const centre = centre1 - 1;
-  return { name, V, edges, centre, bones: bonesByChild(V, [...edges, [centre, centre]]), jointNames };
+  const [c, hip, spine, left, right] = anchors1.map((j) => j - 1);
+  return { name, V, edges, centre, bones: bonesByChild(V, [...edges, [centre, centre]]), jointNames,
+    anchors: { centre: c, hip, spine, leftShoulder: left, rightShoulder: right } };
 }
 
+// Anchors: the body centre is the mid-spine joint, as the NTU preprocessing centres on SpineMid
+// (joint 2); the view is fixed by hip→spine and the shoulder line, as in 2s-AGCN's pre_normalization.
 const BUILT_IN: Record<string, Layout> = {
-  ntu25: fromOfficialTable('ntu25', 25, NTU_EDGES_1, 21, NTU_NAMES),
-  ucla20: fromOfficialTable('ucla20', 20, UCLA_EDGES_1, 3),
-  msr20: fromOfficialTable('msr20', 20, MSR_EDGES_1, 3, MSR_NAMES),
+  ntu25: fromOfficialTable('ntu25', 25, NTU_EDGES_1, 21, [2, 1, 2, 5, 9], NTU_NAMES),
+  ucla20: fromOfficialTable('ucla20', 20, UCLA_EDGES_1, 3, [2, 1, 2, 5, 9]),
+  msr20: fromOfficialTable('msr20', 20, MSR_EDGES_1, 3, [4, 7, 4, 2, 1], MSR_NAMES),
 };
 
 export const layoutNames = (): string[] => Object.keys(BUILT_IN);
@@ -111,7 +120,8 @@ function isIndex(x: unknown, V: number): x is number {
 }
 
 /**
- * A layout from JSON: {name, V, edges: [[a,b],…] 1-based, centre 1-based, jointNames?}. The bones
+ * A layout from JSON: {name, V, edges: [[a,b],…] 1-based, centre 1-based, jointNames?, anchors?}
+ * (anchors: {centre, hip, spine, leftShoulder, rightShoulder}, 1-based, for --normalize). The bones
  * are derived (edges oriented towards the centre). Any mistake is a FormatError naming the field.
  */
 export function parseLayoutJson(text: string, file = '<layout>'): Layout {
@@ -145,7 +155,15 @@ export function parseLayoutJson(text: string, file = '<layout>'): Layout {
       throw new FormatError(file, 'jointNames', `expected ${V} strings`);
     jointNames = o.jointNames as string[];
   }
-  return { name: o.name, V, edges, centre, bones, jointNames };
+  let anchors: BodyAnchors | undefined;
+  if (o.anchors !== undefined) {
+    const a = o.anchors as Record<string, unknown>;
+    const keys = ['centre', 'hip', 'spine', 'leftShoulder', 'rightShoulder'] as const;
+    if (typeof a !== 'object' || a === null || keys.some((k) => !isIndex(a[k], V)))
+      throw new FormatError(file, 'anchors', `expected {${keys.join(', ')}} as joint numbers in 1..${V} (for --normalize)`);
+    anchors = Object.fromEntries(keys.map((k) => [k, (a[k] as number) - 1])) as unknown as BodyAnchors;
+  }
+  return { name: o.name, V, edges, centre, bones, jointNames, anchors };
 }
 
 export function loadLayoutJson(path: string): Layout {

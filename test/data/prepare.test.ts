@@ -25,7 +25,7 @@ t('prepare writes the prepared folder; open reads it back identically', () => {
   assert.is(r.skipped.length, 1);
   assert.match(r.skipped[0].reason, /movement1\.txt: line 1: expected 3 numbers, found 2/);
   const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf-8'));
-  assert.equal(meta, { layout: 'ntu25', numClasses: 14, T: 11, V: 25, M: 1, format: 'gtu', benchmark: 'holdout10' });
+  assert.equal(meta, { layout: 'ntu25', numClasses: 14, T: 11, V: 25, M: 1, format: 'gtu', benchmark: 'holdout10', normalize: 'centre-first' });
   for (const f of ['train_data_joint.npy', 'val_data_joint.npy', 'train_num_frame.npy', 'val_label.pkl']) assert.ok(existsSync(join(out, f)), f);
   const src = openDataset(gtu);
   const back = openDataset(out);

@@ -53,6 +53,25 @@ function fakeRun(dir: string, { classes = 4, steps = 60 } = {}): void {
   writeFileSync(join(dir, 'results.json'), JSON.stringify(results));
 }
 
+t('k-NN monitor rows are read apart from the loss rows and drawn in their own section; window is not a term', () => {
+  const dir = tmp();
+  fakeRun(dir);
+  const extra = [
+    JSON.stringify({ step: 20, epoch: 1, lr: 0.05, window: 10, total: 3, id_joint: 0.4 }),
+    JSON.stringify({ kind: 'knn', step: 20, epoch: 1, knn1_joint: 0.31, knn20_joint: 0.28 }),
+    JSON.stringify({ kind: 'knn', step: 40, epoch: 2, knn1_joint: 0.42, knn20_joint: 0.37 }),
+  ];
+  writeFileSync(join(dir, 'metrics.jsonl'), readFileSync(join(dir, 'metrics.jsonl'), 'utf8') + extra.join('\n') + '\n');
+  const run = readRun(dir);
+  assert.equal(run.monitor.map((m) => m.knn1_joint), [0.31, 0.42]);
+  assert.ok(run.metrics.every((m) => m.knn1_joint === undefined));
+  assert.ok(!termOrder(run.metrics).includes('window'));
+  assert.ok(termOrder(run.metrics).includes('id_joint'));
+  const html = renderReport(run);
+  assert.ok(html.includes('<section id="knn-monitor">'));
+  assert.ok(!renderReport({ ...run, monitor: [] }).includes('knn-monitor'), 'no section without readings');
+});
+
 t('the report is one self-contained file with every section and no network reference', () => {
   const dir = tmp();
   fakeRun(dir);

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { Rng } from '../../src/util/random.js';
 import {
   resampleWindow, cropResize, centreCrop, jointMask, jointLinear, shear, randomShear,
-  augmentView, twoViews, trainEvalView, evalView,
+  augmentView, twoViews, trainEvalView, evalView, corruptedJoints, pickCorruption,
 } from '../../src/skeleton/augment.js';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, eps = 1e-5) => {
@@ -183,6 +183,47 @@ t('augmentView picks mask / linear / shear about 1/4, 1/4, 1/2', () => {
     }
   }
   assert.ok(Math.abs(counts[0] - 500) < 80 && Math.abs(counts[1] - 500) < 80 && Math.abs(counts[2] - 1000) < 100, `${counts}`);
+});
+
+t('the corrupted joint count is a fraction of V: 15 of 25 (unchanged), 12 of 20, a count overrides, capped at V', () => {
+  assert.is(corruptedJoints(25), 15);
+  assert.is(corruptedJoints(20), 12);
+  assert.is(corruptedJoints(20, { jointFraction: 0.3 }), 6);
+  assert.is(corruptedJoints(20, { jointCount: 15 }), 15);
+  assert.is(corruptedJoints(20, { jointCount: 40 }), 20);
+  assert.is(corruptedJoints(25, { jointFraction: 0 }), 0);
+  // a 20-joint view masks 12 joints, with the same draws as before otherwise
+  const V20 = 20, x20 = filled(8, V20, 1), o20 = { T_in: 8, V: V20, M: 1, T_out: 8, minCrop: 8 };
+  for (let s2 = 0; s2 < 200; s2++) {
+    const g = new Rng(s2); g.next(); g.next();
+    if (g.next() >= 0.25) continue;
+    const y = augmentView({ data: x20, frames: 8, label: 0 }, o20, new Rng(s2));
+    let zero = 0;
+    for (let v = 0; v < V20; v++) if (y[v] === 0) zero++;
+    assert.is(zero, 12, `seed ${s2}`);
+    return;
+  }
+  assert.unreachable('no seed drew the mask');
+});
+
+t('pickCorruption: the official 1/4, 1/4, 1/2 split with all three; renormalised over a subset; none leaves the crop', () => {
+  assert.equal([0, 0.249, 0.25, 0.49, 0.5, 0.99].map((u) => pickCorruption(u)), ['mask', 'mask', 'linear', 'linear', 'shear', 'shear']);
+  assert.equal([0, 0.32, 0.34, 0.99].map((u) => pickCorruption(u, ['mask', 'shear'])), ['mask', 'mask', 'shear', 'shear']);
+  assert.equal([0, 0.99].map((u) => pickCorruption(u, ['linear'])), ['linear', 'linear']);
+  assert.is(pickCorruption(0.3, []), undefined);
+  // with no corruption a view is its crop alone: the same as train-eval cropping with the same scale draws
+  const o = { ...opts, corruptions: [] as [], scaleRange: [0.5, 1] as [number, number], minCrop: 64 };
+  assert.equal(augmentView(sample, o, new Rng(5)), trainEvalView(sample, o, new Rng(5)));
+});
+
+t('shear amplitude: 0 leaves the points as they are, 1 is the official draw', () => {
+  let seed = 8;   // the first seed whose draw picks the shear
+  for (; ; seed++) { const h = new Rng(seed); h.next(); h.next(); if (h.next() >= 0.5) break; }
+  const o = { ...opts, minCrop: 64 };
+  const plain = augmentView(sample, { ...o, corruptions: [] }, new Rng(seed));
+  assert.equal(augmentView(sample, { ...o, shearAmplitude: 0 }, new Rng(seed)), plain);
+  assert.equal(augmentView(sample, { ...o, shearAmplitude: 1 }, new Rng(seed)), augmentView(sample, o, new Rng(seed)));
+  assert.not.equal(augmentView(sample, o, new Rng(seed)), plain);
 });
 
 t('twoViews draws two different views, reproducibly', () => {

@@ -80,6 +80,13 @@ t('JSON layout: bones oriented towards the centre by BFS', () => {
   assert.equal(loadLayoutJson(p), l);
 });
 
+t('JSON layout: anchors (1-based) for --normalize become 0-based; without them there are none', () => {
+  const l = parseLayoutJson(JSON.stringify({ name: 'toy', V: 5, edges: [[1, 2], [2, 3], [3, 4], [5, 3]], centre: 3,
+    anchors: { centre: 2, hip: 1, spine: 2, leftShoulder: 4, rightShoulder: 5 } }));
+  assert.equal(l.anchors, { centre: 1, hip: 0, spine: 1, leftShoulder: 3, rightShoulder: 4 });
+  assert.is(parseLayoutJson(JSON.stringify({ name: 'toy', V: 2, edges: [[1, 2]], centre: 1 })).anchors, undefined);
+});
+
 t('JSON layout: a graph with a cycle still gets one bone per joint', () => {
   const l = parseLayoutJson(JSON.stringify({ name: 'ring', V: 4, edges: [[1, 2], [2, 3], [3, 4], [4, 1]], centre: 1 }));
   assertTreeTowardsCentre(l);
@@ -101,6 +108,7 @@ t('JSON layout: mistakes are FormatErrors that say what is wrong', () => {
   bad({ name: 'a', V: 3, edges: [[1, 2]], centre: 4 }, /centre/);
   bad({ name: 'a', V: 4, edges: [[1, 2], [3, 4]], centre: 1 }, /not connected: joint\(s\) 3, 4/);
   bad({ name: 'a', V: 2, edges: [[1, 2]], centre: 1, jointNames: ['x'] }, /jointNames/);
+  bad({ name: 'a', V: 2, edges: [[1, 2]], centre: 1, anchors: { centre: 1, hip: 1, spine: 2, leftShoulder: 3, rightShoulder: 2 } }, /anchors: expected \{centre, hip, spine, leftShoulder, rightShoulder\} as joint numbers in 1\.\.2/);
   bad({ V: 2, edges: [[1, 2]], centre: 1 }, /name/);
 });
 
