@@ -52,7 +52,7 @@ export function distillKL(teacherSim: Tensor, studentSim: Tensor, k: number, tau
 
 // ---- float64 reference
 
-/** KL(p_T ‖ p_S) over a given 0/1 mask of slots, batch mean (§7 with the top-k set given). */
+/** KL(p_T ‖ p_S) over a given 0/1 mask of slots, batch mean (docs/method.md#cmd, with the top-k set given). */
 export function distillKLMaskedRef(t: ArrayLike<number>, s: ArrayLike<number>, mask: ArrayLike<number>, n: number, k: number,
   tauT: number, tauS: number): number {
   let total = 0;
@@ -69,7 +69,7 @@ export function distillKLMaskedRef(t: ArrayLike<number>, s: ArrayLike<number>, m
   return total / n;
 }
 
-/** CMD distillation (§7): the teacher's top-`kk` slots per row, then the masked KL. */
+/** CMD distillation (docs/method.md#cmd): the teacher's top-`kk` slots per row, then the masked KL. */
 export function distillKLRef(t: ArrayLike<number>, s: ArrayLike<number>, n: number, k: number, kk: number, tauT: number, tauS: number): number {
   return distillKLMaskedRef(t, s, topkRef(t, k, kk).mask, n, k, tauT, tauS);
 }

@@ -76,7 +76,7 @@ export function clusterLoss(qc: Tensor, kc: Tensor, queue: Tensor, opts: DnaOpti
 
 // ---- float64 reference
 
-/** DNA (§8): aggregated positives c (N, d) and the 0/1 neighbour mask (N, K). */
+/** DNA (docs/method.md#dna): aggregated positives c (N, d) and the 0/1 neighbour mask (N, K). */
 export function dnaRef(kc: ArrayLike<number>, queue: ArrayLike<number>, n: number, d: number, k: number,
   kDna: number, delta: number, tauAgg: number): { c: Float64Array; mask: Float64Array } {
   const w = queueSimRef(kc, queue, n, d, k);
