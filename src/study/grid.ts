@@ -4,7 +4,7 @@
  * PretrainConfig fields (camelCase) or their command-line flags (kebab-case), plus three with a
  * meaning of their own:
  *   variant  moco | cmd | i2md   — which terms train (MoCo only, + CMD, + IMD with DNA);
- *   encoder  a name of ENCODERS  — the encoder family (ST-GCN today; a GRU slots in here);
+ *   encoder  stgcn | gru          — the encoder family, at the sizes the base recipe gives it;
  *   blocks   "16,32/2,64/2,128"  — an ST-GCN block plan: output channels, "/2" for stride 2.
  */
 import { UserError } from '../util/errors.js';
@@ -23,11 +23,13 @@ export interface GridSpec {
 export interface Cell { id: string; overrides: Overrides; config: PretrainConfig }
 
 /**
- * Encoder families the study can vary. Each maps its name to the config it needs; a family
- * added to the engine (a GRU) adds one entry here and the `encoder` axis takes it.
+ * Encoder families the study can vary. Each maps its name to the config it needs (the sizes stay
+ * the base recipe's: `hidden`/`hidden-dim` for the ST-GCN, `gru-hidden`/`gru-layers` for the GRU);
+ * a family added to the engine adds one entry here and the `encoder` axis takes it.
  */
 export const ENCODERS: Record<string, (c: PretrainConfig) => PretrainConfig> = {
-  stgcn: (c) => c,
+  stgcn: (c) => ({ ...c, encoder: 'stgcn' }),
+  gru: (c) => ({ ...c, encoder: 'gru' }),
 };
 
 export const VARIANTS: Record<string, { cmd: boolean; imd: boolean; label: string }> = {

@@ -63,8 +63,10 @@ t('grid: block plans, encoders and the errors a grid file can make', () => {
   const [b] = expandGrid({ axes: { blocks: ['8,16/2'] } });
   assert.is(b.config.hiddenDim, 16);
   assert.is(expandGrid({ axes: { encoder: ['stgcn'] } })[0].config.hidden, presets.demo.hidden);
+  const [sg, gr] = expandGrid({ preset: 'cpu-gru', axes: { encoder: ['stgcn', 'gru'] } });
+  assert.equal([sg.config.encoder, gr.config.encoder, gr.config.gruHidden], ['stgcn', 'gru', presets['cpu-gru'].gruHidden]);
   const bad = (spec: Parameters<typeof expandGrid>[0], re: RegExp) => assert.throws(() => expandGrid(spec), (e: Error) => e instanceof UserError && re.test(e.message), String(re));
-  bad({ axes: { encoder: ['gru'] } }, /encoder 'gru': this build has stgcn/);
+  bad({ axes: { encoder: ['lstm'] } }, /encoder 'lstm': this build has stgcn, gru/);
   bad({ axes: { variant: ['simclr'] } }, /variant 'simclr': expected moco, cmd, i2md/);
   bad({ axes: { learningRate: [0.1] } }, /grid axis 'learningRate': not a pre-training option/);
   bad({ axes: { 'queue-size': [100] } }, /grid cell queue-size=100: --queue-size \(100\) must be a multiple of --batch-size/);
