@@ -24,7 +24,7 @@ export function encoderSignature(c: PretrainConfig): string {
 }
 
 /** A fresh encoder of the config's kind and shape (no projection head), seeded apart from pre-training's. */
-export function freshEncoder(c: PretrainConfig, layout: Layout, seed: number, persons = 2): Encoder {
+export function freshEncoder(c: PretrainConfig, layout: Layout, seed: number, persons: number): Encoder {
   return createEncoder({
     kind: c.encoder, layout, head: 'none', seed: 9000 + seed,
     hidden: c.hidden, hiddenDim: c.hiddenDim, dropout: c.dropout, blocks: c.blocks,
@@ -53,7 +53,7 @@ export interface SupervisedOptions { epochs: number; lr: number; seed: number; n
 export async function supervisedBaseline(
   c: PretrainConfig, stream: Modality, train: SkeletonDataset, test: SkeletonDataset, layout: Layout, o: SupervisedOptions,
 ): Promise<BestLast> {
-  const enc = freshEncoder(c, layout, o.seed);
+  const enc = freshEncoder(c, layout, o.seed, train.M);
   try {
     const r = await finetune(enc, train, test, stream, layout, {
       frames: c.frames, minCrop: c.minCrop, epochs: o.epochs, lr: o.lr, milestones: milestonesFor(o.epochs), seed: o.seed, numClasses: o.numClasses,
