@@ -7,7 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from './util/errors.js';
 import { parseKernelSettings } from './gpu/policy.js';
-import type { Command } from './cli/command.js';
+import { checkCommandName, scriptName, type Command } from './cli/command.js';
 
 // name → module path; each module default-exports a Command.
 const commands: Record<string, string> = {
@@ -17,6 +17,8 @@ const commands: Record<string, string> = {
   pretrain: './cli/pretrain.js',
   init: './cli/init.js',
   embed: './cli/embed.js',
+  export: './cli/export.js',
+  predict: './cli/predict.js',
   convert: './cli/convert.js',
   prepare: './cli/prepare.js',
   inspect: './cli/inspect.js',
@@ -41,8 +43,9 @@ async function loadCommand(path: string): Promise<Command | undefined> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  checkCommandName(argv, [...Object.keys(commands), 'help']);
   let y = yargs(argv)
-    .scriptName('train.js')
+    .scriptName(scriptName(process.argv[1]))
     .usage('$0 [command] [options]\n\nWith no command: the main job on the embedded dataset (synthesise, pre-train I²MD, evaluate).')
     .option('backend', { type: 'string', describe: 'force a WebGPU backend: vulkan, opengles, metal, d3d12, … (or env I2MD_BACKEND)', global: true })
     .option('kernel', { type: 'string', array: true, describe: 'force a kernel family\'s variant, family=value (repeatable; or env I2MD_KERNELS; `info --kernels` lists them)', global: true })

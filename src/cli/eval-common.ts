@@ -3,6 +3,7 @@
  * comes from (a dataset path with its standard train/test split, or the embedded synthetic set),
  * which checkpoint and streams to evaluate, and the parsing of list options.
  */
+import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { openDataset, FORMATS, type DataFormat } from '../data/open.js';
 import { SubsetDataset, type SkeletonDataset } from '../data/dataset.js';
@@ -114,3 +115,17 @@ export function positive(args: Record<string, unknown>, flag: string, integer = 
 }
 
 export const pct = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(2)}%`);
+
+/** `--out FILE.safetensors` of linear / finetune, checked before any work (undefined: not asked). */
+export function outPath(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const path = String(value);
+  if (!/\.safetensors$/i.test(path)) throw new UserError(`--out ${path}: expected a .safetensors file name (the classifier and its encoder are saved there)`);
+  if (existsSync(path)) throw new UserError(`--out ${path}: already exists; remove it or choose another name (a trained classifier is never replaced silently)`);
+  return path;
+}
+
+/** The class names of the evaluation data (the synthetic set's actions, the dataset's action table), else "class i". */
+export function classNamesOf(data: EvalData): string[] {
+  return data.classNames ?? Array.from({ length: data.numClasses }, (_, i) => `class ${i}`);
+}

@@ -7,7 +7,7 @@ import type { Command } from './command.js';
 import { initEngine } from '../tensor/index.js';
 import { extractFeatures } from '../eval/features.js';
 import { knnEvaluate } from '../eval/knn.js';
-import { loadEncoderFrom, checkLayoutMatch } from '../eval/load-encoder.js';
+import { evalFrames, loadEncoderFrom, checkLayoutMatch } from '../eval/load-encoder.js';
 import type { EncoderKind } from '../nn/encoder.js';
 import { KNN_PROTOCOL } from '../eval/protocol.js';
 import { dataOptions, checkpointOptions, openEvalData, streamsOf, positive, pct } from './eval-common.js';
@@ -29,10 +29,11 @@ const command: Command = {
       const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout, encoder: args.encoder as EncoderKind | undefined });
       try {
         checkLayoutMatch(enc, data.layout, data.name);
-        const frames = (args.frames as number | undefined) ?? enc.config?.frames ?? 64;
+        const { frames, line } = evalFrames(enc, args.frames);
+        console.error(`${m}: ${line}`);
         const bs = positive(args, 'batch-size');
-        const ftr = await extractFeatures(enc.model, data.train, m, data.layout, { frames, batchSize: bs });
-        const fte = await extractFeatures(enc.model, data.test, m, data.layout, { frames, batchSize: bs });
+        const ftr = await extractFeatures(enc.model, data.train, m, data.layout, { frames, batchSize: bs, progress: `${m} train features` });
+        const fte = await extractFeatures(enc.model, data.test, m, data.layout, { frames, batchSize: bs, progress: `${m} test features` });
         const r = knnEvaluate(ftr.features, ftr.labels, fte.features, fte.labels, ftr.d, { k, temperature });
         out.push({ stream: m, knn1: r.top1, knn: r.knn, k: r.k, temperature, frames, checkpoint: enc.path });
         if (!args.json) console.log(`${m.padEnd(7)} 1-NN ${pct(r.top1)} · ${r.k}-NN ${pct(r.knn)}`);

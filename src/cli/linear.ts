@@ -18,9 +18,10 @@ import { linearEvaluate, type LinearResult } from '../eval/linear.js';
 import { linearEvaluateCrops } from '../eval/linear-crops.js';
 import { fuseHistories } from '../eval/suite.js';
 import { linearProtocol, protocolLabel, LINEAR_PROTOCOLS } from '../eval/protocol.js';
-import { loadEncoderFrom, checkLayoutMatch } from '../eval/load-encoder.js';
+import { loadEncoderFrom, checkLayoutMatch, evalFrames } from '../eval/load-encoder.js';
 import type { EncoderKind } from '../nn/encoder.js';
-import { dataOptions, checkpointOptions, openEvalData, streamsOf, numberList, fusionWeights, positive, pct } from './eval-common.js';
+import { dataOptions, checkpointOptions, openEvalData, streamsOf, numberList, fusionWeights, positive, pct, outPath, classNamesOf } from './eval-common.js';
+import { saveClassifier, type ClassifierStream } from '../eval/classifier.js';
 
 const command: Command = {
   name: 'linear',
@@ -33,10 +34,12 @@ const command: Command = {
     .option('protocol', { choices: [...LINEAR_PROTOCOLS], default: 'crops', describe: 'crops: a fresh random crop (scale U[0.5,1)) of every training sequence each epoch through the frozen encoder (the official); fixed: centre-crop features computed once' })
     .option('standardize', { type: 'boolean', describe: 'standardise each feature with the training statistics (default: off for crops, on for fixed)' })
     .option('fusion-weights', { type: 'string', describe: 'with --modality all: weights of the streams\' softmax outputs (default 1,1,1)' })
-    .option('report', { type: 'boolean', default: false, describe: 'with a run folder: add the results to RUN/results.json and rebuild RUN/report.html' }),
+    .option('report', { type: 'boolean', default: false, describe: 'with a run folder: add the results to RUN/results.json and rebuild RUN/report.html' })
+    .option('out', { type: 'string', describe: 'save the trained classifier with its encoder(s) and class names to this .safetensors (for predict)' }),
   async run(args) {
     const runDir = args.report ? runFolderOf(args.checkpoint as string) : undefined;
     if (args.report && !runDir) throw new UserError('--report needs --checkpoint to be a pre-training run folder');
+    const saveTo = outPath(args.out);
     const g = await initEngine();
     console.error(`adapter: ${g.name}`);
     const data = openEvalData(args);
@@ -54,31 +57,47 @@ const command: Command = {
     const rows: EvalRow[] = [];
     const results: LinearResult[] = [];
     let testLabels: Int32Array | undefined;
-    for (const m of streams) {
-      const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout, encoder: args.encoder as EncoderKind | undefined });
-      try {
-        checkLayoutMatch(enc, data.layout, data.name);
-        const frames = (args.frames as number | undefined) ?? enc.config?.frames ?? 64;
-        const t0 = performance.now();
-        let r: LinearResult, fte;
-        if (protocol.name === 'fixed') {
-          const ftr = await extractFeatures(enc.model, data.train, m, data.layout, { frames, batchSize: opts.batchSize });
-          fte = await extractFeatures(enc.model, data.test, m, data.layout, { frames, batchSize: opts.batchSize });
-          r = await linearEvaluate(ftr, fte, { ...opts, standardize: protocol.standardize });
-        } else {
-          const c = await linearEvaluateCrops(enc.model, data.train, data.test, m, data.layout,
-            { ...opts, standardize: protocol.standardize, frames, minCrop: enc.config?.minCrop ?? frames, featureBatch: opts.batchSize });
-          r = c; fte = c.testFeatures;
+    const saved: ClassifierStream[] = [];   // with --out: each stream's encoder and classifier, saved at the end
+    let usedFrames = 0;
+    try {
+      for (const m of streams) {
+        const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout, encoder: args.encoder as EncoderKind | undefined });
+        try {
+          checkLayoutMatch(enc, data.layout, data.name);
+          const { frames, minCrop, line } = evalFrames(enc, args.frames);
+          console.error(`${m}: ${line}`);
+          const t0 = performance.now();
+          let r: LinearResult, fte;
+          if (protocol.name === 'fixed') {
+            const ftr = await extractFeatures(enc.model, data.train, m, data.layout, { frames, batchSize: opts.batchSize, progress: `${m} train features` });
+            fte = await extractFeatures(enc.model, data.test, m, data.layout, { frames, batchSize: opts.batchSize, progress: `${m} test features` });
+            console.error(`${m}: training the classifier`);
+            r = await linearEvaluate(ftr, fte, { ...opts, standardize: protocol.standardize, progress: `${m} classifier epochs` });
+          } else {
+            const c = await linearEvaluateCrops(enc.model, data.train, data.test, m, data.layout,
+              { ...opts, standardize: protocol.standardize, frames, minCrop, featureBatch: opts.batchSize, progress: `${m} classifier epochs` });
+            r = c; fte = c.testFeatures;
+          }
+          console.error(`${m}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+          out.push({ stream: m, best: r.best, last: r.last, bestTop5: r.bestTop5, lastTop5: r.lastTop5, history: r.history, frames, checkpoint: enc.path });
+          results.push(r); testLabels = fte.labels;
+          rows.push({ encoder: 'pre-trained', stream: m, linear: r.best, linearLast: r.last, linearTop5: r.bestTop5,
+            detail: rows.length === 0 ? { history: r.history, labels: [...fte.labels], predictions: [...r.predictions], sample: featureSample(fte) } : undefined });
+          if (!args.json) console.log(`${m.padEnd(7)} ${label} top-1 best ${pct(r.best)} last ${pct(r.last)} · top-5 best ${pct(r.bestTop5)} last ${pct(r.lastTop5)}`);
+          usedFrames = frames;
+          if (saveTo) saved.push({ modality: m, encoder: enc.model, weight: r.classifier.weight, bias: r.classifier.bias, mean: r.stats?.mean, invStd: r.stats?.inv });
+        } finally {
+          if (!saveTo) enc.model.dispose();
         }
-        console.error(`${m}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-        out.push({ stream: m, best: r.best, last: r.last, bestTop5: r.bestTop5, lastTop5: r.lastTop5, history: r.history, frames, checkpoint: enc.path });
-        results.push(r); testLabels = fte.labels;
-        rows.push({ encoder: 'pre-trained', stream: m, linear: r.best, linearLast: r.last, linearTop5: r.bestTop5,
-          detail: rows.length === 0 ? { history: r.history, labels: [...fte.labels], predictions: [...r.predictions], sample: featureSample(fte) } : undefined });
-        if (!args.json) console.log(`${m.padEnd(7)} ${label} top-1 best ${pct(r.best)} last ${pct(r.last)} · top-5 best ${pct(r.bestTop5)} last ${pct(r.lastTop5)}`);
-      } finally {
-        enc.model.dispose();
       }
+      if (saveTo) {
+        await saveClassifier(saveTo, saved, {
+          trainedBy: 'linear', classNames: classNamesOf(data), frames: usedFrames, fusionWeights: weights, source: args.checkpoint as string, data: data.name,
+        });
+        console.error(`classifier: ${saveTo} (${saved.map((k) => k.modality).join('+')}, ${data.numClasses} classes; the last epoch's weights; use it with predict)`);
+      }
+    } finally {
+      for (const k of saved) k.encoder.dispose();
     }
     let fused: Record<string, unknown> | undefined;
     if (results.length > 1 && testLabels) {
