@@ -12,7 +12,10 @@ import { SubsetDataset } from '../data/dataset.js';
 import { getLayout } from '../skeleton/layouts.js';
 import { pretrain } from '../i2md/pretrain.js';
 import { createEncoder, describeEncoder } from '../nn/encoder.js';
-import { pretrainOptions, configFromArgs } from './pretrain-options.js';
+import { pretrainOptions, configFromArgs, recipeFlags } from './pretrain-options.js';
+import { applyConfigFile, configFileOption, describeConfig, refuseExistingRun } from './recipe.js';
+import { hideBin } from 'yargs/helpers';
+import { UserError } from '../util/errors.js';
 import { evaluateEncoders, printTable, type EvalRow } from '../eval/suite.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { fmtTime } from '../util/progress.js';
@@ -21,16 +24,20 @@ import { writeReport } from '../eval/report.js';
 const command: Command = {
   name: 'main',
   describe: 'the main job: synthesise the embedded dataset, pre-train I²MD (demo preset), evaluate against a random encoder',
-  options: (y) => pretrainOptions(y
+  options: (y) => pretrainOptions(configFileOption(y)
     .option('size', { type: 'number', default: 1350, describe: 'synthetic sequences to generate' })
     .option('split', { choices: ['xview', 'xsub'], default: 'xview', describe: 'evaluation split of the synthetic set' })
     .option('data-seed', { type: 'number', default: 1, describe: 'seed of the synthetic dataset' })
     .option('run', { type: 'string', describe: 'run folder (default runs/main-<time>)' })
     .option('linear-epochs', { type: 'number', default: 80, describe: 'epochs of the linear classifier' })),
-  async run(args) {
+  async run(given) {
     const started = performance.now();
+    const recipe = applyConfigFile(given, hideBin(process.argv), recipeFlags);
+    const args = recipe.args;
+    if (recipe.fileKeys.has('normalize')) throw new UserError(`--config ${recipe.file}: "normalize" does not apply to the main job (the synthetic set stays in camera coordinates)`);
     const config = configFromArgs(args);
     const runDir = (args.run as string) ?? `runs/main-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    refuseExistingRun(runDir);
     const g = await initEngine();
     console.log(`adapter: ${g.name}`);
 
@@ -40,6 +47,7 @@ const command: Command = {
     console.log(`data: embedded synthetic set, ${syn.dataset.size} sequences, ${syn.classNames.length} classes, ` +
       `${args.split} split ${train.size}/${test.size}, layout ${syn.dataset.layout}`);
 
+    console.error(`config (every setting and where it came from):\n${describeConfig(config, (k) => recipe.provenance(k, config))}`);
     console.log(`pre-training I²MD (${config.modalities.join('+')}${config.cmd ? ', CMD' : ''}${config.imd ? ', IMD' : ''}${config.dna ? '+DNA' : ''}), ` +
       `${config.epochs} epochs of ${Math.floor(train.size / config.batchSize)} steps, batch ${config.batchSize} → ${runDir}`);
     const r = await pretrain(train, config, { runDir, datasetName: 'synthetic' });

@@ -10,11 +10,15 @@ import { normalizeOption, normalizeArg } from './eval-common.js';
 import { KnnMonitor } from '../eval/knn-monitor.js';
 import { resolveEpochs, fitQueueToData } from '../i2md/config.js';
 import { getLayout } from '../skeleton/layouts.js';
+import { hideBin } from 'yargs/helpers';
+import { recipeFlags } from './pretrain-options.js';
+import { applyConfigFile, configFileOption, describeConfig, kebab, refuseExistingRun, resumeConfig } from './recipe.js';
+import type { PretrainConfig } from '../i2md/config.js';
 
 const command: Command = {
   name: 'pretrain',
   describe: 'pre-train I²MD (MoCo + CMD + IMD/DNA) on a dataset; --resume RUN continues a run exactly',
-  options: (y) => pretrainOptions(normalizeOption(y)
+  options: (y) => pretrainOptions(configFileOption(normalizeOption(y))
     .option('knn-every', { type: 'number', describe: 'k-NN monitor on the test split every N epochs (default: about 10 times a run when the data has a test split; 0 = off)' })
     .option('knn-max', { type: 'number', default: 2000, describe: 'k-NN monitor: at most this many evenly spaced rows of each split' })
     .option('data', { type: 'string', describe: 'dataset path (prepared folder, .npz, raw folder …)' })
@@ -25,14 +29,27 @@ const command: Command = {
     .option('log-every', { type: 'number', default: 10, describe: 'read the losses back every N steps' })
     .option('checkpoint-every', { type: 'number', default: 1, describe: 'checkpoint every N epochs' })
     .option('max-steps', { type: 'number', describe: 'stop after N steps in total' })),
-  async run(args) {
+  async run(given) {
+    // a --config file fills what no flag gave; every field's provenance is printed below
+    const recipe = applyConfigFile(given, hideBin(process.argv), recipeFlags);
+    const args = recipe.args;
     let config = configFromArgs(args);
+    if (args.normalize !== undefined) config = { ...config, normalize: normalizeArg(args) };
     let dataPath = args.data as string | undefined;
+    if (args.resume && args.run && args.run !== args.resume) throw new UserError(`--run ${String(args.run)} with --resume ${String(args.resume)}: a resumed run stays in its folder; give one of them`);
     const runDir = (args.resume as string) ?? (args.run as string) ?? `runs/pretrain-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    let provenance = (k: keyof PretrainConfig) => recipe.provenance(k, config);
     if (args.resume) {
       const s = readTrainState(runDir);
-      config = s.config;
+      const changed = (Object.keys(config) as (keyof PretrainConfig)[]).filter((k) => recipe.typed.has(kebab(k)) || recipe.fileKeys.has(kebab(k)));
+      if (recipe.typed.has('preset') || recipe.fileKeys.has('preset')) throw new UserError(`--resume ${runDir}: --preset would replace the run's recipe; drop it (the run keeps its own)`);
+      const r = resumeConfig(s.config, config, changed, s.epoch, runDir);
+      config = r.config;
+      for (const n of r.notes) console.error(`note: ${n}`);
+      provenance = (k) => (changed.includes(k) && k === 'epochs' ? 'flag (resume)' : `the run (${runDir})`);
       dataPath ??= s.dataset;
+    } else {
+      refuseExistingRun(runDir);
     }
     if (!dataPath) throw new UserError('--data is required (or --resume RUN)');
     const g = await initEngine();
@@ -53,6 +70,7 @@ const command: Command = {
     const monitor = knnEvery > 0 && opened.test
       ? new KnnMonitor({ train: data, test: opened.test, layout: getLayout(data.layout), every: knnEvery, maxRows: args['knn-max'] as number })
       : undefined;
+    console.error(`config (every setting and where it came from):\n${describeConfig(config, provenance)}`);
     console.error(`encoder: ${config.encoder === 'gru'
       ? `GRU ${config.gruLayers} × ${config.gruHidden} (${config.gruBidirectional ? 'bidirectional' : 'both cells forward, as the official code'})`
       : `ST-GCN h ${config.hidden}, D ${config.hiddenDim}`}`);

@@ -83,9 +83,11 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   const lrAt = scheduleOf(config);
   const log = opts.quiet ? () => undefined : opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   let state: TrainState = { epoch: 0, step: 0, batchInEpoch: 0, config, dataset: opts.datasetName ?? dataset.layout };
-  if (opts.resume) state = loadCheckpoint(runDir, model, sgd);
+  // a resumed run saves the recipe it continues with (a longer --epochs, src/cli/recipe.ts)
+  if (opts.resume) state = { ...loadCheckpoint(runDir, model, sgd), config };
   else writeFileSync(join(runDir, 'metrics.jsonl'), '');
-  writeFileSync(join(runDir, 'config.json'), JSON.stringify(config, null, 1));
+  // kebab-case keys: the flags' names, so `pretrain --config RUN/config.json` repeats the recipe
+  writeFileSync(join(runDir, 'config.json'), JSON.stringify(Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`), v])), null, 1));
 
   const loader = new Loader(dataset, {
     batchSize: config.batchSize, dropLast: true, seed: config.seed, transform: 'twoViews', T: config.frames,
