@@ -3,7 +3,11 @@
  * comes from (a dataset path with its standard train/test split, or the embedded synthetic set),
  * which checkpoint and streams to evaluate, and the parsing of list options.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
+import type { Provenance } from '../util/provenance.js';
+import type { EvalRow } from '../eval/suite.js';
 import type { Argv } from 'yargs';
 import { openDataset, FORMATS, type DataFormat } from '../data/open.js';
 import { SubsetDataset, type SkeletonDataset } from '../data/dataset.js';
@@ -128,4 +132,17 @@ export function outPath(value: unknown): string | undefined {
 /** The class names of the evaluation data (the synthetic set's actions, the dataset's action table), else "class i". */
 export function classNamesOf(data: EvalData): string[] {
   return data.classNames ?? Array.from({ length: data.numClasses }, (_, i) => `class ${i}`);
+}
+
+/**
+ * Adds an evaluation to RUN/results.json (linear --report, knn --report): `update` turns the
+ * previous contents into the new ones; the evaluation's provenance (command, version, commit,
+ * start, wall time) is appended to `evaluations`. Everything else in the file stays.
+ */
+export function recordInRun(runDir: string, prov: Provenance, update: (prev: Record<string, unknown> & { rows?: EvalRow[] }) => Record<string, unknown>): string {
+  const path = join(runDir, 'results.json');
+  const prev = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { rows?: EvalRow[] } : {};
+  const next = update(prev);
+  writeFileAtomic(path, JSON.stringify({ ...next, evaluations: [...((prev.evaluations as unknown[] | undefined) ?? []), prov] }, null, 1));
+  return path;
 }

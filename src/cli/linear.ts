@@ -4,14 +4,11 @@
  * test split every 5 epochs; best and last top-1/top-5. `--modality all` evaluates every stream
  * of a run and fuses their softmax outputs with --fusion-weights ("3s").
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from './command.js';
 import { initEngine } from '../tensor/index.js';
 import { featureSample, type EvalRow } from '../eval/suite.js';
 import { runFolderOf } from '../eval/load-encoder.js';
 import { writeReport } from '../eval/report.js';
-import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { extractFeatures } from '../eval/features.js';
 import { linearEvaluate, type LinearResult } from '../eval/linear.js';
@@ -20,7 +17,8 @@ import { fuseHistories } from '../eval/suite.js';
 import { linearProtocol, protocolLabel, LINEAR_PROTOCOLS } from '../eval/protocol.js';
 import { loadEncoderFrom, checkLayoutMatch, evalFrames } from '../eval/load-encoder.js';
 import type { EncoderKind } from '../nn/encoder.js';
-import { dataOptions, checkpointOptions, openEvalData, streamsOf, numberList, fusionWeights, positive, pct, outPath, classNamesOf } from './eval-common.js';
+import { provenance } from '../util/provenance.js';
+import { recordInRun, dataOptions, checkpointOptions, openEvalData, streamsOf, numberList, fusionWeights, positive, pct, outPath, classNamesOf } from './eval-common.js';
 import { saveClassifier, type ClassifierStream } from '../eval/classifier.js';
 
 const command: Command = {
@@ -40,6 +38,7 @@ const command: Command = {
     const runDir = args.report ? runFolderOf(args.checkpoint as string) : undefined;
     if (args.report && !runDir) throw new UserError('--report needs --checkpoint to be a pre-training run folder');
     const saveTo = outPath(args.out);
+    const prov = provenance(new Date()), started = performance.now();
     const g = await initEngine();
     console.error(`adapter: ${g.name}`);
     const data = openEvalData(args);
@@ -108,11 +107,10 @@ const command: Command = {
     }
     if (runDir) {
       // merge: this command's rows replace its earlier ones; everything else in results.json stays
-      const path = join(runDir, 'results.json');
-      const prev = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { rows?: EvalRow[] } : {};
-      const keep = (prev.rows ?? []).filter((r) => r.encoder !== 'pre-trained');
-      writeFileAtomic(path, JSON.stringify({ ...prev, adapter: g.summary, protocol: label, data: { path: data.name, benchmark: data.benchmark, normalize: data.normalize, train: data.train.size, test: data.test.size },
-        rows: [...keep, ...rows], ...(data.classNames ? { classNames: data.classNames } : {}) }, null, 1));
+      prov.phases.linear = (performance.now() - started) / 1000;
+      const path = recordInRun(runDir, prov, (prev) => ({ ...prev, adapter: g.summary, protocol: label,
+        data: { path: data.name, benchmark: data.benchmark, normalize: data.normalize, train: data.train.size, test: data.test.size },
+        rows: [...(prev.rows ?? []).filter((r) => r.encoder !== 'pre-trained'), ...rows], ...(data.classNames ? { classNames: data.classNames } : {}) }));
       console.error(`results: ${path}\nreport: ${writeReport(runDir)}`);
     }
     if (args.json) console.log(JSON.stringify({ protocol: label, standardize: protocol.standardize, data: data.name, benchmark: data.benchmark, normalize: data.normalize, options: opts, streams: out, fusion: fused }, null, 1));

@@ -20,6 +20,7 @@ import { evaluateEncoders, printTable, type EvalRow } from '../eval/suite.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { fmtTime } from '../util/progress.js';
 import { writeReport } from '../eval/report.js';
+import { provenance } from '../util/provenance.js';
 
 const command: Command = {
   name: 'main',
@@ -31,7 +32,7 @@ const command: Command = {
     .option('run', { type: 'string', describe: 'run folder (default runs/main-<time>)' })
     .option('linear-epochs', { type: 'number', default: 80, describe: 'epochs of the linear classifier' })),
   async run(given) {
-    const started = performance.now();
+    const started = performance.now(), startedAt = new Date();
     const recipe = applyConfigFile(given, hideBin(process.argv), recipeFlags);
     const args = recipe.args;
     if (recipe.fileKeys.has('normalize')) throw new UserError(`--config ${recipe.file}: "normalize" does not apply to the main job (the synthetic set stays in camera coordinates)`);
@@ -50,7 +51,11 @@ const command: Command = {
     console.error(`config (every setting and where it came from):\n${describeConfig(config, (k) => recipe.provenance(k, config))}`);
     console.log(`pre-training I²MD (${config.modalities.join('+')}${config.cmd ? ', CMD' : ''}${config.imd ? ', IMD' : ''}${config.dna ? '+DNA' : ''}), ` +
       `${config.epochs} epochs of ${Math.floor(train.size / config.batchSize)} steps, batch ${config.batchSize} → ${runDir}`);
+    const prov = provenance(startedAt);
+    const t0 = performance.now();
     const r = await pretrain(train, config, { runDir, datasetName: 'synthetic' });
+    prov.phases.pretrain = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
     console.log(`encoder: ${describeEncoder(r.model.branches[0].encoderQ)}`);
     if (r.interrupted) {
       console.log(`interrupted at step ${r.state.step}; the checkpoint is in ${runDir}`);
@@ -73,7 +78,9 @@ const command: Command = {
       ...(await evaluateEncoders('I²MD', pretrained, train, test, layout, { ...evalOpts, detail: config.modalities.includes('joint') ? 'joint' : config.modalities[0] })),
     ];
     printTable(rows);
+    prov.phases.evaluation = (performance.now() - t1) / 1000;
     const results = {
+      provenance: prov,
       adapter: g.summary, config, protocols: { linear: 'linear-fixed+std', knn: 'knn (centre crop 0.95, train and test)' },
       data: { kind: 'synthetic', size: syn.dataset.size, split: args.split, train: train.size, test: test.size, normalize: 'none' },
       pretrain: { steps: r.state.step, msPerStep: r.stepMs, dataMsPerStep: r.dataMs, firstLoss: first, lastLoss: last },

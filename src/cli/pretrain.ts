@@ -12,7 +12,11 @@ import { resolveEpochs, fitQueueToData } from '../i2md/config.js';
 import { getLayout } from '../skeleton/layouts.js';
 import { hideBin } from 'yargs/helpers';
 import { recipeFlags } from './pretrain-options.js';
-import { applyConfigFile, configFileOption, describeConfig, kebab, refuseExistingRun, resumeConfig } from './recipe.js';
+import { applyConfigFile, configFileOption, describeConfig, kebab, kebabConfig, refuseExistingRun, resumeConfig } from './recipe.js';
+import { provenance as runProvenance } from '../util/provenance.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { PretrainConfig } from '../i2md/config.js';
 
 const command: Command = {
@@ -54,6 +58,7 @@ const command: Command = {
     if (!dataPath) throw new UserError('--data is required (or --resume RUN)');
     const g = await initEngine();
     console.error(`adapter: ${g.name}`);
+    const prov = runProvenance(new Date());
     const opened = openDataset(dataPath, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, normalize: normalizeArg(args) ?? config.normalize });
     config = { ...config, normalize: opened.info.normalize };
     const data = opened.train ?? opened.all;
@@ -74,10 +79,23 @@ const command: Command = {
     console.error(`encoder: ${config.encoder === 'gru'
       ? `GRU ${config.gruLayers} × ${config.gruHidden} (${config.gruBidirectional ? 'bidirectional' : 'both cells forward, as the official code'})`
       : `ST-GCN h ${config.hidden}, D ${config.hiddenDim}`}`);
+    const t0 = performance.now();
+    // provenance.json: how the run was made (a resumed run adds its own entry)
+    const provPath = join(runDir, 'provenance.json');
+    let earlier: unknown[] = [];
+    try { if (args.resume && existsSync(provPath)) earlier = (JSON.parse(readFileSync(provPath, 'utf8')) as { sessions?: unknown[] }).sessions ?? []; } catch { /* unreadable: start afresh */ }
+    const writeProv = () => {
+      const session = { ...prov, adapter: g.summary, data: dataPath, config: kebabConfig(config) };
+      writeFileAtomic(provPath, JSON.stringify({ sessions: [...earlier, session] }, null, 1));
+    };
+    mkdirSync(runDir, { recursive: true });
+    writeProv();
     const r = await pretrain(data, config, { monitor,
       runDir, resume: Boolean(args.resume), logEvery: args['log-every'] as number, checkpointEvery: args['checkpoint-every'] as number,
       maxSteps: args['max-steps'] as number | undefined, datasetName: dataPath,
     });
+    prov.phases.pretrain = (performance.now() - t0) / 1000;
+    writeProv();
     const last = r.losses.at(-1);
     console.log(`${r.interrupted ? 'interrupted' : 'done'}: ${r.state.step} steps, epoch ${r.state.epoch}, ${r.stepMs.toFixed(0)} ms/step` +
       `${last ? `, last loss ${last.terms.total.toFixed(4)}` : ''}; checkpoint in ${runDir}`);

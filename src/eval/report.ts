@@ -29,9 +29,21 @@ export interface RunData {
   checkpoint?: Record<string, unknown>;
   results?: Record<string, unknown> & { rows?: EvalRow[]; adapter?: Record<string, unknown>; classNames?: string[] };
   ablation?: { markdown?: string; rows?: unknown[] };
+  /** provenance.json's sessions (pretrain, each resume) */
+  provenance?: Record<string, unknown>[];
 }
 
-export const SECTIONS = ['summary', 'losses', 'learning-rate', 'accuracy', 'confusion', 'pca', 'configuration', 'adapter'] as const;
+/** The first logged step of each epoch after the first: where the loss charts draw a boundary. */
+export function epochMarks(metrics: MetricRow[]): { steps: number[]; epochs: number[] } {
+  const steps: number[] = [], epochs: number[] = [];
+  for (let i = 1; i < metrics.length; i++) {
+    const e = metrics[i].epoch, p = metrics[i - 1].epoch;
+    if (typeof e === 'number' && typeof p === 'number' && e > p) { steps.push(metrics[i].step); epochs.push(e); }
+  }
+  return { steps, epochs };
+}
+
+export const SECTIONS = ['summary', 'losses', 'learning-rate', 'accuracy', 'confusion', 'pca', 'provenance', 'configuration', 'adapter'] as const;
 
 function readJson(path: string): Record<string, unknown> | undefined {
   if (!existsSync(path)) return undefined;
@@ -59,6 +71,7 @@ export function readRun(dir: string): RunData {
   return {
     dir, metrics, monitor, badMetricLines: bad, config, results,
     checkpoint: readJson(join(dir, 'checkpoint.json')), ablation: readJson(join(dir, 'ablation.json')) as RunData['ablation'],
+    provenance: (readJson(join(dir, 'provenance.json'))?.sessions as Record<string, unknown>[] | undefined),
   };
 }
 
@@ -120,8 +133,10 @@ export function renderReport(run: RunData, generated = new Date()): string {
 
   // losses
   const terms = termOrder(run.metrics);
+  const marks = epochMarks(run.metrics);
   parts.push(section('losses', 'Loss curves', terms.length
-    ? `<div class="grid">${terms.map((t, i) => lineChart([{ name: t, points: series(run.metrics, t), color: t === 'total' ? '#222' : colorOf(i) }], { title: t, xLabel: 'step', width: 360, height: 210 })).join('')}</div>`
+    ? `<p class="muted">Dashed lines: epoch boundaries. The InfoNCE terms rise at first while the queue fills (real keys replace the random initial ones): compare losses only after the first queue-size samples.</p>` +
+      `<div class="grid">${terms.map((t, i) => lineChart([{ name: t, points: series(run.metrics, t), color: t === 'total' ? '#222' : colorOf(i) }], { title: t, xLabel: 'step', width: 360, height: 210, xMarks: marks.steps, markLabel: (k) => `epoch ${marks.epochs[k]} starts` })).join('')}</div>`
     : '<p class="muted">No metrics.jsonl (or no logged step) in this run folder.</p>'));
   if (run.monitor.length) {
     const keys = [...new Set(run.monitor.flatMap((m) => Object.keys(m).filter((k) => k.startsWith('knn'))))].sort();
@@ -129,6 +144,10 @@ export function renderReport(run: RunData, generated = new Date()): string {
       lineChart(keys.map((k, i) => ({ name: k, points: run.monitor.filter((m) => typeof m[k] === 'number').map((m) => [m.step, m[k] as number] as [number, number]), color: colorOf(i) })),
         { xLabel: 'step', yLabel: 'top-1', percent: true, width: 560, height: 240 })));
   }
+
+  // k-NN results of `knn --report`
+  const knnRows = rows.filter((x) => Number.isFinite(x.knn1) || Number.isFinite(x.knn20));
+  if (knnRows.length) parts.push(section('knn', 'k-NN evaluation', table(['encoder', 'stream', '1-NN', '20-NN'], knnRows.map((x) => [x.encoder, x.stream, pct(x.knn1), pct(x.knn20)]))));
 
   // learning rate
   const lr = series(run.metrics, 'lr');
@@ -180,6 +199,13 @@ export function renderReport(run: RunData, generated = new Date()): string {
       `<p>${s.n} test features (D = ${s.d}) of the ${esc(det.encoder)} ${esc(det.stream)} encoder projected on their first two principal components (${explained.map((e) => `${e.toFixed(1)}%`).join(' + ')} of the variance), coloured by class.</p>` +
       `<div class="grid">${scatterChart(points, { xLabel: 'PC 1', yLabel: 'PC 2' })}${legend}</div>`));
   } else parts.push(section('pca', 'Feature space (PCA)', '<p class="muted">No feature sample stored (results.json rows with a detail).</p>'));
+
+  // provenance: how the run and its evaluations were made
+  const provs = [...(run.provenance ?? []), ...(r?.provenance ? [r.provenance as Record<string, unknown>] : []), ...((r?.evaluations as Record<string, unknown>[] | undefined) ?? [])];
+  parts.push(section('provenance', 'Provenance', provs.length
+    ? provs.map((p) => table(['', ''], Object.entries(p).filter(([k]) => k !== 'config' && k !== 'adapter')
+      .map(([k, v]) => [k, k === 'phases' ? Object.entries(v as Record<string, number>).map(([n, sec]) => `${n} ${Number(sec).toFixed(1)} s`).join(', ') : String(v)]))).join('')
+    : '<p class="muted">No provenance recorded (provenance.json, results.json).</p>'));
 
   // configuration
   const cfg = run.config;

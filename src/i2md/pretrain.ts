@@ -18,7 +18,7 @@ import { I2MDModel } from './model.js';
 import { pretrainStep, partsAt, type LossTerms } from './step.js';
 import { saveCheckpoint, loadCheckpoint, type TrainState } from './checkpoint.js';
 import { DEFAULT_CROP_SCALE_MIN, resolveEpochs, type PretrainConfig } from './config.js';
-import { RunningMeans } from './telemetry.js';
+import { RunningMeans, writeMetricsCsv } from './telemetry.js';
 import type { KnnMonitor, KnnReading } from '../eval/knn-monitor.js';
 
 export interface PretrainOptions {
@@ -106,7 +106,7 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   const means = new RunningMeans();
   let stepTime = 0, steps = 0, savedStep = opts.resume ? state.step : -1, lastLr = lrAt(state.epoch);
   let sinceLine: { window: number; terms: Record<string, number> }[] = [];   // rows since the last epoch line
-  const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; };
+  const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; writeMetricsCsv(runDir); };
   const metric = (row: Record<string, unknown>) => appendFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
   /** One log line: every term's mean over the steps since the previous one. */
   const flush = async () => {

@@ -33,6 +33,11 @@ t('a run, then: --run on it refused; --resume --epochs continues; --resume --lr 
   assert.match(first.stderr, /^ {2}tau +0\.07 +preset demo$/m);
   const cfg = JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8')) as Record<string, unknown>;
   assert.is(cfg['hidden-dim'], 8, 'config.json has the flags\' kebab-case names');
+  const prov = JSON.parse(readFileSync(join(dir, 'run', 'provenance.json'), 'utf8')) as { sessions: { command: string; version: string; phases: { pretrain?: number }; config: Record<string, unknown> }[] };
+  assert.match(prov.sessions[0].command, 'pretrain --data data --run run --config recipe.json');
+  assert.ok((prov.sessions[0].phases.pretrain ?? 0) > 0, 'wall time of the phase');
+  assert.is(prov.sessions[0].config.epochs, 1);
+  assert.match(readFileSync(join(dir, 'run', 'metrics.csv'), 'utf8'), /^step,epoch,/);
   const before = statSync(join(dir, 'run', 'checkpoint.json')).mtimeMs;
 
   const again = cli('pretrain', '--data', 'data', '--run', 'run', '--epochs', '1', ...small);

@@ -14,6 +14,7 @@ import { projectRoot } from '../helpers/shared-data.js';
 import { writeNpy } from '../helpers/npy.js';
 import { initEncoder } from '../../src/cli/init.js';
 import { NpyFile } from '../../src/data/npy.js';
+import { tinyRun } from '../helpers/runs.js';
 
 const t = suite('integration/workflow');
 let dir = '';
@@ -76,6 +77,19 @@ t('finetune --out saves the fine-tuned encoder and head; predict reads it', asyn
   const r = cli('predict', '--checkpoint', cls, '--data', 'y.npy', '--top-k', '1');
   ok(r, 'predict of a fine-tuned classifier');
   assert.is(r.stdout.trim().split('\n').length, 2);
+});
+
+t('knn --report adds the k-NN results to RUN/results.json with its provenance, and the report shows them', async () => {
+  const run = join(dir, 'run');
+  await tinyRun(run, 'stgcn');
+  const r = cli('knn', '--checkpoint', run, ...data, '--modality', 'joint', '--report');
+  ok(r, 'knn --report');
+  assert.match(r.stderr, 'frames: 8 (pre-trained with');
+  const res = JSON.parse(readFileSync(join(run, 'results.json'), 'utf8')) as { rows: { stream: string; knn1: number }[]; evaluations: { command: string }[]; classNames: string[] };
+  assert.ok(Number.isFinite(res.rows.find((x) => x.stream === 'joint')!.knn1));
+  assert.match(res.evaluations[0].command, 'knn --checkpoint');
+  assert.ok(res.classNames.length > 0);
+  assert.match(readFileSync(join(run, 'report.html'), 'utf8'), '<section id="knn">');
 });
 
 t('an unknown command says the nearest one, in one line', () => {
