@@ -12,7 +12,7 @@ import { readLabelPickle } from './pickle.js';
 import { readNpz } from './npz.js';
 import { indexNtuFolder, isNtuFolder, ntuDataset, readNameList, type NtuBenchmark, isNtuTrain } from './ntu.js';
 import { isPkuFolder, openPku } from './pku.js';
-import { isUclaFolder, readUcla } from './ucla.js';
+import { uclaDir, readUcla } from './ucla.js';
 import { isMsrFolder, readMsr } from './msr.js';
 import { isGtuFolder, readGtu } from './gtu.js';
 import type { ReadSet, SkippedFile } from './sequences.js';
@@ -134,9 +134,10 @@ export function detectFormat(path: string): Exclude<DataFormat, 'auto'> {
   if (isNtuFolder(path)) return 'ntu';
   if (isGtuFolder(path)) return 'gtu';
   if (isMsrFolder(path)) return 'msr';
-  if (isUclaFolder(path)) return 'ucla';
-  if (existsSync(join(path, 'all_sqe')) && isUclaFolder(join(path, 'all_sqe'))) return 'ucla';
+  if (uclaDir(path)) return 'ucla';
   if (isPkuFolder(path)) return 'pku';
+  // any other folder of .json files: read as NW-UCLA by content, or refused naming a file and why
+  if (uclaDir(path, true)) return 'ucla';
   throw new UserError(`${path}: unrecognised dataset folder (expected *_data_joint.npy arrays, an .npz, .skeleton files, gtu3d, MSR Action3D, NW-UCLA all_sqe or PKU-MMD)`);
 }
 
@@ -201,10 +202,7 @@ export function openDataset(path: string, format: DataFormat = 'auto', opts: Ope
       return normalizedOnRead({ all: p.all, train: p.train && new SubsetDataset(p.all, p.train), test: p.test && new SubsetDataset(p.all, p.test),
         info: { format: 'pku', path, layout: 'ntu25', benchmark, skipped: [], notes: p.splitFile ? [] : ['no split file found: no train/test split'], normalize: 'none' } }, norm);
     }
-    case 'ucla': {
-      const dir = isUclaFolder(path) ? path : join(path, 'all_sqe');
-      return fromReadSet(readUcla(dir, small), 'ucla', path, 'xview', norm);
-    }
+    case 'ucla': return fromReadSet(readUcla(path, small), 'ucla', path, 'xview', norm);
     case 'msr': return fromReadSet(readMsr(path, small), 'msr', path, 'xsub', norm);
     case 'gtu': return fromReadSet(readGtu(path, small), 'gtu', path, 'holdout10', norm);
   }
