@@ -15,11 +15,12 @@ import { isPkuFolder, openPku } from './pku.js';
 import { uclaDir, readUcla } from './ucla.js';
 import { isMsrFolder, readMsr } from './msr.js';
 import { isGtuFolder, readGtu } from './gtu.js';
+import { readPyskl } from './pyskl.js';
 import type { ReadSet, SkippedFile } from './sequences.js';
 import { NormalizedDataset, normalizeInPlace } from './normalized.js';
 import type { Normalization } from '../skeleton/normalize.js';
 
-export const FORMATS = ['auto', 'npy', 'npz', 'ntu', 'pku', 'ucla', 'msr', 'gtu'] as const;
+export const FORMATS = ['auto', 'npy', 'npz', 'ntu', 'pku', 'ucla', 'msr', 'gtu', 'pyskl'] as const;
 export type DataFormat = (typeof FORMATS)[number];
 
 export interface OpenOptions { frames?: number; benchmark?: string; missing?: string; strict?: boolean;
@@ -36,6 +37,8 @@ export interface DatasetInfo { format: Exclude<DataFormat, 'auto'>; path: string
  */
 export const DEFAULT_NORMALIZATION: Record<Exclude<DataFormat, 'auto'>, Normalization> = {
   npy: 'none', npz: 'none', ntu: 'align-frame', pku: 'centre-first', ucla: 'centre-first', msr: 'centre-first', gtu: 'centre-first',
+  // PYSKL's annotations come out of its own preprocessing (NTU: centred and aligned)
+  pyskl: 'none',
 };
 export interface OpenedDataset { train?: SkeletonDataset; test?: SkeletonDataset; all: SkeletonDataset; info: DatasetInfo }
 
@@ -128,7 +131,8 @@ export function detectFormat(path: string): Exclude<DataFormat, 'auto'> {
   if (!existsSync(path)) throw new UserError(`${path}: no such file or folder`);
   if (statSync(path).isFile()) {
     if (path.endsWith('.npz')) return 'npz';
-    throw new UserError(`${path}: a single file is not a dataset (give the folder, or an .npz)`);
+    if (/\.pkl$/i.test(path)) return 'pyskl';
+    throw new UserError(`${path}: a single file is not a dataset (give the folder, an .npz, or a PYSKL .pkl)`);
   }
   if (existsSync(join(path, 'meta.json')) || SPLITS.flat().some((s) => DATA_NAMES(s).some((n) => existsSync(join(path, n))))) return 'npy';
   if (isNtuFolder(path)) return 'ntu';
@@ -204,6 +208,12 @@ export function openDataset(path: string, format: DataFormat = 'auto', opts: Ope
     }
     case 'ucla': return fromReadSet(readUcla(path, small), 'ucla', path, 'xview', norm);
     case 'msr': return fromReadSet(readMsr(path, small), 'msr', path, 'xsub', norm);
+    case 'pyskl': {
+      const p = readPyskl(path, { benchmark: opts.benchmark, frames: opts.frames });
+      const notes = p.benchmarks.length ? [`splits in the file: ${p.benchmarks.join(', ')}`] : ['no split in the file: no train/test split'];
+      return normalizedOnRead({ all: p.all, train: p.train && new SubsetDataset(p.all, p.train), test: p.test && new SubsetDataset(p.all, p.test),
+        info: { format: 'pyskl', path, layout: p.all.layout, benchmark: p.benchmark, skipped: [], notes, normalize: 'none' } }, norm);
+    }
     case 'gtu': return fromReadSet(readGtu(path, small), 'gtu', path, 'holdout10', norm);
   }
 }
