@@ -3,8 +3,13 @@
  * The command line: wires the subcommands of src/cli together. With no subcommand it runs the
  * main job (`main`): synthesise the embedded dataset, pre-train, evaluate.
  */
-import yargs from 'yargs';
+import { createRequire } from 'node:module';
+import type yargsModule from 'yargs';
 import { hideBin } from 'yargs/helpers';
+
+// yargs' CommonJS build: its ESM build wraps help text at the column width in the middle of words
+// (cliui's index.mjs has no word wrap); the CommonJS one wraps between words
+const yargs = createRequire(import.meta.url)('yargs') as typeof yargsModule;
 import { UserError } from './util/errors.js';
 import { parseKernelSettings } from './gpu/policy.js';
 import { checkCommandName, scriptName, type Command } from './cli/command.js';
@@ -46,7 +51,9 @@ export async function main(argv: string[]): Promise<void> {
   checkCommandName(argv, [...Object.keys(commands), 'help']);
   let y = yargs(argv)
     .scriptName(scriptName(process.argv[1]))
-    .usage('$0 [command] [options]\n\nWith no command: the main job on the embedded dataset (synthesise, pre-train I²MD, evaluate).')
+    // the sentence goes to the epilogue: yargs hard-wraps further usage lines in the middle of words
+    .usage('$0 [command] [options]')
+    .epilog('With no command: the main job on the embedded dataset (synthesise, pre-train I²MD, evaluate).')
     .option('backend', { type: 'string', describe: 'force a WebGPU backend: vulkan, opengles, metal, d3d12, … (or env I2MD_BACKEND)', global: true })
     .option('kernel', { type: 'string', array: true, describe: 'force a kernel family\'s variant, family=value (repeatable; or env I2MD_KERNELS; `info --kernels` lists them)', global: true })
     .strict()

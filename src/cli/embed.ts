@@ -23,7 +23,7 @@ export interface EmbedOptions { checkpoint: string; data: string; out: string; h
 
 export async function embedFile(o: EmbedOptions): Promise<{ rows: number; dim: number; frames: number; trainedFrames?: number }> {
   const batch = o.batch ?? 32;
-  if (!Number.isInteger(batch) || batch < 1) throw new UserError(`--batch ${batch}: expected a positive integer`);
+  if (!Number.isInteger(batch) || batch < 1) throw new UserError(`--batch-size ${batch}: expected a positive integer`);
   await initEngine();
   const modality = o.modality ?? 'joint';
   const loaded = loadEncoderFrom(o.checkpoint, modality, { encoder: o.encoder });
@@ -71,14 +71,14 @@ const command: Command = {
     .option('data', { type: 'string', demandOption: true, describe: 'input .npy, float32 joints (N, 3, T, V, M)' })
     .option('out', { type: 'string', describe: 'output .npy (default: <data>.features.npy, or <data>.head.npy with --head)' })
     .option('head', { type: 'boolean', default: false, describe: 'write the L2-normalised projection-head outputs instead of the features' })
-    .option('batch', { type: 'number', default: 32, describe: 'samples per GPU batch' })
+    .option('batch-size', { alias: 'batch', type: 'number', default: 32, describe: 'samples per GPU batch' })
     .option('encoder', encoderOption),
   run: async (args) => {
     const data = args.data as string;
     const head = Boolean(args.head);
     const out = (args.out as string | undefined) ?? data.replace(/\.npy$/, '') + (head ? '.head.npy' : '.features.npy');
     const t0 = performance.now();
-    const r = await embedFile({ checkpoint: args.checkpoint as string, data, out, head, batch: args.batch as number, modality: args.modality as Modality, encoder: args.encoder as EncoderKind | undefined });
+    const r = await embedFile({ checkpoint: args.checkpoint as string, data, out, head, batch: args['batch-size'] as number, modality: args.modality as Modality, encoder: args.encoder as EncoderKind | undefined });
     console.error(`frames: ${r.frames} (the file's); the encoder was pre-trained on ${r.trainedFrames ?? 'an unrecorded number of'} frames`);
     console.log(`wrote ${out}: (${r.rows}, ${r.dim}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   },

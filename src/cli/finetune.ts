@@ -22,7 +22,7 @@ export function finetuneOptions(y: Argv, defaultFraction: number): Argv {
     .option('repeats', { type: 'number', default: 1, describe: 'different random subsets (seeds seed, seed+1, …)' })
     .option('epochs', { type: 'number', default: 80, describe: 'fine-tuning epochs' })
     .option('lr', { type: 'number', default: 0.01, describe: 'learning rate (encoder and classifier)' })
-    .option('milestones', { type: 'string', default: '50,70', describe: 'epochs at which lr × 0.1' })
+    .option('lr-steps', { alias: 'milestones', type: 'string', default: '50,70', describe: 'epochs at which lr × 0.1 (as pretrain\'s --lr-steps)' })
     .option('weight-decay', { type: 'number', default: 0, describe: 'SGD weight decay' })
     .option('eval-every', { type: 'number', default: 5, describe: 'test every N epochs' })
     .option('fusion-weights', { type: 'string', describe: 'with --modality all: weights of the streams\' softmax outputs (default 1,1,1)' })
@@ -56,7 +56,7 @@ export async function runFinetune(args: Record<string, unknown>, mode: 'finetune
   const saved: SavedStream[] = [];
   const res = await semiSupervised((m: Modality) => loadEncoderFrom(ckpt, m, { layout: data.layout, encoder }).model, streams, data.train, data.test, data.layout, {
     fraction, repeats: positive(args, 'repeats'), frames, minCrop, epochs, lr: positive(args, 'lr', false),
-    milestones: numberList(args.milestones, 'milestones'), batchSize: positive(args, 'batch-size'), evalEvery: positive(args, 'eval-every'),
+    milestones: numberList(args['lr-steps'], 'lr-steps'), batchSize: positive(args, 'batch-size'), evalEvery: positive(args, 'eval-every'),
     weightDecay: args['weight-decay'] as number, seed: args.seed as number, numClasses: data.numClasses, fusionWeights: weights,
     onEpoch: (e) => { if (!args.json) console.error(`  epoch ${e.epoch}/${epochs}: train loss ${e.loss.toFixed(4)}, train top-1 ${pct(e.top1)}${e.test ? `, test top-1 ${pct(e.test.top1)}` : ''}`); },
     onTrained: saveTo ? async (modality, encoder, c) => { saved.push(await savedStream({ modality, encoder, weight: c.weight, bias: c.bias })); } : undefined,

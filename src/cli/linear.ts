@@ -27,7 +27,7 @@ const command: Command = {
   options: (y) => checkpointOptions(dataOptions(y))
     .option('epochs', { type: 'number', default: 80, describe: 'classifier epochs' })
     .option('lr', { type: 'number', default: 0.1, describe: 'classifier learning rate' })
-    .option('milestones', { type: 'string', default: '50,70', describe: 'epochs at which lr × 0.1' })
+    .option('lr-steps', { alias: 'milestones', type: 'string', default: '50,70', describe: 'epochs at which lr × 0.1 (as pretrain\'s --lr-steps)' })
     .option('eval-every', { type: 'number', default: 5, describe: 'test every N epochs' })
     .option('protocol', { choices: [...LINEAR_PROTOCOLS], default: 'crops', describe: 'crops: a fresh random crop (scale U[0.5,1)) of every training sequence each epoch through the frozen encoder (the official); fixed: centre-crop features computed once' })
     .option('standardize', { type: 'boolean', describe: 'standardise each feature with the training statistics (default: off for crops, on for fixed)' })
@@ -46,7 +46,7 @@ const command: Command = {
     const weights = streams.length > 1 ? fusionWeights(args, streams) : undefined;
     console.error(`data: ${data.name}: ${data.train.size} training / ${data.test.size} test sequences, ${data.numClasses} classes, layout ${data.layout.name}`);
     const opts = {
-      epochs: positive(args, 'epochs'), lr: positive(args, 'lr', false), milestones: numberList(args.milestones, 'milestones'),
+      epochs: positive(args, 'epochs'), lr: positive(args, 'lr', false), milestones: numberList(args['lr-steps'], 'lr-steps'),
       batchSize: positive(args, 'batch-size'), evalEvery: positive(args, 'eval-every'), seed: args.seed as number, numClasses: data.numClasses,
     };
     const protocol = linearProtocol(args.protocol, args.standardize as boolean | undefined);

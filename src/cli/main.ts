@@ -27,7 +27,7 @@ const command: Command = {
   describe: 'the main job: synthesise the embedded dataset, pre-train I²MD (demo preset), evaluate against a random encoder',
   options: (y) => pretrainOptions(configFileOption(y)
     .option('size', { type: 'number', default: 1350, describe: 'synthetic sequences to generate' })
-    .option('split', { choices: ['xview', 'xsub'], default: 'xview', describe: 'evaluation split of the synthetic set' })
+    .option('benchmark', { alias: 'split', choices: ['xview', 'xsub'], default: 'xview', describe: 'evaluation split of the synthetic set (as --benchmark of the evaluation commands)' })
     .option('data-seed', { type: 'number', default: 1, describe: 'seed of the synthetic dataset' })
     .option('run', { type: 'string', describe: 'run folder (default runs/main-<time>)' })
     .option('linear-epochs', { type: 'number', default: 80, describe: 'epochs of the linear classifier' })),
@@ -43,10 +43,10 @@ const command: Command = {
     console.log(`adapter: ${g.name}`);
 
     const syn = generateSynthetic({ seed: args['data-seed'] as number, size: args.size as number });
-    const split = syn.splits[args.split as 'xview' | 'xsub'];
+    const split = syn.splits[args.benchmark as 'xview' | 'xsub'];
     const train = new SubsetDataset(syn.dataset, split.train), test = new SubsetDataset(syn.dataset, split.test);
     console.log(`data: embedded synthetic set, ${syn.dataset.size} sequences, ${syn.classNames.length} classes, ` +
-      `${args.split} split ${train.size}/${test.size}, layout ${syn.dataset.layout}`);
+      `${args.benchmark} split ${train.size}/${test.size}, layout ${syn.dataset.layout}`);
 
     console.error(`config (every setting and where it came from):\n${describeConfig(config, (k) => recipe.provenance(k, config))}`);
     console.log(`pre-training I²MD (${config.modalities.join('+')}${config.cmd ? ', CMD' : ''}${config.imd ? ', IMD' : ''}${config.dna ? '+DNA' : ''}), ` +
@@ -82,7 +82,7 @@ const command: Command = {
     const results = {
       provenance: prov,
       adapter: g.summary, config, protocols: { linear: 'linear-fixed+std', knn: 'knn (centre crop 0.95, train and test)' },
-      data: { kind: 'synthetic', size: syn.dataset.size, split: args.split, train: train.size, test: test.size, normalize: 'none' },
+      data: { kind: 'synthetic', size: syn.dataset.size, split: args.benchmark, train: train.size, test: test.size, normalize: 'none' },
       pretrain: { steps: r.state.step, msPerStep: r.stepMs, dataMsPerStep: r.dataMs, firstLoss: first, lastLoss: last },
       rows, seconds: (performance.now() - started) / 1000, classNames: syn.classNames,
     };
