@@ -10,6 +10,7 @@ import type { Provenance } from '../util/provenance.js';
 import type { EvalRow } from '../eval/suite.js';
 import type { Argv } from 'yargs';
 import { openDataset, FORMATS, type DataFormat } from '../data/open.js';
+import { classNamesFor } from '../data/class-names.js';
 import { SubsetDataset, type SkeletonDataset } from '../data/dataset.js';
 import { generateSynthetic } from '../skeleton/synthetic/generate.js';
 import { getLayout, type Layout } from '../skeleton/layouts.js';
@@ -76,9 +77,10 @@ export function openEvalData(args: Record<string, unknown>): EvalData {
   if (!opened.train || !opened.test || opened.train.size === 0 || opened.test.size === 0) {
     throw new UserError(`${path}: evaluation needs a training and a test split (found ${opened.train?.size ?? 0} / ${opened.test?.size ?? 0} sequences)`);
   }
+  const numClasses = Math.max(opened.train.numClasses, opened.test.numClasses);
   return {
     name: path, benchmark: opened.info.benchmark, normalize: opened.info.normalize, train: opened.train, test: opened.test, layout: getLayout(opened.train.layout),
-    numClasses: Math.max(opened.train.numClasses, opened.test.numClasses),
+    numClasses, classNames: classNamesFor(opened.info.format, numClasses, opened.train.layout),
   };
 }
 
