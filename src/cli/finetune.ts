@@ -13,6 +13,7 @@ import { loadEncoderFrom, checkLayoutMatch, evalFrames } from '../eval/load-enco
 import type { Modality } from '../i2md/config.js';
 import type { EncoderKind } from '../nn/encoder.js';
 import { UserError } from '../util/errors.js';
+import { fmtTime } from '../util/progress.js';
 import { dataOptions, checkpointOptions, openEvalData, streamsOf, numberList, fusionWeights, positive, pct, outPath, classNamesOf } from './eval-common.js';
 import { saveClassifier, savedStream, type SavedStream } from '../eval/classifier.js';
 
@@ -53,12 +54,19 @@ export async function runFinetune(args: Record<string, unknown>, mode: 'finetune
     `label fraction ${fraction}, ${args.repeats} repeat(s), streams ${streams.join('+')}`);
   const epochs = positive(args, 'epochs');
   const saveTo = outPath(args.out);
+  let firstEnd = 0;
   const saved: SavedStream[] = [];
   const res = await semiSupervised((m: Modality) => loadEncoderFrom(ckpt, m, { layout: data.layout, encoder }).model, streams, data.train, data.test, data.layout, {
     fraction, repeats: positive(args, 'repeats'), frames, minCrop, epochs, lr: positive(args, 'lr', false),
     milestones: numberList(args['lr-steps'], 'lr-steps'), batchSize: positive(args, 'batch-size'), evalEvery: positive(args, 'eval-every'),
     weightDecay: args['weight-decay'] as number, seed: args.seed as number, numClasses: data.numClasses, fusionWeights: weights,
-    onEpoch: (e) => { if (!args.json) console.error(`  epoch ${e.epoch}/${epochs}: train loss ${e.loss.toFixed(4)}, train top-1 ${pct(e.top1)}${e.test ? `, test top-1 ${pct(e.test.top1)}` : ''}`); },
+    onEpoch: (e) => {
+      // ETA of this stream's fine-tuning from the mean epoch time since its first epoch ended
+      if (e.epoch === 1) firstEnd = performance.now();
+      const per = e.epoch > 1 ? (performance.now() - firstEnd) / (e.epoch - 1) / 1000 : undefined;
+      const eta = per === undefined ? '' : ` · ${per.toFixed(1)} s/epoch, ETA ${fmtTime(per * (epochs - e.epoch))}`;
+      if (!args.json) console.error(`  epoch ${e.epoch}/${epochs}: train loss ${e.loss.toFixed(4)}, train top-1 ${pct(e.top1)}${e.test ? `, test top-1 ${pct(e.test.top1)}` : ''}${eta}`);
+    },
     onTrained: saveTo ? async (modality, encoder, c) => { saved.push(await savedStream({ modality, encoder, weight: c.weight, bias: c.bias })); } : undefined,
     onRepeat: (r, i) => {
       if (args.json) return;
