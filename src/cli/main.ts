@@ -62,8 +62,13 @@ const command: Command = {
       process.exitCode = 130;
       return;
     }
-    const first = r.losses[0]?.terms.total, last = r.losses.at(-1)?.terms.total;
-    console.log(`pre-training: ${r.state.step} steps, ${r.stepMs.toFixed(0)} ms/step (data ${r.dataMs.toFixed(1)} ms/step), loss ${first?.toFixed(3)} → ${last?.toFixed(3)}`);
+    // compare from the first logged step after the queue has filled: before, the InfoNCE terms rise
+    // as real keys replace the random initial ones, and the first value would flatter the run
+    const filledAt = Math.ceil(config.queueSize / config.batchSize);
+    const from = r.losses.find((l) => l.step >= filledAt) ?? r.losses[0];
+    const first = from?.terms.total, last = r.losses.at(-1)?.terms.total;
+    console.log(`pre-training: ${r.state.step} steps, ${r.stepMs.toFixed(0)} ms/step (data ${r.dataMs.toFixed(1)} ms/step), ` +
+      `loss ${first?.toFixed(3)} (step ${from?.step ?? '–'}, queue filled) → ${last?.toFixed(3)}`);
 
     const layout = getLayout(syn.dataset.layout);
     const evalOpts = { frames: config.frames, linearEpochs: args['linear-epochs'] as number, numClasses: syn.classNames.length };
@@ -83,7 +88,7 @@ const command: Command = {
       provenance: prov,
       adapter: g.summary, config, protocols: { linear: 'linear-fixed+std', knn: 'knn (centre crop 0.95, train and test)' },
       data: { kind: 'synthetic', size: syn.dataset.size, split: args.benchmark, train: train.size, test: test.size, normalize: 'none' },
-      pretrain: { steps: r.state.step, msPerStep: r.stepMs, dataMsPerStep: r.dataMs, firstLoss: first, lastLoss: last },
+      pretrain: { steps: r.state.step, msPerStep: r.stepMs, dataMsPerStep: r.dataMs, firstLoss: first, firstLossStep: from?.step, lastLoss: last },
       rows, seconds: (performance.now() - started) / 1000, classNames: syn.classNames,
     };
     writeFileAtomic(join(runDir, 'results.json'), JSON.stringify(results, null, 1));

@@ -124,7 +124,7 @@ export function renderReport(run: RunData, generated = new Date()): string {
     ['steps logged', run.metrics.length ? `${run.metrics.length} (last step ${lastM!.step}, epoch ${lastM!.epoch ?? '–'})` : 'none'],
     ['checkpoint', ck ? `step ${ck.step}, epoch ${ck.epoch}` : 'none'],
   ];
-  if (pre) summary.push(['pre-training', `${pre.steps} steps, ${Number(pre.msPerStep).toFixed(0)} ms/step, loss ${Number(pre.firstLoss).toFixed(3)} → ${Number(pre.lastLoss).toFixed(3)}`]);
+  if (pre) summary.push(['pre-training', `${pre.steps} steps, ${Number(pre.msPerStep).toFixed(0)} ms/step, loss ${Number(pre.firstLoss).toFixed(3)}${pre.firstLossStep ? ` (step ${pre.firstLossStep}, once the queue had filled)` : ''} → ${Number(pre.lastLoss).toFixed(3)}`]);
   if (typeof r?.seconds === 'number') summary.push(['wall time', `${(r.seconds as number).toFixed(0)} s`]);
   if (run.badMetricLines) summary.push(['metrics.jsonl', `${run.badMetricLines} unreadable lines skipped`]);
   const headline = rows.map((x) => [x.encoder, x.stream, pct(x.linear), pct(x.linearLast), pct(x.linearTop5), pct(x.knn1), pct(x.knn20)]);
