@@ -14,6 +14,7 @@ import type { EvalRow } from './suite.js';
 import { decodeFeatureSample } from './suite.js';
 import { confusionMatrix, topConfusions } from './confusion.js';
 import { pca } from './pca.js';
+import { tsne } from './tsne.js';
 import { lineChart, scatterChart, heatmap, esc, colorOf, type Series } from './report-svg.js';
 import { CSS, table, section, pct } from './report-html.js';
 
@@ -43,7 +44,7 @@ export function epochMarks(metrics: MetricRow[]): { steps: number[]; epochs: num
   return { steps, epochs };
 }
 
-export const SECTIONS = ['summary', 'losses', 'learning-rate', 'accuracy', 'confusion', 'pca', 'provenance', 'configuration', 'adapter'] as const;
+export const SECTIONS = ['summary', 'losses', 'learning-rate', 'accuracy', 'confusion', 'pca', 'tsne', 'provenance', 'configuration', 'adapter'] as const;
 
 function readJson(path: string): Record<string, unknown> | undefined {
   if (!existsSync(path)) return undefined;
@@ -199,6 +200,16 @@ export function renderReport(run: RunData, generated = new Date()): string {
       `<p>${s.n} test features (D = ${s.d}) of the ${esc(det.encoder)} ${esc(det.stream)} encoder projected on their first two principal components (${explained.map((e) => `${e.toFixed(1)}%`).join(' + ')} of the variance), coloured by class.</p>` +
       `<div class="grid">${scatterChart(points, { xLabel: 'PC 1', yLabel: 'PC 2' })}${legend}</div>`));
   } else parts.push(section('pca', 'Feature space (PCA)', '<p class="muted">No feature sample stored (results.json rows with a detail).</p>'));
+
+  // t-SNE of the same sample: the papers' picture (local neighbourhoods, not global distances)
+  if (det?.detail?.sample && det.detail.sample.n >= 5) {
+    const s = det.detail.sample;
+    const y = tsne(decodeFeatureSample(s), s.n, s.d, { seed: 0 });
+    const points = Array.from({ length: s.n }, (_, i) => ({ x: y[2 * i], y: y[2 * i + 1], group: s.labels[i], tip: `${className(s.labels[i])} (test row ${s.rows[i]})` }));
+    parts.push(section('tsne', 'Feature space (t-SNE)',
+      `<p>The same ${s.n} test features embedded by t-SNE (perplexity ${Math.min(30, Math.floor((s.n - 1) / 3))}, 500 iterations, seed 0): neighbours in the plot are neighbours in feature space; distances between clusters and their sizes mean little.</p>` +
+      scatterChart(points, { xLabel: 't-SNE 1', yLabel: 't-SNE 2' })));
+  } else parts.push(section('tsne', 'Feature space (t-SNE)', '<p class="muted">No feature sample stored (results.json rows with a detail).</p>'));
 
   // provenance: how the run and its evaluations were made
   const provs = [...(run.provenance ?? []), ...(r?.provenance ? [r.provenance as Record<string, unknown>] : []), ...((r?.evaluations as Record<string, unknown>[] | undefined) ?? [])];

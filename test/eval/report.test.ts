@@ -80,10 +80,10 @@ t('the report is one self-contained file with every section and no network refer
   const html = readFileSync(path, 'utf8');
   for (const bad of ['http', '<script', '@import', 'url(', '<link', 'src=']) assert.not.ok(html.includes(bad), `report contains "${bad}"`);
   for (const s of SECTIONS) assert.ok(html.includes(`<section id="${s}">`), `section ${s}`);
-  // one chart per loss term (total + 5 terms), the lr chart, the accuracy chart and bars, heat map, scatter
-  assert.is((html.match(/<svg /g) ?? []).length, 6 + 1 + 2 + 1 + 1);
+  // one chart per loss term (total + 5 terms), the lr chart, the accuracy chart and bars, heat map, PCA and t-SNE scatters
+  assert.is((html.match(/<svg /g) ?? []).length, 6 + 1 + 2 + 1 + 2);
   assert.ok(html.includes('<h2>Confusion matrix</h2>'));
-  assert.is((html.match(/<circle /g) ?? []).length, 40, 'one PCA point per stored test feature');
+  assert.is((html.match(/<circle /g) ?? []).length, 2 * 40, 'one PCA and one t-SNE point per stored test feature');
   assert.ok(html.includes('wave &lt;hand&gt;'), 'class names are escaped');
   assert.not.ok(html.includes('wave <hand>'));
   assert.ok(html.includes('1 unreadable lines skipped'));
