@@ -98,6 +98,7 @@ const command: Command = {
     if (out !== undefined && !/\.(npy|json)$/i.test(out)) throw new UserError(`--out ${out}: expected a .npy (probabilities) or .json (top-k) file name`);
     const p = await predict({ checkpoint: args.checkpoint as string, data: args.data as string, topK: args['top-k'] as number, batchSize: args['batch-size'] as number, split: args.split as PredictOptions['split'] });
     const name = (i: number) => p.classNames[i] ?? `class ${i}`;
+    console.error(/\.npy$/i.test(args.data as string) ? `frames: the file's (the classifier was trained on ${p.frames})` : `frames: ${p.frames} (the classifier's)`);
     if (out?.toLowerCase().endsWith('.npy')) {
       const w = new NpyStreamWriter(out, '<f4', [p.classNames.length], p.n);
       w.append(p.probabilities);
