@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../helpers/shared-data.js';
 
 const t = suite('integration/naming');
-const names = ['main', 'pretrain', 'embed', 'export', 'predict', 'linear', 'knn', 'finetune', 'transfer', 'ablate', 'study', 'synth', 'init'];
+const names = ['main', 'pretrain', 'embed', 'export', 'predict', 'linear', 'knn', 'finetune', 'transfer', 'ablate', 'study', 'synth', 'init', 'prepare', 'inspect'];
 
 async function optionsOf(name: string): Promise<{ keys: string[]; aliases: Record<string, string[]>; defaults: Record<string, unknown> }> {
   const cmd = (await import(`../../src/cli/${name}.js`)).default as Command;
@@ -27,6 +27,7 @@ t('no command spells a shared concept its own way', async () => {
     const primary = keys.filter((k) => !Object.values(aliases).some((a) => a.includes(k)) || k in aliases);
     assert.not.ok(primary.includes('batch') && !keys.includes('batch-size'), `${name}: --batch instead of --batch-size`);
     assert.not.ok(primary.includes('milestones') && !keys.includes('lr-steps'), `${name}: --milestones instead of --lr-steps`);
+    assert.not.ok(primary.includes('input') && !keys.includes('data'), `${name}: --input instead of --data`);
     if (keys.includes('split') && !keys.includes('benchmark')) assert.equal(defaults.split === undefined || ['all'].includes(defaults.split as string), true, `${name}: --split for a benchmark`);
     if (defaults.benchmark !== undefined) assert.is(defaults.benchmark, 'xview', `${name}: default benchmark`);
   }
