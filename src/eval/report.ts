@@ -78,7 +78,7 @@ export function readRun(dir: string): RunData {
 
 /** Term names in a stable, readable order: total, then per modality nce/cluster/imd, then the rest. */
 export function termOrder(metrics: MetricRow[]): string[] {
-  const skip = new Set(['step', 'epoch', 'lr', 'window']);
+  const skip = new Set(['step', 'epoch', 'lr', 'window', 'samples_per_s', 'wall_s']);   // rates and clocks, not loss terms
   const names = new Set<string>();
   for (const m of metrics) for (const k of Object.keys(m)) if (!skip.has(k) && typeof m[k] === 'number') names.add(k);
   const rank = (n: string) => {

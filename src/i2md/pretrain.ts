@@ -4,7 +4,7 @@
  * `checkpointEvery` epochs and on SIGINT/SIGTERM, exact resume, and a stop with the term and step
  * named when a loss turns NaN/Inf (the last good checkpoint stays).
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor, G } from '../tensor/tensor.js';
 import type { SkeletonDataset } from '../data/dataset.js';
@@ -67,6 +67,14 @@ export function augmentOf(c: PretrainConfig) {
     jointFraction: c.jointFraction, corruptions: c.corruptions, shearAmplitude: c.shearAmplitude };
 }
 
+/** The wall time (s) of the last metrics row of a run, 0 when there is none. */
+function lastWall(path: string): number {
+  if (!existsSync(path)) return 0;
+  const rows = readFileSync(path, 'utf8').trim().split('\n').reverse();
+  for (const r of rows) { try { const w = (JSON.parse(r) as { wall_s?: number }).wall_s; if (typeof w === 'number') return w; } catch { /* cut short */ } }
+  return 0;
+}
+
 /** "nce_joint 5.12 · cmd 0.31 …" with the id_ statistics as percentages. */
 function describeTerms(t: Record<string, number>): string {
   return Object.entries(t).map(([k, v]) => (k.startsWith('id_') ? `${k} ${(100 * v).toFixed(1)}%` : `${k} ${v.toFixed(k.startsWith('pos_') || k.startsWith('neg_') ? 2 : 3)}`)).join(' · ');
@@ -109,6 +117,9 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; writeMetricsCsv(runDir); };
   const metric = (row: Record<string, unknown>) => appendFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
   /** One log line: every term's mean over the steps since the previous one. */
+  // wall time since the run began (a resumed run continues from its last metrics row) and the rate since the last row
+  const began = performance.now() - 1000 * (opts.resume ? lastWall(join(runDir, 'metrics.jsonl')) : 0);
+  let lastFlush = performance.now();
   const flush = async () => {
     const window = means.window;
     if (window === 0) return;
@@ -118,7 +129,10 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
     if (bad) throw new NonFiniteLoss(bad[0] as string, state.step, bad[1] as number, window);
     losses.push({ step: state.step, window, terms: values });
     sinceLine.push({ window, terms: values });
-    metric({ step: state.step, epoch: state.epoch, lr: lastLr, window, ...values });
+    const now = performance.now();
+    const rate = (window * config.batchSize) / Math.max(1e-9, (now - lastFlush) / 1000);
+    lastFlush = now;
+    metric({ step: state.step, epoch: state.epoch, lr: lastLr, window, samples_per_s: Number(rate.toFixed(2)), wall_s: Number(((now - began) / 1000).toFixed(2)), ...values });
   };
   /** The epoch line on the console: the means since the last one, and the k-NN monitor when due. */
   let linedEpoch = state.epoch;

@@ -55,6 +55,10 @@ t('a run, then: --run on it refused; --resume --epochs continues; --resume --lr 
   const state = JSON.parse(readFileSync(join(dir, 'run', 'checkpoint.json'), 'utf8')) as { step: number; config: { epochs: number } };
   assert.is(state.step, 3);
   assert.is(state.config.epochs, 2, 'the checkpoint keeps the longer recipe');
+  // metrics rows carry the rate and the run's wall clock, which a resumed session continues
+  const rows = readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; samples_per_s?: number; wall_s?: number });
+  assert.ok(rows.every((r) => (r.samples_per_s ?? 0) > 0 && (r.wall_s ?? -1) >= 0), 'samples_per_s and wall_s on every row');
+  for (let i = 1; i < rows.length; i++) assert.ok(rows[i].wall_s! >= rows[i - 1].wall_s!, `wall_s runs on at row ${i}`);
 });
 
 t.run();
