@@ -15,6 +15,7 @@ import { writeNpy } from '../helpers/npy.js';
 import { initEncoder } from '../../src/cli/init.js';
 import { NpyFile } from '../../src/data/npy.js';
 import { tinyRun } from '../helpers/runs.js';
+import { writeSynthetic } from '../../src/cli/synth.js';
 
 const t = suite('integration/workflow');
 let dir = '';
@@ -62,6 +63,12 @@ t('linear --out → predict: top-k per sequence with class names, .json and .npy
   p.close();
   const rowSum = probs.subarray(0, json.classes.length).reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(rowSum - 1) < 1e-4, `row sums to ${rowSum}`);
+  // a dataset path: every sequence of the split, centre-cropped to the classifier's frames; accuracy against its labels
+  writeSynthetic(join(dir, 'set'), { seed: 4, size: 60, split: 'xview' });
+  const onSet = cli('predict', '--checkpoint', cls, '--data', 'set', '--split', 'test', '--top-k', '1');
+  ok(onSet, 'predict on a dataset');
+  assert.match(onSet.stderr, 'frames: 12 (the classifier\'s)');
+  assert.match(onSet.stderr, /top-1 against the dataset's labels: [\d.]+% of \d+/);
   const bad = cli('predict', '--checkpoint', enc, '--data', x);
   assert.is(bad.status, 1);
   assert.match(bad.stderr, /^error: .*enc\.safetensors: not a classifier file/m);
