@@ -11,8 +11,8 @@
  * Samples are packed to (3, T, V, M) on read (the annotation arrays stay as loaded): T is the
  * longest sequence (or `frames`), longer ones are subsampled uniformly, M is the largest person
  * count. 2D keypoints (C = 2) get the keypoint score as third channel (0 without scores), as
- * PYSKL's GCN pipelines feed them. The joints must fit a built-in layout (25: ntu25, 20: ucla20);
- * the 17-joint COCO keypoints have none yet and are refused naming it. The split is the file's:
+ * PYSKL's GCN pipelines feed them. The joints must fit a built-in layout (25: ntu25, 20: ucla20,
+ * 17: coco17, the COCO keypoints of 2D estimators); any other count is refused naming them. The split is the file's:
  * `<benchmark>_train` / `<benchmark>_val` (xsub, xview, xset …, default the first it has).
  */
 import { readFileSync } from 'node:fs';
@@ -153,7 +153,7 @@ export function readPyskl(path: string, opts: { benchmark?: string; frames?: num
     return { name, label, M, T, C, keypoint, score };
   });
   const layout = layoutNames().find((n) => getLayout(n).V === V && n !== 'msr20');
-  if (!layout) throw new UserError(`${path}: ${V}-joint keypoints${V === 17 ? ' (COCO)' : ''} have no built-in skeleton layout (the layouts are ${layoutNames().map((n) => `${n} (${getLayout(n).V})`).join(', ')})`);
+  if (!layout) throw new UserError(`${path}: ${V}-joint keypoints have no built-in skeleton layout (the layouts are ${layoutNames().map((n) => `${n} (${getLayout(n).V})`).join(', ')})`);
   const T = opts.frames ?? Math.max(...anns.map((a) => a.T));
   const M = Math.max(...anns.map((a) => a.M));
   const numClasses = Math.max(...anns.map((a) => a.label)) + 1;

@@ -46,8 +46,11 @@ t('openDataset: a .pkl is a dataset; --benchmark picks the file\'s split; 2D key
   assert.ok(Math.abs(s.data[(2 * T + 1) * V + 3] - 0.5) < 1e-3, 'the score as z');
 });
 
-t('COCO 17-joint keypoints are refused naming the layouts; code in a pickle is never run', () => {
-  assert.throws(() => readPyskl(fx('coco-2d.pkl')), (e: Error) => e instanceof UserError && /17-joint keypoints \(COCO\) have no built-in skeleton layout/.test(e.message));
+t('COCO 17-joint keypoints read on the coco17 layout; another joint count is refused naming the layouts; code in a pickle is never run', () => {
+  const coco = readPyskl(fx('coco-2d.pkl'));
+  assert.equal([coco.all.layout, coco.all.V, coco.all.M], ['coco17', 17, 1]);
+  assert.equal(coco.benchmarks, [], 'no split in the file');
+  assert.throws(() => readPyskl(fx('odd-2d.pkl')), (e: Error) => e instanceof UserError && /13-joint keypoints have no built-in skeleton layout \(the layouts are ntu25 \(25\), .*coco17 \(17\)\)/.test(e.message));
   assert.throws(() => readPyskl(fx('evil.pkl')), (e: Error) => e instanceof FormatError && /builtins\.print is not allowed/.test(e.message));
 });
 
