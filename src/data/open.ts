@@ -95,7 +95,7 @@ export class ConcatDataset implements SkeletonDataset {
 const DATA_NAMES = (s: string) => [`${s}_data_joint.npy`, `${s}_data.npy`, `${s}_position.npy`];
 const SPLITS = [['train'], ['val', 'test']];
 
-function guessLayout(V: number): string { return V === 25 ? 'ntu25' : V === 20 ? 'ucla20' : `v${V}`; }
+function guessLayout(V: number): string { return V === 25 ? 'ntu25' : V === 20 ? 'ucla20' : V === 17 ? 'coco17' : `v${V}`; }
 
 /** One split of a folder of preprocessed arrays, or undefined when the folder has none. */
 function openArraySplit(dir: string, prefixes: string[], meta?: PreparedMeta): NpyDataset | undefined {
