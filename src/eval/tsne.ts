@@ -2,7 +2,7 @@
  * t-SNE (van der Maaten & Hinton 2008) of the report's feature sample — the picture the papers
  * show beside (or instead of) PCA. Exact, not Barnes-Hut: the report keeps at most 500 points, so
  * the O(n²) affinities and gradients cost well under a second. The npm implementations (tsne-js,
- * @keckelt/tsne: ports of Karpathy's tsnejs) draw their start from Math.random, so the report
+ * @keckelt/tsne, after Karpathy's tsnejs) start from an unseeded random layout, so the report
  * would change from one build to the next; these 80 lines are the whole method, seeded:
  *
  *   P: Gaussian affinities p(j|i) with σᵢ found by bisection so the perplexity 2^H(Pᵢ) equals
