@@ -3,11 +3,16 @@
  * The command line: wires the subcommands of src/cli together. With no subcommand it runs the
  * main job (`main`): synthesise the embedded dataset, pre-train, evaluate.
  */
-import yargs from 'yargs';
+import { createRequire } from 'node:module';
+import type yargsModule from 'yargs';
 import { hideBin } from 'yargs/helpers';
+
+// yargs' CommonJS build: its ESM build wraps help text at the column width in the middle of words
+// (cliui's index.mjs has no word wrap); the CommonJS one wraps between words
+const yargs = createRequire(import.meta.url)('yargs') as typeof yargsModule;
 import { UserError } from './util/errors.js';
 import { parseKernelSettings } from './gpu/policy.js';
-import type { Command } from './cli/command.js';
+import { checkCommandName, scriptName, type Command } from './cli/command.js';
 
 // name → module path; each module default-exports a Command.
 const commands: Record<string, string> = {
@@ -17,6 +22,8 @@ const commands: Record<string, string> = {
   pretrain: './cli/pretrain.js',
   init: './cli/init.js',
   embed: './cli/embed.js',
+  export: './cli/export.js',
+  predict: './cli/predict.js',
   convert: './cli/convert.js',
   prepare: './cli/prepare.js',
   inspect: './cli/inspect.js',
@@ -41,9 +48,12 @@ async function loadCommand(path: string): Promise<Command | undefined> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  checkCommandName(argv, [...Object.keys(commands), 'help']);
   let y = yargs(argv)
-    .scriptName('train.js')
-    .usage('$0 [command] [options]\n\nWith no command: the main job on the embedded dataset (synthesise, pre-train I²MD, evaluate).')
+    .scriptName(scriptName(process.argv[1]))
+    // the sentence goes to the epilogue: yargs hard-wraps further usage lines in the middle of words
+    .usage('$0 [command] [options]')
+    .epilog('With no command: the main job on the embedded dataset (synthesise, pre-train I²MD, evaluate).')
     .option('backend', { type: 'string', describe: 'force a WebGPU backend: vulkan, opengles, metal, d3d12, … (or env I2MD_BACKEND)', global: true })
     .option('kernel', { type: 'string', array: true, describe: 'force a kernel family\'s variant, family=value (repeatable; or env I2MD_KERNELS; `info --kernels` lists them)', global: true })
     .strict()

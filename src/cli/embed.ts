@@ -3,6 +3,10 @@
  * an encoder safetensors, a run folder, or an official PyTorch checkpoint.pth.tar with --modality
  * choosing its stream) — the encoder in eval mode (BN running statistics), batch by batch so any
  * file size fits, written as (N, D) features or, with --head, the L2-normalised projection-head outputs.
+ * The file holds joints whatever the stream: the motion and bone inputs of --modality motion|bone
+ * are built from them on the GPU (docs/method.md#modalities), as pre-training built them. The
+ * frames are the file's own (no crop): the encoder's pre-training frames are printed beside them,
+ * since features of much longer or shorter sequences are not what the encoder learnt.
  */
 import type { Command } from './command.js';
 import { UserError } from '../util/errors.js';
@@ -13,14 +17,17 @@ import { loadEncoderFrom } from '../eval/load-encoder.js';
 import type { EncoderKind } from '../nn/encoder.js';
 import type { Modality } from '../i2md/config.js';
 import { encoderOption } from './eval-common.js';
+import { modalityOf } from '../i2md/step.js';
 
 export interface EmbedOptions { checkpoint: string; data: string; out: string; head?: boolean; batch?: number; modality?: Modality; encoder?: EncoderKind }
 
-export async function embedFile(o: EmbedOptions): Promise<{ rows: number; dim: number }> {
+export async function embedFile(o: EmbedOptions): Promise<{ rows: number; dim: number; frames: number; trainedFrames?: number }> {
   const batch = o.batch ?? 32;
-  if (!Number.isInteger(batch) || batch < 1) throw new UserError(`--batch ${batch}: expected a positive integer`);
+  if (!Number.isInteger(batch) || batch < 1) throw new UserError(`--batch-size ${batch}: expected a positive integer`);
   await initEngine();
-  const { model } = loadEncoderFrom(o.checkpoint, o.modality ?? 'joint', { encoder: o.encoder });
+  const modality = o.modality ?? 'joint';
+  const loaded = loadEncoderFrom(o.checkpoint, modality, { encoder: o.encoder });
+  const model = loaded.model;
   let file: NpyFile | undefined;
   try {
     file = NpyFile.open(o.data);
@@ -39,7 +46,7 @@ export async function embedFile(o: EmbedOptions): Promise<{ rows: number; dim: n
         const raw = file.readRows(start, b);
         const data = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number | bigint>, Number);
         const out = tidy(() => noGrad(() => {
-          const f = model.features(Tensor.from(data, [b, C, T, V, shape[4]]));
+          const f = model.features(modalityOf(Tensor.from(data, [b, C, T, V, shape[4]]), modality, model.layout.bones));
           return o.head ? l2Normalize(model.project(f)) : f;
         }));
         writer.append(await out.read());
@@ -48,7 +55,7 @@ export async function embedFile(o: EmbedOptions): Promise<{ rows: number; dim: n
     } finally {
       writer.close();
     }
-    return { rows: N, dim };
+    return { rows: N, dim, frames: T, trainedFrames: loaded.frames };
   } finally {
     file?.close();
     model.dispose();
@@ -59,19 +66,20 @@ const command: Command = {
   name: 'embed',
   describe: 'encode an (N, 3, T, V, M) .npy with an encoder checkpoint into (N, D) features (or L2-normalised head outputs)',
   options: (y) => y
-    .option('checkpoint', { type: 'string', demandOption: true, describe: 'encoder checkpoint: .safetensors from init or convert, a pretrain run folder, or an official checkpoint.pth.tar' })
-    .option('modality', { choices: ['joint', 'motion', 'bone'], default: 'joint', describe: 'stream to use, where the checkpoint holds several' })
-    .option('data', { type: 'string', demandOption: true, describe: 'input .npy, float32 (N, 3, T, V, M)' })
+    .option('checkpoint', { type: 'string', demandOption: true, describe: 'encoder checkpoint: a pretrain run folder, an encoder .safetensors (export, init, convert), or an official checkpoint.pth.tar' })
+    .option('modality', { choices: ['joint', 'motion', 'bone'], default: 'joint', describe: 'stream to encode: the joints in --data are turned into motion or bone inputs for that stream\'s encoder' })
+    .option('data', { type: 'string', demandOption: true, describe: 'input .npy, float32 joints (N, 3, T, V, M)' })
     .option('out', { type: 'string', describe: 'output .npy (default: <data>.features.npy, or <data>.head.npy with --head)' })
     .option('head', { type: 'boolean', default: false, describe: 'write the L2-normalised projection-head outputs instead of the features' })
-    .option('batch', { type: 'number', default: 32, describe: 'samples per GPU batch' })
+    .option('batch-size', { alias: 'batch', type: 'number', default: 32, describe: 'samples per GPU batch' })
     .option('encoder', encoderOption),
   run: async (args) => {
     const data = args.data as string;
     const head = Boolean(args.head);
     const out = (args.out as string | undefined) ?? data.replace(/\.npy$/, '') + (head ? '.head.npy' : '.features.npy');
     const t0 = performance.now();
-    const r = await embedFile({ checkpoint: args.checkpoint as string, data, out, head, batch: args.batch as number, modality: args.modality as Modality, encoder: args.encoder as EncoderKind | undefined });
+    const r = await embedFile({ checkpoint: args.checkpoint as string, data, out, head, batch: args['batch-size'] as number, modality: args.modality as Modality, encoder: args.encoder as EncoderKind | undefined });
+    console.error(`frames: ${r.frames} (the file's); the encoder was pre-trained on ${r.trainedFrames ?? 'an unrecorded number of'} frames`);
     console.log(`wrote ${out}: (${r.rows}, ${r.dim}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   },
 };

@@ -3,8 +3,14 @@
  * comes from (a dataset path with its standard train/test split, or the embedded synthetic set),
  * which checkpoint and streams to evaluate, and the parsing of list options.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
+import type { Provenance } from '../util/provenance.js';
+import type { EvalRow } from '../eval/suite.js';
 import type { Argv } from 'yargs';
 import { openDataset, FORMATS, type DataFormat } from '../data/open.js';
+import { classNamesFor } from '../data/class-names.js';
 import { SubsetDataset, type SkeletonDataset } from '../data/dataset.js';
 import { generateSynthetic } from '../skeleton/synthetic/generate.js';
 import { getLayout, type Layout } from '../skeleton/layouts.js';
@@ -71,9 +77,10 @@ export function openEvalData(args: Record<string, unknown>): EvalData {
   if (!opened.train || !opened.test || opened.train.size === 0 || opened.test.size === 0) {
     throw new UserError(`${path}: evaluation needs a training and a test split (found ${opened.train?.size ?? 0} / ${opened.test?.size ?? 0} sequences)`);
   }
+  const numClasses = Math.max(opened.train.numClasses, opened.test.numClasses);
   return {
     name: path, benchmark: opened.info.benchmark, normalize: opened.info.normalize, train: opened.train, test: opened.test, layout: getLayout(opened.train.layout),
-    numClasses: Math.max(opened.train.numClasses, opened.test.numClasses),
+    numClasses, classNames: classNamesFor(opened.info.format, numClasses, opened.train.layout),
   };
 }
 
@@ -114,3 +121,30 @@ export function positive(args: Record<string, unknown>, flag: string, integer = 
 }
 
 export const pct = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(2)}%`);
+
+/** `--out FILE.safetensors` of linear / finetune, checked before any work (undefined: not asked). */
+export function outPath(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const path = String(value);
+  if (!/\.safetensors$/i.test(path)) throw new UserError(`--out ${path}: expected a .safetensors file name (the classifier and its encoder are saved there)`);
+  if (existsSync(path)) throw new UserError(`--out ${path}: already exists; remove it or choose another name (a trained classifier is never replaced silently)`);
+  return path;
+}
+
+/** The class names of the evaluation data (the synthetic set's actions, the dataset's action table), else "class i". */
+export function classNamesOf(data: EvalData): string[] {
+  return data.classNames ?? Array.from({ length: data.numClasses }, (_, i) => `class ${i}`);
+}
+
+/**
+ * Adds an evaluation to RUN/results.json (linear --report, knn --report): `update` turns the
+ * previous contents into the new ones; the evaluation's provenance (command, version, commit,
+ * start, wall time) is appended to `evaluations`. Everything else in the file stays.
+ */
+export function recordInRun(runDir: string, prov: Provenance, update: (prev: Record<string, unknown> & { rows?: EvalRow[] }) => Record<string, unknown>): string {
+  const path = join(runDir, 'results.json');
+  const prev = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { rows?: EvalRow[] } : {};
+  const next = update(prev);
+  writeFileAtomic(path, JSON.stringify({ ...next, evaluations: [...((prev.evaluations as unknown[] | undefined) ?? []), prov] }, null, 1));
+  return path;
+}

@@ -7,10 +7,10 @@ import { normalizeOption, normalizeArg } from './eval-common.js';
 
 const command: Command = {
   name: 'prepare',
-  describe: 'convert NTU .skeleton / .npy / .npz / PKU-MMD / NW-UCLA / MSR / GTU data into the prepared format',
+  describe: 'convert NTU .skeleton / .npy / .npz / PYSKL .pkl / PKU-MMD / NW-UCLA / MSR / GTU data into the prepared format',
   options: (y) => normalizeOption(y)
     .option('format', { type: 'string', choices: [...FORMATS], default: 'auto', describe: 'input format' })
-    .option('input', { type: 'string', demandOption: true, describe: 'input file or folder' })
+    .option('data', { alias: 'input', type: 'string', demandOption: true, describe: 'dataset file or folder to convert (as --data of every command)' })
     .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
     .option('benchmark', { type: 'string', describe: 'split: xsub | xview | xset (NTU), xsub | xview (PKU-MMD)' })
     .option('frames', { type: 'number', describe: 'fixed frame count T (default: 300 for NTU, the longest sequence otherwise)' })
@@ -20,7 +20,7 @@ const command: Command = {
     const frames = args.frames as number | undefined;
     if (frames !== undefined && (!Number.isInteger(frames) || frames < 1)) throw new UserError(`--frames ${frames}: expected a positive integer`);
     const r = prepareDataset({
-      format: args.format as DataFormat, input: args.input as string, out: args.out as string,
+      format: args.format as DataFormat, input: args.data as string, out: args.out as string,
       benchmark: args.benchmark as string | undefined, frames, missing: args.missing as string | undefined,
       strict: Boolean(args.strict), progress: true, normalize: normalizeArg(args),
     });

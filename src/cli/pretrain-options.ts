@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { presets, presetNames, validateConfig, allModalities, type PretrainConfig, type Modality, type PresetName, type Corruption } from '../i2md/config.js';
 import { UserError } from '../util/errors.js';
+import { presetValues } from './recipe.js';
 
 const numeric: [keyof PretrainConfig, string, string][] = [
   ['hidden', 'hidden', 'ST-GCN hidden channels h'],
@@ -53,9 +54,15 @@ export function pretrainOptions(y: Argv): Argv {
     .option('lr-steps', { type: 'string', describe: 'epochs at which lr × 0.1, comma-separated' })
     .option('lr-schedule', { choices: ['step', 'cosine'], describe: 'step (× 0.1 at --lr-steps, default) or cosine to 0' })
     .option('corruptions', { type: 'string', describe: 'corruptions after the crop: a comma list of mask,linear,shear, or none (default all, weights 1:1:2)' });
-  for (const [, flag, describe] of [...numeric, ...optionalNumeric]) y = y.option(flag, { type: 'number', describe });
+  for (const [key, flag, describe] of [...numeric, ...optionalNumeric]) y = y.option(flag, { type: 'number', describe: describe + presetValues(key) });
   return y;
 }
+
+/** Every option a --config file may set: the recipe flags above, --preset and --normalize. */
+export const recipeFlags: readonly string[] = [
+  'preset', 'encoder', 'gru-bidirectional', 'modalities', 'cmd', 'imd', 'dna', 'lr-steps', 'lr-schedule', 'corruptions', 'normalize',
+  ...[...numeric, ...optionalNumeric].map(([, flag]) => flag),
+];
 
 export function configFromArgs(args: Record<string, unknown>): PretrainConfig {
   const c: PretrainConfig = { ...presets[(args.preset as PresetName | undefined) ?? 'demo'] };

@@ -12,14 +12,15 @@ import { readLabelPickle } from './pickle.js';
 import { readNpz } from './npz.js';
 import { indexNtuFolder, isNtuFolder, ntuDataset, readNameList, type NtuBenchmark, isNtuTrain } from './ntu.js';
 import { isPkuFolder, openPku } from './pku.js';
-import { isUclaFolder, readUcla } from './ucla.js';
+import { uclaDir, readUcla } from './ucla.js';
 import { isMsrFolder, readMsr } from './msr.js';
 import { isGtuFolder, readGtu } from './gtu.js';
+import { readPyskl } from './pyskl.js';
 import type { ReadSet, SkippedFile } from './sequences.js';
 import { NormalizedDataset, normalizeInPlace } from './normalized.js';
 import type { Normalization } from '../skeleton/normalize.js';
 
-export const FORMATS = ['auto', 'npy', 'npz', 'ntu', 'pku', 'ucla', 'msr', 'gtu'] as const;
+export const FORMATS = ['auto', 'npy', 'npz', 'ntu', 'pku', 'ucla', 'msr', 'gtu', 'pyskl'] as const;
 export type DataFormat = (typeof FORMATS)[number];
 
 export interface OpenOptions { frames?: number; benchmark?: string; missing?: string; strict?: boolean;
@@ -36,6 +37,8 @@ export interface DatasetInfo { format: Exclude<DataFormat, 'auto'>; path: string
  */
 export const DEFAULT_NORMALIZATION: Record<Exclude<DataFormat, 'auto'>, Normalization> = {
   npy: 'none', npz: 'none', ntu: 'align-frame', pku: 'centre-first', ucla: 'centre-first', msr: 'centre-first', gtu: 'centre-first',
+  // PYSKL's annotations come out of its own preprocessing (NTU: centred and aligned)
+  pyskl: 'none',
 };
 export interface OpenedDataset { train?: SkeletonDataset; test?: SkeletonDataset; all: SkeletonDataset; info: DatasetInfo }
 
@@ -92,7 +95,7 @@ export class ConcatDataset implements SkeletonDataset {
 const DATA_NAMES = (s: string) => [`${s}_data_joint.npy`, `${s}_data.npy`, `${s}_position.npy`];
 const SPLITS = [['train'], ['val', 'test']];
 
-function guessLayout(V: number): string { return V === 25 ? 'ntu25' : V === 20 ? 'ucla20' : `v${V}`; }
+function guessLayout(V: number): string { return V === 25 ? 'ntu25' : V === 20 ? 'ucla20' : V === 17 ? 'coco17' : `v${V}`; }
 
 /** One split of a folder of preprocessed arrays, or undefined when the folder has none. */
 function openArraySplit(dir: string, prefixes: string[], meta?: PreparedMeta): NpyDataset | undefined {
@@ -128,15 +131,17 @@ export function detectFormat(path: string): Exclude<DataFormat, 'auto'> {
   if (!existsSync(path)) throw new UserError(`${path}: no such file or folder`);
   if (statSync(path).isFile()) {
     if (path.endsWith('.npz')) return 'npz';
-    throw new UserError(`${path}: a single file is not a dataset (give the folder, or an .npz)`);
+    if (/\.pkl$/i.test(path)) return 'pyskl';
+    throw new UserError(`${path}: a single file is not a dataset (give the folder, an .npz, or a PYSKL .pkl)`);
   }
   if (existsSync(join(path, 'meta.json')) || SPLITS.flat().some((s) => DATA_NAMES(s).some((n) => existsSync(join(path, n))))) return 'npy';
   if (isNtuFolder(path)) return 'ntu';
   if (isGtuFolder(path)) return 'gtu';
   if (isMsrFolder(path)) return 'msr';
-  if (isUclaFolder(path)) return 'ucla';
-  if (existsSync(join(path, 'all_sqe')) && isUclaFolder(join(path, 'all_sqe'))) return 'ucla';
+  if (uclaDir(path)) return 'ucla';
   if (isPkuFolder(path)) return 'pku';
+  // any other folder of .json files: read as NW-UCLA by content, or refused naming a file and why
+  if (uclaDir(path, true)) return 'ucla';
   throw new UserError(`${path}: unrecognised dataset folder (expected *_data_joint.npy arrays, an .npz, .skeleton files, gtu3d, MSR Action3D, NW-UCLA all_sqe or PKU-MMD)`);
 }
 
@@ -201,11 +206,14 @@ export function openDataset(path: string, format: DataFormat = 'auto', opts: Ope
       return normalizedOnRead({ all: p.all, train: p.train && new SubsetDataset(p.all, p.train), test: p.test && new SubsetDataset(p.all, p.test),
         info: { format: 'pku', path, layout: 'ntu25', benchmark, skipped: [], notes: p.splitFile ? [] : ['no split file found: no train/test split'], normalize: 'none' } }, norm);
     }
-    case 'ucla': {
-      const dir = isUclaFolder(path) ? path : join(path, 'all_sqe');
-      return fromReadSet(readUcla(dir, small), 'ucla', path, 'xview', norm);
-    }
+    case 'ucla': return fromReadSet(readUcla(path, small), 'ucla', path, 'xview', norm);
     case 'msr': return fromReadSet(readMsr(path, small), 'msr', path, 'xsub', norm);
+    case 'pyskl': {
+      const p = readPyskl(path, { benchmark: opts.benchmark, frames: opts.frames });
+      const notes = p.benchmarks.length ? [`splits in the file: ${p.benchmarks.join(', ')}`] : ['no split in the file: no train/test split'];
+      return normalizedOnRead({ all: p.all, train: p.train && new SubsetDataset(p.all, p.train), test: p.test && new SubsetDataset(p.all, p.test),
+        info: { format: 'pyskl', path, layout: p.all.layout, benchmark: p.benchmark, skipped: [], notes, normalize: 'none' } }, norm);
+    }
     case 'gtu': return fromReadSet(readGtu(path, small), 'gtu', path, 'holdout10', norm);
   }
 }

@@ -1,8 +1,11 @@
 /**
  * NW-UCLA `all_sqe/*.json`: {file_name, skeletons: T × 20 × [x,y,z], label}. Actions
- * {1,2,3,4,5,6,8,9,11,12} are labels 0–9; views 1 and 2 train, view 3 tests.
+ * {1,2,3,4,5,6,8,9,11,12} are labels 0–9; views 1 and 2 train, view 3 tests. The sequence is
+ * named by `file_name` (aAA_sSS_eEE_vVV), else by the file's own name, so renamed files still
+ * read; the folder may be given as the one holding the .json files, the one holding `all_sqe/`,
+ * or a folder holding `NW-UCLA/all_sqe/` or `data/NW-UCLA/all_sqe/` (the layouts people download).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, UserError } from '../util/errors.js';
 import { packSequences, reasonOf, type ReadSet, type Sequence, type SkippedFile } from './sequences.js';
@@ -59,9 +62,26 @@ export function isUclaFolder(dir: string): boolean {
   try { return readdirSync(dir).some((f) => /^a\d+_s\d+_e\d+_v\d+\.json$/.test(f)); } catch { return false; }
 }
 
-export function readUcla(dir: string, opts: { frames?: number; strict?: boolean } = {}): ReadSet {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-  if (files.length === 0) throw new UserError(`${dir}: no NW-UCLA .json files (expected all_sqe/aAA_sSS_eEE_vVV.json)`);
+const hasJson = (dir: string): boolean => {
+  try { return statSync(dir).isDirectory() && readdirSync(dir).some((f) => /\.json$/i.test(f)); } catch { return false; }
+};
+
+/** Where the sequences below `path` are, as downloaded: the folder itself, all_sqe/, NW-UCLA/all_sqe/, data/NW-UCLA/all_sqe/. */
+export const UCLA_PLACES = ['', 'all_sqe', 'NW-UCLA/all_sqe', 'data/NW-UCLA/all_sqe', 'NW-UCLA', 'data/NW-UCLA'];
+
+/** The folder of .json sequences `path` names (see UCLA_PLACES), or undefined. */
+export function uclaDir(path: string, anyJson = false): string | undefined {
+  for (const sub of UCLA_PLACES) {
+    const dir = sub ? join(path, sub) : path;
+    if (existsSync(dir) && (isUclaFolder(dir) || (anyJson && hasJson(dir)))) return dir;
+  }
+  return undefined;
+}
+
+export function readUcla(path: string, opts: { frames?: number; strict?: boolean } = {}): ReadSet {
+  const dir = uclaDir(path, true);
+  if (!dir) throw new UserError(`${path}: no .json files here or in ${UCLA_PLACES.filter(Boolean).map((p) => `${p}/`).join(', ')} (NW-UCLA: all_sqe/aAA_sSS_eEE_vVV.json)`);
+  const files = readdirSync(dir).filter((f) => /\.json$/i.test(f)).sort();
   const seqs: Sequence[] = [];
   const views: number[] = [];
   const skipped: SkippedFile[] = [];
@@ -75,6 +95,10 @@ export function readUcla(dir: string, opts: { frames?: number; strict?: boolean 
       if (opts.strict || !(e instanceof FormatError)) throw e;
       skipped.push({ file: path, reason: reasonOf(e) });
     }
+  }
+  if (seqs.length === 0) {
+    throw new UserError(`${dir}: none of its ${files.length} .json files is an NW-UCLA sequence ({file_name: "aAA_sSS_eEE_vVV", skeletons: T × 20 × [x, y, z]}); ` +
+      `e.g. ${skipped[0].file}: ${skipped[0].reason}`);
   }
   const dataset = packSequences(seqs, V, 1, UCLA_CLASSES, 'ucla20', opts.frames);
   const train: number[] = [], test: number[] = [];

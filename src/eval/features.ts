@@ -10,15 +10,18 @@ import type { Encoder } from '../nn/encoder.js';
 import { modalityOf } from '../i2md/step.js';
 import type { Modality } from '../i2md/config.js';
 import type { Layout } from '../skeleton/layouts.js';
+import { Progress } from '../util/progress.js';
 
 export interface FeatureSet { features: Float32Array; labels: Int32Array; n: number; d: number }
 
 export async function extractFeatures(
   encoder: Encoder, dataset: SkeletonDataset, modality: Modality, layout: Layout,
-  { frames, batchSize = 64, transform = 'eval' as 'eval' | 'train-eval', seed = 0, epoch = 0, minCrop }:
+  { frames, batchSize = 64, transform = 'eval' as 'eval' | 'train-eval', seed = 0, epoch = 0, minCrop, progress }:
     { frames: number; batchSize?: number; transform?: 'eval' | 'train-eval'; seed?: number;
       /** with 'train-eval': the crops of this epoch (Rng.derive(seed, ·, epoch, batch)) */
-      epoch?: number; minCrop?: number },
+      epoch?: number; minCrop?: number;
+      /** a label: show a progress bar with ETA on stderr (src/util/progress.ts: redrawn on a terminal, a line every 10 s otherwise) */
+      progress?: string },
 ): Promise<FeatureSet> {
   const wasTraining = encoder.training;
   encoder.eval();
@@ -27,6 +30,7 @@ export async function extractFeatures(
   const out = new Float32Array(dataset.size * d);
   const labels = new Int32Array(dataset.size);
   let row = 0;
+  const bar = progress ? new Progress(dataset.size, progress, { item: 'seq', rateUnit: 'seq/s' }) : undefined;
   try {
     for await (const batch of loader.epoch(epoch)) {
       const f = noGrad(() => tidy(() => {
@@ -37,7 +41,9 @@ export async function extractFeatures(
       labels.set(batch.labels, row);
       row += batch.size;
       f.dispose();
+      bar?.update(row);
     }
+    bar?.done();
   } finally {
     loader.close();
     encoder.train(wasTraining);

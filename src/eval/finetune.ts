@@ -44,6 +44,8 @@ export interface FinetuneResult {
   history: { epoch: number; top1: number; top5: number }[];       // test evaluations
   train: { epoch: number; loss: number; top1: number }[];          // every epoch, on the training views
   predictions: Int32Array; probabilities: Float32Array; labels: Int32Array;   // of the last evaluation
+  /** the classifier after the last epoch (the encoder was fine-tuned in place) */
+  classifier: { weight: Float32Array; bias: Float32Array };
 }
 
 /** Fine-tunes `encoder` in place (its weights change) with a new classifier; returns the accuracies. */
@@ -66,6 +68,7 @@ export async function finetune(
   const history: FinetuneResult['history'] = [], trainLog: FinetuneResult['train'] = [];
   let lastEval: { predictions: Int32Array; probabilities: Float32Array; labels: Int32Array } | undefined;
   const wasTraining = encoder.training;
+  let classifier: FinetuneResult['classifier'] | undefined;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       encoder.train();
@@ -97,6 +100,7 @@ export async function finetune(
       }
       opts.onEpoch?.({ ...entry, test: testAcc });
     }
+    classifier = { weight: await w.read(), bias: await b.read() };
   } finally {
     loader.close();
     encoder.train(wasTraining);
@@ -106,7 +110,7 @@ export async function finetune(
   return {
     best: Math.max(...history.map((h) => h.top1)), last: last.top1,
     bestTop5: Math.max(...history.map((h) => h.top5)), lastTop5: last.top5,
-    history, train: trainLog, ...lastEval!,
+    history, train: trainLog, ...lastEval!, classifier: classifier!,
   };
 }
 
@@ -156,7 +160,9 @@ export interface SemiSupervisedResult {
  */
 export async function semiSupervised(
   makeEncoder: (modality: Modality) => Encoder, modalities: Modality[], train: SkeletonDataset, test: SkeletonDataset, layout: Layout,
-  opts: FinetuneOptions & { fraction: number; repeats?: number; fusionWeights?: number[]; onRepeat?: (r: RepeatResult, index: number) => void },
+  opts: FinetuneOptions & { fraction: number; repeats?: number; fusionWeights?: number[]; onRepeat?: (r: RepeatResult, index: number) => void;
+    /** called with each stream's fine-tuned encoder and classifier of the last repeat, before the encoder is freed (--out) */
+    onTrained?: (modality: Modality, encoder: Encoder, classifier: FinetuneResult['classifier']) => Promise<void> },
 ): Promise<SemiSupervisedResult> {
   const repeats = opts.repeats ?? 1, base = opts.seed ?? 0;
   const labels = train.labels();
@@ -174,6 +180,7 @@ export async function semiSupervised(
         const f = await finetune(encoder, subset, test, modality, layout, { ...opts, seed, numClasses: opts.numClasses ?? train.numClasses });
         result.streams.push({ modality, best: f.best, last: f.last, bestTop5: f.bestTop5, history: f.history });
         probs.push(f.probabilities); testLabels = f.labels;
+        if (r === repeats - 1) await opts.onTrained?.(modality, encoder, f.classifier);
       } finally {
         encoder.dispose();
       }

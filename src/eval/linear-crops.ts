@@ -41,5 +41,5 @@ export async function linearEvaluateCrops(
     testF = applyStats(testF, stats);
   }
   const r = await trainLinear(trainAt, testF, opts);
-  return { ...r, testFeatures: raw };
+  return { ...r, stats, testFeatures: raw };
 }

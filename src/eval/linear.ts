@@ -11,6 +11,7 @@ import { SGD } from '../optim/sgd.js';
 import { stepSchedule } from '../optim/schedule.js';
 import { Rng } from '../util/random.js';
 import type { FeatureSet } from './features.js';
+import { Progress } from '../util/progress.js';
 
 export interface LinearOptions {
   epochs?: number; lr?: number; milestones?: number[]; batchSize?: number; evalEvery?: number; seed?: number; numClasses?: number;
@@ -21,6 +22,8 @@ export interface LinearOptions {
    * the weights far behind the bias at lr 0.1 and the probe only learns the class prior.
    */
   standardize?: boolean;
+  /** a label: a progress bar over the epochs with ETA on stderr (the official protocol encodes every epoch: an hour on NTU at paper size) */
+  progress?: string;
 }
 
 /** Per-feature (x − mean) / std with the statistics of `train`. */
@@ -32,7 +35,11 @@ export interface LinearResult { best: number; last: number; bestTop5: number; la
   /** softmax outputs (N, classes) of the last evaluation, for multi-stream fusion */
   probabilities: Float32Array;
   /** softmax outputs of every evaluation (aligned with history), so a fusion can take its best evaluation as the streams do */
-  probabilityHistory: Float32Array[] }
+  probabilityHistory: Float32Array[];
+  /** the trained classifier after the last epoch: weight (classes, D), bias (classes) — what `--out` saves */
+  classifier: { weight: Float32Array; bias: Float32Array };
+  /** the standardisation applied to the features before the classifier, if any */
+  stats?: { mean: Float64Array; inv: Float64Array } }
 
 /** Per-feature statistics of a training set: (x − mean) / std with these is `standardizeFeatures`. */
 export function featureStats(train: FeatureSet): { mean: Float64Array; inv: Float64Array } {
@@ -50,8 +57,10 @@ export function applyStats(f: FeatureSet, { mean, inv }: { mean: Float64Array; i
 
 /** Linear evaluation on features computed once (the precomputed, "fixed" protocol; standardised unless told not to). */
 export async function linearEvaluate(trainRaw: FeatureSet, testRaw: FeatureSet, opts: LinearOptions = {}): Promise<LinearResult> {
-  const [train, test] = opts.standardize === false ? [trainRaw, testRaw] : standardizeFeatures(trainRaw, testRaw);
-  return trainLinear(async () => train, test, opts);
+  if (opts.standardize === false) return trainLinear(async () => trainRaw, testRaw, opts);
+  const stats = featureStats(trainRaw);
+  const train = applyStats(trainRaw, stats), test = applyStats(testRaw, stats);
+  return { ...(await trainLinear(async () => train, test, opts)), stats };
 }
 
 /**
@@ -74,7 +83,9 @@ export async function trainLinear(trainAt: (epoch: number) => Promise<FeatureSet
   const history: LinearResult['history'] = [];
   const probabilityHistory: Float32Array[] = [];
   let predictions: Int32Array = new Int32Array(test.n);
+  let classifier: LinearResult['classifier'] | undefined;
   const order = Int32Array.from({ length: train.n }, (_, i) => i);
+  const bar = opts.progress ? new Progress(epochs, opts.progress, { item: 'epoch', perItem: train.n, rateUnit: 'seq/s' }) : undefined;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       if (epoch > 0) train = await trainAt(epoch);
@@ -99,7 +110,10 @@ export async function trainLinear(trainAt: (epoch: number) => Promise<FeatureSet
         predictions = pred;
         probabilityHistory.push(softmaxRows(scores, classes));
       }
+      bar?.update(epoch + 1, history.length ? `test top-1 ${(100 * history[history.length - 1].top1).toFixed(1)}%` : '');
     }
+    bar?.done();
+    classifier = { weight: await w.read(), bias: await b.read() };
   } finally {
     w.dispose(); b.dispose(); sgd.dispose(); xTest.dispose();
   }
@@ -107,7 +121,7 @@ export async function trainLinear(trainAt: (epoch: number) => Promise<FeatureSet
   return {
     best: Math.max(...history.map((h) => h.top1)), last: last.top1,
     bestTop5: Math.max(...history.map((h) => h.top5)), lastTop5: last.top5, history, predictions,
-    probabilities: probabilityHistory[probabilityHistory.length - 1], probabilityHistory,
+    probabilities: probabilityHistory[probabilityHistory.length - 1], probabilityHistory, classifier: classifier!,
   };
 }
 

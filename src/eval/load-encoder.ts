@@ -40,6 +40,12 @@ export interface LoadedEncoder {
   layoutSource: 'metadata' | 'synthetic' | 'training data' | 'joint count' | 'evaluation data';
   /** The pre-training config (run folders only): frames, minCrop … */
   config?: PretrainConfig;
+  /**
+   * The frames and minimum crop the encoder was pre-trained with: a run's config, an exported
+   * file's metadata (`frames`, `min_crop`); undefined for files that do not record them.
+   */
+  frames?: number;
+  minCrop?: number;
   dataset?: string;             // what the run was pre-trained on
 }
 
@@ -122,7 +128,8 @@ export function loadEncoderFrom(path: string, modality: Modality, opts: LoadOpti
     // ST-GCN files default to ntu25 in their metadata's absence; a GRU state may take the data's layout
     const source = metadata.layout || metadata.layout_table || model.kind === 'stgcn' ? 'metadata'
       : opts.layout && model.layout === opts.layout ? 'evaluation data' : 'joint count';
-    return { model, kind: torch ? 'torch' : 'encoder', path, modality, layout: model.layout, layoutSource: source };
+    const frames = optionalInt(metadata.frames), minCrop = optionalInt(metadata.min_crop);
+    return { model, kind: torch ? 'torch' : 'encoder', path, modality, layout: model.layout, layoutSource: source, frames, minCrop };
   }
   const state = readTrainState(run);
   const config = state.config;
@@ -165,7 +172,25 @@ export function loadEncoderFrom(path: string, modality: Modality, opts: LoadOpti
     model.dispose();
     throw e;
   }
-  return { model, kind: 'run', path: file, modality, layout, layoutSource: source, config, dataset: state.dataset };
+  return { model, kind: 'run', path: file, modality, layout, layoutSource: source, config, dataset: state.dataset, frames: config.frames, minCrop: config.minCrop };
+}
+
+const optionalInt = (v: string | undefined): number | undefined => (v !== undefined && Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : undefined);
+
+/** Frames of an encoder that records none (an official checkpoint, init's file): the design's T. */
+export const DEFAULT_FRAMES = 64;
+
+/**
+ * The frames an evaluation feeds the encoder, and why: --frames, else the ones it was pre-trained
+ * with (its run's config or an export's metadata — so a run folder and its export give the same
+ * score), else 64. Every evaluation prints the line `frames: …` this returns.
+ */
+export function evalFrames(enc: LoadedEncoder, flag?: unknown): { frames: number; minCrop: number; line: string } {
+  if (flag !== undefined && (typeof flag !== 'number' || !Number.isInteger(flag) || flag < 1)) throw new UserError(`--frames ${String(flag)}: expected a positive integer`);
+  const frames = (flag as number | undefined) ?? enc.frames ?? DEFAULT_FRAMES;
+  const source = flag !== undefined ? '--frames' : enc.frames !== undefined ? `pre-trained with, from ${enc.kind === 'run' ? 'the run\'s config' : 'the checkpoint\'s metadata'}` : 'the checkpoint records none; the default';
+  const minCrop = Math.min(enc.minCrop ?? frames, frames);
+  return { frames, minCrop, line: `frames: ${frames} (${source})` };
 }
 
 /** Joints of a GRU run's skeleton from its input size V·3·M: the synthetic set and NTU have 25 joints and 2 persons. */

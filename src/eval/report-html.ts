@@ -13,7 +13,10 @@ th { font-weight: 600; border-bottom: 1px solid #ccc; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .grid { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
 .muted { color: #888; }
-svg.chart { background: #fff; font: 11px system-ui, sans-serif; }
+svg.chart { background: #fff; font: 11px system-ui, sans-serif; max-width: 100%; height: auto; }
+/* charts use the page width: a chart alone spans the section, charts in a grid share each row (the viewBox keeps proportions) */
+section > svg.chart { width: 100%; max-width: 1200px; }
+.grid > svg.chart { flex: 1 1 340px; width: 340px; max-width: 640px; }
 svg .title { font-size: 12px; font-weight: 600; fill: #333; }
 svg .tick, svg .legend { fill: #555; font-size: 10px; }
 svg .label { fill: #444; font-size: 11px; }

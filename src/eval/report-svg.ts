@@ -9,6 +9,8 @@ export interface Series { name: string; points: [number, number][]; color?: stri
 export interface LineChartOptions {
   title?: string; xLabel?: string; yLabel?: string; width?: number; height?: number;
   logY?: boolean; yMin?: number; yMax?: number; percent?: boolean;
+  /** dashed vertical lines at these x (epoch boundaries on a step axis), labelled with `markLabel(i)` */
+  xMarks?: number[]; markLabel?: (i: number) => string;
 }
 
 export const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -70,6 +72,12 @@ export function lineChart(series: Series[], o: LineChartOptions = {}): string {
     if (x < m.l - 0.5 || x > W - m.r + 0.5) continue;
     body += `<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${H - m.b}" y2="${H - m.b + 4}" class="axis"/>` +
       `<text x="${x.toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle" class="tick">${fmt(v)}</text>`;
+  }
+  // at most ~12 marks keep the chart readable: thin out evenly beyond that
+  const marks = (o.xMarks ?? []).map((x, i) => [x, i] as const).filter(([x]) => x > x0 && x < x1);
+  const every = Math.max(1, Math.ceil(marks.length / 12));
+  for (const [x, i] of marks.filter((_, k) => k % every === 0)) {
+    body += `<line x1="${sx(x).toFixed(1)}" x2="${sx(x).toFixed(1)}" y1="${m.t}" y2="${H - m.b}" class="mark" stroke="#bbb" stroke-dasharray="3 3"><title>${esc(o.markLabel?.(i) ?? '')}</title></line>`;
   }
   body += `<line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" class="axis"/><line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${H - m.b}" class="axis"/>`;
   if (o.xLabel) body += `<text x="${(m.l + W - m.r) / 2}" y="${H - 4}" text-anchor="middle" class="label">${esc(o.xLabel)}</text>`;

@@ -14,6 +14,7 @@ import type { EvalRow } from './suite.js';
 import { decodeFeatureSample } from './suite.js';
 import { confusionMatrix, topConfusions } from './confusion.js';
 import { pca } from './pca.js';
+import { tsne } from './tsne.js';
 import { lineChart, scatterChart, heatmap, esc, colorOf, type Series } from './report-svg.js';
 import { CSS, table, section, pct } from './report-html.js';
 
@@ -29,9 +30,21 @@ export interface RunData {
   checkpoint?: Record<string, unknown>;
   results?: Record<string, unknown> & { rows?: EvalRow[]; adapter?: Record<string, unknown>; classNames?: string[] };
   ablation?: { markdown?: string; rows?: unknown[] };
+  /** provenance.json's sessions (pretrain, each resume) */
+  provenance?: Record<string, unknown>[];
 }
 
-export const SECTIONS = ['summary', 'losses', 'learning-rate', 'accuracy', 'confusion', 'pca', 'configuration', 'adapter'] as const;
+/** The first logged step of each epoch after the first: where the loss charts draw a boundary. */
+export function epochMarks(metrics: MetricRow[]): { steps: number[]; epochs: number[] } {
+  const steps: number[] = [], epochs: number[] = [];
+  for (let i = 1; i < metrics.length; i++) {
+    const e = metrics[i].epoch, p = metrics[i - 1].epoch;
+    if (typeof e === 'number' && typeof p === 'number' && e > p) { steps.push(metrics[i].step); epochs.push(e); }
+  }
+  return { steps, epochs };
+}
+
+export const SECTIONS = ['summary', 'losses', 'learning-rate', 'accuracy', 'confusion', 'pca', 'tsne', 'provenance', 'configuration', 'adapter'] as const;
 
 function readJson(path: string): Record<string, unknown> | undefined {
   if (!existsSync(path)) return undefined;
@@ -59,12 +72,13 @@ export function readRun(dir: string): RunData {
   return {
     dir, metrics, monitor, badMetricLines: bad, config, results,
     checkpoint: readJson(join(dir, 'checkpoint.json')), ablation: readJson(join(dir, 'ablation.json')) as RunData['ablation'],
+    provenance: (readJson(join(dir, 'provenance.json'))?.sessions as Record<string, unknown>[] | undefined),
   };
 }
 
 /** Term names in a stable, readable order: total, then per modality nce/cluster/imd, then the rest. */
 export function termOrder(metrics: MetricRow[]): string[] {
-  const skip = new Set(['step', 'epoch', 'lr', 'window']);
+  const skip = new Set(['step', 'epoch', 'lr', 'window', 'samples_per_s', 'wall_s']);   // rates and clocks, not loss terms
   const names = new Set<string>();
   for (const m of metrics) for (const k of Object.keys(m)) if (!skip.has(k) && typeof m[k] === 'number') names.add(k);
   const rank = (n: string) => {
@@ -111,7 +125,7 @@ export function renderReport(run: RunData, generated = new Date()): string {
     ['steps logged', run.metrics.length ? `${run.metrics.length} (last step ${lastM!.step}, epoch ${lastM!.epoch ?? '–'})` : 'none'],
     ['checkpoint', ck ? `step ${ck.step}, epoch ${ck.epoch}` : 'none'],
   ];
-  if (pre) summary.push(['pre-training', `${pre.steps} steps, ${Number(pre.msPerStep).toFixed(0)} ms/step, loss ${Number(pre.firstLoss).toFixed(3)} → ${Number(pre.lastLoss).toFixed(3)}`]);
+  if (pre) summary.push(['pre-training', `${pre.steps} steps, ${Number(pre.msPerStep).toFixed(0)} ms/step, loss ${Number(pre.firstLoss).toFixed(3)}${pre.firstLossStep ? ` (step ${pre.firstLossStep}, once the queue had filled)` : ''} → ${Number(pre.lastLoss).toFixed(3)}`]);
   if (typeof r?.seconds === 'number') summary.push(['wall time', `${(r.seconds as number).toFixed(0)} s`]);
   if (run.badMetricLines) summary.push(['metrics.jsonl', `${run.badMetricLines} unreadable lines skipped`]);
   const headline = rows.map((x) => [x.encoder, x.stream, pct(x.linear), pct(x.linearLast), pct(x.linearTop5), pct(x.knn1), pct(x.knn20)]);
@@ -120,8 +134,10 @@ export function renderReport(run: RunData, generated = new Date()): string {
 
   // losses
   const terms = termOrder(run.metrics);
+  const marks = epochMarks(run.metrics);
   parts.push(section('losses', 'Loss curves', terms.length
-    ? `<div class="grid">${terms.map((t, i) => lineChart([{ name: t, points: series(run.metrics, t), color: t === 'total' ? '#222' : colorOf(i) }], { title: t, xLabel: 'step', width: 360, height: 210 })).join('')}</div>`
+    ? `<p class="muted">Dashed lines: epoch boundaries. The InfoNCE terms rise at first while the queue fills (real keys replace the random initial ones): compare losses only after the first queue-size samples.</p>` +
+      `<div class="grid">${terms.map((t, i) => lineChart([{ name: t, points: series(run.metrics, t), color: t === 'total' ? '#222' : colorOf(i) }], { title: t, xLabel: 'step', width: 360, height: 210, xMarks: marks.steps, markLabel: (k) => `epoch ${marks.epochs[k]} starts` })).join('')}</div>`
     : '<p class="muted">No metrics.jsonl (or no logged step) in this run folder.</p>'));
   if (run.monitor.length) {
     const keys = [...new Set(run.monitor.flatMap((m) => Object.keys(m).filter((k) => k.startsWith('knn'))))].sort();
@@ -129,6 +145,10 @@ export function renderReport(run: RunData, generated = new Date()): string {
       lineChart(keys.map((k, i) => ({ name: k, points: run.monitor.filter((m) => typeof m[k] === 'number').map((m) => [m.step, m[k] as number] as [number, number]), color: colorOf(i) })),
         { xLabel: 'step', yLabel: 'top-1', percent: true, width: 560, height: 240 })));
   }
+
+  // k-NN results of `knn --report`
+  const knnRows = rows.filter((x) => Number.isFinite(x.knn1) || Number.isFinite(x.knn20));
+  if (knnRows.length) parts.push(section('knn', 'k-NN evaluation', table(['encoder', 'stream', '1-NN', '20-NN'], knnRows.map((x) => [x.encoder, x.stream, pct(x.knn1), pct(x.knn20)]))));
 
   // learning rate
   const lr = series(run.metrics, 'lr');
@@ -180,6 +200,23 @@ export function renderReport(run: RunData, generated = new Date()): string {
       `<p>${s.n} test features (D = ${s.d}) of the ${esc(det.encoder)} ${esc(det.stream)} encoder projected on their first two principal components (${explained.map((e) => `${e.toFixed(1)}%`).join(' + ')} of the variance), coloured by class.</p>` +
       `<div class="grid">${scatterChart(points, { xLabel: 'PC 1', yLabel: 'PC 2' })}${legend}</div>`));
   } else parts.push(section('pca', 'Feature space (PCA)', '<p class="muted">No feature sample stored (results.json rows with a detail).</p>'));
+
+  // t-SNE of the same sample: the papers' picture (local neighbourhoods, not global distances)
+  if (det?.detail?.sample && det.detail.sample.n >= 5) {
+    const s = det.detail.sample;
+    const y = tsne(decodeFeatureSample(s), s.n, s.d, { seed: 0 });
+    const points = Array.from({ length: s.n }, (_, i) => ({ x: y[2 * i], y: y[2 * i + 1], group: s.labels[i], tip: `${className(s.labels[i])} (test row ${s.rows[i]})` }));
+    parts.push(section('tsne', 'Feature space (t-SNE)',
+      `<p>The same ${s.n} test features embedded by t-SNE (perplexity ${Math.min(30, Math.floor((s.n - 1) / 3))}, 500 iterations, seed 0): neighbours in the plot are neighbours in feature space; distances between clusters and their sizes mean little.</p>` +
+      scatterChart(points, { xLabel: 't-SNE 1', yLabel: 't-SNE 2' })));
+  } else parts.push(section('tsne', 'Feature space (t-SNE)', '<p class="muted">No feature sample stored (results.json rows with a detail).</p>'));
+
+  // provenance: how the run and its evaluations were made
+  const provs = [...(run.provenance ?? []), ...(r?.provenance ? [r.provenance as Record<string, unknown>] : []), ...((r?.evaluations as Record<string, unknown>[] | undefined) ?? [])];
+  parts.push(section('provenance', 'Provenance', provs.length
+    ? provs.map((p) => table(['', ''], Object.entries(p).filter(([k]) => k !== 'config' && k !== 'adapter')
+      .map(([k, v]) => [k, k === 'phases' ? Object.entries(v as Record<string, number>).map(([n, sec]) => `${n} ${Number(sec).toFixed(1)} s`).join(', ') : String(v)]))).join('')
+    : '<p class="muted">No provenance recorded (provenance.json, results.json).</p>'));
 
   // configuration
   const cfg = run.config;

@@ -4,7 +4,7 @@
  * `checkpointEvery` epochs and on SIGINT/SIGTERM, exact resume, and a stop with the term and step
  * named when a loss turns NaN/Inf (the last good checkpoint stays).
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor, G } from '../tensor/tensor.js';
 import type { SkeletonDataset } from '../data/dataset.js';
@@ -18,7 +18,7 @@ import { I2MDModel } from './model.js';
 import { pretrainStep, partsAt, type LossTerms } from './step.js';
 import { saveCheckpoint, loadCheckpoint, type TrainState } from './checkpoint.js';
 import { DEFAULT_CROP_SCALE_MIN, resolveEpochs, type PretrainConfig } from './config.js';
-import { RunningMeans } from './telemetry.js';
+import { RunningMeans, writeMetricsCsv } from './telemetry.js';
 import type { KnnMonitor, KnnReading } from '../eval/knn-monitor.js';
 
 export interface PretrainOptions {
@@ -67,6 +67,14 @@ export function augmentOf(c: PretrainConfig) {
     jointFraction: c.jointFraction, corruptions: c.corruptions, shearAmplitude: c.shearAmplitude };
 }
 
+/** The wall time (s) of the last metrics row of a run, 0 when there is none. */
+function lastWall(path: string): number {
+  if (!existsSync(path)) return 0;
+  const rows = readFileSync(path, 'utf8').trim().split('\n').reverse();
+  for (const r of rows) { try { const w = (JSON.parse(r) as { wall_s?: number }).wall_s; if (typeof w === 'number') return w; } catch { /* cut short */ } }
+  return 0;
+}
+
 /** "nce_joint 5.12 · cmd 0.31 …" with the id_ statistics as percentages. */
 function describeTerms(t: Record<string, number>): string {
   return Object.entries(t).map(([k, v]) => (k.startsWith('id_') ? `${k} ${(100 * v).toFixed(1)}%` : `${k} ${v.toFixed(k.startsWith('pos_') || k.startsWith('neg_') ? 2 : 3)}`)).join(' · ');
@@ -83,9 +91,11 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   const lrAt = scheduleOf(config);
   const log = opts.quiet ? () => undefined : opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   let state: TrainState = { epoch: 0, step: 0, batchInEpoch: 0, config, dataset: opts.datasetName ?? dataset.layout };
-  if (opts.resume) state = loadCheckpoint(runDir, model, sgd);
+  // a resumed run saves the recipe it continues with (a longer --epochs, src/cli/recipe.ts)
+  if (opts.resume) state = { ...loadCheckpoint(runDir, model, sgd), config };
   else writeFileSync(join(runDir, 'metrics.jsonl'), '');
-  writeFileSync(join(runDir, 'config.json'), JSON.stringify(config, null, 1));
+  // kebab-case keys: the flags' names, so `pretrain --config RUN/config.json` repeats the recipe
+  writeFileSync(join(runDir, 'config.json'), JSON.stringify(Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`), v])), null, 1));
 
   const loader = new Loader(dataset, {
     batchSize: config.batchSize, dropLast: true, seed: config.seed, transform: 'twoViews', T: config.frames,
@@ -104,9 +114,12 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   const means = new RunningMeans();
   let stepTime = 0, steps = 0, savedStep = opts.resume ? state.step : -1, lastLr = lrAt(state.epoch);
   let sinceLine: { window: number; terms: Record<string, number> }[] = [];   // rows since the last epoch line
-  const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; };
+  const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; writeMetricsCsv(runDir); };
   const metric = (row: Record<string, unknown>) => appendFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
   /** One log line: every term's mean over the steps since the previous one. */
+  // wall time since the run began (a resumed run continues from its last metrics row) and the rate since the last row
+  const began = performance.now() - 1000 * (opts.resume ? lastWall(join(runDir, 'metrics.jsonl')) : 0);
+  let lastFlush = performance.now();
   const flush = async () => {
     const window = means.window;
     if (window === 0) return;
@@ -116,7 +129,10 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
     if (bad) throw new NonFiniteLoss(bad[0] as string, state.step, bad[1] as number, window);
     losses.push({ step: state.step, window, terms: values });
     sinceLine.push({ window, terms: values });
-    metric({ step: state.step, epoch: state.epoch, lr: lastLr, window, ...values });
+    const now = performance.now();
+    const rate = (window * config.batchSize) / Math.max(1e-9, (now - lastFlush) / 1000);
+    lastFlush = now;
+    metric({ step: state.step, epoch: state.epoch, lr: lastLr, window, samples_per_s: Number(rate.toFixed(2)), wall_s: Number(((now - began) / 1000).toFixed(2)), ...values });
   };
   /** The epoch line on the console: the means since the last one, and the k-NN monitor when due. */
   let linedEpoch = state.epoch;

@@ -4,6 +4,9 @@
  * every key in the queue — chance is about 1/(K+1), a healthy run climbs well above it) and
  * running means of every term over the steps since the last log line (one batch's loss is noisy).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
 import { Tensor, noGrad, tidy } from '../tensor/index.js';
 import { add, mul, greater } from '../ops/elementwise.js';
 import { sumAxes, mean, maxAxis } from '../ops/reduce.js';
@@ -64,4 +67,25 @@ export class RunningMeans {
     for (const t of this.sums.values()) t.dispose();
     this.sums.clear(); this.counts.clear();
   }
+}
+
+/**
+ * metrics.csv beside metrics.jsonl, for spreadsheets and plotting scripts: one row per line of
+ * metrics.jsonl, the union of their keys as columns (step, epoch, kind first; terms appear when
+ * their part of the loss starts, k-NN monitor rows have kind "knn"), empty cells where a row has
+ * no value. Rewritten whole from metrics.jsonl at every checkpoint, so the two always agree.
+ */
+export function writeMetricsCsv(runDir: string): void {
+  const src = join(runDir, 'metrics.jsonl');
+  if (!existsSync(src)) return;
+  const rows: Record<string, unknown>[] = [];
+  for (const line of readFileSync(src, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try { rows.push(JSON.parse(line) as Record<string, unknown>); } catch { /* a line cut short by a crash */ }
+  }
+  const first = ['step', 'epoch', 'kind'];
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cols = [...first.filter((k) => keys.includes(k)), ...keys.filter((k) => !first.includes(k))];
+  const cell = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+  writeFileAtomic(join(runDir, 'metrics.csv'), [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n');
 }

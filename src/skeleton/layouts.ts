@@ -65,6 +65,18 @@ const MSR_NAMES = [
   'RightAnkle', 'LeftAnkle', 'RightFoot', 'LeftFoot', 'Head',
 ];
 
+// COCO keypoints (2D pose estimators: PYSKL's NTU / Kinetics / FineGYM HRNet annotations) — PYSKL's
+// 'coco' graph, edges (child, parent) towards the nose (joint 1). No anchors: there is no spine or
+// hip centre to align a view on, and 2D keypoints are already in image coordinates.
+const COCO_EDGES_1: Pair[] = [
+  [2, 1], [3, 1], [4, 2], [5, 3], [6, 1], [7, 1], [8, 6], [9, 7], [10, 8], [11, 9],
+  [12, 6], [13, 7], [14, 12], [15, 13], [16, 14], [17, 15],
+];
+const COCO_NAMES = [
+  'Nose', 'LeftEye', 'RightEye', 'LeftEar', 'RightEar', 'LeftShoulder', 'RightShoulder', 'LeftElbow', 'RightElbow',
+  'LeftWrist', 'RightWrist', 'LeftHip', 'RightHip', 'LeftKnee', 'RightKnee', 'LeftAnkle', 'RightAnkle',
+];
+
 /** 1-based joint numbers of the body centre, hip, spine, left and right shoulder. */
 type Anchors1 = [number, number, number, number, number];
 function fromOfficialTable(name: string, V: number, edges1: Pair[], centre1: number, anchors1: Anchors1, jointNames?: string[]): Layout {
@@ -81,6 +93,10 @@ const BUILT_IN: Record<string, Layout> = {
   ntu25: fromOfficialTable('ntu25', 25, NTU_EDGES_1, 21, [2, 1, 2, 5, 9], NTU_NAMES),
   ucla20: fromOfficialTable('ucla20', 20, UCLA_EDGES_1, 3, [2, 1, 2, 5, 9]),
   msr20: fromOfficialTable('msr20', 20, MSR_EDGES_1, 3, [4, 7, 4, 2, 1], MSR_NAMES),
+  coco17: (() => {
+    const edges = toZeroBased(COCO_EDGES_1);
+    return { name: 'coco17', V: 17, edges, centre: 0, bones: bonesByChild(17, [...edges, [0, 0]]), jointNames: COCO_NAMES };
+  })(),
 };
 
 export const layoutNames = (): string[] => Object.keys(BUILT_IN);

@@ -9,6 +9,10 @@ import { NpyFile } from '../../src/data/npy.js';
 import { writeNpy } from '../helpers/npy.js';
 import { initEncoder } from '../../src/cli/init.js';
 import { embedFile } from '../../src/cli/embed.js';
+import { loadEncoderFrom } from '../../src/eval/load-encoder.js';
+import { motion, bone } from '../../src/skeleton/modalities.js';
+import { Tensor, tidy, noGrad } from '../../src/tensor/index.js';
+import { tinyRun } from '../helpers/runs.js';
 
 const t = suite('cli/embed');
 let dir = '';
@@ -43,5 +47,32 @@ t('init writes a checkpoint; embed in batches equals embed of the whole set at o
   try { await embedFile({ checkpoint: ckpt, data: join(dir, 'y.npy'), out: join(dir, 'z.npy') }); assert.unreachable(); }
   catch (e) { assert.instance(e, UserError); assert.match((e as Error).message, 'y.npy'); }
 });
+
+// embed of a run folder encodes the stream asked for: its motion / bone input built from the
+// joints in the file (before: the joints went into the motion encoder as they were)
+for (const kind of ['stgcn', 'gru'] as const) {
+  t(`embed of a ${kind} run folder: --modality joint|motion|bone = that stream's encoder on the joints / motion / bone of the file`, async () => {
+    const run = join(dir, `run-${kind}`);
+    await tinyRun(run, kind);
+    const shape = [3, 3, 8, 25, 2], [, , T, V, M] = shape;
+    const x = Float32Array.from(randn(size(shape), 9));
+    const data = join(dir, `run-${kind}-x.npy`);
+    writeNpy(data, '<f4', shape, x);
+    for (const m of ['joint', 'motion', 'bone'] as const) {
+      const out = join(dir, `run-${kind}-${m}.npy`);
+      const r = await embedFile({ checkpoint: run, data, out, modality: m });
+      assert.is(r.trainedFrames, 8, 'the run\'s frames are reported');
+      const enc = loadEncoderFrom(run, m);
+      try {
+        const input = m === 'joint' ? x : m === 'motion' ? motion(x, T, V, M) : bone(x, T, V, M, enc.layout.bones);
+        enc.model.eval();
+        const want = tidy(() => noGrad(() => enc.model.features(Tensor.from(input, shape))));
+        const f = NpyFile.open(out);
+        assertClose(f.readAll() as Float32Array, await want.read(), 1e-5, `${kind} ${m}`);
+        f.close(); want.dispose();
+      } finally { enc.model.dispose(); }
+    }
+  });
+}
 
 t.run();

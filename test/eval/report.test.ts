@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeReport, renderReport, readRun, termOrder, downsample, SECTIONS } from '../../src/eval/report.js';
+import { writeReport, renderReport, readRun, termOrder, downsample, epochMarks, SECTIONS } from '../../src/eval/report.js';
 import { featureSample, decodeFeatureSample, type EvalRow } from '../../src/eval/suite.js';
 import { confusionMatrix, topConfusions } from '../../src/eval/confusion.js';
 import { pca } from '../../src/eval/pca.js';
@@ -80,10 +80,10 @@ t('the report is one self-contained file with every section and no network refer
   const html = readFileSync(path, 'utf8');
   for (const bad of ['http', '<script', '@import', 'url(', '<link', 'src=']) assert.not.ok(html.includes(bad), `report contains "${bad}"`);
   for (const s of SECTIONS) assert.ok(html.includes(`<section id="${s}">`), `section ${s}`);
-  // one chart per loss term (total + 5 terms), the lr chart, the accuracy chart and bars, heat map, scatter
-  assert.is((html.match(/<svg /g) ?? []).length, 6 + 1 + 2 + 1 + 1);
+  // one chart per loss term (total + 5 terms), the lr chart, the accuracy chart and bars, heat map, PCA and t-SNE scatters
+  assert.is((html.match(/<svg /g) ?? []).length, 6 + 1 + 2 + 1 + 2);
   assert.ok(html.includes('<h2>Confusion matrix</h2>'));
-  assert.is((html.match(/<circle /g) ?? []).length, 40, 'one PCA point per stored test feature');
+  assert.is((html.match(/<circle /g) ?? []).length, 2 * 40, 'one PCA and one t-SNE point per stored test feature');
   assert.ok(html.includes('wave &lt;hand&gt;'), 'class names are escaped');
   assert.not.ok(html.includes('wave <hand>'));
   assert.ok(html.includes('1 unreadable lines skipped'));
@@ -157,6 +157,20 @@ t('feature samples: at most 500 rows, exact round trip', () => {
   const back = decodeFeatureSample(s);
   s.rows.forEach((r, i) => { for (let j = 0; j < 3; j++) assert.is(back[i * 3 + j], f.features[r * 3 + j]); assert.is(s.labels[i], f.labels[r]); });
   assert.equal(featureSample(f).rows, s.rows, 'the same rows every time');
+});
+
+t('epoch markers, the k-NN table, class names and provenance reach the report', () => {
+  assert.equal(epochMarks([{ step: 1, epoch: 0 }, { step: 5, epoch: 0 }, { step: 10, epoch: 1 }, { step: 20, epoch: 2 }]), { steps: [10, 20], epochs: [1, 2] });
+  const dir = tmp();
+  writeFileSync(join(dir, 'metrics.jsonl'), [0, 1, 2, 3].map((s) => JSON.stringify({ step: s * 10 + 1, epoch: s, total: 5 - s })).join('\n'));
+  writeFileSync(join(dir, 'provenance.json'), JSON.stringify({ sessions: [{ command: 'i2md pretrain --data x', version: '9.9.9', commit: 'abc', phases: { pretrain: 12.5 } }] }));
+  writeFileSync(join(dir, 'results.json'), JSON.stringify({ rows: [{ encoder: 'pre-trained', stream: 'joint', linear: null, linearLast: null, knn1: 0.5, knn20: 0.625 }], classNames: ['wave', 'clap'] }));
+  const html = renderReport(readRun(dir));
+  assert.match(html, 'stroke-dasharray="3 3"><title>epoch 1 starts');
+  assert.match(html, '<section id="knn">');
+  assert.match(html, '62.5');
+  assert.match(html, 'i2md pretrain --data x');
+  assert.match(html, 'pretrain 12.5 s');
 });
 
 t.run();

@@ -3,7 +3,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { engine } from '../helpers/check.js';
 import { Tensor } from '../../src/tensor/index.js';
-import { instanceAccuracy, RunningMeans } from '../../src/i2md/telemetry.js';
+import { instanceAccuracy, RunningMeans, writeMetricsCsv } from '../../src/i2md/telemetry.js';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Rng } from '../../src/util/random.js';
 
 const t = suite('i2md/telemetry');
@@ -43,6 +46,22 @@ t('running means: each term averaged over the steps it was pushed, then a fresh 
   assert.is(m.window, 0);
   m.push({ a: s(5) });
   assert.equal(await m.read(), { a: 5 });
+});
+
+t('metrics.csv: one row per metrics.jsonl line, the union of the keys as columns, empty cells where absent', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'i2md-csv-'));
+  try {
+    writeFileSync(join(dir, 'metrics.jsonl'), [
+      JSON.stringify({ step: 1, epoch: 0, total: 5.5, lr: 0.1 }),
+      JSON.stringify({ step: 2, epoch: 1, total: 5.25, cmd: 0.5, lr: 0.1 }),
+      '{"step": 3, "tot',   // cut short by a crash
+      JSON.stringify({ kind: 'knn', step: 2, epoch: 1, knn_joint: 0.4 }),
+    ].join('\n') + '\n');
+    writeMetricsCsv(dir);
+    assert.equal(readFileSync(join(dir, 'metrics.csv'), 'utf8').trim().split('\n'), [
+      'step,epoch,kind,total,lr,cmd,knn_joint', '1,0,,5.5,0.1,,', '2,1,,5.25,0.1,0.5,', '2,1,knn,,,,0.4',
+    ]);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 t.run();

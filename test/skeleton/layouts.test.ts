@@ -28,7 +28,7 @@ function assertTreeTowardsCentre(l: Layout): void {
 }
 
 t('built-ins are listed and well formed', () => {
-  assert.equal(layoutNames().sort(), ['msr20', 'ntu25', 'ucla20']);
+  assert.equal(layoutNames().sort(), ['coco17', 'msr20', 'ntu25', 'ucla20']);
   for (const name of layoutNames()) {
     const l = getLayout(name);
     assert.is(l.name, name);
