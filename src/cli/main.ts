@@ -46,7 +46,7 @@ const command: Command = {
     console.log(`encoder: ${describeEncoder(r.model.branches[0].encoderQ)}`);
     if (r.interrupted) {
       console.log(`interrupted at step ${r.state.step}; the checkpoint is in ${runDir}`);
-      process.exitCode = 130;
+      process.exitCode = r.signal === 'SIGTERM' ? 143 : 130;
       return;
     }
     const first = r.losses[0]?.terms.total, last = r.losses.at(-1)?.terms.total;

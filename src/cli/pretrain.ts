@@ -63,6 +63,8 @@ const command: Command = {
     const last = r.losses.at(-1);
     console.log(`${r.interrupted ? 'interrupted' : 'done'}: ${r.state.step} steps, epoch ${r.state.epoch}, ${r.stepMs.toFixed(0)} ms/step` +
       `${last ? `, last loss ${last.terms.total.toFixed(4)}` : ''}; checkpoint in ${runDir}`);
+    // the shell's convention for a run stopped by a signal (after the checkpoint is saved)
+    if (r.signal) process.exitCode = r.signal === 'SIGTERM' ? 143 : 130;
   },
 };
 export default command;

@@ -6,7 +6,8 @@
  * checkpoint opens in PyTorch (`safetensors.torch.load_file`). Hosts are assumed little-endian
  * (every platform Node ships for).
  */
-import { readFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic.js';
 import { FormatError, UserError } from '../util/errors.js';
 
 export type Dtype = 'F32' | 'I64' | 'I32';
@@ -57,22 +58,9 @@ export function encodeSafetensors(tensors: TensorMap, metadata?: Record<string, 
   return out;
 }
 
-/** Writes to `path.tmp`, flushes, then renames: a reader never sees a half-written file. */
-export function saveSafetensors(path: string, tensors: TensorMap, metadata?: Record<string, string>): void {
-  const bytes = encodeSafetensors(tensors, metadata);
-  const tmp = path + '.tmp';
-  const fd = openSync(tmp, 'w');
-  try {
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
+/** Writes through a temp file, flushes, then renames: a reader never sees a half-written file. */
+export function saveSafetensors(path: string, tensors: TensorMap, metadata?: Record<string, string>, doing = 'writing safetensors', note?: string): void {
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata), doing, note);
 }
 
 function isIntArray(v: unknown): v is number[] {

@@ -24,7 +24,7 @@ import { GRUEncoder } from '../nn/gru.js';
 import type { Encoder, EncoderKind } from '../nn/encoder.js';
 import { loadStateDict, encoderFromState } from '../nn/checkpoint.js';
 import { gruConfigFromCheckpoint } from '../nn/gru-checkpoint.js';
-import { readTrainState, weightsFile, stateFile } from '../i2md/checkpoint.js';
+import { readTrainState, weightsFile, stateFile, weightsPath } from '../i2md/checkpoint.js';
 import { runNames, officialSuffix } from '../i2md/names.js';
 import { getLayout, layoutNames, type Layout } from '../skeleton/layouts.js';
 import { allModalities, type Modality, type PretrainConfig } from '../i2md/config.js';
@@ -129,7 +129,7 @@ export function loadEncoderFrom(path: string, modality: Modality, opts: LoadOpti
   if (!config.modalities.includes(modality)) {
     throw new UserError(`${run}: the run pre-trained ${config.modalities.join(', ')}, not ${modality} (--modality ${config.modalities.join('|')})`);
   }
-  const file = join(run, weightsFile);
+  const file = weightsPath(run, state);
   const { tensors, metadata } = loadSafetensors(file);
   if (opts.encoder && opts.encoder !== config.encoder) throw new UserError(`${run}: the run pre-trained ${config.encoder === 'gru' ? 'GRU' : 'ST-GCN'} encoders, not ${opts.encoder} (--encoder ${config.encoder})`);
   const prefix = `${runNames(config.encoder).encoder(modality, 'q')}.`;

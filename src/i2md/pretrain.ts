@@ -4,7 +4,7 @@
  * `checkpointEvery` epochs and on SIGINT/SIGTERM, exact resume, and a stop with the term and step
  * named when a loss turns NaN/Inf (the last good checkpoint stays).
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor, G } from '../tensor/tensor.js';
 import type { SkeletonDataset } from '../data/dataset.js';
@@ -14,6 +14,7 @@ import { stepSchedule, cosineSchedule, type Schedule } from '../optim/schedule.j
 import { getLayout } from '../skeleton/layouts.js';
 import { UserError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
+import { makeOutputDir, writeFileAtomic, ioError } from '../util/atomic.js';
 import { I2MDModel } from './model.js';
 import { pretrainStep, partsAt, type LossTerms } from './step.js';
 import { saveCheckpoint, loadCheckpoint, type TrainState } from './checkpoint.js';
@@ -44,6 +45,8 @@ export interface PretrainResult {
   stepMs: number;             // mean wall time per step
   dataMs: number;             // mean time per step spent preparing or waiting for data
   interrupted: boolean;
+  /** the signal that stopped the run (SIGINT or SIGTERM), if one did */
+  signal?: NodeJS.Signals;
 }
 
 export class NonFiniteLoss extends UserError {
@@ -51,6 +54,19 @@ export class NonFiniteLoss extends UserError {
     const where = window > 1 ? `in steps ${step - window + 1}–${step}` : `at step ${step}`;
     super(`training stopped: loss term '${term}' is ${value} ${where}; the last good checkpoint is kept`, 3);
   }
+}
+
+/**
+ * On resume, drops the metric rows logged after the checkpoint's step: those steps run again and
+ * log again, so the file keeps one row per step.
+ */
+function trimMetrics(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  const rows = readFileSync(path, 'utf8').split('\n').filter((line) => {
+    if (!line.trim()) return false;
+    try { return !((JSON.parse(line) as { step?: number }).step! > step); } catch { return false; }   // a row cut by the kill goes too
+  });
+  writeFileAtomic(path, rows.map((r) => `${r}\n`).join(''), 'trimming metrics.jsonl to the checkpoint');
 }
 
 /** The learning rate at a (fractional) epoch under the config's schedule. */
@@ -75,7 +91,7 @@ function describeTerms(t: Record<string, number>): string {
 export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig, opts: PretrainOptions): Promise<PretrainResult> {
   const { runDir, logEvery = 10, checkpointEvery = 1 } = opts;
   const config = resolveEpochs(recipe, dataset.size);
-  mkdirSync(runDir, { recursive: true });
+  makeOutputDir(runDir, 'run folder');
   const layout = getLayout(dataset.layout);
   const model = new I2MDModel(config, layout, dataset.M);
   model.train();
@@ -83,9 +99,11 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   const lrAt = scheduleOf(config);
   const log = opts.quiet ? () => undefined : opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   let state: TrainState = { epoch: 0, step: 0, batchInEpoch: 0, config, dataset: opts.datasetName ?? dataset.layout };
-  if (opts.resume) state = loadCheckpoint(runDir, model, sgd);
-  else writeFileSync(join(runDir, 'metrics.jsonl'), '');
-  writeFileSync(join(runDir, 'config.json'), JSON.stringify(config, null, 1));
+  if (opts.resume) {
+    state = loadCheckpoint(runDir, model, sgd);
+    trimMetrics(join(runDir, 'metrics.jsonl'), state.step);
+  } else writeFileAtomic(join(runDir, 'metrics.jsonl'), '', 'starting metrics.jsonl');
+  writeFileAtomic(join(runDir, 'config.json'), JSON.stringify(config, null, 1), 'writing config.json');
 
   const loader = new Loader(dataset, {
     batchSize: config.batchSize, dropLast: true, seed: config.seed, transform: 'twoViews', T: config.frames,
@@ -96,8 +114,8 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   const progress = opts.quiet ? undefined : new Progress(totalSteps, 'pretrain', { perItem: config.batchSize, start: state.step });
   const losses: PretrainResult['losses'] = [];
   const knn: PretrainResult['knn'] = [];
-  let interrupted = false;
-  const stop = () => { interrupted = true; };
+  let interrupted = false, signal: NodeJS.Signals | undefined;
+  const stop = (sig: NodeJS.Signals) => { interrupted = true; signal ??= sig; };
   process.once('SIGINT', stop); process.once('SIGTERM', stop);
 
   const [B, T, V, M] = [config.batchSize, config.frames, dataset.V, dataset.M];
@@ -105,7 +123,10 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   let stepTime = 0, steps = 0, savedStep = opts.resume ? state.step : -1, lastLr = lrAt(state.epoch);
   let sinceLine: { window: number; terms: Record<string, number> }[] = [];   // rows since the last epoch line
   const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; };
-  const metric = (row: Record<string, unknown>) => appendFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
+  const metric = (row: Record<string, unknown>) => {
+    const path = join(runDir, 'metrics.jsonl');
+    try { appendFileSync(path, JSON.stringify(row) + '\n'); } catch (e) { throw ioError(e, path, 'appending metrics', savedStep >= 0 ? 'the last checkpoint is intact' : undefined); }
+  };
   /** One log line: every term's mean over the steps since the previous one. */
   const flush = async () => {
     const window = means.window;
@@ -174,5 +195,5 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   }
   const ls = loader.stats();
   loader.close();
-  return { model, state, losses, knn, stepMs: steps ? stepTime / steps : 0, dataMs: ls.batches ? (ls.prepareMs + ls.waitMs) / ls.batches : 0, interrupted };
+  return { model, state, losses, knn, stepMs: steps ? stepTime / steps : 0, dataMs: ls.batches ? (ls.prepareMs + ls.waitMs) / ls.batches : 0, interrupted, signal };
 }

@@ -4,7 +4,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, appendFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engine } from '../helpers/check.js';
@@ -29,11 +29,15 @@ t('resume: 6 steps straight equal 3 steps, stop, resume, 3 steps — losses and 
     a.model.dispose();
     const b1 = await pretrain(data, cfg, { runDir: dirB, logEvery: 1, maxSteps: 3, quiet: true });
     b1.model.dispose();
+    // a kill after step 4 was logged but before it was checkpointed: the row goes, the step logs again
+    appendFileSync(join(dirB, 'metrics.jsonl'), '{"step":4,"total":1}\n{"step":5,"to');
     const b2 = await pretrain(data, cfg, { runDir: dirB, logEvery: 1, maxSteps: 6, quiet: true, resume: true });
     b2.model.dispose();
     assert.is(a.state.step, 6); assert.is(b2.state.step, 6);
     const la = a.losses.map((l) => l.terms.total), lb = [...b1.losses, ...b2.losses].map((l) => l.terms.total);
     assert.equal(lb, la);
+    const logged = readFileSync(join(dirB, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    assert.equal(logged, [1, 2, 3, 4, 5, 6], 'metrics.jsonl after the resume');
     const wa = loadSafetensors(join(dirA, 'checkpoint.safetensors')).tensors, wb = loadSafetensors(join(dirB, 'checkpoint.safetensors')).tensors;
     assert.equal(Object.keys(wb).sort(), Object.keys(wa).sort());
     for (const name of Object.keys(wa)) assert.ok(Buffer.from((wa[name].data as Float32Array).buffer).equals(Buffer.from((wb[name].data as Float32Array).buffer)), `${name} differs`);
