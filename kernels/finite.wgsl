@@ -1,0 +1,48 @@
+// The training step's finite guard (src/ops/finite.ts `finiteFlags`): for up to 7 tensors x0…x6
+// of n0…n6 elements, a sticky flag per tensor in `flags`, at that tensor's slot s0…s6:
+//   flags[s_j] stays as it is when non-zero (the first report wins), else becomes
+//   4·step + 1 if some x_j[i] is NaN, 4·step + 2 if +Inf, 4·step + 3 if −Inf, else stays 0.
+// Non-finite values are found by their bits (a compiler may assume every float finite and fold
+// x != x away). Several invocations may write one flag in a dispatch; each writes a valid code.
+// Bindings: 0 params, 1…7 x0…x6 (unused slots: any buffer with n_j = 0), 8 flags.
+// Workgroup: WG invocations, 1-D grid folded into 2-D over max(n_j); invocation i checks element
+// i of every tensor that long, invocations past every n_j do nothing.
+// #include "lib/flat_id.wgsl"
+
+struct Params { n0: u32, n1: u32, n2: u32, n3: u32, n4: u32, n5: u32, n6: u32,
+                s0: u32, s1: u32, s2: u32, s3: u32, s4: u32, s5: u32, s6: u32, step: u32 }
+override WG: u32 = 256u;
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x0: array<f32>;
+@group(0) @binding(2) var<storage, read> x1: array<f32>;
+@group(0) @binding(3) var<storage, read> x2: array<f32>;
+@group(0) @binding(4) var<storage, read> x3: array<f32>;
+@group(0) @binding(5) var<storage, read> x4: array<f32>;
+@group(0) @binding(6) var<storage, read> x5: array<f32>;
+@group(0) @binding(7) var<storage, read> x6: array<f32>;
+@group(0) @binding(8) var<storage, read_write> flags: array<f32>;
+
+/** 0 for a finite value, 1 NaN, 2 +Inf, 3 −Inf. */
+fn code(v: f32) -> u32 {
+  let b = bitcast<u32>(v);
+  if ((b & 0x7f800000u) != 0x7f800000u) { return 0u; }
+  if ((b & 0x007fffffu) != 0u) { return 1u; }
+  return select(2u, 3u, (b >> 31u) == 1u);
+}
+
+fn report(slot: u32, c: u32) {
+  if (c != 0u && flags[slot] == 0.0) { flags[slot] = f32(4u * p.step + c); }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = flat_id(wid, nwg, lid, WG);
+  if (i < p.n0) { report(p.s0, code(x0[i])); }
+  if (i < p.n1) { report(p.s1, code(x1[i])); }
+  if (i < p.n2) { report(p.s2, code(x2[i])); }
+  if (i < p.n3) { report(p.s3, code(x3[i])); }
+  if (i < p.n4) { report(p.s4, code(x4[i])); }
+  if (i < p.n5) { report(p.s5, code(x5[i])); }
+  if (i < p.n6) { report(p.s6, code(x6[i])); }
+}
