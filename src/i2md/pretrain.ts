@@ -20,6 +20,7 @@ import { pretrainStep, partsAt, type LossTerms } from './step.js';
 import { saveCheckpoint, loadCheckpoint, type TrainState } from './checkpoint.js';
 import { DEFAULT_CROP_SCALE_MIN, resolveEpochs, type PretrainConfig } from './config.js';
 import { RunningMeans } from './telemetry.js';
+import { FiniteGuard } from './guard.js';
 import type { KnnMonitor, KnnReading } from '../eval/knn-monitor.js';
 
 export interface PretrainOptions {
@@ -50,11 +51,21 @@ export interface PretrainResult {
 }
 
 export class NonFiniteLoss extends UserError {
-  constructor(term: string, step: number, value: number, window = 1) {
+  /**
+   * `window` > 1: found in the mean of that many steps ending at `step`. `kept`: the step of the
+   * checkpoint left in place (−1: none was written). `kind` 'tensor': a weight, statistic, queue
+   * or velocity turned non-finite after the step's update.
+   */
+  constructor(term: string, step: number, value: number | string, window = 1, kept?: number, kind: 'loss term' | 'tensor' = 'loss term') {
     const where = window > 1 ? `in steps ${step - window + 1}–${step}` : `at step ${step}`;
-    super(`training stopped: loss term '${term}' is ${value} ${where}; the last good checkpoint is kept`, 3);
+    const what = kind === 'tensor' ? `tensor '${term}' holds ${value} after the update ${where}` : `loss term '${term}' is ${value} ${where}`;
+    const after = kept === undefined ? 'the last good checkpoint is kept' : kept < 0 ? 'no checkpoint was written' : `the last good checkpoint (step ${kept}) is kept`;
+    super(`training stopped: ${what}; ${after}`, 3);
   }
 }
+
+/** The guard's flag sum rides with the loss terms under this name; it is never logged. */
+const guardTerm = '__nonfinite';
 
 /**
  * On resume, drops the metric rows logged after the checkpoint's step: those steps run again and
@@ -120,6 +131,12 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
 
   const [B, T, V, M] = [config.batchSize, config.frames, dataset.V, dataset.M];
   const means = new RunningMeans();
+  // room for every tensor the checkpoint holds, a velocity per parameter, and the loss terms
+  const guard = new FiniteGuard(model.namedTensors().length + model.queryParameters().length + 128);
+  const checked = (): [string, Tensor][] => [
+    ...model.namedTensors(),
+    ...sgd.velocities().flatMap((v, i) => (v ? [[`optimizer.velocity.${i}`, v] as [string, Tensor]] : [])),
+  ];
   let stepTime = 0, steps = 0, savedStep = opts.resume ? state.step : -1, lastLr = lrAt(state.epoch);
   let sinceLine: { window: number; terms: Record<string, number> }[] = [];   // rows since the last epoch line
   const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; };
@@ -132,9 +149,15 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
     const window = means.window;
     if (window === 0) return;
     const values = await means.read();
+    const flagged = values[guardTerm];
+    delete values[guardTerm];
+    if (flagged !== 0) {
+      const b = await guard.broken();
+      if (b) throw new NonFiniteLoss(b.name, b.step, b.value, 1, savedStep, b.kind);
+    }
     // name the first component that broke, not the total it spoils
     const bad = Object.entries(values).find(([n, v]) => n !== 'total' && !Number.isFinite(v)) ?? (Number.isFinite(values.total) ? undefined : ['total', values.total]);
-    if (bad) throw new NonFiniteLoss(bad[0] as string, state.step, bad[1] as number, window);
+    if (bad) throw new NonFiniteLoss(bad[0] as string, state.step, bad[1] as number, window, savedStep);
     losses.push({ step: state.step, window, terms: values });
     sinceLine.push({ window, terms: values });
     metric({ step: state.step, epoch: state.epoch, lr: lastLr, window, ...values });
@@ -172,6 +195,7 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
         lastLr = lrAt(config.lrSchedule === 'cosine' ? epoch + (b - 1) / loader.batchesPerEpoch : epoch);
         const terms = pretrainStep(model, sgd, x1, x2, lastLr, { ...partsAt(config, epoch), telemetry: true });
         x1.dispose(); x2.dispose();
+        terms[guardTerm] = guard.check(state.step + 1, terms, checked());
         means.push(terms);
         state.step++; state.batchInEpoch = b;
         if (state.step % logEvery === 0 || state.step === totalSteps) await flush();
@@ -192,6 +216,7 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
     process.off('SIGINT', stop); process.off('SIGTERM', stop);
     progress?.done();
     means.reset();
+    guard.dispose();
   }
   const ls = loader.stats();
   loader.close();

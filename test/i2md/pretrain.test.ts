@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { engine } from '../helpers/check.js';
 import { tiny } from '../helpers/i2md.js';
 import type { PretrainConfig } from '../../src/i2md/config.js';
-import { pretrain, NonFiniteLoss } from '../../src/i2md/pretrain.js';
+import { pretrain, NonFiniteLoss, augmentOf } from '../../src/i2md/pretrain.js';
+import { Loader } from '../../src/data/loader.js';
+import { readTrainState } from '../../src/i2md/checkpoint.js';
 import { loadSafetensors } from '../../src/data/safetensors.js';
 import { generateSynthetic } from '../../src/skeleton/synthetic/generate.js';
 import { ArrayDataset } from '../../src/data/dataset.js';
@@ -61,6 +63,33 @@ t('a loss that turns NaN/Inf stops the run naming the term and the step; the las
       assert.not.match((e as Error).message, /'total'/);
     }
     assert.is(loadSafetensors(join(dir, 'checkpoint.safetensors')).metadata.step, saved, 'the checkpoint was overwritten');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+t('NaN in one sample between two log points: the run stops at that step naming it, before any checkpoint of it', async () => {
+  const data = tinyData();
+  // the first batch of epoch 0 after the second that holds a given sample: poison that sample
+  const loader = new Loader(data, { batchSize: tiny.batchSize, dropLast: true, seed: tiny.seed, transform: 'twoViews', T: tiny.frames, augment: augmentOf(tiny) });
+  const batches: number[][] = [];
+  for await (const b of loader.epoch(0)) batches.push([...b.indices]);
+  loader.close();
+  const at = 3, sample = batches[at - 1][0];   // consumed at step 3
+  assert.ok(!batches.slice(0, at - 1).flat().includes(sample));
+  const per = data.data.length / data.size;
+  data.data.fill(NaN, sample * per, (sample + 1) * per);
+  const dir = mkdtempSync(join(tmpdir(), 'i2md-nan-data-'));
+  try {
+    const ok = await pretrain(data, tiny, { runDir: dir, logEvery: 100, maxSteps: at - 1, quiet: true });
+    ok.model.dispose();
+    try {
+      await pretrain(data, tiny, { runDir: dir, logEvery: 100, maxSteps: 6, quiet: true, resume: true });
+      assert.unreachable('expected a stop');
+    } catch (e) {
+      assert.instance(e, NonFiniteLoss, String(e));
+      // a loss term, at the exact step, though the losses were due to be read only at step 6
+      assert.match((e as Error).message, new RegExp(`loss term '\\w+' is NaN at step ${at}; the last good checkpoint \\(step ${at - 1}\\) is kept`));
+    }
+    assert.is(readTrainState(dir).step, at - 1, 'the checkpoint moved');
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
