@@ -12,7 +12,7 @@ import { pretrainOptions, configFromArgs } from './pretrain-options.js';
 import { runAblation, type Split } from '../eval/ablate.js';
 import { fitQueueToData, type Modality } from '../i2md/config.js';
 import { UserError } from '../util/errors.js';
-import { positive, normalizeOption, normalizeArg } from './eval-common.js';
+import { positive, normalizeOption, normalizeArg, skipBadArg } from './eval-common.js';
 
 const command: Command = {
   name: 'ablate',
@@ -49,12 +49,12 @@ const command: Command = {
       const path = args.data as string | undefined;
       if (!path) throw new UserError('--data PATH or --synthetic is required');
       const norm = normalizeArg(args);
-      const first = openDataset(path, args.format as DataFormat, { normalize: norm });
+      const first = openDataset(path, args.format as DataFormat, { normalize: norm, skipBad: skipBadArg(args) });
       const multi = ['ntu', 'pku'].includes(first.info.format);
       // raw NTU / PKU folders hold every benchmark; a prepared folder or .npz holds one split
       if (!multi && wanted && wanted.length > 1) throw new UserError(`${path}: a ${first.info.format} dataset holds one split (${first.info.benchmark ?? 'its own'}); prepare one folder per benchmark`);
       for (const b of wanted ?? (multi ? ['xsub', 'xview'] : [first.info.benchmark ?? 'default'])) {
-        const o = multi ? openDataset(path, args.format as DataFormat, { benchmark: b, normalize: norm }) : first;
+        const o = multi ? openDataset(path, args.format as DataFormat, { benchmark: b, normalize: norm, skipBad: skipBadArg(args) }) : first;
         if (!o.train || !o.test || o.train.size === 0 || o.test.size === 0) throw new UserError(`${path} (${b}): needs a training and a test split`);
         splits.push({ name: b, train: o.train, test: o.test });
       }

@@ -3,7 +3,7 @@ import type { Command } from './command.js';
 import { UserError } from '../util/errors.js';
 import { FORMATS, type DataFormat } from '../data/open.js';
 import { prepareDataset } from '../data/prepare.js';
-import { normalizeOption, normalizeArg } from './eval-common.js';
+import { normalizeOption, normalizeArg, skipBadArg } from './eval-common.js';
 
 const command: Command = {
   name: 'prepare',
@@ -22,7 +22,7 @@ const command: Command = {
     const r = prepareDataset({
       format: args.format as DataFormat, input: args.input as string, out: args.out as string,
       benchmark: args.benchmark as string | undefined, frames, missing: args.missing as string | undefined,
-      strict: Boolean(args.strict), progress: true, normalize: normalizeArg(args),
+      strict: Boolean(args.strict), progress: true, normalize: normalizeArg(args), skipBad: skipBadArg(args),
     });
     const m = r.meta;
     console.log(`wrote ${args.out}: train ${r.counts.train}, val ${r.counts.val} samples; ${m.numClasses} classes, T=${m.T} V=${m.V} M=${m.M}, layout ${m.layout}, normalize ${m.normalize}`);

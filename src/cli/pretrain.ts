@@ -6,7 +6,7 @@ import { pretrain } from '../i2md/pretrain.js';
 import { readTrainState } from '../i2md/checkpoint.js';
 import { pretrainOptions, configFromArgs } from './pretrain-options.js';
 import { UserError } from '../util/errors.js';
-import { normalizeOption, normalizeArg } from './eval-common.js';
+import { normalizeOption, normalizeArg, skipBadArg } from './eval-common.js';
 import { KnnMonitor } from '../eval/knn-monitor.js';
 import { resolveEpochs, fitQueueToData } from '../i2md/config.js';
 import { getLayout } from '../skeleton/layouts.js';
@@ -37,7 +37,7 @@ const command: Command = {
     if (!dataPath) throw new UserError('--data is required (or --resume RUN)');
     const g = await initEngine();
     console.error(`adapter: ${g.name}`);
-    const opened = openDataset(dataPath, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, normalize: normalizeArg(args) ?? config.normalize });
+    const opened = openDataset(dataPath, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, skipBad: skipBadArg(args), normalize: normalizeArg(args) ?? config.normalize });
     config = { ...config, normalize: opened.info.normalize };
     const data = opened.train ?? opened.all;
     if (!args.resume && args['queue-size'] === undefined) {
@@ -45,6 +45,7 @@ const command: Command = {
       config = fit.config;
       if (fit.note) console.error(`note: ${fit.note}`);
     }
+    for (const k of opened.info.skipped) console.error(`skipped: ${k.reason}`);
     console.error(`data: ${dataPath} (${opened.info.format}, ${data.size} training sequences, layout ${data.layout}, normalize ${opened.info.normalize})`);
     const epochs = resolveEpochs(config, data.size).epochs;
     const knnEvery = args['knn-every'] === undefined ? (opened.test && opened.test.size > 0 ? Math.max(1, Math.ceil(epochs / 10)) : 0) : args['knn-every'] as number;

@@ -12,7 +12,7 @@ import { SubsetDataset } from '../data/dataset.js';
 import { openDataset, FORMATS, type DataFormat } from '../data/open.js';
 import { getLayout } from '../skeleton/layouts.js';
 import { pretrainOptions, configFromArgs } from './pretrain-options.js';
-import { normalizeOption, normalizeArg, positive } from './eval-common.js';
+import { normalizeOption, normalizeArg, positive, skipBadArg } from './eval-common.js';
 import { expandGrid, parseAxis, type GridSpec } from '../study/grid.js';
 import { runStudy, type StudyDataset } from '../study/study.js';
 import { writeStudyReport } from '../study/report.js';
@@ -75,7 +75,7 @@ const command: Command = {
     console.error(`adapter: ${g.name}`);
     const datasets: StudyDataset[] = [];
     for (const path of list(args.data)) {
-      const o = openDataset(path, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, normalize: normalizeArg(args) });
+      const o = openDataset(path, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, normalize: normalizeArg(args), skipBad: skipBadArg(args) });
       if (!o.train || !o.test || o.train.size === 0 || o.test.size === 0) throw new UserError(`${path}: the study needs a training and a test split`);
       datasets.push({ name: basename(path.replace(/\/+$/, '')), train: o.train, test: o.test, layout: getLayout(o.train.layout), normalize: o.info.normalize,
         numClasses: Math.max(o.train.numClasses, o.test.numClasses), describe: `${path} (${o.info.format}, ${o.info.benchmark ?? 'its split'})` });
