@@ -1,6 +1,7 @@
 /** `prepare`: convert a dataset into the prepared folder the trainer reads. */
 import type { Command } from './command.js';
-import { UserError } from '../util/errors.js';
+import { numberOption, rules } from '../util/options.js';
+import { checkOutputPath } from '../util/atomic.js';
 import { FORMATS, type DataFormat } from '../data/open.js';
 import { prepareDataset } from '../data/prepare.js';
 import { normalizeOption, normalizeArg, skipBadArg } from './eval-common.js';
@@ -17,8 +18,8 @@ const command: Command = {
     .option('missing', { type: 'string', describe: 'file of sample names to exclude (NTU missing-skeleton list)' })
     .option('strict', { type: 'boolean', default: false, describe: 'fail on the first malformed file instead of skipping it' }),
   run: async (args) => {
-    const frames = args.frames as number | undefined;
-    if (frames !== undefined && (!Number.isInteger(frames) || frames < 1)) throw new UserError(`--frames ${frames}: expected a positive integer`);
+    const frames = numberOption(args, 'frames', rules.frames, true) as number | undefined;
+    checkOutputPath(String(args.out), '--out');
     const r = prepareDataset({
       format: args.format as DataFormat, input: args.input as string, out: args.out as string,
       benchmark: args.benchmark as string | undefined, frames, missing: args.missing as string | undefined,

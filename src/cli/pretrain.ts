@@ -6,6 +6,8 @@ import { pretrain } from '../i2md/pretrain.js';
 import { readTrainState } from '../i2md/checkpoint.js';
 import { pretrainOptions, configFromArgs } from './pretrain-options.js';
 import { UserError } from '../util/errors.js';
+import { numberOption, rules } from '../util/options.js';
+import { checkOutputPath } from '../util/atomic.js';
 import { normalizeOption, normalizeArg, skipBadArg } from './eval-common.js';
 import { KnnMonitor } from '../eval/knn-monitor.js';
 import { resolveEpochs, fitQueueToData } from '../i2md/config.js';
@@ -26,6 +28,10 @@ const command: Command = {
     .option('checkpoint-every', { type: 'number', default: 1, describe: 'checkpoint every N epochs' })
     .option('max-steps', { type: 'number', describe: 'stop after N steps in total' })),
   async run(args) {
+    for (const flag of ['log-every', 'checkpoint-every', 'knn-max']) numberOption(args, flag, rules.count);
+    numberOption(args, 'max-steps', rules.count, true);
+    numberOption(args, 'knn-every', rules.countOrZero, true);
+    if (args.run !== undefined) checkOutputPath(String(args.run), '--run');
     let config = configFromArgs(args);
     let dataPath = args.data as string | undefined;
     const runDir = (args.resume as string) ?? (args.run as string) ?? `runs/pretrain-${new Date().toISOString().replace(/[:.]/g, '-')}`;

@@ -183,6 +183,7 @@ export function openDataset(path: string, format: DataFormat = 'auto', opts: Ope
 }
 
 function openUnchecked(path: string, format: DataFormat, opts: OpenOptions): OpenedDataset {
+  if (opts.missing !== undefined && !existsSync(opts.missing)) throw new UserError(`--missing ${opts.missing}: no such file`);
   const fmt = format === 'auto' ? detectFormat(path) : format;
   const norm = opts.normalize ?? DEFAULT_NORMALIZATION[fmt];
   const small = { frames: opts.frames, strict: opts.strict };

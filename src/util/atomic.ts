@@ -46,7 +46,7 @@ export function checkOutputPath(path: string, option = 'output'): void {
 /** mkdir -p for an output folder, refused under /proc and /sys, with a one-line error. */
 export function makeOutputDir(path: string, option = 'output'): void {
   checkOutputPath(path, option);
-  try { mkdirSync(path, { recursive: true }); } catch (e) { throw ioError(e, path, `creating the ${option} folder`); }
+  try { mkdirSync(path, { recursive: true }); } catch (e) { throw ioError(e, path, 'creating the folder'); }
 }
 
 /** fsync of a folder makes the renames in it durable; file systems that refuse it are skipped. */
@@ -65,6 +65,7 @@ export const writeFaults: { before?: (path: string) => void } = {};
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, doing = 'writing', note?: string): void {
   const dir = dirname(path);
+  checkOutputPath(path);
   try { mkdirSync(dir, { recursive: true }); } catch (e) { throw ioError(e, dir, `creating the folder for ${path}`, note); }
   const tmp = `${path}.tmp-${process.pid}`;
   try {
