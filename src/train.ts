@@ -6,6 +6,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from './util/errors.js';
+import { isSystemError, ioError } from './util/atomic.js';
 import { parseKernelSettings } from './gpu/policy.js';
 import type { Command } from './cli/command.js';
 
@@ -75,6 +76,11 @@ main(hideBin(process.argv)).then(
     if (e instanceof UserError) {
       console.error(`error: ${e.message}`);
       process.exit(e.exitCode);
+    }
+    // an OS error no write path wrapped (ENOSPC, EROFS, EACCES …) is still one line, not a trace
+    if (isSystemError(e)) {
+      console.error(`error: ${ioError(e, e.path ?? '(no path)', `${e.syscall ?? 'a file operation'}`).message}`);
+      process.exit(1);
     }
     console.error(e);
     process.exit(70);

@@ -93,4 +93,20 @@ t('NaN in one sample between two log points: the run stops at that step naming i
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
+t('SIGTERM stops the run after the step in flight, saves, and says which signal', async () => {
+  const data = tinyData();
+  const dir = mkdtempSync(join(tmpdir(), 'i2md-sig-'));
+  try {
+    // the loop's handler is in place once pre-training starts: signal it then (no real kill)
+    const poll = setInterval(() => { if (process.listenerCount('SIGTERM') > 0) { clearInterval(poll); process.emit('SIGTERM', 'SIGTERM'); } }, 1);
+    const r = await pretrain(data, tiny, { runDir: dir, logEvery: 1, maxSteps: 6, quiet: true });
+    clearInterval(poll);
+    r.model.dispose();
+    assert.ok(r.interrupted); assert.is(r.signal, 'SIGTERM');
+    assert.ok(r.state.step < 6, `ran to step ${r.state.step}`);
+    assert.is(readTrainState(dir).step, r.state.step, 'saved at the step it stopped');
+    assert.is(process.listenerCount('SIGTERM'), 0, 'the handler was removed');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
 t.run();
