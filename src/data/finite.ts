@@ -6,7 +6,7 @@
  */
 import type { SkeletonDataset, Sample } from './dataset.js';
 import { SubsetDataset } from './dataset.js';
-import { FormatError } from '../util/errors.js';
+import { FormatError, decoding } from '../util/errors.js';
 
 /** Index of the first NaN/±Inf value, or −1. */
 export function firstNonFinite(data: Float32Array): number {
@@ -38,7 +38,7 @@ export class FiniteCheckedDataset implements SkeletonDataset {
     this.ok = new Uint8Array(base.size);
   }
   get(i: number): Sample {
-    const s = this.base.get(i);
+    const s = decoding(this.file, `${this.what} ${i}`, () => this.base.get(i));
     if (!this.ok[i]) {
       const bad = problem(this.base, s);
       if (bad) throw new FormatError(this.file, `${this.what} ${i}${s.name ? ` (${s.name})` : ''}`, `${bad}; --skip-bad leaves such samples out`);

@@ -7,7 +7,7 @@ import { existsSync, statSync, readFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import type { SkeletonDataset, Sample } from './dataset.js';
 import { SubsetDataset } from './dataset.js';
-import { FormatError, UserError } from '../util/errors.js';
+import { FormatError, UserError, decoding } from '../util/errors.js';
 import { NpyFile, toNumbers } from './npy.js';
 import { readLabelPickle } from './pickle.js';
 import { readNpz } from './npz.js';
@@ -164,7 +164,7 @@ function normalizedOnRead(o: OpenedDataset, mode: Normalization): OpenedDataset 
  * its first read, or, with `skipBad`, every split scanned now and its bad samples left out.
  */
 export function openDataset(path: string, format: DataFormat = 'auto', opts: OpenOptions = {}): OpenedDataset {
-  const o = openUnchecked(path, format, opts);
+  const o = decoding(path, 'structure', () => openUnchecked(path, format, opts));
   if (!opts.skipBad) {
     const wrap = (d: SkeletonDataset | undefined, what: string) => d && new FiniteCheckedDataset(d, path, what);
     return { ...o, all: wrap(o.all, 'sample')!, train: wrap(o.train, 'train sample'), test: wrap(o.test, 'test sample') };

@@ -16,7 +16,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
-import { loadSafetensors, type TensorMap } from '../data/safetensors.js';
+import { loadSafetensors, type TensorMap, assertFiniteTensors } from '../data/safetensors.js';
 import { readTorchStateDict, isZip } from '../data/torch-checkpoint.js';
 import { FileRegion } from '../data/npy.js';
 import { STGCN } from '../nn/stgcn.js';
@@ -95,8 +95,9 @@ export function runFolderOf(path: string): string | undefined {
 
 /** The tensors and metadata of an encoder file: safetensors, or a PyTorch checkpoint's state dict. */
 function readWeights(path: string): { tensors: TensorMap; metadata: Record<string, string>; torch: boolean } {
-  if (isTorchFile(path)) return { tensors: readTorchStateDict(path).tensors, metadata: {}, torch: true };
-  return { ...loadSafetensors(path), torch: false };
+  const r = isTorchFile(path) ? { tensors: readTorchStateDict(path).tensors, metadata: {}, torch: true } : { ...loadSafetensors(path), torch: false };
+  assertFiniteTensors(path, r.tensors);
+  return r;
 }
 
 /** The modalities a checkpoint holds (a single encoder: the one in its metadata, else joint). */
@@ -131,6 +132,7 @@ export function loadEncoderFrom(path: string, modality: Modality, opts: LoadOpti
   }
   const file = weightsPath(run, state);
   const { tensors, metadata } = loadSafetensors(file);
+  assertFiniteTensors(file, tensors);
   if (opts.encoder && opts.encoder !== config.encoder) throw new UserError(`${run}: the run pre-trained ${config.encoder === 'gru' ? 'GRU' : 'ST-GCN'} encoders, not ${opts.encoder} (--encoder ${config.encoder})`);
   const prefix = `${runNames(config.encoder).encoder(modality, 'q')}.`;
   const own: TensorMap = {};

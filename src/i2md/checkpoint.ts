@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync, readdirSync, rmSync, linkSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { saveSafetensors, loadSafetensors, type TensorMap } from '../data/safetensors.js';
+import { saveSafetensors, loadSafetensors, assertFiniteTensors, type TensorMap } from '../data/safetensors.js';
 import { writeFileAtomic, fsyncDir } from '../util/atomic.js';
 import { G } from '../tensor/tensor.js';
 import { GpuRng, type GpuRngState } from '../ops/random.js';
@@ -153,7 +153,9 @@ export function weightsPath(dir: string, state: TrainState = readTrainState(dir)
 /** Restores model, optimiser and RNG streams from a run folder; returns where training stopped. */
 export function loadCheckpoint(dir: string, model: I2MDModel, sgd: SGD): TrainState {
   const state = readTrainState(dir) as StateFile;
-  const { tensors, metadata } = loadSafetensors(weightsPath(dir, state));
+  const wpath = weightsPath(dir, state);
+  const { tensors, metadata } = loadSafetensors(wpath);
+  assertFiniteTensors(wpath, tensors);
   if (metadata.step !== String(state.step)) {
     throw new UserError(`${dir}: ${state.weights ?? weightsFile} is from step ${metadata.step} but ${stateFile} says step ${state.step} (interrupted save?)`);
   }
