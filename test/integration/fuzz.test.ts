@@ -28,7 +28,7 @@ import { saveSafetensors, loadSafetensors, assertFiniteTensors } from '../../src
 import type { SkeletonDataset } from '../../src/data/dataset.js';
 
 const t = suite('integration/fuzz');
-const CASES = 150;          // per format
+const CASES = 200;          // per format
 const CASE_MS = 2000;       // a case over this is a hang
 const SEED = 19;
 
