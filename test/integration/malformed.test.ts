@@ -156,4 +156,25 @@ t('a reader that trips on a malformed file still ends in one line naming it (the
   assert.throws(() => decoding('x', 'y', () => { throw new Error('a bug, not a file problem'); }), (e: Error) => !(e instanceof FormatError));
 });
 
+t('NW-UCLA: null, an array or a number at the top level; a value that overflows float32', () => {
+  for (const doc of ['null', '[]', '7']) {
+    const p = file(doc, `a01_s01_e01_v01_${k++}.json`);
+    rejects(() => readUclaFile(p), p, /top level/, /expected an object \{file_name, skeletons\}/);
+  }
+  const frame = JSON.stringify(Array.from({ length: 20 }, (_, v) => [v === 3 ? 1e39 : 0.5, 0.5, 0.5]));
+  const p = file(`{"file_name": "a01_s01_e01_v01", "skeletons": [${frame}]}`, `a01_s01_e01_v01_${k++}.json`);
+  rejects(() => readUclaFile(p), p, /frame 0, joint 3/, /expected a finite number, found 1e\+39/);
+});
+
+t('MSR: an action out of range is skipped with its path, and fatal with --strict', () => {
+  const d = join(dir, 'msr-range'); mkdirSync(d);
+  const body = Array.from({ length: 20 }, () => '0.1 0.2 0.3 1').join('\n') + '\n';
+  writeFileSync(join(d, 'a01_s01_e01_skeleton3D.txt'), body);
+  writeFileSync(join(d, 'a99_s01_e01_skeleton3D.txt'), body);
+  const o = openDataset(d);
+  assert.is(o.info.skipped.length, 1);
+  assert.match(o.info.skipped[0].reason, /a99_s01_e01_skeleton3D\.txt: file name: action 99 outside 1\.\.20/);
+  assert.throws(() => openDataset(d, 'msr', { strict: true }), /a99_s01_e01_skeleton3D\.txt: file name: action 99/);
+});
+
 t.run();
