@@ -43,7 +43,10 @@ export function decoding<T>(file: string, what: string, read: () => T): T {
   try {
     return read();
   } catch (e) {
-    if (isDecodeFailure(e)) throw new FormatError(file, what, `malformed or truncated (${printable(e.message, 120)})`);
+    if (isDecodeFailure(e)) {
+      const tooBig = (e as { code?: string }).code === 'ERR_STRING_TOO_LONG' || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+      throw new FormatError(file, what, tooBig ? `too large to read whole (${printable(e.message, 120)})` : `malformed or truncated (${printable(e.message, 120)})`);
+    }
     throw e;
   }
 }
