@@ -8,7 +8,7 @@
  */
 import { Tensor, noGrad, tidy } from '../tensor/index.js';
 import { sumAxes } from '../ops/reduce.js';
-import { finiteFlags, decodeFlag } from '../ops/finite.js';
+import { finiteFlags, decodeFlag, FINITE_MAX_STEP } from '../ops/finite.js';
 
 export type GuardKind = 'loss term' | 'tensor';
 export interface Broken { kind: GuardKind; name: string; step: number; value: 'NaN' | 'Infinity' | '-Infinity' }
@@ -45,7 +45,8 @@ export class FiniteGuard {
       ...tensors.map(([n, t]) => [this.slotOf('tensor', n), t] as [number, Tensor]),
     ];
     list.sort((a, b) => a[1].size - b[1].size);   // a dispatch covers its longest tensor: group alike sizes
-    finiteFlags(list.map((e) => e[1]), list.map((e) => e[0]), this.flags, step);
+    // past the steps a flag can encode exactly, later steps report as the last one (still a stop)
+    finiteFlags(list.map((e) => e[1]), list.map((e) => e[0]), this.flags, Math.min(step, FINITE_MAX_STEP));
     return noGrad(() => tidy(() => sumAxes(this.flags))).keep();
   }
 
