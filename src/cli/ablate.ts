@@ -3,6 +3,7 @@
  * evaluated (linear + k-NN) on every benchmark split of the data; mean ± std over seeds as one
  * Markdown table, printed and written to RUN/ablation.md and RUN/ablation.json.
  */
+import { numberOption, rules } from '../util/options.js';
 import type { Command } from './command.js';
 import { initEngine } from '../tensor/index.js';
 import { generateSynthetic } from '../skeleton/synthetic/generate.js';
@@ -38,7 +39,7 @@ const command: Command = {
     const splits: Split[] = [];
     let numClasses: number, describe: string;
     if (args.synthetic) {
-      const syn = generateSynthetic({ seed: args['data-seed'] as number, size: args.size as number });
+      const syn = generateSynthetic({ seed: numberOption(args, 'data-seed', rules.seed), size: numberOption(args, 'size', rules.count) });
       for (const b of wanted ?? ['xsub', 'xview']) {
         if (b !== 'xsub' && b !== 'xview') throw new UserError(`--benchmarks ${b}: the synthetic set has xsub and xview`);
         splits.push({ name: b, train: new SubsetDataset(syn.dataset, syn.splits[b].train), test: new SubsetDataset(syn.dataset, syn.splits[b].test) });
@@ -71,7 +72,7 @@ const command: Command = {
     const streams = streamsArg === 'all' ? 'all' as const : streamsArg.split(',').map((s) => s.trim()) as Modality[];
     const res = await runAblation({
       splits, base: recipe, seeds: positive(args, 'seeds'), runDir, numClasses, linearEpochs: positive(args, 'linear-epochs'), streams,
-      maxSteps: args['max-steps'] as number | undefined, describe, log: (l) => console.error(l),
+      maxSteps: numberOption(args, 'max-steps', rules.count, true) as number | undefined, describe, log: (l) => console.error(l),
     });
     console.log(`\n${res.markdown}`);
     console.log(`ablation: ${runDir}/ablation.md, ${runDir}/ablation.json`);

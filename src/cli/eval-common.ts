@@ -3,6 +3,7 @@
  * comes from (a dataset path with its standard train/test split, or the embedded synthetic set),
  * which checkpoint and streams to evaluate, and the parsing of list options.
  */
+import { numberOption, rules } from '../util/options.js';
 import type { Argv } from 'yargs';
 import { openDataset, FORMATS, type DataFormat } from '../data/open.js';
 import { SubsetDataset, type SkeletonDataset } from '../data/dataset.js';
@@ -59,7 +60,7 @@ export function checkpointOptions(y: Argv, allowAll = true): Argv {
 
 export function openEvalData(args: Record<string, unknown>): EvalData {
   if (args.synthetic) {
-    const syn = generateSynthetic({ seed: args['data-seed'] as number, size: args.size as number });
+    const syn = generateSynthetic({ seed: numberOption(args, 'data-seed', rules.seed), size: numberOption(args, 'size', rules.count) });
     const bench = (args.benchmark as string | undefined) ?? 'xview';
     if (bench !== 'xsub' && bench !== 'xview') throw new UserError(`--benchmark ${bench}: the synthetic set has xsub and xview`);
     const split = syn.splits[bench];

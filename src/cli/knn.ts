@@ -3,6 +3,7 @@
  * the training split as the memory, 1-NN by cosine similarity and k-NN (default 20) with votes
  * weighted exp(sim / τ).
  */
+import { numberOption, rules } from '../util/options.js';
 import type { Command } from './command.js';
 import { initEngine } from '../tensor/index.js';
 import { extractFeatures } from '../eval/features.js';
@@ -29,7 +30,7 @@ const command: Command = {
       const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout, encoder: args.encoder as EncoderKind | undefined });
       try {
         checkLayoutMatch(enc, data.layout, data.name);
-        const frames = (args.frames as number | undefined) ?? enc.config?.frames ?? 64;
+        const frames = (numberOption(args, 'frames', rules.frames, true) as number | undefined) ?? enc.config?.frames ?? 64;
         const bs = positive(args, 'batch-size');
         const ftr = await extractFeatures(enc.model, data.train, m, data.layout, { frames, batchSize: bs });
         const fte = await extractFeatures(enc.model, data.test, m, data.layout, { frames, batchSize: bs });

@@ -4,6 +4,7 @@
  * test split every 5 epochs; best and last top-1/top-5. `--modality all` evaluates every stream
  * of a run and fuses their softmax outputs with --fusion-weights ("3s").
  */
+import { numberOption, rules } from '../util/options.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from './command.js';
@@ -58,7 +59,7 @@ const command: Command = {
       const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout, encoder: args.encoder as EncoderKind | undefined });
       try {
         checkLayoutMatch(enc, data.layout, data.name);
-        const frames = (args.frames as number | undefined) ?? enc.config?.frames ?? 64;
+        const frames = (numberOption(args, 'frames', rules.frames, true) as number | undefined) ?? enc.config?.frames ?? 64;
         const t0 = performance.now();
         let r: LinearResult, fte;
         if (protocol.name === 'fixed') {
