@@ -7,27 +7,29 @@
 import { Tensor, G } from '../tensor/tensor.js';
 
 const WG = 256;
-const PER_DISPATCH = 7;
+const SLOTS = 15;   // tensors the params carry; `main` checks the first 7, `main15` all
 export const FINITE_MAX_STEP = 2 ** 22 - 1;
 
 /**
  * Sets `flags[slots[j]]` for every `tensors[j]` holding a non-finite value at `step`, unless that
- * flag is already set. No gradient; tensors are checked 7 per dispatch (sorted by size by the
- * caller if they differ much: a dispatch covers the longest of its group).
+ * flag is already set. No gradient; tensors are checked 15 per dispatch where a stage may bind 16
+ * storage buffers, else 7 (`perDispatch` forces one, for tests); the caller sorts them by size if
+ * they differ much: a dispatch covers the longest of its group.
  */
-export function finiteFlags(tensors: readonly Tensor[], slots: readonly number[], flags: Tensor, step: number): void {
+export function finiteFlags(tensors: readonly Tensor[], slots: readonly number[], flags: Tensor, step: number, perDispatch?: 7 | 15): void {
   if (tensors.length !== slots.length) throw new Error(`finiteFlags: ${tensors.length} tensors for ${slots.length} slots`);
   if (!Number.isInteger(step) || step < 0 || step > FINITE_MAX_STEP) throw new Error(`finiteFlags: step ${step} outside 0 … ${FINITE_MAX_STEP}`);
   for (const s of slots) if (!(Number.isInteger(s) && s >= 0 && s < flags.size)) throw new Error(`finiteFlags: slot ${s} outside the ${flags.size} flags`);
   const g = G();
-  const kernel = g.kernel('finite', 'main');
-  for (let at = 0; at < tensors.length; at += PER_DISPATCH) {
+  const per = perDispatch ?? (g.limits.maxStorageBuffersPerShaderStage >= 16 ? 15 : 7);
+  const kernel = g.kernel('finite', per === 15 ? 'main15' : 'main');
+  for (let at = 0; at < tensors.length; at += per) {
     const buffers: Record<string, GPUBuffer> = { flags: flags.buffer };
     const params: Record<string, number> = { step };
     let longest = 0;
-    for (let j = 0; j < PER_DISPATCH; j++) {
-      const t = tensors[at + j];
-      buffers[`x${j}`] = t && t.size > 0 ? t.buffer : g.placeholder;
+    for (let j = 0; j < SLOTS; j++) {
+      const t = j < per ? tensors[at + j] : undefined;
+      if (j < per) buffers[`x${j}`] = t && t.size > 0 ? t.buffer : g.placeholder;
       params[`n${j}`] = t ? t.size : 0;
       params[`s${j}`] = t ? slots[at + j] : 0;
       longest = Math.max(longest, t?.size ?? 0);

@@ -9,9 +9,9 @@ import { Rng } from '../../src/util/random.js';
 const t = suite('ops/finite');
 t.before(async () => { await engine(); });
 
-t('flags the tensors holding NaN / ±Inf at the first step they do, across dispatches of 7, at awkward sizes', async () => {
+for (const per of [7, 15] as const) t(`flags the tensors holding NaN / ±Inf at the first step they do, across dispatches of ${per}, at awkward sizes`, async () => {
   const rng = new Rng(4);
-  const sizes = [1, 3, 7, 256, 257, 1000, 13, 2, 5, 65537, 1, 9, 31, 0, 4];
+  const sizes = [1, 3, 7, 256, 257, 1000, 13, 2, 5, 65537, 1, 9, 31, 0, 4, 17, 6];   // more than one dispatch of 15
   const data = sizes.map((n) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1)));
   const flags = Tensor.from(new Float32Array(20)), ref = new Float64Array(20);
   const slots = sizes.map((_, j) => (j * 7) % 20);   // scattered, not in order
@@ -20,7 +20,7 @@ t('flags the tensors holding NaN / ±Inf at the first step they do, across dispa
     if (step === 2) for (const [j, i, v] of poison) data[j][i] = v;
     if (step === 3) { data[3][0] = NaN; data[1][0] = Infinity; }   // tensor 1 already flagged at step 2: stays
     const tensors = data.map((d) => Tensor.from(d, [d.length]));
-    finiteFlags(tensors, slots, flags, step);
+    finiteFlags(tensors, slots, flags, step, per);
     finiteFlagsRef(data, slots, ref, step);
     tensors.forEach((x) => x.dispose());
   }
