@@ -1,8 +1,10 @@
 /**
  * The pre-training loop: seeded loader of two augmented views, one GPU step per batch, losses
  * read back only every `logEvery` steps, metrics as JSON lines, atomic checkpoints every
- * `checkpointEvery` epochs and on SIGINT/SIGTERM, exact resume, and a stop with the term and step
- * named when a loss turns NaN/Inf (the last good checkpoint stays).
+ * `checkpointEvery` epochs and on SIGINT/SIGTERM, exact resume, and a stop naming the loss term
+ * or tensor and the step when anything turns NaN/Inf — the finite guard (guard.ts) checks every
+ * step on the GPU and is read with the losses, always before a checkpoint is written, so the last
+ * good checkpoint stays.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
