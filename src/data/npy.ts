@@ -4,6 +4,7 @@
  */
 import { openSync, readSync, writeSync, closeSync, fstatSync } from 'node:fs';
 import { FormatError, printable } from '../util/errors.js';
+import { ioError } from '../util/atomic.js';
 
 export type NpyDtype = '<f4' | '<f8' | '<i4' | '<i8';
 const itemSizes: Record<NpyDtype, number> = { '<f4': 4, '<f8': 8, '<i4': 4, '<i8': 8 };
@@ -198,8 +199,10 @@ export class NpyStreamWriter {
     this.rowElements = product(rowShape);
     const header = this.headerFor(maxRows);
     this.headerBytes = header.length;
-    this.fd = openSync(path, 'w');
-    writeSync(this.fd, header, 0, header.length, 0);
+    try {
+      this.fd = openSync(path, 'w');
+      writeSync(this.fd, header, 0, header.length, 0);
+    } catch (e) { throw ioError(e, path, 'creating the file'); }
     this.position = header.length;
   }
   private headerFor(rows: number, minTotal = 0): Uint8Array {
@@ -213,7 +216,9 @@ export class NpyStreamWriter {
     if (this.appended + n > this.maxRows) throw new Error(`${this.path}: more than the ${this.maxRows} rows reserved`);
     const bytes = encode(this.dtype, data);
     let done = 0;
-    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, this.position + done);
+    try {
+      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, this.position + done);
+    } catch (e) { throw ioError(e, this.path, 'writing'); }
     this.position += bytes.length;
     this.appended += n;
   }
