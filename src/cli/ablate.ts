@@ -72,7 +72,7 @@ const command: Command = {
     const streams = streamsArg === 'all' ? 'all' as const : streamsArg.split(',').map((s) => s.trim()) as Modality[];
     const res = await runAblation({
       splits, base: recipe, seeds: positive(args, 'seeds'), runDir, numClasses, linearEpochs: positive(args, 'linear-epochs'), streams,
-      maxSteps: numberOption(args, 'max-steps', rules.count, true) as number | undefined, describe, log: (l) => console.error(l),
+      maxSteps: numberOption(args, 'max-steps', rules.count, true), describe, log: (l) => console.error(l),
     });
     console.log(`\n${res.markdown}`);
     console.log(`ablation: ${runDir}/ablation.md, ${runDir}/ablation.json`);

@@ -40,7 +40,7 @@ export async function runFinetune(args: Record<string, unknown>, mode: 'finetune
   // load each stream once up front: the layout check fails before any training starts
   const encoder = args.encoder as EncoderKind | undefined;
   const probe = streams.map((m) => loadEncoderFrom(ckpt, m, { layout: data.layout, encoder }));
-  const frames = (numberOption(args, 'frames', rules.frames, true) as number | undefined) ?? probe[0].config?.frames ?? 64;
+  const frames = numberOption(args, 'frames', rules.frames, true) ?? probe[0].config?.frames ?? 64;
   const minCrop = Math.min(probe[0].config?.minCrop ?? frames, frames);
   try {
     for (const p of probe) checkLayoutMatch(p, data.layout, data.name);

@@ -30,7 +30,7 @@ const command: Command = {
       const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout, encoder: args.encoder as EncoderKind | undefined });
       try {
         checkLayoutMatch(enc, data.layout, data.name);
-        const frames = (numberOption(args, 'frames', rules.frames, true) as number | undefined) ?? enc.config?.frames ?? 64;
+        const frames = numberOption(args, 'frames', rules.frames, true) ?? enc.config?.frames ?? 64;
         const bs = positive(args, 'batch-size');
         const ftr = await extractFeatures(enc.model, data.train, m, data.layout, { frames, batchSize: bs });
         const fte = await extractFeatures(enc.model, data.test, m, data.layout, { frames, batchSize: bs });

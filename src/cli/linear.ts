@@ -59,7 +59,7 @@ const command: Command = {
       const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout, encoder: args.encoder as EncoderKind | undefined });
       try {
         checkLayoutMatch(enc, data.layout, data.name);
-        const frames = (numberOption(args, 'frames', rules.frames, true) as number | undefined) ?? enc.config?.frames ?? 64;
+        const frames = numberOption(args, 'frames', rules.frames, true) ?? enc.config?.frames ?? 64;
         const t0 = performance.now();
         let r: LinearResult, fte;
         if (protocol.name === 'fixed') {

@@ -18,7 +18,7 @@ const command: Command = {
     .option('missing', { type: 'string', describe: 'file of sample names to exclude (NTU missing-skeleton list)' })
     .option('strict', { type: 'boolean', default: false, describe: 'fail on the first malformed file instead of skipping it' }),
   run: async (args) => {
-    const frames = numberOption(args, 'frames', rules.frames, true) as number | undefined;
+    const frames = numberOption(args, 'frames', rules.frames, true);
     checkOutputPath(String(args.out), '--out');
     const r = prepareDataset({
       format: args.format as DataFormat, input: args.input as string, out: args.out as string,

@@ -96,7 +96,7 @@ const command: Command = {
       supervised: supEpochs > 0 ? { epochs: supEpochs, lr: positive(args, 'supervised-lr', false), seeds: args['supervised-seeds'] === undefined ? undefined : positive(args, 'supervised-seeds') } : undefined,
       cropStreams: cropStreams as Modality[] | undefined,
       knnEvery, adapter: g.summary as unknown as Record<string, unknown>, command: `node dist/train.js ${process.argv.slice(2).join(' ')}`,
-      log: (l) => console.error(l), afterSave: (f) => writeStudyReport(runDir, f), maxSteps: numberOption(args, 'max-steps', rules.count, true) as number | undefined,
+      log: (l) => console.error(l), afterSave: (f) => writeStudyReport(runDir, f), maxSteps: numberOption(args, 'max-steps', rules.count, true),
     });
     writeStudyReport(runDir, file);
     console.log(`study: ${runDir}/study.md, ${runDir}/study.json, ${runDir}/study.svg`);

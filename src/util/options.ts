@@ -38,9 +38,11 @@ export function checkNumber(flag: string, v: unknown, r: NumberRule): string | u
 }
 
 /** `args[flag]` checked (undefined passes when `optional`); throws a UserError naming the option. */
-export function numberOption(args: Record<string, unknown>, flag: string, r: NumberRule, optional = false): number {
+export function numberOption(args: Record<string, unknown>, flag: string, r: NumberRule): number;
+export function numberOption(args: Record<string, unknown>, flag: string, r: NumberRule, optional: true): number | undefined;
+export function numberOption(args: Record<string, unknown>, flag: string, r: NumberRule, optional = false): number | undefined {
   const v = args[flag];
-  if (v === undefined && optional) return undefined as unknown as number;
+  if (v === undefined && optional) return undefined;
   const err = checkNumber(flag, v, r);
   if (err) throw new UserError(err);
   return v as number;
