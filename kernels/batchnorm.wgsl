@@ -23,6 +23,7 @@
 // 8 bias, 9 out, 10 dweight, 11 dbias, 12 masked, 13 dx (the vec4 views x4, grad4, out4, masked4,
 // dx4 share their bindings); affine = 0 and unused slots take placeholders.
 // #include "lib/flat_id.wgsl"
+// #include "lib/nan.wgsl"
 
 struct Params { outer: u32, C: u32, inner: u32, train: u32, affine: u32, update: u32, eps: f32, momentum: f32, relu: u32 }
 override WG: u32 = 256u;
@@ -128,7 +129,7 @@ fn norm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var w: f32 = 1.0; var b: f32 = 0.0;
   if (p.affine == 1u) { w = weight[c]; b = bias[c]; }
   let y = (x[i] - means[c]) * invstd_of(stat[c]) * w + b;
-  out[i] = select(y, max(y, 0.0), p.relu == 1u);
+  out[i] = select(y, max_nan(y, 0.0), p.relu == 1u);
 }
 
 @compute @workgroup_size(WG)
@@ -193,7 +194,7 @@ fn norm_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
   let k = norm_consts(wid.y);
   let i = (wid.z * p.C + wid.y) * p.inner + e;
   let y = (x[i] - k.x) * k.y + k.z;
-  out[i] = select(y, max(y, 0.0), p.relu == 1u);
+  out[i] = select(y, max_nan(y, 0.0), p.relu == 1u);
 }
 
 @compute @workgroup_size(WG)
@@ -207,7 +208,7 @@ fn norm_rows4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
     let e = e0 + j * WG;
     if (e < n4) {
       let y = (x4[row + e] - k.x) * k.y + k.z;
-      out4[row + e] = select(y, max(y, vec4<f32>(0.0)), p.relu == 1u);
+      out4[row + e] = select(y, max_nan4(y, vec4<f32>(0.0)), p.relu == 1u);
     }
   }
 }

@@ -2,12 +2,13 @@
 // Bindings: 0 params, 1 a, 2 b, 3 out (all f32, contiguous).
 // op: 0 add, 1 sub, 2 mul, 3 div, 4 pow, 5 max, 6 min, 7 greater (1/0), 8 equal (1/0),
 //     9 a where b > 0 else 0 (ReLU's backward, g masked by x, in one pass), 10 max(a + b, 0)
-//     (a residual add and its ReLU in one pass).
+//     (a residual add and its ReLU in one pass). 5 and 10 keep a NaN (lib/nan.wgsl).
 // Entries: main (one output element per invocation) and same4 (a, b and out of one shape,
 // n ≡ 0 mod 4: RV vec4s per invocation at stride WG — fewer, wider accesses, which is what an
 // elementwise op costs on a CPU adapter; bindings 1 a4, 2 b4, 3 out4).
 // Workgroup: WG invocations (override, default 256), 1-D grid folded into 2-D.
 // #include "lib/flat_id.wgsl"
+// #include "lib/nan.wgsl"
 // #include "lib/broadcast.wgsl"
 
 struct Params {
@@ -45,12 +46,12 @@ fn apply4(op: u32, x: vec4<f32>, y: vec4<f32>) -> vec4<f32> {
     case 2u: { return x * y; }
     case 3u: { return x / y; }
     case 4u: { return pow(x, y); }
-    case 5u: { return max(x, y); }
+    case 5u: { return max_nan4(x, y); }
     case 6u: { return min(x, y); }
     case 7u: { return select(vec4<f32>(0.0), vec4<f32>(1.0), x > y); }
     case 8u: { return select(vec4<f32>(0.0), vec4<f32>(1.0), x == y); }
     case 9u: { return select(vec4<f32>(0.0), x, y > vec4<f32>(0.0)); }
-    default: { return max(x + y, vec4<f32>(0.0)); }
+    default: { return max_nan4(x + y, vec4<f32>(0.0)); }
   }
 }
 

@@ -7,6 +7,7 @@
 // elements per access is what makes an elementwise op cheap; bindings 1 x4, 2 out4).
 // Workgroup: WG invocations, 1-D grid folded into 2-D.
 // #include "lib/flat_id.wgsl"
+// #include "lib/nan.wgsl"
 
 struct Params { n: u32, op: u32, alpha: f32, beta: f32 }
 override WG: u32 = 256u;
@@ -32,7 +33,7 @@ fn apply4(v: vec4<f32>) -> vec4<f32> {
   let zero = vec4<f32>(0.0);
   switch p.op {
     case 0u: { return p.alpha * v + p.beta; }
-    case 1u: { return max(v, zero); }
+    case 1u: { return max_nan4(v, zero); }   // NaN stays NaN (lib/nan.wgsl)
     case 2u: { return exp(v); }
     case 3u: { return log(v); }
     case 4u: { return sqrt(v); }

@@ -11,6 +11,7 @@ import { hideBin } from 'yargs/helpers';
 // (cliui's index.mjs has no word wrap); the CommonJS one wraps between words
 const yargs = createRequire(import.meta.url)('yargs') as typeof yargsModule;
 import { UserError } from './util/errors.js';
+import { isSystemError, ioError } from './util/atomic.js';
 import { parseKernelSettings } from './gpu/policy.js';
 import { checkCommandName, scriptName, type Command } from './cli/command.js';
 
@@ -85,6 +86,11 @@ main(hideBin(process.argv)).then(
     if (e instanceof UserError) {
       console.error(`error: ${e.message}`);
       process.exit(e.exitCode);
+    }
+    // an OS error no write path wrapped (ENOSPC, EROFS, EACCES …) is still one line, not a trace
+    if (isSystemError(e)) {
+      console.error(`error: ${ioError(e, e.path ?? '(no path)', `${e.syscall ?? 'a file operation'}`).message}`);
+      process.exit(1);
     }
     console.error(e);
     process.exit(70);

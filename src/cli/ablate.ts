@@ -3,6 +3,7 @@
  * evaluated (linear + k-NN) on every benchmark split of the data; mean ± std over seeds as one
  * Markdown table, printed and written to RUN/ablation.md and RUN/ablation.json.
  */
+import { numberOption, rules } from '../util/options.js';
 import type { Command } from './command.js';
 import { initEngine } from '../tensor/index.js';
 import { generateSynthetic } from '../skeleton/synthetic/generate.js';
@@ -12,7 +13,7 @@ import { pretrainOptions, configFromArgs } from './pretrain-options.js';
 import { runAblation, type Split } from '../eval/ablate.js';
 import { fitQueueToData, type Modality } from '../i2md/config.js';
 import { UserError } from '../util/errors.js';
-import { positive, normalizeOption, normalizeArg } from './eval-common.js';
+import { positive, normalizeOption, normalizeArg, skipBadArg } from './eval-common.js';
 
 const command: Command = {
   name: 'ablate',
@@ -38,7 +39,7 @@ const command: Command = {
     const splits: Split[] = [];
     let numClasses: number, describe: string;
     if (args.synthetic) {
-      const syn = generateSynthetic({ seed: args['data-seed'] as number, size: args.size as number });
+      const syn = generateSynthetic({ seed: numberOption(args, 'data-seed', rules.seed), size: numberOption(args, 'size', rules.count) });
       for (const b of wanted ?? ['xsub', 'xview']) {
         if (b !== 'xsub' && b !== 'xview') throw new UserError(`--benchmarks ${b}: the synthetic set has xsub and xview`);
         splits.push({ name: b, train: new SubsetDataset(syn.dataset, syn.splits[b].train), test: new SubsetDataset(syn.dataset, syn.splits[b].test) });
@@ -49,12 +50,12 @@ const command: Command = {
       const path = args.data as string | undefined;
       if (!path) throw new UserError('--data PATH or --synthetic is required');
       const norm = normalizeArg(args);
-      const first = openDataset(path, args.format as DataFormat, { normalize: norm });
+      const first = openDataset(path, args.format as DataFormat, { normalize: norm, skipBad: skipBadArg(args) });
       const multi = ['ntu', 'pku'].includes(first.info.format);
       // raw NTU / PKU folders hold every benchmark; a prepared folder or .npz holds one split
       if (!multi && wanted && wanted.length > 1) throw new UserError(`${path}: a ${first.info.format} dataset holds one split (${first.info.benchmark ?? 'its own'}); prepare one folder per benchmark`);
       for (const b of wanted ?? (multi ? ['xsub', 'xview'] : [first.info.benchmark ?? 'default'])) {
-        const o = multi ? openDataset(path, args.format as DataFormat, { benchmark: b, normalize: norm }) : first;
+        const o = multi ? openDataset(path, args.format as DataFormat, { benchmark: b, normalize: norm, skipBad: skipBadArg(args) }) : first;
         if (!o.train || !o.test || o.train.size === 0 || o.test.size === 0) throw new UserError(`${path} (${b}): needs a training and a test split`);
         splits.push({ name: b, train: o.train, test: o.test });
       }
@@ -71,7 +72,7 @@ const command: Command = {
     const streams = streamsArg === 'all' ? 'all' as const : streamsArg.split(',').map((s) => s.trim()) as Modality[];
     const res = await runAblation({
       splits, base: recipe, seeds: positive(args, 'seeds'), runDir, numClasses, linearEpochs: positive(args, 'linear-epochs'), streams,
-      maxSteps: args['max-steps'] as number | undefined, describe, log: (l) => console.error(l),
+      maxSteps: numberOption(args, 'max-steps', rules.count, true), describe, log: (l) => console.error(l),
     });
     console.log(`\n${res.markdown}`);
     console.log(`ablation: ${runDir}/ablation.md, ${runDir}/ablation.json`);

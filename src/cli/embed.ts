@@ -8,8 +8,10 @@
  * frames are the file's own (no crop): the encoder's pre-training frames are printed beside them,
  * since features of much longer or shorter sequences are not what the encoder learnt.
  */
+import { firstNonFinite } from '../data/finite.js';
+import { checkOutputPath } from '../util/atomic.js';
 import type { Command } from './command.js';
-import { UserError } from '../util/errors.js';
+import { UserError, FormatError } from '../util/errors.js';
 import { initEngine, tidy, noGrad, Tensor } from '../tensor/index.js';
 import { NpyFile, NpyStreamWriter } from '../data/npy.js';
 import { l2Normalize } from '../ops/softmax.js';
@@ -38,6 +40,8 @@ export async function embedFile(o: EmbedOptions): Promise<{ rows: number; dim: n
       throw new UserError(`${o.data}: shape (${shape.join(', ')}) is not (N, 3, T, ${V}, ${M ?? 'M'}) for this encoder`);
     if (o.head && model.head === 'none') throw new UserError(`${o.checkpoint}: this encoder has no projection head (--head)`);
     const [N, C, T] = shape;
+    if (N < 1 || T < 1 || shape[4] < 1) throw new FormatError(o.data, 'header', `shape (${shape.join(', ')}) has an empty dimension: expected at least one sample, frame and person`);
+    checkOutputPath(o.out, '--out');
     const dim = o.head ? model.headDim : model.featureDim;
     const writer = new NpyStreamWriter(o.out, '<f4', [dim], N);
     try {
@@ -45,11 +49,17 @@ export async function embedFile(o: EmbedOptions): Promise<{ rows: number; dim: n
         const b = Math.min(batch, N - start);
         const raw = file.readRows(start, b);
         const data = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number | bigint>, Number);
+        const bad = firstNonFinite(data);
+        if (bad >= 0) throw new FormatError(o.data, `sample ${start + Math.floor(bad / (C * T * V * shape[4]))}`, `value ${data[bad]}: the input must be finite`);
         const out = tidy(() => noGrad(() => {
           const f = model.features(modalityOf(Tensor.from(data, [b, C, T, V, shape[4]]), modality, model.layout.bones));
           return o.head ? l2Normalize(model.project(f)) : f;
         }));
-        writer.append(await out.read());
+        const features = await out.read();
+        // finite inputs and weights can still overflow: never write NaN features as if they were fine
+        const nf = firstNonFinite(features);
+        if (nf >= 0) throw new UserError(`${o.out}: the feature of sample ${start + Math.floor(nf / dim)} is ${features[nf]} (the encoder overflowed on ${o.data})`);
+        writer.append(features);
         out.dispose();
       }
     } finally {

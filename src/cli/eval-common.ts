@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { Provenance } from '../util/provenance.js';
 import type { EvalRow } from '../eval/suite.js';
+import { numberOption, rules } from '../util/options.js';
 import type { Argv } from 'yargs';
 import { openDataset, FORMATS, type DataFormat } from '../data/open.js';
 import { classNamesFor } from '../data/class-names.js';
@@ -25,9 +26,14 @@ export interface EvalData { name: string; train: SkeletonDataset; test: Skeleton
   normalize: Normalization }
 
 /** `--normalize`: how to normalise real skeletons (default: the format's own, docs/data.md). */
+/** The options of every command that opens a dataset: --normalize and --skip-bad. */
 export function normalizeOption(y: Argv): Argv {
-  return y.option('normalize', { choices: [...NORMALIZATIONS], describe: 'centring / view alignment of the skeletons (default: the format\'s, see docs/data.md)' });
+  return y.option('normalize', { choices: [...NORMALIZATIONS], describe: 'centring / view alignment of the skeletons (default: the format\'s, see docs/data.md)' })
+    .option('skip-bad', { type: 'boolean', default: false, describe: 'leave out samples with NaN/Inf coordinates (all read when the data is opened) instead of stopping at the first' });
 }
+
+/** --skip-bad as openDataset's option. */
+export const skipBadArg = (args: Record<string, unknown>): boolean => Boolean(args['skip-bad']);
 
 /** The --normalize value, or undefined for the format's default. */
 export function normalizeArg(args: Record<string, unknown>): Normalization | undefined {
@@ -60,7 +66,7 @@ export function checkpointOptions(y: Argv, allowAll = true): Argv {
 
 export function openEvalData(args: Record<string, unknown>): EvalData {
   if (args.synthetic) {
-    const syn = generateSynthetic({ seed: args['data-seed'] as number, size: args.size as number });
+    const syn = generateSynthetic({ seed: numberOption(args, 'data-seed', rules.seed), size: numberOption(args, 'size', rules.count) });
     const bench = (args.benchmark as string | undefined) ?? 'xview';
     if (bench !== 'xsub' && bench !== 'xview') throw new UserError(`--benchmark ${bench}: the synthetic set has xsub and xview`);
     const split = syn.splits[bench];
@@ -73,7 +79,7 @@ export function openEvalData(args: Record<string, unknown>): EvalData {
   }
   const path = args.data as string | undefined;
   if (!path) throw new UserError('--data PATH (or --synthetic) is required');
-  const opened = openDataset(path, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, normalize: normalizeArg(args) ?? runNormalization(args.checkpoint) });
+  const opened = openDataset(path, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, skipBad: skipBadArg(args), normalize: normalizeArg(args) ?? runNormalization(args.checkpoint) });
   if (!opened.train || !opened.test || opened.train.size === 0 || opened.test.size === 0) {
     throw new UserError(`${path}: evaluation needs a training and a test split (found ${opened.train?.size ?? 0} / ${opened.test?.size ?? 0} sequences)`);
   }

@@ -4,6 +4,7 @@
  * (1: full fine-tuning), `--repeats` different subsets, mean ± std of the best test top-1.
  * `transfer` (src/cli/transfer.ts) runs the same with a checkpoint pre-trained on another dataset.
  */
+import { numberOption, rules } from '../util/options.js';
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { initEngine } from '../tensor/index.js';
@@ -42,7 +43,7 @@ export async function runFinetune(args: Record<string, unknown>, mode: 'finetune
   // load each stream once up front: the layout check fails before any training starts
   const encoder = args.encoder as EncoderKind | undefined;
   const probe = streams.map((m) => loadEncoderFrom(ckpt, m, { layout: data.layout, encoder }));
-  const { frames, minCrop, line } = evalFrames(probe[0], args.frames);
+  const { frames, minCrop, line } = evalFrames(probe[0], numberOption(args, 'frames', rules.frames, true));
   console.error(line);
   try {
     for (const p of probe) checkLayoutMatch(p, data.layout, data.name);

@@ -2,7 +2,7 @@
 import type { Command } from './command.js';
 import type { SkeletonDataset } from '../data/dataset.js';
 import { FORMATS, openDataset, type DataFormat } from '../data/open.js';
-import { normalizeOption, normalizeArg } from './eval-common.js';
+import { normalizeOption, normalizeArg, skipBadArg } from './eval-common.js';
 import type { Normalization } from '../skeleton/normalize.js';
 
 /** Rows read for the person count of a big dataset: reading every row of NTU would take minutes. */
@@ -40,7 +40,7 @@ function firstFrameAbs(data: Float32Array, T: number, V: number, M: number, acc:
   if (n) { s.forEach((x, c) => { acc[c] += x / n; }); acc[3]++; }
 }
 
-export function summarise(path: string, format: DataFormat = 'auto', opts: { benchmark?: string; normalize?: Normalization } = {}): DatasetSummary {
+export function summarise(path: string, format: DataFormat = 'auto', opts: { benchmark?: string; normalize?: Normalization; skipBad?: boolean } = {}): DatasetSummary {
   const { all, train, test, info } = openDataset(path, format, opts);
   const ds: SkeletonDataset = all;
   const frames: number[] = [];
@@ -76,7 +76,7 @@ const command: Command = {
     .option('benchmark', { type: 'string', describe: 'split to report (xsub | xview | xset)' })
     .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
   run: async (args) => {
-    const s = summarise(args.data as string, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, normalize: normalizeArg(args) });
+    const s = summarise(args.data as string, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, normalize: normalizeArg(args), skipBad: skipBadArg(args) });
     if (args.json) { console.log(JSON.stringify(s, null, 2)); return; }
     const persons = Object.entries(s.persons).map(([k, v]) => `${k}: ${v}`).join(', ');
     console.log([

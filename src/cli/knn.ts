@@ -3,6 +3,7 @@
  * the training split as the memory, 1-NN by cosine similarity and k-NN (default 20) with votes
  * weighted exp(sim / τ).
  */
+import { numberOption, rules } from '../util/options.js';
 import type { Command } from './command.js';
 import { initEngine } from '../tensor/index.js';
 import { extractFeatures } from '../eval/features.js';
@@ -36,7 +37,7 @@ const command: Command = {
       const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout, encoder: args.encoder as EncoderKind | undefined });
       try {
         checkLayoutMatch(enc, data.layout, data.name);
-        const { frames, line } = evalFrames(enc, args.frames);
+        const { frames, line } = evalFrames(enc, numberOption(args, 'frames', rules.frames, true));
         console.error(`${m}: ${line}`);
         const bs = positive(args, 'batch-size');
         const ftr = await extractFeatures(enc.model, data.train, m, data.layout, { frames, batchSize: bs, progress: `${m} train features` });

@@ -4,6 +4,7 @@
  * test split every 5 epochs; best and last top-1/top-5. `--modality all` evaluates every stream
  * of a run and fuses their softmax outputs with --fusion-weights ("3s").
  */
+import { numberOption, rules } from '../util/options.js';
 import type { Command } from './command.js';
 import { initEngine } from '../tensor/index.js';
 import { featureSample, type EvalRow } from '../eval/suite.js';
@@ -63,7 +64,7 @@ const command: Command = {
         const enc = loadEncoderFrom(args.checkpoint as string, m, { layout: data.layout, encoder: args.encoder as EncoderKind | undefined });
         try {
           checkLayoutMatch(enc, data.layout, data.name);
-          const { frames, minCrop, line } = evalFrames(enc, args.frames);
+          const { frames, minCrop, line } = evalFrames(enc, numberOption(args, 'frames', rules.frames, true));
           console.error(`${m}: ${line}`);
           const t0 = performance.now();
           let r: LinearResult, fte;

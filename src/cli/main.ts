@@ -4,6 +4,7 @@
  * against randomly initialised ones with the same architecture — k-NN and linear evaluation per
  * modality and the 3-stream fusion — print the table and write results.json in the run folder.
  */
+import { numberOption, rules } from '../util/options.js';
 import { join } from 'node:path';
 import type { Command } from './command.js';
 import { initEngine } from '../tensor/index.js';
@@ -42,7 +43,7 @@ const command: Command = {
     const g = await initEngine();
     console.log(`adapter: ${g.name}`);
 
-    const syn = generateSynthetic({ seed: args['data-seed'] as number, size: args.size as number });
+    const syn = generateSynthetic({ seed: numberOption(args, 'data-seed', rules.seed), size: numberOption(args, 'size', rules.count) });
     const split = syn.splits[args.benchmark as 'xview' | 'xsub'];
     const train = new SubsetDataset(syn.dataset, split.train), test = new SubsetDataset(syn.dataset, split.test);
     console.log(`data: embedded synthetic set, ${syn.dataset.size} sequences, ${syn.classNames.length} classes, ` +
@@ -59,7 +60,7 @@ const command: Command = {
     console.log(`encoder: ${describeEncoder(r.model.branches[0].encoderQ)}`);
     if (r.interrupted) {
       console.log(`interrupted at step ${r.state.step}; the checkpoint is in ${runDir}`);
-      process.exitCode = 130;
+      process.exitCode = r.signal === 'SIGTERM' ? 143 : 130;
       return;
     }
     // compare from the first logged step after the queue has filled: before, the InfoNCE terms rise

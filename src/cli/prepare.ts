@@ -1,9 +1,10 @@
 /** `prepare`: convert a dataset into the prepared folder the trainer reads. */
 import type { Command } from './command.js';
-import { UserError } from '../util/errors.js';
+import { numberOption, rules } from '../util/options.js';
+import { checkOutputPath } from '../util/atomic.js';
 import { FORMATS, type DataFormat } from '../data/open.js';
 import { prepareDataset } from '../data/prepare.js';
-import { normalizeOption, normalizeArg } from './eval-common.js';
+import { normalizeOption, normalizeArg, skipBadArg } from './eval-common.js';
 
 const command: Command = {
   name: 'prepare',
@@ -17,12 +18,12 @@ const command: Command = {
     .option('missing', { type: 'string', describe: 'file of sample names to exclude (NTU missing-skeleton list)' })
     .option('strict', { type: 'boolean', default: false, describe: 'fail on the first malformed file instead of skipping it' }),
   run: async (args) => {
-    const frames = args.frames as number | undefined;
-    if (frames !== undefined && (!Number.isInteger(frames) || frames < 1)) throw new UserError(`--frames ${frames}: expected a positive integer`);
+    const frames = numberOption(args, 'frames', rules.frames, true);
+    checkOutputPath(String(args.out), '--out');
     const r = prepareDataset({
       format: args.format as DataFormat, input: args.data as string, out: args.out as string,
       benchmark: args.benchmark as string | undefined, frames, missing: args.missing as string | undefined,
-      strict: Boolean(args.strict), progress: true, normalize: normalizeArg(args),
+      strict: Boolean(args.strict), progress: true, normalize: normalizeArg(args), skipBad: skipBadArg(args),
     });
     const m = r.meta;
     console.log(`wrote ${args.out}: train ${r.counts.train}, val ${r.counts.val} samples; ${m.numClasses} classes, T=${m.T} V=${m.V} M=${m.M}, layout ${m.layout}, normalize ${m.normalize}`);

@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { presets, presetNames, validateConfig, allModalities, type PretrainConfig, type Modality, type PresetName, type Corruption } from '../i2md/config.js';
 import { UserError } from '../util/errors.js';
 import { presetValues } from './recipe.js';
+import { numberList, rules } from '../util/options.js';
 
 const numeric: [keyof PretrainConfig, string, string][] = [
   ['hidden', 'hidden', 'ST-GCN hidden channels h'],
@@ -71,7 +72,7 @@ export function configFromArgs(args: Record<string, unknown>): PretrainConfig {
   for (const [key, flag] of [...numeric, ...optionalNumeric]) {
     const v = args[flag];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new UserError(`--${flag} must be a number`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new UserError(`--${flag} ${String(v)}: expected a number`);
     (c as unknown as Record<string, number>)[key] = v;
   }
   if (typeof args.modalities === 'string') {
@@ -80,10 +81,7 @@ export function configFromArgs(args: Record<string, unknown>): PretrainConfig {
     c.modalities = list as Modality[];
   }
   for (const flag of ['cmd', 'imd', 'dna'] as const) if (typeof args[flag] === 'boolean') c[flag] = args[flag] as boolean;
-  if (typeof args['lr-steps'] === 'string') {
-    c.lrSteps = (args['lr-steps'] as string).split(',').map((x) => x.trim()).filter(Boolean).map(Number);
-    if (c.lrSteps.some((x) => !Number.isFinite(x))) throw new UserError(`--lr-steps ${String(args['lr-steps'])}: expected comma-separated epochs`);
-  }
+  if (args['lr-steps'] !== undefined) c.lrSteps = numberList('lr-steps', String(args['lr-steps']), rules.nonNegative);
   if (typeof args['lr-schedule'] === 'string') c.lrSchedule = args['lr-schedule'] as 'step' | 'cosine';
   if (typeof args.corruptions === 'string') {
     const list = args.corruptions.split(',').map((x) => x.trim()).filter(Boolean);
@@ -91,6 +89,6 @@ export function configFromArgs(args: Record<string, unknown>): PretrainConfig {
   }
   if (c.modalities.length < 2 && args.cmd === undefined) c.cmd = false;
   const errs = validateConfig(c);
-  if (errs.length) throw new UserError(errs.join('\n'));
+  if (errs.length) throw new UserError(errs.join('; '));
   return c;
 }

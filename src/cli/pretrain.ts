@@ -6,7 +6,9 @@ import { pretrain } from '../i2md/pretrain.js';
 import { readTrainState } from '../i2md/checkpoint.js';
 import { pretrainOptions, configFromArgs } from './pretrain-options.js';
 import { UserError } from '../util/errors.js';
-import { normalizeOption, normalizeArg } from './eval-common.js';
+import { numberOption, rules } from '../util/options.js';
+import { checkOutputPath } from '../util/atomic.js';
+import { normalizeOption, normalizeArg, skipBadArg } from './eval-common.js';
 import { KnnMonitor } from '../eval/knn-monitor.js';
 import { resolveEpochs, fitQueueToData } from '../i2md/config.js';
 import { getLayout } from '../skeleton/layouts.js';
@@ -37,6 +39,10 @@ const command: Command = {
     // a --config file fills what no flag gave; every field's provenance is printed below
     const recipe = applyConfigFile(given, hideBin(process.argv), recipeFlags);
     const args = recipe.args;
+    for (const flag of ['log-every', 'checkpoint-every', 'knn-max']) numberOption(args, flag, rules.count);
+    numberOption(args, 'max-steps', rules.count, true);
+    numberOption(args, 'knn-every', rules.countOrZero, true);
+    if (args.run !== undefined) checkOutputPath(String(args.run), '--run');
     let config = configFromArgs(args);
     if (args.normalize !== undefined) config = { ...config, normalize: normalizeArg(args) };
     let dataPath = args.data as string | undefined;
@@ -59,7 +65,7 @@ const command: Command = {
     const g = await initEngine();
     console.error(`adapter: ${g.name}`);
     const prov = runProvenance(new Date());
-    const opened = openDataset(dataPath, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, normalize: normalizeArg(args) ?? config.normalize });
+    const opened = openDataset(dataPath, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, skipBad: skipBadArg(args), normalize: normalizeArg(args) ?? config.normalize });
     config = { ...config, normalize: opened.info.normalize };
     const data = opened.train ?? opened.all;
     if (!args.resume && args['queue-size'] === undefined) {
@@ -67,6 +73,7 @@ const command: Command = {
       config = fit.config;
       if (fit.note) console.error(`note: ${fit.note}`);
     }
+    for (const k of opened.info.skipped) console.error(`skipped: ${k.reason}`);
     console.error(`data: ${dataPath} (${opened.info.format}, ${data.size} training sequences, layout ${data.layout}, normalize ${opened.info.normalize})`);
     const epochs = resolveEpochs(config, data.size).epochs;
     const knnEvery = args['knn-every'] === undefined ? (opened.test && opened.test.size > 0 ? Math.max(1, Math.ceil(epochs / 10)) : 0) : args['knn-every'] as number;
@@ -99,6 +106,8 @@ const command: Command = {
     const last = r.losses.at(-1);
     console.log(`${r.interrupted ? 'interrupted' : 'done'}: ${r.state.step} steps, epoch ${r.state.epoch}, ${r.stepMs.toFixed(0)} ms/step` +
       `${last ? `, last loss ${last.terms.total.toFixed(4)}` : ''}; checkpoint in ${runDir}`);
+    // the shell's convention for a run stopped by a signal (after the checkpoint is saved)
+    if (r.signal) process.exitCode = r.signal === 'SIGTERM' ? 143 : 130;
   },
 };
 export default command;

@@ -3,6 +3,7 @@
  * beside the baselines (raw-joint 1-NN, random encoder, supervised ceiling); resumable. Writes
  * RUN/study.json, RUN/study.md and RUN/study.svg (src/study/).
  */
+import { numberOption, rules } from '../util/options.js';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from './command.js';
@@ -12,7 +13,7 @@ import { SubsetDataset } from '../data/dataset.js';
 import { openDataset, FORMATS, type DataFormat } from '../data/open.js';
 import { getLayout } from '../skeleton/layouts.js';
 import { pretrainOptions, configFromArgs } from './pretrain-options.js';
-import { normalizeOption, normalizeArg, positive } from './eval-common.js';
+import { normalizeOption, normalizeArg, positive, skipBadArg } from './eval-common.js';
 import { expandGrid, parseAxis, type GridSpec } from '../study/grid.js';
 import { runStudy, type StudyDataset } from '../study/study.js';
 import { writeStudyReport } from '../study/report.js';
@@ -75,13 +76,13 @@ const command: Command = {
     console.error(`adapter: ${g.name}`);
     const datasets: StudyDataset[] = [];
     for (const path of list(args.data)) {
-      const o = openDataset(path, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, normalize: normalizeArg(args) });
+      const o = openDataset(path, args.format as DataFormat, { benchmark: args.benchmark as string | undefined, normalize: normalizeArg(args), skipBad: skipBadArg(args) });
       if (!o.train || !o.test || o.train.size === 0 || o.test.size === 0) throw new UserError(`${path}: the study needs a training and a test split`);
       datasets.push({ name: basename(path.replace(/\/+$/, '')), train: o.train, test: o.test, layout: getLayout(o.train.layout), normalize: o.info.normalize,
         numClasses: Math.max(o.train.numClasses, o.test.numClasses), describe: `${path} (${o.info.format}, ${o.info.benchmark ?? 'its split'})` });
     }
     if (args.synthetic) {
-      const syn = generateSynthetic({ seed: args['data-seed'] as number, size: args.size as number });
+      const syn = generateSynthetic({ seed: numberOption(args, 'data-seed', rules.seed), size: numberOption(args, 'size', rules.count) });
       const split = syn.splits.xview;
       datasets.push({ name: 'synthetic', train: new SubsetDataset(syn.dataset, split.train), test: new SubsetDataset(syn.dataset, split.test),
         layout: getLayout(syn.dataset.layout), normalize: 'none', numClasses: syn.classNames.length,
@@ -95,7 +96,7 @@ const command: Command = {
       supervised: supEpochs > 0 ? { epochs: supEpochs, lr: positive(args, 'supervised-lr', false), seeds: args['supervised-seeds'] === undefined ? undefined : positive(args, 'supervised-seeds') } : undefined,
       cropStreams: cropStreams as Modality[] | undefined,
       knnEvery, adapter: g.summary as unknown as Record<string, unknown>, command: `node dist/train.js ${process.argv.slice(2).join(' ')}`,
-      log: (l) => console.error(l), afterSave: (f) => writeStudyReport(runDir, f), maxSteps: args['max-steps'] as number | undefined,
+      log: (l) => console.error(l), afterSave: (f) => writeStudyReport(runDir, f), maxSteps: numberOption(args, 'max-steps', rules.count, true),
     });
     writeStudyReport(runDir, file);
     console.log(`study: ${runDir}/study.md, ${runDir}/study.json, ${runDir}/study.svg`);

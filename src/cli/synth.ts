@@ -1,5 +1,6 @@
 /** `synth`: write the embedded synthetic dataset as a prepared folder (the format `prepare` writes). */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { makeOutputDir } from '../util/atomic.js';
 import { join } from 'node:path';
 import type { Command } from './command.js';
 import { UserError } from '../util/errors.js';
@@ -34,7 +35,7 @@ export function writeSynthetic(out: string, opts: { seed: number; size: number; 
   const r = generateSynthetic({ seed: opts.seed, size: opts.size, classes: opts.classes });
   const ms = performance.now() - t0;
   const split = r.splits[opts.split];
-  mkdirSync(out, { recursive: true });
+  makeOutputDir(out, '--out');
   writeSplit(r, split.train, out, 'train');
   writeSplit(r, split.test, out, 'val');
   const ds = r.dataset;

@@ -36,7 +36,12 @@ export function readMsr(dir: string, opts: { frames?: number; strict?: boolean }
   for (const f of files) {
     const id = parseMsrName(f)!;
     const path = join(dir, f);
-    if (id.action < 1 || id.action > MSR_CLASSES) { skipped.push({ file: path, reason: `action ${id.action} outside 1..${MSR_CLASSES}` }); continue; }
+    if (id.action < 1 || id.action > MSR_CLASSES) {
+      const e = new FormatError(path, 'file name', `action ${id.action} outside 1..${MSR_CLASSES}`);
+      if (opts.strict) throw e;
+      skipped.push({ file: path, reason: e.message });
+      continue;
+    }
     try {
       const s = readMsrFile(path, id.action - 1);
       s.name = f.replace(/_skeleton3D\.txt$/i, '');

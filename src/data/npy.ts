@@ -3,7 +3,8 @@
  * and writing (byte-identical to numpy's version 1.0 output, so files open in numpy unchanged).
  */
 import { openSync, readSync, writeSync, closeSync, fstatSync } from 'node:fs';
-import { FormatError } from '../util/errors.js';
+import { FormatError, printable } from '../util/errors.js';
+import { ioError } from '../util/atomic.js';
 
 export type NpyDtype = '<f4' | '<f8' | '<i4' | '<i8';
 const itemSizes: Record<NpyDtype, number> = { '<f4': 4, '<f8': 8, '<i4': 4, '<i8': 8 };
@@ -32,20 +33,24 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   if (bytes.length < start + headerLen) throw new FormatError(file, `byte ${start}`, `truncated .npy header: expected ${headerLen} header bytes, found ${bytes.length - start}`);
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLen));
   const where = `header (byte ${start})`;
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(text);
-  const order = /'fortran_order'\s*:\s*(True|False)/.exec(text);
-  const shapeM = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
-  if (!descr || !order || !shapeM) throw new FormatError(file, where, `malformed .npy header ${JSON.stringify(text.trim())} (expected keys descr, fortran_order, shape)`);
+  // a key given twice counts as numpy reads the dict literal: the last one wins
+  const last = (re: RegExp) => [...text.matchAll(re)].at(-1);
+  const descr = last(/'descr'\s*:\s*'([^']*)'/g);
+  const order = last(/'fortran_order'\s*:\s*(True|False)/g);
+  const shapeM = last(/'shape'\s*:\s*\(([^)]*)\)/g);
+  if (!descr || !order || !shapeM) throw new FormatError(file, where, `malformed .npy header '${printable(text.trim())}' (expected keys descr, fortran_order, shape)`);
   let dtype = descr[1];
   if (dtype === '<f4' || dtype === '<f8' || dtype === '<i4' || dtype === '<i8') { /* supported */ }
   else if (dtype === '|i1' || dtype === '|u1') throw new FormatError(file, where, `dtype '${dtype}' is not supported (expected '<f4', '<f8', '<i4' or '<i8')`);
   else if (dtype.startsWith('>')) throw new FormatError(file, where, `big-endian dtype '${dtype}' is not supported (expected little-endian '<f4', '<f8', '<i4' or '<i8'; convert with arr.astype('<f4'))`);
-  else throw new FormatError(file, where, `dtype '${dtype}' is not supported (expected '<f4', '<f8', '<i4' or '<i8')`);
+  else throw new FormatError(file, where, `dtype '${printable(dtype, 20)}' is not supported (expected '<f4', '<f8', '<i4' or '<i8')`);
   if (order[1] === 'True') throw new FormatError(file, where, 'Fortran-order array is not supported (expected C order; save np.ascontiguousarray(arr))');
   const dims = shapeM[1].split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   const shape = dims.map((d) => {
-    if (!/^\d+L?$/.test(d)) throw new FormatError(file, where, `malformed shape entry '${d}' (expected a non-negative integer)`);
-    return parseInt(d, 10);
+    if (!/^\d+L?$/.test(d)) throw new FormatError(file, where, `malformed shape entry '${printable(d, 20)}' (expected a non-negative integer)`);
+    const n = parseInt(d, 10);
+    if (!Number.isSafeInteger(n)) throw new FormatError(file, where, `shape entry ${printable(d, 20)} is too large`);
+    return n;
   });
   return { version: [major, minor], dtype: dtype as NpyDtype, shape, dataOffset: start + headerLen };
 }
@@ -129,7 +134,8 @@ export class NpyFile {
   readonly header: NpyHeader;
   readonly rowElements: number;
   readonly rowBytes: number;
-  constructor(readonly source: ByteSource, readonly file: string) {
+  /** `exact`: the source must end where the data does (a zip member whose stated size disagrees with its shape is a lie). */
+  constructor(readonly source: ByteSource, readonly file: string, exact = false) {
     const first = source.read(0, Math.min(source.length, 12));
     let need = 10;
     if (first.length >= 10 && first[6] === 1) need = 10 + (first[8] | (first[9] << 8));
@@ -142,6 +148,9 @@ export class NpyFile {
     if (source.length < expected) {
       throw new FormatError(file, `byte ${source.length}`, `truncated: shape (${shape.join(', ')}) of ${this.header.dtype} needs ${expected} bytes, the file has ${source.length}`);
     }
+    if (exact && source.length !== expected) {
+      throw new FormatError(file, 'header', `shape (${shape.join(', ')}) of ${this.header.dtype} needs ${expected} bytes, but the member holds ${source.length}`);
+    }
   }
   static open(path: string): NpyFile { return new NpyFile(new FileRegion(path), path); }
   get shape(): number[] { return this.header.shape; }
@@ -152,6 +161,7 @@ export class NpyFile {
   readRows(start: number, count: number): NumericArray {
     if (start < 0 || start + count > this.rows) throw new RangeError(`${this.file}: rows ${start}..${start + count} outside 0..${this.rows}`);
     const bytes = this.source.read(this.header.dataOffset + start * this.rowBytes, count * this.rowBytes);
+    if (bytes.length < count * this.rowBytes) throw new FormatError(this.file, `row ${start + Math.floor(bytes.length / Math.max(this.rowBytes, 1))}`, `the data ends early (the file shrank, or its size lies)`);
     return typedView(this.dtype, bytes);
   }
   /** One row as float32 (converting f8/int rows). */
@@ -189,8 +199,10 @@ export class NpyStreamWriter {
     this.rowElements = product(rowShape);
     const header = this.headerFor(maxRows);
     this.headerBytes = header.length;
-    this.fd = openSync(path, 'w');
-    writeSync(this.fd, header, 0, header.length, 0);
+    try {
+      this.fd = openSync(path, 'w');
+      writeSync(this.fd, header, 0, header.length, 0);
+    } catch (e) { throw ioError(e, path, 'creating the file'); }
     this.position = header.length;
   }
   private headerFor(rows: number, minTotal = 0): Uint8Array {
@@ -204,7 +216,9 @@ export class NpyStreamWriter {
     if (this.appended + n > this.maxRows) throw new Error(`${this.path}: more than the ${this.maxRows} rows reserved`);
     const bytes = encode(this.dtype, data);
     let done = 0;
-    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, this.position + done);
+    try {
+      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, this.position + done);
+    } catch (e) { throw ioError(e, this.path, 'writing'); }
     this.position += bytes.length;
     this.appended += n;
   }

@@ -4,8 +4,12 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import type { SkeletonDataset, Sample } from './dataset.js';
-import { FormatError, UserError } from '../util/errors.js';
+import { FormatError, UserError, printable, decoding } from '../util/errors.js';
 import { FileRegion, MemorySource, NpyFile, toNumbers } from './npy.js';
+import { checkLabels } from './finite.js';
+
+/** More classes than any skeleton benchmark has: a label or one-hot width past it is a corrupt file. */
+const MAX_CLASSES = 65536;
 
 export interface ZipEntry { name: string; method: number; compressedSize: number; size: number; localHeader: number }
 
@@ -22,6 +26,7 @@ export function listZip(src: FileRegion, file: string): ZipEntry[] {
   let cdOffset = tv.getUint32(eocd + 16, true);
   if (eocd >= 20 && tv.getUint32(eocd - 20, true) === 0x07064b50) {
     const z64 = Number(tv.getBigUint64(eocd - 12, true));
+    if (z64 + 56 > src.length) throw new FormatError(file, `byte ${eocd}`, `zip64 end-of-central-directory offset ${z64} is past the end of the file`);
     const rec = src.read(z64, 56);
     const rv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
     if (rv.getUint32(0, true) !== 0x06064b50) throw new FormatError(file, `byte ${z64}`, 'bad zip64 end-of-central-directory record');
@@ -29,6 +34,7 @@ export function listZip(src: FileRegion, file: string): ZipEntry[] {
     cdSize = Number(rv.getBigUint64(40, true));
     cdOffset = Number(rv.getBigUint64(48, true));
   }
+  if (cdOffset + cdSize > src.length) throw new FormatError(file, `byte ${src.length}`, `zip central directory (bytes ${cdOffset}…${cdOffset + cdSize}) runs past the end of the file`);
   const cd = src.read(cdOffset, cdSize);
   if (cd.length < cdSize) throw new FormatError(file, `byte ${cdOffset}`, 'truncated zip central directory');
   const v = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
@@ -41,17 +47,20 @@ export function listZip(src: FileRegion, file: string): ZipEntry[] {
     let size = v.getUint32(p + 24, true);
     const nameLen = v.getUint16(p + 28, true), extraLen = v.getUint16(p + 30, true), commentLen = v.getUint16(p + 32, true);
     let localHeader = v.getUint32(p + 42, true);
+    if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new FormatError(file, `byte ${cdOffset + p}`, `zip central directory entry ${k} runs past the directory`);
     const name = new TextDecoder().decode(cd.subarray(p + 46, p + 46 + nameLen));
     // zip64 extra field: the 8-byte values appear in order for the fields that were 0xFFFFFFFF.
     let e = p + 46 + nameLen;
     const end = e + extraLen;
     while (e + 4 <= end) {
       const id = v.getUint16(e, true), len = v.getUint16(e + 2, true);
+      if (e + 4 + len > end) throw new FormatError(file, `byte ${cdOffset + e}`, `zip extra field of entry ${k} runs past the entry`);
       if (id === 1) {
         let q = e + 4;
         if (size === 0xffffffff) { size = Number(v.getBigUint64(q, true)); q += 8; }
         if (compressedSize === 0xffffffff) { compressedSize = Number(v.getBigUint64(q, true)); q += 8; }
         if (localHeader === 0xffffffff) { localHeader = Number(v.getBigUint64(q, true)); q += 8; }
+        if (q > e + 4 + len) throw new FormatError(file, `byte ${cdOffset + e}`, `zip64 extra field of entry ${k} is shorter than the sizes it stands for`);
       }
       e += 4 + len;
     }
@@ -72,13 +81,23 @@ export function openNpz(path: string): Map<string, NpyFile> {
       const lv = new DataView(lh.buffer, lh.byteOffset, lh.byteLength);
       if (lh.length < 30 || lv.getUint32(0, true) !== 0x04034b50) throw new FormatError(path, `byte ${e.localHeader}`, `bad zip local header for ${e.name}`);
       const dataStart = e.localHeader + 30 + lv.getUint16(26, true) + lv.getUint16(28, true);
-      const where = `${path}:${e.name}`;
-      if (e.method === 0) members.set(e.name.slice(0, -4), new NpyFile(new FileRegion(path, dataStart, e.size), where));
-      else if (e.method === 8) {
+      const where = `${path}:${printable(e.name)}`;
+      if (dataStart + e.compressedSize > src.length) throw new FormatError(path, `byte ${e.localHeader}`, `${printable(e.name)}: ${e.compressedSize} bytes of data from byte ${dataStart} run past the end of the ${src.length}-byte file`);
+      // the stated size must be exactly what the member's .npy header describes: a larger one would read the zip's own records as data
+      if (e.method === 0) {
+        if (e.compressedSize !== e.size) throw new FormatError(path, `byte ${e.localHeader}`, `${printable(e.name)}: a stored member with compressed size ${e.compressedSize} but size ${e.size}`);
+        members.set(e.name.slice(0, -4), new NpyFile(new FileRegion(path, dataStart, e.size), where, true));
+      } else if (e.method === 8) {
         if (e.size > 2 ** 31) throw new UserError(`${where}: a compressed member of ${e.size} bytes is too large to inflate in memory; re-save with np.savez (not savez_compressed) so it can be read by seeking`);
-        const raw = inflateRawSync(src.read(dataStart, e.compressedSize));
-        members.set(e.name.slice(0, -4), new NpyFile(new MemorySource(raw), where));
-      } else throw new FormatError(path, `byte ${e.localHeader}`, `${e.name}: zip compression method ${e.method} is not supported (expected stored or deflate)`);
+        // capped at the stated size (+1 to see a lie): a zip bomb stops there instead of filling memory
+        let raw: Buffer;
+        try { raw = inflateRawSync(src.read(dataStart, e.compressedSize), { maxOutputLength: e.size + 1 }); } catch (err) {
+          const code = (err as { code?: string }).code;
+          throw new FormatError(path, `byte ${dataStart}`, code === 'ERR_BUFFER_TOO_LARGE' ? `${printable(e.name)} inflates past its stated size of ${e.size} bytes` : `${printable(e.name)}: corrupt deflate stream (${printable((err as Error).message)})`);
+        }
+        if (raw.length !== e.size) throw new FormatError(path, `byte ${dataStart}`, `${printable(e.name)} inflates to ${raw.length} bytes, not its stated ${e.size}`);
+        members.set(e.name.slice(0, -4), new NpyFile(new MemorySource(raw), where, true));
+      } else throw new FormatError(path, `byte ${e.localHeader}`, `${printable(e.name)}: zip compression method ${e.method} is not supported (expected stored or deflate)`);
     }
     return members;
   } finally { src.close(); }
@@ -96,14 +115,22 @@ export class NpzSkeletonDataset implements SkeletonDataset {
     if (ys[0] !== this.size) throw new FormatError(file, `${xName} / ${yName}`, `${this.size} samples in ${xName} but ${ys[0]} labels in ${yName}`);
     const yv = toNumbers(y.readAll());
     if (ys.length === 2) {
+      if (ys[1] < 1 || ys[1] > MAX_CLASSES) throw new FormatError(file, yName, `one-hot labels of ${ys[1]} classes (expected 1 … ${MAX_CLASSES})`);
       this.numClasses = ys[1];
       this.labelArray = new Int32Array(this.size);
       for (let i = 0; i < this.size; i++) {
         let best = 0;
-        for (let k = 1; k < ys[1]; k++) if (yv[i * ys[1] + k] > yv[i * ys[1] + best]) best = k;
+        for (let k = 0; k < ys[1]; k++) {
+          const v = yv[i * ys[1] + k];
+          if (!Number.isFinite(v)) throw new FormatError(file, `${yName} row ${i}`, `value ${v} in a one-hot row`);
+          if (v > yv[i * ys[1] + best]) best = k;
+        }
+        if (!(yv[i * ys[1] + best] > 0)) throw new FormatError(file, `${yName} row ${i}`, 'a one-hot row with no positive entry (no class)');
         this.labelArray[i] = best;
       }
     } else {
+      if (ys.length !== 1) throw new FormatError(file, yName, `expected labels of shape (N,) or one-hot (N, classes), found (${ys.join(', ')})`);
+      checkLabels(yv, `${file}:${yName}`, MAX_CLASSES);
       this.labelArray = Int32Array.from(yv);
       this.numClasses = this.labelArray.reduce((a, b) => Math.max(a, b), 0) + 1;
     }
@@ -129,6 +156,10 @@ export class NpzSkeletonDataset implements SkeletonDataset {
 
 /** The train/test sets of a CTR-GCN style .npz. */
 export function readNpz(path: string): { train?: NpzSkeletonDataset; test?: NpzSkeletonDataset } {
+  return decoding(path, 'zip structure', () => readNpzUnguarded(path));
+}
+
+function readNpzUnguarded(path: string): { train?: NpzSkeletonDataset; test?: NpzSkeletonDataset } {
   const m = openNpz(path);
   const pair = (x: string, y: string) => {
     const xf = m.get(x), yf = m.get(y);

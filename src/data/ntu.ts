@@ -199,6 +199,8 @@ export function indexNtuFolder(dir: string, missing?: Set<string>): NtuIndex {
     const name = f.replace(/\.skeleton$/, '');
     const id = parseNtuName(name);
     if (!id) throw new FormatError(join(dir, f), 'file name', 'expected SsssCcccPpppRrrrAaaa.skeleton');
+    // NTU-60 has actions A001–A060, NTU-120 A001–A120: anything else would be a label outside the classes
+    if (id.action < 1 || id.action > 120) throw new FormatError(join(dir, f), 'file name', `action A${String(id.action).padStart(3, '0')} outside A001–A120`);
     if (missing?.has(name)) { excluded++; continue; }
     files.push(join(dir, f)); names.push(name); ids.push(id);
   }

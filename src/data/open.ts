@@ -2,11 +2,12 @@
  * One entry point for every format a user brings: detects the format from the path and returns
  * the standard splits as SkeletonDatasets (large arrays are read by seeking, never whole).
  */
+import { FiniteCheckedDataset, withoutBadSamples, checkLabels } from './finite.js';
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import type { SkeletonDataset, Sample } from './dataset.js';
 import { SubsetDataset } from './dataset.js';
-import { FormatError, UserError } from '../util/errors.js';
+import { FormatError, UserError, decoding } from '../util/errors.js';
 import { NpyFile, toNumbers } from './npy.js';
 import { readLabelPickle } from './pickle.js';
 import { readNpz } from './npz.js';
@@ -24,6 +25,8 @@ export const FORMATS = ['auto', 'npy', 'npz', 'ntu', 'pku', 'ucla', 'msr', 'gtu'
 export type DataFormat = (typeof FORMATS)[number];
 
 export interface OpenOptions { frames?: number; benchmark?: string; missing?: string; strict?: boolean;
+  /** leave samples with NaN/±Inf coordinates out (scanned at open) instead of stopping at the first */
+  skipBad?: boolean;
   /** how to normalise the skeletons (default: the format's, DEFAULT_NORMALIZATION) */
   normalize?: Normalization }
 export interface DatasetInfo { format: Exclude<DataFormat, 'auto'>; path: string; layout: string; benchmark?: string; skipped: SkippedFile[]; notes: string[];
@@ -120,6 +123,7 @@ function openArraySplit(dir: string, prefixes: string[], meta?: PreparedMeta): N
       frames = Int32Array.from(toNumbers(f.readAll())); f.close();
       if (frames.length !== npy.rows) throw new FormatError(nf, 'header', `${frames.length} frame counts but ${npy.rows} samples in ${dataPath}`);
     }
+    checkLabels(labels, labelPath, meta?.numClasses);
     const numClasses = meta?.numClasses ?? labels.reduce((a, b) => Math.max(a, b), 0) + 1;
     return new NpyDataset(npy, Int32Array.from(labels), numClasses, meta?.layout ?? guessLayout(npy.shape[3]), frames, names);
   }
@@ -160,7 +164,31 @@ function normalizedOnRead(o: OpenedDataset, mode: Normalization): OpenedDataset 
   return { all: wrap(o.all)!, train: wrap(o.train), test: wrap(o.test), info: { ...o.info, normalize: mode } };
 }
 
+/**
+ * Opens a dataset (see the formats in docs/data.md) with every sample checked for NaN/±Inf on
+ * its first read, or, with `skipBad`, every split scanned now and its bad samples left out.
+ */
 export function openDataset(path: string, format: DataFormat = 'auto', opts: OpenOptions = {}): OpenedDataset {
+  const o = decoding(path, 'structure', () => openUnchecked(path, format, opts));
+  if (!opts.skipBad) {
+    const wrap = (d: SkeletonDataset | undefined, what: string) => d && new FiniteCheckedDataset(d, path, what);
+    return { ...o, all: wrap(o.all, 'sample')!, train: wrap(o.train, 'train sample'), test: wrap(o.test, 'test sample') };
+  }
+  const skipped = [...o.info.skipped];
+  const clean = (d: SkeletonDataset | undefined, what: string) => {
+    if (!d) return d;
+    const r = withoutBadSamples(d, path, what);
+    skipped.push(...r.skipped);
+    return r.dataset;
+  };
+  const train = clean(o.train, 'train sample'), test = clean(o.test, 'test sample');
+  // `all` is the splits together where there are splits; its own rows are scanned only without them
+  const all = train && test ? new ConcatDataset([train, test]) : train ?? test ?? clean(o.all, 'sample')!;
+  return { all, train, test, info: { ...o.info, skipped } };
+}
+
+function openUnchecked(path: string, format: DataFormat, opts: OpenOptions): OpenedDataset {
+  if (opts.missing !== undefined && !existsSync(opts.missing)) throw new UserError(`--missing ${opts.missing}: no such file`);
   const fmt = format === 'auto' ? detectFormat(path) : format;
   const norm = opts.normalize ?? DEFAULT_NORMALIZATION[fmt];
   const small = { frames: opts.frames, strict: opts.strict };

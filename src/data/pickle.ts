@@ -152,7 +152,7 @@ export function unpickle(bytes: Uint8Array, file: string, profile: PickleProfile
       }
       case 0x5d: stack.push([]); break;                            // EMPTY_LIST
       case 0x61: { const v = pop(); asList(top(), 'APPEND').push(v); break; }
-      case 0x65: { const items = popMark(); asList(top(), 'APPENDS').push(...items); break; }
+      case 0x65: { const items = popMark(); const l = asList(top(), 'APPENDS'); for (const it of items) l.push(it); break; }   // no spread: 10⁵ items would overflow the call stack
       case 0x7d: stack.push(new Map()); break;                     // EMPTY_DICT
       case 0x73: { const v = pop(); const k = pop(); asMap(top(), 'SETITEM').set(k, v); break; }
       case 0x75: {                                                 // SETITEMS

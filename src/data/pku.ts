@@ -22,7 +22,11 @@ export function readPkuSkeleton(path: string): { frames: number; bodies: number;
   return { frames: lines, bodies: second ? 2 : 1, xyz: values };
 }
 
-export interface PkuInstance { video: string; label: number; start: number; end: number }
+/** One labelled action; `file` and `line` say where its label is, for errors. */
+export interface PkuInstance { video: string; label: number; start: number; end: number; file?: string; line?: number }
+
+/** The longest instance we cut, in frames (PKU-MMD's are a few hundred; more is a corrupt label). */
+const MAX_INSTANCE_FRAMES = 10000;
 
 export function readPkuLabels(path: string, video: string): PkuInstance[] {
   const out: PkuInstance[] = [];
@@ -33,7 +37,9 @@ export function readPkuLabels(path: string, video: string): PkuInstance[] {
     if (p.length < 3 || p.slice(0, 3).some((x) => !Number.isInteger(x))) throw new FormatError(path, `line ${i + 1}`, `expected 'action_id,start_frame,end_frame,confidence', found '${line}'`);
     if (p[0] < 1 || p[0] > PKU_CLASSES) throw new FormatError(path, `line ${i + 1}`, `action ${p[0]} outside 1..${PKU_CLASSES}`);
     if (p[2] <= p[1]) throw new FormatError(path, `line ${i + 1}`, `end frame ${p[2]} is not after start frame ${p[1]}`);
-    out.push({ video, label: p[0] - 1, start: p[1], end: p[2] });
+    if (p[1] < 0) throw new FormatError(path, `line ${i + 1}`, `start frame ${p[1]} is negative`);
+    if (p[2] - p[1] > MAX_INSTANCE_FRAMES) throw new FormatError(path, `line ${i + 1}`, `frames ${p[1]}–${p[2]}: an action of ${p[2] - p[1]} frames (at most ${MAX_INSTANCE_FRAMES})`);
+    out.push({ video, label: p[0] - 1, start: p[1], end: p[2], file: path, line: i + 1 });
   });
   return out;
 }
@@ -87,7 +93,9 @@ export function openPku(dir: string, opts: { frames?: number; benchmark?: 'xsub'
     (i) => {
       const s = instances[i];
       if (cache?.video !== s.video) { const r = readPkuSkeleton(join(found.skeleton!, `${s.video}.txt`)); cache = { video: s.video, xyz: r.xyz, frames: r.frames }; }
-      const start = Math.min(s.start, cache.frames - 1), end = Math.min(s.end, cache.frames);
+      // a range that starts past the video's end has no frames to cut (it is not clamped to the last one)
+      if (s.start >= cache.frames) throw new FormatError(s.file ?? s.video, `line ${s.line ?? '?'}`, `frames ${s.start}–${s.end} start past the end of ${s.video}.txt (${cache.frames} frames)`);
+      const start = s.start, end = Math.min(s.end, cache.frames);
       const F = Math.max(1, end - start);
       const data = new Float32Array(3 * T * V * M);
       const frames = packInto(data, cache.xyz.subarray(start * 150, (start + F) * 150), F, T, V, M);

@@ -4,7 +4,6 @@
  *   {train,val}_data_joint.npy (float32 N,3,T,V,M) · {train,val}_num_frame.npy (int64 N)
  *   {train,val}_label.pkl (protocol 4) · meta.json {layout, numClasses, T, V, M, format, benchmark, normalize}
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SkeletonDataset } from './dataset.js';
 import { UserError, FormatError } from '../util/errors.js';
@@ -13,11 +12,13 @@ import { writeLabelPickle } from './pickle.js';
 import { openDataset, type DataFormat, type PreparedMeta } from './open.js';
 import { reasonOf, type SkippedFile } from './sequences.js';
 import { Progress } from '../util/progress.js';
+import { makeOutputDir, writeFileAtomic } from '../util/atomic.js';
 import type { Normalization } from '../skeleton/normalize.js';
 
 export interface PrepareOptions {
   format: DataFormat; input: string; out: string;
   benchmark?: string; frames?: number; missing?: string; strict?: boolean;
+  skipBad?: boolean;              // leave samples with NaN/Inf out (else each is a malformed sample: skipped, or fatal with strict)
   normalize?: Normalization;      // default: the format's (DEFAULT_NORMALIZATION), recorded in meta.json
   progress?: boolean; // a \r progress line on stderr
 }
@@ -51,19 +52,21 @@ function writeSplit(ds: SkeletonDataset, out: string, split: string, opts: Prepa
 }
 
 export function prepareDataset(opts: PrepareOptions): PrepareResult {
-  const opened = openDataset(opts.input, opts.format, { frames: opts.frames, benchmark: opts.benchmark, missing: opts.missing, strict: opts.strict, normalize: opts.normalize });
+  const opened = openDataset(opts.input, opts.format, { frames: opts.frames, benchmark: opts.benchmark, missing: opts.missing, strict: opts.strict, normalize: opts.normalize, skipBad: opts.skipBad });
   const { train, test, all, info } = opened;
   if (opts.frames !== undefined && all.T !== opts.frames && (info.format === 'npy' || info.format === 'npz')) {
     throw new UserError(`--frames ${opts.frames}: ${opts.input} is already fixed at T=${all.T}; resampling preprocessed arrays is not supported`);
   }
-  mkdirSync(opts.out, { recursive: true });
+  makeOutputDir(opts.out, 'output');
   const skipped: SkippedFile[] = [...info.skipped];
   const counts = { train: 0, val: 0 };
   if (train || test) {
     if (train) counts.train = writeSplit(train, opts.out, 'train', opts, skipped);
     if (test) counts.val = writeSplit(test, opts.out, 'val', opts, skipped);
   } else counts.train = writeSplit(all, opts.out, 'train', opts, skipped);
+  // a folder without samples is no dataset: no meta.json, and the command fails
+  if (counts.train + counts.val === 0) throw new UserError(`${opts.input}: no samples were written to ${opts.out}${skipped.length ? ` (${skipped.length} skipped, e.g. ${skipped[0].reason})` : ''}`);
   const meta: PreparedMeta = { layout: all.layout, numClasses: all.numClasses, T: all.T, V: all.V, M: all.M, format: info.format, benchmark: info.benchmark, normalize: info.normalize };
-  writeFileSync(join(opts.out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+  writeFileAtomic(join(opts.out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n', 'writing meta.json');
   return { meta, counts, skipped };
 }

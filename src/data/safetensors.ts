@@ -6,8 +6,9 @@
  * checkpoint opens in PyTorch (`safetensors.torch.load_file`). Hosts are assumed little-endian
  * (every platform Node ships for).
  */
-import { readFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync } from 'node:fs';
-import { FormatError, UserError } from '../util/errors.js';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic.js';
+import { FormatError, UserError, printable } from '../util/errors.js';
 
 export type Dtype = 'F32' | 'I64' | 'I32';
 export type TensorData = Float32Array | BigInt64Array | Int32Array;
@@ -57,22 +58,9 @@ export function encodeSafetensors(tensors: TensorMap, metadata?: Record<string, 
   return out;
 }
 
-/** Writes to `path.tmp`, flushes, then renames: a reader never sees a half-written file. */
-export function saveSafetensors(path: string, tensors: TensorMap, metadata?: Record<string, string>): void {
-  const bytes = encodeSafetensors(tensors, metadata);
-  const tmp = path + '.tmp';
-  const fd = openSync(tmp, 'w');
-  try {
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
+/** Writes through a temp file, flushes, then renames: a reader never sees a half-written file. */
+export function saveSafetensors(path: string, tensors: TensorMap, metadata?: Record<string, string>, doing = 'writing safetensors', note?: string): void {
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata), doing, note);
 }
 
 function isIntArray(v: unknown): v is number[] {
@@ -149,6 +137,17 @@ export function loadSafetensors(path: string): { tensors: TensorMap; metadata: R
   return parseSafetensors(bytes, path);
 }
 
+/** Refuses weights holding NaN/±Inf (a model loaded from them would compute NaN everywhere, silently). */
+export function assertFiniteTensors(file: string, tensors: TensorMap): void {
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t.dtype !== 'F32') continue;
+    const d = t.data as Float32Array;
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isFinite(d[i])) throw new FormatError(file, `tensor "${printable(name)}" element ${i}`, `${d[i]}: weights must be finite`);
+    }
+  }
+}
+
 /**
  * Checks a set of tensors against the names and shapes a model expects; throws one UserError
  * listing every missing, unexpected and mis-shaped tensor, so a user fixes them all at once.
@@ -156,10 +155,12 @@ export function loadSafetensors(path: string): { tensors: TensorMap; metadata: R
 export function checkNames(
   found: Record<string, { shape: readonly number[] }>, expected: Record<string, readonly number[]>, what = 'checkpoint',
 ): void {
-  const missing = Object.keys(expected).filter((k) => !(k in found)).sort();
-  const unexpected = Object.keys(found).filter((k) => !(k in expected)).sort();
+  // own properties only: `in` would find "__proto__" (and toString …) on any plain object
+  const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+  const missing = Object.keys(expected).filter((k) => !has(found, k)).sort();
+  const unexpected = Object.keys(found).filter((k) => !has(expected, k)).sort();
   const misShaped = Object.keys(expected)
-    .filter((k) => k in found && !sameShape(found[k].shape, expected[k]))
+    .filter((k) => has(found, k) && !sameShape(found[k].shape, expected[k]))
     .sort()
     .map((k) => `${k}: found [${found[k].shape.join(', ')}], expected [${expected[k].join(', ')}]`);
   if (missing.length + unexpected.length + misShaped.length === 0) return;

@@ -3,7 +3,7 @@
  * packing variable-length sequences into a fixed-T (3, T, V, M) ArrayDataset.
  */
 import { ArrayDataset } from './dataset.js';
-import { FormatError } from '../util/errors.js';
+import { FormatError, printable } from '../util/errors.js';
 
 /** One recording before packing: xyz in (F, M, V, 3) order, as the text files store it. */
 export interface Sequence {
@@ -40,8 +40,9 @@ export function parseNumberLines(text: string, file: string, fields: number, kee
     const parts = line.split(/[\s,]+/);
     if (parts.length !== fields) throw new FormatError(file, `line ${i + 1}`, `expected ${fields} numbers, found ${parts.length}`);
     for (let k = 0; k < keep; k++) {
-      const v = Number(parts[k]);
-      if (!Number.isFinite(v)) throw new FormatError(file, `line ${i + 1}, field ${k + 1}`, `expected a finite number, found '${parts[k]}'`);
+      // checked after the cast to float32: 1e39 is finite as a double and Infinity once stored
+      const v = Math.fround(Number(parts[k]));
+      if (!Number.isFinite(v)) throw new FormatError(file, `line ${i + 1}, field ${k + 1}`, `expected a finite number, found '${printable(parts[k], 30)}'`);
       values[n * keep + k] = v;
     }
     n++;

@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FormatError, UserError } from '../util/errors.js';
+import { FormatError, UserError, printable } from '../util/errors.js';
 import { packSequences, reasonOf, type ReadSet, type Sequence, type SkippedFile } from './sequences.js';
 
 export const UCLA_CLASSES = 10;
@@ -33,11 +33,12 @@ export function readUclaFile(path: string): Sequence & { view: number } {
   const text = readFileSync(path, 'utf-8');
   let doc: unknown;
   try { doc = JSON.parse(text); } catch (e) { throw new FormatError(path, jsonPosition(text, e), `malformed JSON (${(e as Error).message})`); }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new FormatError(path, 'top level', `expected an object {file_name, skeletons}, found ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}`);
   const obj = doc as { file_name?: unknown; skeletons?: unknown };
   const stem = path.replace(/^.*[\\/]/, '').replace(/\.json$/i, '');
   const name = typeof obj.file_name === 'string' ? obj.file_name : stem;
   const id = parseUclaName(name) ?? parseUclaName(stem);
-  if (!id) throw new FormatError(path, 'file_name', `expected a name aAA_sSS_eEE_vVV, found '${name}'`);
+  if (!id) throw new FormatError(path, 'file_name', `expected a name aAA_sSS_eEE_vVV, found '${printable(name)}'`);
   const label = ACTIONS.indexOf(id.action);
   if (label < 0) throw new FormatError(path, 'file_name', `action ${id.action} is not one of ${ACTIONS.join(',')}`);
   const sk = obj.skeletons;
@@ -50,7 +51,8 @@ export function readUclaFile(path: string): Sequence & { view: number } {
       if (!Array.isArray(joint) || joint.length < 3) throw new FormatError(path, `frame ${t}, joint ${v}`, 'expected [x, y, z]');
       for (let c = 0; c < 3; c++) {
         const x = joint[c];
-        if (typeof x !== 'number' || !Number.isFinite(x)) throw new FormatError(path, `frame ${t}, joint ${v}`, `expected a finite number, found ${JSON.stringify(x)}`);
+        // finite after the cast to float32 (1e39 is not)
+        if (typeof x !== 'number' || !Number.isFinite(Math.fround(x))) throw new FormatError(path, `frame ${t}, joint ${v}`, `expected a finite number, found ${printable(JSON.stringify(x) ?? String(x), 30)}`);
         xyz[(t * V + v) * 3 + c] = x;
       }
     });

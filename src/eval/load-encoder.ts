@@ -16,7 +16,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
-import { loadSafetensors, type TensorMap } from '../data/safetensors.js';
+import { loadSafetensors, type TensorMap, assertFiniteTensors } from '../data/safetensors.js';
 import { readTorchStateDict, isZip } from '../data/torch-checkpoint.js';
 import { FileRegion } from '../data/npy.js';
 import { STGCN } from '../nn/stgcn.js';
@@ -24,7 +24,7 @@ import { GRUEncoder } from '../nn/gru.js';
 import type { Encoder, EncoderKind } from '../nn/encoder.js';
 import { loadStateDict, encoderFromState } from '../nn/checkpoint.js';
 import { gruConfigFromCheckpoint } from '../nn/gru-checkpoint.js';
-import { readTrainState, weightsFile, stateFile } from '../i2md/checkpoint.js';
+import { readTrainState, weightsFile, stateFile, weightsPath } from '../i2md/checkpoint.js';
 import { runNames, officialSuffix } from '../i2md/names.js';
 import { getLayout, layoutNames, type Layout } from '../skeleton/layouts.js';
 import { allModalities, type Modality, type PretrainConfig } from '../i2md/config.js';
@@ -101,8 +101,9 @@ export function runFolderOf(path: string): string | undefined {
 
 /** The tensors and metadata of an encoder file: safetensors, or a PyTorch checkpoint's state dict. */
 function readWeights(path: string): { tensors: TensorMap; metadata: Record<string, string>; torch: boolean } {
-  if (isTorchFile(path)) return { tensors: readTorchStateDict(path).tensors, metadata: {}, torch: true };
-  return { ...loadSafetensors(path), torch: false };
+  const r = isTorchFile(path) ? { tensors: readTorchStateDict(path).tensors, metadata: {}, torch: true } : { ...loadSafetensors(path), torch: false };
+  assertFiniteTensors(path, r.tensors);
+  return r;
 }
 
 /** The modalities a checkpoint holds (a single encoder: the one in its metadata, else joint). */
@@ -136,8 +137,9 @@ export function loadEncoderFrom(path: string, modality: Modality, opts: LoadOpti
   if (!config.modalities.includes(modality)) {
     throw new UserError(`${run}: the run pre-trained ${config.modalities.join(', ')}, not ${modality} (--modality ${config.modalities.join('|')})`);
   }
-  const file = join(run, weightsFile);
+  const file = weightsPath(run, state);
   const { tensors, metadata } = loadSafetensors(file);
+  assertFiniteTensors(file, tensors);
   if (opts.encoder && opts.encoder !== config.encoder) throw new UserError(`${run}: the run pre-trained ${config.encoder === 'gru' ? 'GRU' : 'ST-GCN'} encoders, not ${opts.encoder} (--encoder ${config.encoder})`);
   const prefix = `${runNames(config.encoder).encoder(modality, 'q')}.`;
   const own: TensorMap = {};

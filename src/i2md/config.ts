@@ -7,6 +7,7 @@
  *   cpu-gru      the GRU recipe sized for real data on two CPU cores.
  * Switching terms off gives MoCo-only and CMD from the same program (the ablation of issue 7).
  */
+import { checkNumber, rules, type NumberRule } from '../util/options.js';
 import type { EncoderKind } from '../nn/encoder.js';
 import type { Corruption } from '../skeleton/augment.js';
 import type { Normalization } from '../skeleton/normalize.js';
@@ -163,28 +164,59 @@ export function fitQueueToData(c: PretrainConfig, trainSize: number): { config: 
   };
 }
 
+/**
+ * The numeric fields' rules with their options. Sizes are capped where a value can only be a typo
+ * (the buffers it implies could not be allocated): batch, queue and feature sizes, frames.
+ */
+export const configRules: [keyof PretrainConfig, string, NumberRule][] = [
+  ['hidden', 'hidden', { int: true, min: 1, max: 4096 }],
+  ['hiddenDim', 'hidden-dim', { int: true, min: 1, max: 65536 }],
+  ['dropout', 'dropout', { min: 0, max: 1, maxOpen: true }],
+  ['gruHidden', 'gru-hidden', { int: true, min: 1, max: 8192 }],
+  ['gruLayers', 'gru-layers', { int: true, min: 1, max: 64 }],
+  ['headDim', 'head-dim', { int: true, min: 1, max: 65536 }],
+  ['frames', 'frames', rules.frames],
+  ['minCrop', 'min-crop', rules.frames],
+  ['queueSize', 'queue-size', { int: true, min: 1, max: 2 ** 20 }],
+  ['momentum', 'momentum', rules.fraction],
+  ['tau', 'tau', rules.positive], ['tauTeacher', 'tau-teacher', rules.positive], ['tauStudent', 'tau-student', rules.positive], ['tauAgg', 'tau-agg', rules.positive],
+  ['topk', 'topk', { int: true, min: 1, max: 2 ** 20 }],
+  ['lambdaCmd', 'lambda-cmd', rules.nonNegative], ['lambdaImd', 'lambda-imd', rules.nonNegative],
+  ['kDna', 'k-dna', { int: true, min: 1, max: 256 }],
+  ['dnaDelta', 'dna-delta', { min: -1, max: 1 }],
+  ['epochs', 'epochs', { int: true, min: 1, max: 1e6 }],
+  ['batchSize', 'batch-size', { int: true, min: 1, max: 65536 }],
+  ['lr', 'lr', rules.positive],
+  ['weightDecay', 'weight-decay', rules.nonNegative],
+  ['sgdMomentum', 'sgd-momentum', { min: 0, max: 1, maxOpen: true }],
+  ['seed', 'seed', rules.seed],
+  ['jointFraction', 'joint-fraction', rules.fraction],
+  ['cropScaleMin', 'crop-scale-min', { min: 0, max: 1, minOpen: true, maxOpen: true }],
+  ['shearAmplitude', 'shear-amplitude', rules.nonNegative],
+  ['cmdStart', 'cmd-start', rules.nonNegative], ['imdStart', 'imd-start', rules.nonNegative], ['warmupEpochs', 'warmup-epochs', rules.nonNegative],
+  ['steps', 'steps', { int: true, min: 1, max: 2 ** 31 - 1 }],
+];
+/** Fields that may be absent (their defaults apply). */
+const optionalFields = new Set<keyof PretrainConfig>(['jointFraction', 'cropScaleMin', 'shearAmplitude', 'cmdStart', 'imdStart', 'warmupEpochs', 'steps']);
+
+/** Every problem of a config, one line each naming the option; empty when it is valid. */
 export function validateConfig(c: PretrainConfig): string[] {
   const errs: string[] = [];
-  if (c.queueSize % c.batchSize !== 0) errs.push(`--queue-size (${c.queueSize}) must be a multiple of --batch-size (${c.batchSize})`);
-  if (c.topk < 1 || c.topk > c.queueSize) errs.push(`--topk must be in 1..queue size (${c.queueSize})`);
-  if (c.modalities.length === 0) errs.push('at least one modality is needed');
-  if (c.cmd && c.modalities.length < 2) errs.push('CMD needs at least two modalities (or --no-cmd)');
-  if (!(c.tau > 0 && c.tauTeacher > 0 && c.tauStudent > 0 && c.tauAgg > 0)) errs.push('temperatures must be > 0');
-  if (!(c.momentum >= 0 && c.momentum <= 1)) errs.push('--momentum must be in [0, 1]');
-  if (c.kDna < 1 || c.kDna > 256) errs.push('--k-dna must be in 1..256');
-  if (c.encoder !== 'stgcn' && c.encoder !== 'gru') errs.push(`--encoder must be stgcn or gru, got ${String(c.encoder)}`);
-  if (!Number.isInteger(c.gruHidden) || c.gruHidden < 1) errs.push('--gru-hidden must be a positive integer');
-  if (!Number.isInteger(c.gruLayers) || c.gruLayers < 1) errs.push('--gru-layers must be a positive integer');
-  if (c.jointFraction !== undefined && !(c.jointFraction >= 0 && c.jointFraction <= 1)) errs.push(`--joint-fraction ${c.jointFraction}: expected a fraction in [0, 1]`);
-  if (c.cropScaleMin !== undefined && !(c.cropScaleMin > 0 && c.cropScaleMin < 1)) errs.push(`--crop-scale-min ${c.cropScaleMin}: expected a number in (0, 1)`);
-  if (c.shearAmplitude !== undefined && !(c.shearAmplitude >= 0)) errs.push(`--shear-amplitude ${c.shearAmplitude}: expected a number ≥ 0`);
-  if (c.corruptions?.some((x) => !allCorruptions.includes(x))) errs.push(`--corruptions: expected a subset of ${allCorruptions.join(',')} (or none)`);
-  for (const [k, flag] of [['cmdStart', 'cmd-start'], ['imdStart', 'imd-start'], ['warmupEpochs', 'warmup-epochs']] as const) {
-    const v = c[k];
-    if (v !== undefined && !(v >= 0)) errs.push(`--${flag} ${v}: expected a number of epochs ≥ 0`);
+  for (const [key, flag, rule] of configRules) {
+    const v = c[key];
+    if (v === undefined && optionalFields.has(key)) continue;
+    const e = checkNumber(flag, v, rule);
+    if (e) errs.push(e);
   }
+  if (errs.length) return errs;   // the relations below assume numbers in range
+  if (c.queueSize % c.batchSize !== 0) errs.push(`--queue-size (${c.queueSize}) must be a multiple of --batch-size (${c.batchSize})`);
+  if (c.topk > c.queueSize) errs.push(`--topk ${c.topk}: must be at most --queue-size (${c.queueSize})`);
+  if (!Array.isArray(c.lrSteps) || c.lrSteps.some((x) => !(typeof x === 'number' && Number.isFinite(x) && x >= 0))) errs.push(`--lr-steps ${String(c.lrSteps)}: expected epochs ≥ 0, comma-separated`);
+  if (!Array.isArray(c.modalities) || c.modalities.length === 0) errs.push('--modalities: at least one modality is needed');
+  if (c.cmd && c.modalities.length < 2) errs.push('CMD needs at least two modalities (or --no-cmd)');
+  if (c.encoder !== 'stgcn' && c.encoder !== 'gru') errs.push(`--encoder must be stgcn or gru, got ${String(c.encoder)}`);
+  if (c.corruptions?.some((x) => !allCorruptions.includes(x))) errs.push(`--corruptions: expected a subset of ${allCorruptions.join(',')} (or none)`);
   if (c.lrSchedule !== undefined && c.lrSchedule !== 'step' && c.lrSchedule !== 'cosine') errs.push(`--lr-schedule ${String(c.lrSchedule)}: expected step or cosine`);
-  if (c.steps !== undefined && !(Number.isInteger(c.steps) && c.steps >= 1)) errs.push(`--steps ${c.steps}: expected a whole number of steps ≥ 1`);
   if (c.lrSchedule === 'cosine' && !c.steps && !(c.epochs > (c.warmupEpochs ?? 0))) errs.push(`--lr-schedule cosine: --epochs (${c.epochs}) must exceed --warmup-epochs (${c.warmupEpochs ?? 0})`);
   return errs;
 }

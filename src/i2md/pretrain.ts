@@ -1,10 +1,12 @@
 /**
  * The pre-training loop: seeded loader of two augmented views, one GPU step per batch, losses
  * read back only every `logEvery` steps, metrics as JSON lines, atomic checkpoints every
- * `checkpointEvery` epochs and on SIGINT/SIGTERM, exact resume, and a stop with the term and step
- * named when a loss turns NaN/Inf (the last good checkpoint stays).
+ * `checkpointEvery` epochs and on SIGINT/SIGTERM, exact resume, and a stop naming the loss term
+ * or tensor and the step when anything turns NaN/Inf — the finite guard (guard.ts) checks every
+ * step on the GPU and is read with the losses, always before a checkpoint is written, so the last
+ * good checkpoint stays.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor, G } from '../tensor/tensor.js';
 import type { SkeletonDataset } from '../data/dataset.js';
@@ -14,11 +16,13 @@ import { stepSchedule, cosineSchedule, type Schedule } from '../optim/schedule.j
 import { getLayout } from '../skeleton/layouts.js';
 import { UserError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
+import { makeOutputDir, writeFileAtomic, ioError } from '../util/atomic.js';
 import { I2MDModel } from './model.js';
 import { pretrainStep, partsAt, type LossTerms } from './step.js';
 import { saveCheckpoint, loadCheckpoint, type TrainState } from './checkpoint.js';
 import { DEFAULT_CROP_SCALE_MIN, resolveEpochs, type PretrainConfig } from './config.js';
 import { RunningMeans, writeMetricsCsv } from './telemetry.js';
+import { FiniteGuard } from './guard.js';
 import type { KnnMonitor, KnnReading } from '../eval/knn-monitor.js';
 
 export interface PretrainOptions {
@@ -44,13 +48,38 @@ export interface PretrainResult {
   stepMs: number;             // mean wall time per step
   dataMs: number;             // mean time per step spent preparing or waiting for data
   interrupted: boolean;
+  /** the signal that stopped the run (SIGINT or SIGTERM), if one did */
+  signal?: NodeJS.Signals;
 }
 
 export class NonFiniteLoss extends UserError {
-  constructor(term: string, step: number, value: number, window = 1) {
+  /**
+   * `window` > 1: found in the mean of that many steps ending at `step`. `kept`: the step of the
+   * checkpoint left in place (−1: none was written). `kind` 'tensor': a weight, statistic, queue
+   * or velocity turned non-finite after the step's update.
+   */
+  constructor(term: string, step: number, value: number | string, window = 1, kept?: number, kind: 'loss term' | 'tensor' = 'loss term') {
     const where = window > 1 ? `in steps ${step - window + 1}–${step}` : `at step ${step}`;
-    super(`training stopped: loss term '${term}' is ${value} ${where}; the last good checkpoint is kept`, 3);
+    const what = kind === 'tensor' ? `tensor '${term}' holds ${value} after the update ${where}` : `loss term '${term}' is ${value} ${where}`;
+    const after = kept === undefined ? 'the last good checkpoint is kept' : kept < 0 ? 'no checkpoint was written' : `the last good checkpoint (step ${kept}) is kept`;
+    super(`training stopped: ${what}; ${after}`, 3);
   }
+}
+
+/** The guard's flag sum rides with the loss terms under this name; it is never logged. */
+const guardTerm = '__nonfinite';
+
+/**
+ * On resume, drops the metric rows logged after the checkpoint's step: those steps run again and
+ * log again, so the file keeps one row per step.
+ */
+function trimMetrics(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  const rows = readFileSync(path, 'utf8').split('\n').filter((line) => {
+    if (!line.trim()) return false;
+    try { return !((JSON.parse(line) as { step?: number }).step! > step); } catch { return false; }   // a row cut by the kill goes too
+  });
+  writeFileAtomic(path, rows.map((r) => `${r}\n`).join(''), 'trimming metrics.jsonl to the checkpoint');
 }
 
 /** The learning rate at a (fractional) epoch under the config's schedule. */
@@ -83,7 +112,7 @@ function describeTerms(t: Record<string, number>): string {
 export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig, opts: PretrainOptions): Promise<PretrainResult> {
   const { runDir, logEvery = 10, checkpointEvery = 1 } = opts;
   const config = resolveEpochs(recipe, dataset.size);
-  mkdirSync(runDir, { recursive: true });
+  makeOutputDir(runDir, 'run folder');
   const layout = getLayout(dataset.layout);
   const model = new I2MDModel(config, layout, dataset.M);
   model.train();
@@ -91,11 +120,15 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   const lrAt = scheduleOf(config);
   const log = opts.quiet ? () => undefined : opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   let state: TrainState = { epoch: 0, step: 0, batchInEpoch: 0, config, dataset: opts.datasetName ?? dataset.layout };
-  // a resumed run saves the recipe it continues with (a longer --epochs, src/cli/recipe.ts)
-  if (opts.resume) state = { ...loadCheckpoint(runDir, model, sgd), config };
-  else writeFileSync(join(runDir, 'metrics.jsonl'), '');
+  if (opts.resume) {
+    // a resumed run saves the recipe it continues with (a longer --epochs, src/cli/recipe.ts)
+    state = { ...loadCheckpoint(runDir, model, sgd), config };
+    trimMetrics(join(runDir, 'metrics.jsonl'), state.step);
+  } else writeFileAtomic(join(runDir, 'metrics.jsonl'), '', 'starting metrics.jsonl');
   // kebab-case keys: the flags' names, so `pretrain --config RUN/config.json` repeats the recipe
-  writeFileSync(join(runDir, 'config.json'), JSON.stringify(Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`), v])), null, 1));
+  writeFileAtomic(join(runDir, 'config.json'),
+    JSON.stringify(Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`), v])), null, 1),
+    'writing config.json');
 
   const loader = new Loader(dataset, {
     batchSize: config.batchSize, dropLast: true, seed: config.seed, transform: 'twoViews', T: config.frames,
@@ -106,16 +139,25 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   const progress = opts.quiet ? undefined : new Progress(totalSteps, 'pretrain', { perItem: config.batchSize, start: state.step });
   const losses: PretrainResult['losses'] = [];
   const knn: PretrainResult['knn'] = [];
-  let interrupted = false;
-  const stop = () => { interrupted = true; };
+  let interrupted = false, signal: NodeJS.Signals | undefined;
+  const stop = (sig: NodeJS.Signals) => { interrupted = true; signal ??= sig; };
   process.once('SIGINT', stop); process.once('SIGTERM', stop);
 
   const [B, T, V, M] = [config.batchSize, config.frames, dataset.V, dataset.M];
   const means = new RunningMeans();
+  // room for every tensor the checkpoint holds, a velocity per parameter, and the loss terms
+  const guard = new FiniteGuard(model.namedTensors().length + model.queryParameters().length + 128);
+  const checked = (): [string, Tensor][] => [
+    ...model.namedTensors(),
+    ...sgd.velocities().flatMap((v, i) => (v ? [[`optimizer.velocity.${i}`, v] as [string, Tensor]] : [])),
+  ];
   let stepTime = 0, steps = 0, savedStep = opts.resume ? state.step : -1, lastLr = lrAt(state.epoch);
   let sinceLine: { window: number; terms: Record<string, number> }[] = [];   // rows since the last epoch line
   const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; writeMetricsCsv(runDir); };
-  const metric = (row: Record<string, unknown>) => appendFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
+  const metric = (row: Record<string, unknown>) => {
+    const path = join(runDir, 'metrics.jsonl');
+    try { appendFileSync(path, JSON.stringify(row) + '\n'); } catch (e) { throw ioError(e, path, 'appending metrics', savedStep >= 0 ? 'the last checkpoint is intact' : undefined); }
+  };
   /** One log line: every term's mean over the steps since the previous one. */
   // wall time since the run began (a resumed run continues from its last metrics row) and the rate since the last row
   const began = performance.now() - 1000 * (opts.resume ? lastWall(join(runDir, 'metrics.jsonl')) : 0);
@@ -124,9 +166,15 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
     const window = means.window;
     if (window === 0) return;
     const values = await means.read();
+    const flagged = values[guardTerm];
+    delete values[guardTerm];
+    if (flagged !== 0) {
+      const b = await guard.broken();
+      if (b) throw new NonFiniteLoss(b.name, b.step, b.value, 1, savedStep, b.kind);
+    }
     // name the first component that broke, not the total it spoils
     const bad = Object.entries(values).find(([n, v]) => n !== 'total' && !Number.isFinite(v)) ?? (Number.isFinite(values.total) ? undefined : ['total', values.total]);
-    if (bad) throw new NonFiniteLoss(bad[0] as string, state.step, bad[1] as number, window);
+    if (bad) throw new NonFiniteLoss(bad[0] as string, state.step, bad[1] as number, window, savedStep);
     losses.push({ step: state.step, window, terms: values });
     sinceLine.push({ window, terms: values });
     const now = performance.now();
@@ -167,6 +215,7 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
         lastLr = lrAt(config.lrSchedule === 'cosine' ? epoch + (b - 1) / loader.batchesPerEpoch : epoch);
         const terms = pretrainStep(model, sgd, x1, x2, lastLr, { ...partsAt(config, epoch), telemetry: true });
         x1.dispose(); x2.dispose();
+        terms[guardTerm] = guard.check(state.step + 1, terms, checked());
         means.push(terms);
         state.step++; state.batchInEpoch = b;
         if (state.step % logEvery === 0 || state.step === totalSteps) await flush();
@@ -187,8 +236,9 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
     process.off('SIGINT', stop); process.off('SIGTERM', stop);
     progress?.done();
     means.reset();
+    guard.dispose();
   }
   const ls = loader.stats();
   loader.close();
-  return { model, state, losses, knn, stepMs: steps ? stepTime / steps : 0, dataMs: ls.batches ? (ls.prepareMs + ls.waitMs) / ls.batches : 0, interrupted };
+  return { model, state, losses, knn, stepMs: steps ? stepTime / steps : 0, dataMs: ls.batches ? (ls.prepareMs + ls.waitMs) / ls.batches : 0, interrupted, signal };
 }

@@ -96,6 +96,9 @@ export class SGD {
     return out;
   }
 
+  /** The velocity tensors by parameter position (undefined: not stepped yet), for the finite guard. */
+  velocities(): readonly (Tensor | undefined)[] { return this.velocity; }
+
   /** Restores buffers saved by `state()`; the next step continues as if never interrupted. */
   load(state: readonly (Float32Array | null)[]): void {
     this.dispose();

@@ -74,5 +74,19 @@ for (const kind of ['stgcn', 'gru'] as const) {
     }
   });
 }
+t('embed refuses empty dimensions and NaN input by name, ', async () => {
+  const ckpt = join(dir, 'enc2.safetensors');
+  await initEncoder({ out: ckpt, hidden: 4, hiddenDim: 12, headDim: 6, seed: 5 });
+  const fails = async (shape: number[], data: Float32Array, re: RegExp) => {
+    const p = join(dir, `bad${Math.random().toString(36).slice(2)}.npy`);
+    writeNpy(p, '<f4', shape, data);
+    try { await embedFile({ checkpoint: ckpt, data: p, out: join(dir, 'o.npy') }); assert.unreachable(`${shape}`); }
+    catch (e) { assert.instance(e, UserError, String(e)); assert.match((e as Error).message, re); }
+  };
+  await fails([2, 3, 0, 25, 2], new Float32Array(0), /has an empty dimension/);
+  await fails([0, 3, 4, 25, 2], new Float32Array(0), /has an empty dimension/);
+  const x = Float32Array.from(randn(2 * 3 * 4 * 25 * 2, 3)); x[3 * 4 * 25 * 2 + 17] = NaN;
+  await fails([2, 3, 4, 25, 2], x, /sample 1: value NaN: the input must be finite/);
+});
 
 t.run();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NpyFile, NpyStreamWriter, encodeNpyHeader, parseNpyHeader } from '../../src/data/npy.js';
 import { writeNpy } from '../helpers/npy.js';
+import { UserError } from '../../src/util/errors.js';
 
 const t = suite('npy');
 const dir = mkdtempSync(join(tmpdir(), 'i2md-npy-'));
@@ -81,6 +82,12 @@ t('streaming writer rewrites the header with the rows appended', () => {
   writeNpy(direct, '<f4', [2, 2], [1, 2, 3, 4]);
   assert.equal(readFileSync(p).toString('hex'), readFileSync(direct).toString('hex'));
   assert.is(encodeNpyHeader('<f4', [1000, 2]).length, 128);
+});
+
+t('the stream writer turns OS errors into one line with the path (ENOENT, EISDIR)', () => {
+  const d = mkdtempSync(join(tmpdir(), 'npyw-'));
+  assert.throws(() => new NpyStreamWriter(join(d, 'no', 'such', 'x.npy'), '<f4', [2], 1), (e: Error) => e instanceof UserError && /x\.npy: no such file or folder while creating the file \(ENOENT\)$/.test(e.message));
+  assert.throws(() => new NpyStreamWriter(d, '<f4', [2], 1), (e: Error) => e instanceof UserError && /is a folder while creating the file \(EISDIR\)$/.test(e.message));
 });
 
 t.run();

@@ -3,37 +3,15 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
 import { writeNpy } from '../helpers/npy.js';
+import { zip } from '../helpers/zip.js';
 import { readNpz } from '../../src/data/npz.js';
 import { openDataset } from '../../src/data/open.js';
+import { FormatError } from '../../src/util/errors.js';
 
 const t = suite('npz');
 const dir = mkdtempSync(join(tmpdir(), 'i2md-npz-'));
 
-/** A minimal zip: each member stored or deflated (CRCs left zero: the reader does not check them). */
-function zip(members: { name: string; bytes: Buffer; deflate: boolean }[]): Buffer {
-  const parts: Buffer[] = [], central: Buffer[] = [];
-  let offset = 0;
-  for (const m of members) {
-    const body = m.deflate ? deflateRawSync(m.bytes) : m.bytes;
-    const name = Buffer.from(m.name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(m.deflate ? 8 : 0, 8);
-    local.writeUInt32LE(body.length, 18); local.writeUInt32LE(m.bytes.length, 22); local.writeUInt16LE(name.length, 26);
-    const cd = Buffer.alloc(46);
-    cd.writeUInt32LE(0x02014b50, 0); cd.writeUInt16LE(20, 4); cd.writeUInt16LE(20, 6); cd.writeUInt16LE(m.deflate ? 8 : 0, 10);
-    cd.writeUInt32LE(body.length, 20); cd.writeUInt32LE(m.bytes.length, 24); cd.writeUInt16LE(name.length, 28); cd.writeUInt32LE(offset, 42);
-    central.push(cd, name);
-    parts.push(local, name, body);
-    offset += 30 + name.length + body.length;
-  }
-  const cdBytes = Buffer.concat(central);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0); eocd.writeUInt16LE(members.length, 8); eocd.writeUInt16LE(members.length, 10);
-  eocd.writeUInt32LE(cdBytes.length, 12); eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, cdBytes, eocd]);
-}
 function npyBytes(dtype: '<f4' | '<i8' | '<f8', shape: number[], data: number[] | Float32Array): Buffer {
   const p = join(dir, 'tmp.npy'); writeNpy(p, dtype, shape, data); return readFileSync(p);
 }
@@ -71,6 +49,43 @@ t('CTR-GCN npz: stored x, deflated y → (3,T,25,2) samples with argmax labels',
   const o = openDataset(p);
   assert.is(o.info.format, 'npz');
   assert.is(o.all.size, 4);
+});
+
+t('npz lies: stated size vs shape, bounds past the file, zip bomb, corrupt deflate, label rows — one FormatError each', () => {
+  const good = npyBytes('<f4', [N, T, 150], x), y = npyBytes('<f8', [N, 4], yOneHot);
+  const write = (b: Buffer) => { const p = join(dir, `lie${Math.random().toString(36).slice(2)}.npz`); writeFileSync(p, b); return p; };
+  const fails = (b: Buffer, re: RegExp) => {
+    const p = write(b);
+    assert.throws(() => readNpz(p), (e: Error) => e instanceof FormatError && e.message.startsWith(p) && re.test(e.message) && !e.message.includes('\n'), String(re));
+  };
+  // the header says 2·N rows, the stored member (sizes patched to agree) holds N: the old reader read the zip's own records as samples
+  const lying = Buffer.from(good); lying.write(`(${2 * N}, ${T}, 150)`, lying.indexOf(`(${N}, ${T}, 150)`), 'latin1');
+  const z = zip([{ name: 'x_train.npy', bytes: lying, deflate: false }, { name: 'y_train.npy', bytes: y, deflate: false }]);
+  fails(z, /truncated|needs \d+ bytes/);
+  // a stored member whose stated size runs past its data into the next member
+  const big = zip([{ name: 'x_train.npy', bytes: good, deflate: false }, { name: 'y_train.npy', bytes: y, deflate: false }]);
+  const first = big.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  big.writeUInt32LE(good.length + 64, first + 20); big.writeUInt32LE(good.length + 64, first + 24);
+  fails(big, /holds \d+|needs \d+ bytes/);
+  // a zip bomb: 64 MB of zeros that says it is 1 KB
+  const bomb = zip([{ name: 'x_train.npy', bytes: Buffer.alloc(64 << 20), deflate: true }, { name: 'y_train.npy', bytes: y, deflate: false }]);
+  const bc = bomb.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  bomb.writeUInt32LE(1024, bc + 24);
+  const t0 = Date.now();
+  fails(bomb, /inflates past its stated size of 1024 bytes/);
+  assert.ok(Date.now() - t0 < 3000, 'the bomb was inflated in full');
+  // a corrupt deflate stream
+  const cut = zip([{ name: 'x_train.npy', bytes: good, deflate: true }, { name: 'y_train.npy', bytes: y, deflate: false }]);
+  cut.fill(0xff, 40, 60);
+  fails(cut, /corrupt deflate stream|inflates to|malformed/);
+  // central directory past the end of the file
+  const trunc = zip([{ name: 'x_train.npy', bytes: good, deflate: false }, { name: 'y_train.npy', bytes: y, deflate: false }]);
+  trunc.writeUInt32LE(trunc.length, trunc.length - 22 + 16);
+  fails(trunc, /runs past the end of the file/);
+  // labels: NaN and all-zero one-hot rows, negative plain labels
+  fails(zip([{ name: 'x_train.npy', bytes: good, deflate: false }, { name: 'y_train.npy', bytes: npyBytes('<f8', [N, 4], [0, 0, 1, 0, NaN, 0, 0, 0]), deflate: false }]), /y_train row 1: value NaN/);
+  fails(zip([{ name: 'x_train.npy', bytes: good, deflate: false }, { name: 'y_train.npy', bytes: npyBytes('<f8', [N, 4], [0, 0, 1, 0, 0, 0, 0, 0]), deflate: false }]), /y_train row 1: a one-hot row with no positive entry/);
+  fails(zip([{ name: 'x_train.npy', bytes: good, deflate: false }, { name: 'y_train.npy', bytes: npyBytes('<i8', [N], [3, -1]), deflate: false }]), /label 1: -1 is not a class index/);
 });
 
 t.run();

@@ -97,4 +97,13 @@ t('a folder streams with splits and the missing list', () => {
   assert.equal(Array.from(readNtuFile(join(sub, 'S001C001P001R001A001.skeleton'), 10).data), Array.from(s.data));
 });
 
+t('action numbers outside A001–A120 are refused by file name', () => {
+  for (const a of ['A000', 'A999']) {
+    const sub = join(dir, `ntu-${a}`);
+    mkdirSync(sub);
+    writeFileSync(join(sub, `S001C001P001R001${a}.skeleton`), skeletonText(frames));
+    assert.throws(() => openDataset(sub, 'ntu'), new RegExp(`S001C001P001R001${a}\\.skeleton: file name: action ${a} outside A001–A120`));
+  }
+});
+
 t.run();

@@ -9,6 +9,7 @@ import { NpyFile } from '../../src/data/npy.js';
 import { writeNpy } from '../helpers/npy.js';
 import { writeLabelPickle, readLabelPickle } from '../../src/data/pickle.js';
 import { summarise } from '../../src/cli/inspect.js';
+import { FiniteCheckedDataset } from '../../src/data/finite.js';
 
 const t = suite('prepare / open / inspect');
 const root = mkdtempSync(join(tmpdir(), 'i2md-prep-'));
@@ -31,7 +32,8 @@ t('prepare writes the prepared folder; open reads it back identically', () => {
   const back = openDataset(out);
   assert.is(back.info.format, 'npy');
   assert.is(back.train!.size, 27);
-  assert.instance(back.train, NpyDataset);
+  assert.instance(back.train, FiniteCheckedDataset);   // checked for NaN on read
+  assert.instance((back.train as FiniteCheckedDataset).base, NpyDataset);
   for (let i = 0; i < 27; i++) {
     const a = src.train!.get(i), b = back.train!.get(i);
     assert.equal([b.frames, b.label, b.name], [a.frames, a.label, a.name]);
@@ -45,6 +47,16 @@ t('prepare writes the prepared folder; open reads it back identically', () => {
   assert.equal(s.frames, { min: 2, median: 7, max: 11 });
   assert.equal(s.splits, { train: 27, test: 3 });
   assert.equal(s.persons, { 1: 30 });
+});
+
+t('prepare fails after writing no samples (every one bad), with no meta.json; refuses an output under /proc', () => {
+  const src = join(root, 'all-nan'), out = join(root, 'all-nan-out');
+  mkdirSync(src);
+  writeNpy(join(src, 'train_data_joint.npy'), '<f4', [2, 3, 2, 25, 1], new Float32Array(2 * 3 * 2 * 25).fill(NaN));
+  writeNpy(join(src, 'train_label.npy'), '<i8', [2], [0, 1]);
+  assert.throws(() => prepareDataset({ format: 'auto', input: src, out, progress: false }), /no samples were written to .*2 skipped, e\.g\. .*is NaN/);
+  assert.ok(!existsSync(join(out, 'meta.json')));
+  assert.throws(() => prepareDataset({ format: 'auto', input: src, out: '/proc/i2md-x', progress: false }), /\/proc\/i2md-x: output cannot be under \/proc/);
 });
 
 t('ST-GCN style folder: label .npy, no num_frame (computed), train only', () => {

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FormatError } from '../../src/util/errors.js';
+import { FormatError, decoding } from '../../src/util/errors.js';
+import { saveSafetensors, loadSafetensors, checkNames, assertFiniteTensors } from '../../src/data/safetensors.js';
 import { NpyFile } from '../../src/data/npy.js';
 import { writeNpy } from '../helpers/npy.js';
 import { unpickle } from '../../src/data/pickle.js';
@@ -118,6 +119,62 @@ t('UCLA JSON: malformed text, wrong joint count, non-numbers, empty', () => {
   rejects(() => readUclaFile(p), p, /frame 1, joint 19/, /expected a finite number, found null/);
   p = file(f([]), 'd.json');
   rejects(() => readUclaFile(p), p, /skeletons/, /empty sequence/);
+});
+
+t('npy: a key given twice is read last-wins as numpy does; raw bytes in a header are escaped, never echoed', () => {
+  const p = npyWithHeader("{'descr': '<i8', 'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 8);
+  assert.is(NpyFile.open(p).dtype, '<f4');
+  const q = npyWithHeader("{'descr': '\x01\x1b[31m\xff', 'fortran_order': False, 'shape': (2,), }", 8);
+  try { NpyFile.open(q); assert.unreachable(); } catch (e) {
+    assert.instance(e, FormatError);
+    assert.not.match((e as Error).message, /[\x00-\x1f\x7f-\xff]/);
+    assert.match((e as Error).message, /\\x1b/);
+  }
+});
+
+t('pickle: APPENDS of 500 000 items is read (no spread into push)', () => {
+  const n = 500000;
+  const body = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) { body[2 * i] = 0x4b; body[2 * i + 1] = i % 256; }   // BININT1
+  const bytes = Buffer.concat([Buffer.from([0x80, 0x02, 0x5d, 0x28]), body, Buffer.from([0x65, 0x2e])]);   // PROTO 2, EMPTY_LIST, MARK … APPENDS STOP
+  const v = unpickle(bytes, 'big.pkl') as number[];
+  assert.is(v.length, n);
+  assert.is(v[n - 1], (n - 1) % 256);
+});
+
+t('safetensors: a tensor named __proto__ is unexpected like any other name; NaN weights are refused', () => {
+  assert.throws(() => checkNames(JSON.parse('{"a": {"shape": [1]}, "__proto__": {"shape": [1]}}'), { a: [1] }), /unexpected \(1\): __proto__/);
+  const p = join(dir, 'nan.safetensors');
+  saveSafetensors(p, { w: { dtype: 'F32', shape: [3], data: Float32Array.of(1, NaN, 2) } });
+  assert.throws(() => assertFiniteTensors(p, loadSafetensors(p).tensors), (e: Error) => e instanceof FormatError && /tensor "w" element 1: NaN: weights must be finite/.test(e.message));
+});
+
+t('a reader that trips on a malformed file still ends in one line naming it (the shared decode path)', () => {
+  const r = (() => { try { decoding('x.bin', 'byte 3', () => new DataView(new ArrayBuffer(2)).getUint32(0)); } catch (e) { return e as Error; } })();
+  assert.instance(r, FormatError);
+  assert.match(r!.message, /^x\.bin: byte 3: malformed or truncated \(/);
+  assert.throws(() => decoding('x', 'y', () => { throw new Error('a bug, not a file problem'); }), (e: Error) => !(e instanceof FormatError));
+});
+
+t('NW-UCLA: null, an array or a number at the top level; a value that overflows float32', () => {
+  for (const doc of ['null', '[]', '7']) {
+    const p = file(doc, `a01_s01_e01_v01_${k++}.json`);
+    rejects(() => readUclaFile(p), p, /top level/, /expected an object \{file_name, skeletons\}/);
+  }
+  const frame = JSON.stringify(Array.from({ length: 20 }, (_, v) => [v === 3 ? 1e39 : 0.5, 0.5, 0.5]));
+  const p = file(`{"file_name": "a01_s01_e01_v01", "skeletons": [${frame}]}`, `a01_s01_e01_v01_${k++}.json`);
+  rejects(() => readUclaFile(p), p, /frame 0, joint 3/, /expected a finite number, found 1e\+39/);
+});
+
+t('MSR: an action out of range is skipped with its path, and fatal with --strict', () => {
+  const d = join(dir, 'msr-range'); mkdirSync(d);
+  const body = Array.from({ length: 20 }, () => '0.1 0.2 0.3 1').join('\n') + '\n';
+  writeFileSync(join(d, 'a01_s01_e01_skeleton3D.txt'), body);
+  writeFileSync(join(d, 'a99_s01_e01_skeleton3D.txt'), body);
+  const o = openDataset(d);
+  assert.is(o.info.skipped.length, 1);
+  assert.match(o.info.skipped[0].reason, /a99_s01_e01_skeleton3D\.txt: file name: action 99 outside 1\.\.20/);
+  assert.throws(() => openDataset(d, 'msr', { strict: true }), /a99_s01_e01_skeleton3D\.txt: file name: action 99/);
 });
 
 t.run();

@@ -88,6 +88,12 @@ t('pku: skeleton + label + split files, instances cut from videos', () => {
   assert.is(s.frames, 15);
   assert.ok(Math.abs(s.data[((0 * 20 + 0) * 25 + 0) * 2 + 0] - 20) < 1e-4);
   assert.is(openDataset(dir).info.format, 'pku');
+  // a label range past the video's end is an error naming the label line, not an all-NaN sample; a huge one is refused when read
+  writeFileSync(join(dir, 'label', '0003-M.txt'), '51,5,25,1\n7,31,39,1\n');
+  const q = openPku(dir);
+  assert.throws(() => q.all.get(3), /0003-M\.txt: line 2: frames 31–39 start past the end of 0003-M\.txt \(30 frames\)/);
+  writeFileSync(join(dir, 'label', '0003-M.txt'), '51,5,100000005,1\n');
+  assert.throws(() => openPku(dir), /line 1: frames 5–100000005: an action of 100000000 frames/);
 });
 
 t.run();

@@ -178,6 +178,13 @@ t('a bigger (N, C, T, V) block matches the reference; no tensors leak', async ()
   freeState(state);
 });
 
+t('the fused ReLU keeps NaN: a NaN in a channel makes that channel NaN, not 0', async () => {
+  const x = Tensor.from([NaN, 1, 2, 3, 4, 5, 6, 7], [2, 4]);
+  const y = [...await batchNorm(x, undefined, undefined, batchNormState(4), { channelAxis: 1, training: true, relu: true }).read()];
+  assert.ok(Number.isNaN(y[0]) && Number.isNaN(y[4]), `channel 0: ${y[0]}, ${y[4]}`);
+  assert.ok(y.filter((v, i) => i % 4 !== 0).every(Number.isFinite), `other channels: ${y}`);
+});
+
 t('rejects one value per channel in training and mismatched parameters', () => {
   const state = batchNormState(3);
   assert.throws(() => tidy(() => batchNorm(Tensor.from(randn(3, 1), [1, 3]), undefined, undefined, state, { training: true })), /more than 1 value/);

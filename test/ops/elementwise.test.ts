@@ -92,6 +92,19 @@ t('where picks by mask; greater/equal give 0/1', async () => {
   assert.equal([...await E.equal(a, Tensor.from([3])).read()], [0, 0, 1, 0]);
 });
 
+t('relu, maximum and addRelu keep NaN (WGSL leaves max(NaN, y) to the adapter; llvmpipe drops it)', async () => {
+  // both entry points: 8 elements take the vec4 path, 5 the scalar one
+  for (const v of [[NaN, 1, -1, Infinity, -Infinity, NaN, 2, -3], [NaN, 1, -1, Infinity, -Infinity]]) {
+    const x = Tensor.from(v);
+    const relu = [...await E.relu(x).read()];
+    assert.equal(relu.map(String), v.map((a) => String(Number.isNaN(a) ? NaN : Math.max(0, a))), `relu of ${v.length}`);
+    const mx = [...await E.maximum(x, Tensor.from(v.map(() => 0))).read()];
+    assert.ok(Number.isNaN(mx[0]), 'maximum(NaN, 0)');
+    const ar = [...await E.addRelu(x, Tensor.from(v.map(() => 0))).read()];
+    assert.ok(Number.isNaN(ar[0]) && ar[1] === 1 && ar[2] === 0, `addRelu ${ar}`);
+  }
+});
+
 t('a tensor used twice accumulates both gradients (x·x, diamond)', async () => {
   await checkOp({ shapes: [[5]], gpu: ([x]) => E.add(E.mul(x, x), E.exp(x)), ref: ([x]) => x.map((v) => v * v + Math.exp(v)) });
   // diamond: y = relu(x); z = y·y + 3y
