@@ -4,10 +4,8 @@
  * JSON file. Both are written to temp files and renamed, the JSON last; the JSON names the step
  * the weights belong to, so a crash between the two renames is detected on resume.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { host } from '../gpu/host.js';
 import { saveSafetensors, loadSafetensors, type TensorMap } from '../data/safetensors.js';
-import { writeFileAtomic } from '../util/atomic.js';
 import { G } from '../tensor/tensor.js';
 import { GpuRng, type GpuRngState } from '../ops/random.js';
 import { UserError } from '../util/errors.js';
@@ -46,7 +44,7 @@ export async function saveCheckpoint(dir: string, model: I2MDModel, sgd: SGD, st
   }
   const velocity = await sgd.state();
   velocity.forEach((v, i) => { if (v) tensors[`optimizer.velocity.${i}`] = { dtype: 'F32', shape: [v.length], data: v }; });
-  saveSafetensors(join(dir, weightsFile), tensors, { format: 'i2md-pretrain', step: String(state.step) });
+  saveSafetensors(host.path.join(dir, weightsFile), tensors, { format: 'i2md-pretrain', step: String(state.step) });
   const file: StateFile = {
     ...state,
     weights: weightsFile,
@@ -55,15 +53,15 @@ export async function saveCheckpoint(dir: string, model: I2MDModel, sgd: SGD, st
     dropRngs: Object.fromEntries(model.branches.flatMap((b) => [[`${b.modality}.q`, b.encoderQ.dropRng?.state()], [`${b.modality}.k`, b.encoderK.dropRng?.state()]]).filter(([, v]) => v)),
     velocityShapes: velocity.map((v) => (v ? [v.length] : null)),
   };
-  writeFileAtomic(join(dir, stateFile), JSON.stringify(file, null, 1));
+  host.files.writeAtomic(host.path.join(dir, stateFile), JSON.stringify(file, null, 1));
 }
 
 export function readTrainState(dir: string): TrainState {
-  const path = join(dir, stateFile);
-  if (!existsSync(path)) throw new UserError(`${dir}: no ${stateFile} — not a run folder with a checkpoint`);
+  const path = host.path.join(dir, stateFile);
+  if (!host.files.exists(path)) throw new UserError(`${dir}: no ${stateFile} — not a run folder with a checkpoint`);
   let state: StateFile;
   try {
-    state = JSON.parse(readFileSync(path, 'utf8')) as StateFile;
+    state = JSON.parse(host.files.readText(path)) as StateFile;
   } catch (e) {
     throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
   }
@@ -74,7 +72,7 @@ export function readTrainState(dir: string): TrainState {
 /** Restores model, optimiser and RNG streams from a run folder; returns where training stopped. */
 export function loadCheckpoint(dir: string, model: I2MDModel, sgd: SGD): TrainState {
   const state = readTrainState(dir) as StateFile;
-  const { tensors, metadata } = loadSafetensors(join(dir, state.weights ?? weightsFile));
+  const { tensors, metadata } = loadSafetensors(host.path.join(dir, state.weights ?? weightsFile));
   if (metadata.step !== String(state.step)) {
     throw new UserError(`${dir}: ${weightsFile} is from step ${metadata.step} but ${stateFile} says step ${state.step} (interrupted save?)`);
   }

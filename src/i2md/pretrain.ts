@@ -4,8 +4,7 @@
  * `checkpointEvery` epochs and on SIGINT/SIGTERM, exact resume, and a stop with the term and step
  * named when a loss turns NaN/Inf (the last good checkpoint stays).
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { host } from '../gpu/host.js';
 import { Tensor, G } from '../tensor/tensor.js';
 import type { SkeletonDataset } from '../data/dataset.js';
 import { Loader } from '../data/loader.js';
@@ -75,17 +74,17 @@ function describeTerms(t: Record<string, number>): string {
 export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig, opts: PretrainOptions): Promise<PretrainResult> {
   const { runDir, logEvery = 10, checkpointEvery = 1 } = opts;
   const config = resolveEpochs(recipe, dataset.size);
-  mkdirSync(runDir, { recursive: true });
+  host.files.mkdirp(runDir);
   const layout = getLayout(dataset.layout);
   const model = new I2MDModel(config, layout, dataset.M);
   model.train();
   const sgd = new SGD({ momentum: config.sgdMomentum, weightDecay: config.weightDecay });
   const lrAt = scheduleOf(config);
-  const log = opts.quiet ? () => undefined : opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const log = opts.quiet ? () => undefined : opts.log ?? ((l: string) => host.logLine(l));
   let state: TrainState = { epoch: 0, step: 0, batchInEpoch: 0, config, dataset: opts.datasetName ?? dataset.layout };
   if (opts.resume) state = loadCheckpoint(runDir, model, sgd);
-  else writeFileSync(join(runDir, 'metrics.jsonl'), '');
-  writeFileSync(join(runDir, 'config.json'), JSON.stringify(config, null, 1));
+  else host.files.write(host.path.join(runDir, 'metrics.jsonl'), '');
+  host.files.write(host.path.join(runDir, 'config.json'), JSON.stringify(config, null, 1));
 
   const loader = new Loader(dataset, {
     batchSize: config.batchSize, dropLast: true, seed: config.seed, transform: 'twoViews', T: config.frames,
@@ -98,14 +97,14 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   const knn: PretrainResult['knn'] = [];
   let interrupted = false;
   const stop = () => { interrupted = true; };
-  process.once('SIGINT', stop); process.once('SIGTERM', stop);
+  const offInterrupt = host.onInterrupt(stop);
 
   const [B, T, V, M] = [config.batchSize, config.frames, dataset.V, dataset.M];
   const means = new RunningMeans();
   let stepTime = 0, steps = 0, savedStep = opts.resume ? state.step : -1, lastLr = lrAt(state.epoch);
   let sinceLine: { window: number; terms: Record<string, number> }[] = [];   // rows since the last epoch line
   const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; };
-  const metric = (row: Record<string, unknown>) => appendFileSync(join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
+  const metric = (row: Record<string, unknown>) => host.files.append(host.path.join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
   /** One log line: every term's mean over the steps since the previous one. */
   const flush = async () => {
     const window = means.window;
@@ -136,7 +135,7 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
       line += ` | k-NN (${readings[0].train} train / ${readings[0].test} test) ` +
         readings.map((r) => `${r.stream} 1-NN ${(100 * r.knn1).toFixed(1)}% ${r.k}-NN ${(100 * r.knnK).toFixed(1)}%`).join(', ');
     }
-    if (total > 0 || line.includes('k-NN')) { if (progress && process.stderr.isTTY) process.stderr.write('\n'); log(line); }
+    if (total > 0 || line.includes('k-NN')) { if (progress && host.isTTY()) host.logLine(''); log(line); }
   };
 
   try {
@@ -168,7 +167,7 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
     // the last epoch ends by the step count, before its line: it gets one (and the monitor) on the saved weights
     if (state.batchInEpoch === 0 && state.epoch > linedEpoch) await epochLine(state.epoch);
   } finally {
-    process.off('SIGINT', stop); process.off('SIGTERM', stop);
+    offInterrupt();
     progress?.done();
     means.reset();
   }
