@@ -15,7 +15,7 @@ export { kernelFiles, kernelSource } from './gpu/kernels.js';
 export { forceKernel, withKernel } from './gpu/policy.js';
 
 export { createEncoder, describeEncoder, type Encoder, type EncoderSpec } from './nn/encoder.js';
-export { stateDict, loadStateDict, encoderFromState, metadataOf, saveEncoder, loadEncoder } from './nn/checkpoint.js';
+export { stateDict, loadStateDict, encoderFromState, encodeEncoder, metadataOf, saveEncoder, loadEncoder } from './nn/checkpoint.js';
 export { I2MDModel } from './i2md/model.js';
 export { pretrainStep, partsAt, i2mdLoss, type LossTerms } from './i2md/step.js';
 export { presets, presetNames, resolveEpochs, fitQueueToData, type PretrainConfig, type PresetName, type Modality } from './i2md/config.js';
@@ -24,7 +24,7 @@ export { RunningMeans } from './i2md/telemetry.js';
 export { SGD } from './optim/sgd.js';
 
 export { extractFeatures, type FeatureSet } from './eval/features.js';
-export { knnEvaluate, type KnnResult } from './eval/knn.js';
+export { knnEvaluate, l2NormalizeRows, type KnnResult } from './eval/knn.js';
 
 export { generateSynthetic, type SyntheticResult } from './skeleton/synthetic/generate.js';
 export { getLayout, layoutNames, type Layout } from './skeleton/layouts.js';

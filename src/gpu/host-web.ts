@@ -51,5 +51,7 @@ export const host: Host = {
   path: { join, dirname: (p) => p.replace(/\/[^/]*$/, '') || '.', basename: (p) => p.replace(/^.*\//, '') },
   logLine: (line) => console.log(line),
   isTTY: () => false,
+  cpuTimeMs: () => undefined,
+  cores: () => (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1,
   onInterrupt: () => () => undefined,
 };

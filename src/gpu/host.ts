@@ -9,7 +9,7 @@
  */
 import { readFileSync, existsSync, readdirSync, statSync, appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, basename } from 'node:path';
-import { homedir } from 'node:os';
+import { homedir, availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { findAdapter } from './adapter.js';
@@ -50,6 +50,10 @@ export interface Host {
   logLine(line: string): void;
   /** Whether logLine goes to a terminal (progress bars redraw in place only there). */
   isTTY(): boolean;
+  /** CPU time of this process so far (ms, all threads), or undefined where it cannot be read (a page). */
+  cpuTimeMs(): number | undefined;
+  /** Logical CPU cores (software adapters' throughput per core). */
+  cores(): number;
   /** Calls fn on SIGINT/SIGTERM until the returned function is called (never in a browser). */
   onInterrupt(fn: () => void): () => void;
 }
@@ -114,6 +118,8 @@ export const host: Host = {
   path: { join, dirname, basename },
   logLine: (line) => { process.stderr.write(`${line}\n`); },
   isTTY: () => process.stderr.isTTY === true,
+  cpuTimeMs: () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; },
+  cores: () => availableParallelism(),
   onInterrupt(fn) {
     process.once('SIGINT', fn); process.once('SIGTERM', fn);
     return () => { process.off('SIGINT', fn); process.off('SIGTERM', fn); };

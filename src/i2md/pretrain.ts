@@ -21,6 +21,7 @@ import { RunningMeans } from './telemetry.js';
 import type { KnnMonitor, KnnReading } from '../eval/knn-monitor.js';
 
 export interface PretrainOptions {
+  /** Where metrics.jsonl, config.json and checkpoints go; '' writes nothing (a browser page, which has no files). */
   runDir: string;
   logEvery?: number;          // read the losses back every N steps (default 10)
   checkpointEvery?: number;   // epochs (default 1)
@@ -30,6 +31,8 @@ export interface PretrainOptions {
   datasetName?: string;
   /** k-NN on a held-out split every few epochs (src/eval/knn-monitor.ts); rows `{kind: 'knn'}` in metrics.jsonl */
   monitor?: KnnMonitor;
+  /** Called with every logged row of losses as it is read back (a live loss curve). */
+  onLosses?: (row: PretrainResult['losses'][number]) => void;
   /** where the epoch lines go (default stderr; nothing when quiet) */
   log?: (line: string) => void;
 }
@@ -74,7 +77,8 @@ function describeTerms(t: Record<string, number>): string {
 export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig, opts: PretrainOptions): Promise<PretrainResult> {
   const { runDir, logEvery = 10, checkpointEvery = 1 } = opts;
   const config = resolveEpochs(recipe, dataset.size);
-  host.files.mkdirp(runDir);
+  const files = runDir !== '';
+  if (files) host.files.mkdirp(runDir);
   const layout = getLayout(dataset.layout);
   const model = new I2MDModel(config, layout, dataset.M);
   model.train();
@@ -83,8 +87,8 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   const log = opts.quiet ? () => undefined : opts.log ?? ((l: string) => host.logLine(l));
   let state: TrainState = { epoch: 0, step: 0, batchInEpoch: 0, config, dataset: opts.datasetName ?? dataset.layout };
   if (opts.resume) state = loadCheckpoint(runDir, model, sgd);
-  else host.files.write(host.path.join(runDir, 'metrics.jsonl'), '');
-  host.files.write(host.path.join(runDir, 'config.json'), JSON.stringify(config, null, 1));
+  else if (files) host.files.write(host.path.join(runDir, 'metrics.jsonl'), '');
+  if (files) host.files.write(host.path.join(runDir, 'config.json'), JSON.stringify(config, null, 1));
 
   const loader = new Loader(dataset, {
     batchSize: config.batchSize, dropLast: true, seed: config.seed, transform: 'twoViews', T: config.frames,
@@ -103,8 +107,8 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   const means = new RunningMeans();
   let stepTime = 0, steps = 0, savedStep = opts.resume ? state.step : -1, lastLr = lrAt(state.epoch);
   let sinceLine: { window: number; terms: Record<string, number> }[] = [];   // rows since the last epoch line
-  const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; };
-  const metric = (row: Record<string, unknown>) => host.files.append(host.path.join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
+  const save = async () => { await G().sync(); if (files) await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; };
+  const metric = (row: Record<string, unknown>) => files && host.files.append(host.path.join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
   /** One log line: every term's mean over the steps since the previous one. */
   const flush = async () => {
     const window = means.window;
@@ -114,6 +118,7 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
     const bad = Object.entries(values).find(([n, v]) => n !== 'total' && !Number.isFinite(v)) ?? (Number.isFinite(values.total) ? undefined : ['total', values.total]);
     if (bad) throw new NonFiniteLoss(bad[0] as string, state.step, bad[1] as number, window);
     losses.push({ step: state.step, window, terms: values });
+    opts.onLosses?.(losses[losses.length - 1]);
     sinceLine.push({ window, terms: values });
     metric({ step: state.step, epoch: state.epoch, lr: lastLr, window, ...values });
   };
