@@ -11,10 +11,11 @@ export interface FamilyResult { name: string; ok: boolean; passed: number; faile
 
 const loaded = new Map<string, Suite[]>();
 
-/** Runs every family whose name contains `only` (all by default), calling `onRow` after each. */
-export async function runDoctor(only = '', onRow: (r: FamilyResult) => void = () => {}): Promise<{ families: FamilyResult[]; nodeOnly: string[] }> {
+/** Runs every family whose name contains `only` (one of them, if a list; all by default), calling `onRow` after each. */
+export async function runDoctor(only: string | string[] = '', onRow: (r: FamilyResult) => void = () => {}): Promise<{ families: FamilyResult[]; nodeOnly: string[] }> {
   const families: FamilyResult[] = [];
-  for (const t of tests.filter((x) => x.name.includes(only))) {
+  const wanted = (name: string) => (Array.isArray(only) ? only.some((o) => name.includes(o)) : name.includes(only));
+  for (const t of tests.filter((x) => wanted(x.name))) {
     const t0 = performance.now();
     const r: FamilyResult = { name: t.name, ok: false, passed: 0, failed: 0, skipped: 0, seconds: 0 };
     try {

@@ -41,7 +41,7 @@ function job<A extends unknown[], R>(section: string, fn: (status: (s: string) =
   };
 }
 
-const doctor = job('doctor', async (status, only = '') => {
+const doctor = job('doctor', async (status, only: string | string[] = '') => {
   const body = $('#doctor tbody'); body.innerHTML = '';
   status('running…');
   const r = await runDoctor(only, (f: FamilyResult) => {

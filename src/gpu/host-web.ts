@@ -23,7 +23,9 @@ export const host: Host = {
   kind: 'browser',
   platform: 'browser',
   env: () => undefined,
-  async findAdapter(): Promise<Found> {
+  async findAdapter(forced?: string): Promise<Found> {
+    // the browser picks the backend (Metal, D3D12, Vulkan); asking for one must not silently give another
+    if (forced) throw new UserError(`backend '${forced}' requested, but a browser chooses its own backend`, 2);
     const gpu = gpuOfPage();
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new UserError('navigator.gpu offers no adapter (WebGPU blocked or no usable GPU in this browser)', 2);
