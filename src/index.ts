@@ -31,3 +31,5 @@ export { getLayout, layoutNames, type Layout } from './skeleton/layouts.js';
 export { ArrayDataset, SubsetDataset, type SkeletonDataset } from './data/dataset.js';
 export { Loader } from './data/loader.js';
 export { encodeSafetensors, parseSafetensors, type TensorMap } from './data/safetensors.js';
+export { parseNpyHeader, type NpyHeader } from './data/npy-format.js';
+export { l2Normalize } from './ops/softmax.js';
