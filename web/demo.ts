@@ -10,7 +10,11 @@ import {
   type PretrainConfig, type Encoder, type SkeletonDataset, type Layout,
 } from '../src/index.js';
 
-export interface DemoOptions { size?: number; steps?: number; seed?: number; logEvery?: number; queueSize?: number }
+export interface DemoOptions {
+  size?: number; steps?: number; seed?: number; logEvery?: number; queueSize?: number;
+  /** Overrides of the demo preset (a lighter recipe for the headless test: fewer kernels to compile on a slow adapter). */
+  recipe?: Partial<PretrainConfig>;
+}
 export interface DemoResult {
   losses: { step: number; total: number }[];
   knn: { stream: string; knn1: number; knnK: number; k: number }[];
@@ -22,7 +26,7 @@ export async function runDemo(o: DemoOptions, onLoss: (step: number, total: numb
   const syn = generateSynthetic({ seed: o.seed ?? 1, size: o.size ?? 1350 });
   const split = syn.splits.xview;
   const train = new SubsetDataset(syn.dataset, split.train), test = new SubsetDataset(syn.dataset, split.test);
-  const base: PretrainConfig = { ...presets.demo, ...(o.queueSize ? { queueSize: o.queueSize, topk: Math.min(presets.demo.topk, o.queueSize / 2) } : {}) };
+  const base: PretrainConfig = { ...presets.demo, ...(o.queueSize ? { queueSize: o.queueSize, topk: Math.min(presets.demo.topk, o.queueSize / 2) } : {}), ...o.recipe };
   const { config } = fitQueueToData(base, train.size);
   status(`pre-training on ${train.size} sequences (test ${test.size}), batch ${config.batchSize}, queue ${config.queueSize}`);
   const losses: DemoResult['losses'] = [];

@@ -4,6 +4,7 @@
  * (web/bench.ts), the demo (web/demo.ts) and the neighbour viewer (web/viewer.ts). The same
  * functions are on `window.i2md` for test/integration/browser.test.ts, which drives the page.
  */
+import * as engine from '../src/index.js';
 import { initEngine, type Encoder } from '../src/index.js';
 import type { BenchRecord } from '../bench/harness.js';
 import { runDoctor, type FamilyResult } from './doctor.js';
@@ -26,7 +27,8 @@ function download(name: string, bytes: Uint8Array | string, type: string): void 
 function job<A extends unknown[], R>(section: string, fn: (status: (s: string) => void, ...a: A) => Promise<R>) {
   return async (...a: A): Promise<R> => {
     const st = $(`#${section} .status`);
-    const status = (s: string) => { st.textContent = s; };
+    // the status line is also logged, so a headless run (test/integration/browser.test.ts) shows progress
+    const status = (s: string) => { st.textContent = s; console.log(`${section}: ${s}`); };
     const buttons = [...document.querySelectorAll<HTMLButtonElement>(`#${section} button`)];
     buttons.forEach((b) => { b.disabled = true; });
     const t0 = performance.now();
@@ -109,4 +111,6 @@ document.addEventListener('click', (ev) => {
 const ready = start().then(() => true, (e: Error) => { $('#adapter .status').textContent = `no engine: ${e.message}`; throw e; });
 (window as unknown as { i2md: unknown }).i2md = {
   ready, doctor, bench, demo, demoEncoder: (): Encoder | undefined => lastDemo?.encoder,
+  /** The library (src/index.ts), for the console and for timing pieces from a test. */
+  engine,
 };

@@ -24,16 +24,18 @@ const chromium = [process.env.I2MD_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chro
 const puppeteerPath = join(projectRoot, 'node_modules', 'puppeteer-core');
 const missing = !chromium ? 'no Chromium (apt-get install chromium, or set I2MD_CHROMIUM)' : !existsSync(puppeteerPath) ? 'no puppeteer-core (npm ci)' : '';
 
-/** Families the default run checks: one or more per op group, chosen for a few seconds each on SwiftShader. */
-export const sampleFamilies = ['gpu/kernels', 'gpu/reflect', 'gpu/pool', 'ops/matmul/gemm', 'ops/elementwise', 'ops/gather', 'ops/dna',
-  'ops/dropout', 'ops/softmax', 'ops/topk', 'ops/shape', 'ops/random', 'optim/'];
+/** Families the default run checks: one or more per op group, each a few seconds on SwiftShader (≈ 45 s together). */
+export const sampleFamilies = ['gpu/kernels', 'gpu/reflect', 'gpu/pool', 'ops/matmul/gemm', 'ops/gather', 'ops/dna', 'ops/dropout',
+  'ops/softmax', 'ops/topk', 'ops/shape', 'ops/random', 'ops/reduce', 'ops/pool', 'ops/modalities', 'optim/', 'i2md/queue', 'bench/peak'];
 
 interface Family { name: string; ok: boolean; passed: number; failed: number; firstFailure?: string }
 interface Page { evaluate<R, A>(fn: (a: A) => Promise<R> | R, a: A): Promise<R>; goto(u: string): Promise<unknown>; on(e: string, f: (x: { text?: () => string; message?: string }) => void): void; waitForFunction(f: string, o: object): Promise<unknown> }
 interface Browser { newPage(): Promise<Page>; close(): Promise<void> }
 
 let browser: Browser | undefined, server: Server | undefined, page: Page | undefined;
-const errors: string[] = [];
+const errors: string[] = [], lines: string[] = [];
+/** The page's last console lines (its status lines: which family, which step), for a failure message. */
+const lastLines = () => lines.slice(-6).join(' | ');
 
 if (missing) {
   console.log(`note: integration/browser skipped — ${missing}`);
@@ -45,11 +47,12 @@ if (missing) {
     server = await web.serve(dir, 0);
     const { default: puppeteer } = await import('puppeteer-core') as unknown as { default: { launch(o: object): Promise<Browser> } };
     browser = await puppeteer.launch({
-      executablePath: chromium, headless: true, protocolTimeout: 300_000,
+      executablePath: chromium, headless: true, protocolTimeout: 900_000,
       args: ['--no-sandbox', '--disable-dev-shm-usage', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'],
     });
     page = await browser.newPage();
     page.on('pageerror', (e) => errors.push(e.message ?? String(e)));
+    page.on('console', (m) => lines.push(m.text?.() ?? ''));
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     await page.waitForFunction('window.i2md !== undefined', { timeout: 60_000 });
   });
@@ -70,18 +73,20 @@ if (missing) {
     const r = await page!.evaluate(async (o) => (globalThis as unknown as { i2md: { doctor(o: string | string[]): Promise<{ families: Family[] }> } }).i2md.doctor(o), only);
     assert.ok(r.families.length >= (only ? only.length : 30), `${r.families.length} families ran`);
     const failed = r.families.filter((f) => !f.ok).map((f) => `${f.name}: ${f.firstFailure}`);
-    assert.equal(failed, [], 'families that differ from their references');
+    assert.equal(failed, [], `families that differ from their references (page: ${lastLines()})`);
     assert.ok(r.families.every((f) => f.passed > 0));
   });
 
   t('demo: a short pre-training on the synthetic set has a finite loss that falls once the queue is full, then k-NN runs', async () => {
-    // batch 16, queue 32: the queue holds real keys from step 3 on. Before that its negatives are the
-    // random initial keys and the loss is low for that reason alone, so "falls" is measured from step 3
+    // The demo preset (three streams, CMD, IMD, DNA) on 63 training sequences, batch 16, queue ≤ 32:
+    // the queue holds real keys from step 3 on; before that its negatives are the initial keys and
+    // the loss differs for that reason alone, so "falls" is measured from step 3. (MoCo alone on so
+    // few sequences rises within a few steps: the queue soon holds keys of the query's own sequence.)
     const r = await page!.evaluate(async (o) => (globalThis as unknown as { i2md: { demo(o: object): Promise<{ losses: { step: number; total: number }[]; knn: { knn1: number }[] }> } }).i2md.demo(o),
-      { size: 96, steps: 9, queueSize: 32, logEvery: 1 });
+      { size: 96, steps: 6, queueSize: 32, logEvery: 1 });
     const totals = r.losses.map((l) => l.total);
-    assert.is(totals.length, 9, `${totals.length} logged losses`);
-    assert.ok(totals.every(Number.isFinite), `losses ${totals}`);
+    assert.is(totals.length, 6, `${totals.length} logged losses`);
+    assert.ok(totals.every(Number.isFinite), `losses ${totals}; page: ${lastLines()}`);
     const full = r.losses.findIndex((l) => l.step === 3);
     assert.ok(Math.min(...totals.slice(full + 1)) < totals[full], `the loss falls below its value at step 3: ${totals.map((x) => x.toFixed(3))}`);
     assert.is(r.knn.length, 3, 'k-NN per stream');
