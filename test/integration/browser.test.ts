@@ -19,7 +19,8 @@ import { projectRoot } from '../helpers/shared-data.js';
 
 const t = suite('integration/browser');
 
-const chromium = [process.env.I2MD_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
+// I2MD_CHROMIUM names the browser (and only it: an empty or wrong path shows the skip note)
+const chromium = (process.env.I2MD_CHROMIUM !== undefined ? [process.env.I2MD_CHROMIUM] : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'])
   .find((p): p is string => !!p && existsSync(p));
 const puppeteerPath = join(projectRoot, 'node_modules', 'puppeteer-core');
 const missing = !chromium ? 'no Chromium (apt-get install chromium, or set I2MD_CHROMIUM)' : !existsSync(puppeteerPath) ? 'no puppeteer-core (npm ci)' : '';
