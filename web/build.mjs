@@ -79,6 +79,10 @@ const webPlugin = {
   },
 };
 
+let meta;
+/** The esbuild metafile of the last build (which sources went in; test/integration/web-bundle.test.ts). */
+export const lastMeta = () => meta;
+
 export async function buildWeb({ quiet = false } = {}) {
   mkdirSync(out, { recursive: true });
   const t0 = performance.now();
@@ -89,6 +93,7 @@ export async function buildWeb({ quiet = false } = {}) {
     define: { 'process.argv': '[]' },
     plugins: [webPlugin], logLevel: quiet ? 'error' : 'warning', metafile: true,
   });
+  meta = r.metafile;
   for (const f of ['index.html', 'style.css']) copyFileSync(join(root, 'web', f), join(out, f));
   const bytes = Object.values(r.metafile.outputs).reduce((a, o) => a + o.bytes, 0);
   if (!quiet) console.log(`web: ${out} (${(bytes / 1e6).toFixed(1)} MB in ${Object.keys(r.metafile.outputs).length} files, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
