@@ -111,7 +111,7 @@ export async function runViewer(demo?: { encoder: Encoder; train: SkeletonDatase
     const nearest = sims.filter(([i]) => i !== q).sort((a, b) => b[1] - a[1]).slice(0, 5);
     const [N, , T, V, M] = shape, per = 3 * T * V * M;
     const clips: Clip[] = [[q, 1] as const, ...nearest].map(([i, s]) => ({
-      data: data.subarray(i * per, (i + 1) * per), T, V, M, label: i === q ? `query ${labels[i]}` : `${labels[i]} cos ${s.toFixed(3)}`,
+      data: data.subarray(i * per, (i + 1) * per), T, V, M, label: i === q ? `query ${labels[i]}` : `${labels[i]} cos ${s.toFixed(4)}`,
     }));
     box.innerHTML = '';
     const ctxs = clips.map((c) => {
