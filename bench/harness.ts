@@ -7,9 +7,10 @@
  * Besides wall time each record carries `cpuMs`, the process CPU time per repetition: on a
  * software adapter the "GPU" is this process's own threads, so on a shared machine wall time
  * grows with other people's load while cpuMs / cores stays close to the uncontended time
- * (`cpuGflops` is the throughput on that basis).
+ * (`cpuGflops` is the throughput on that basis). In a browser page there is no process CPU clock:
+ * records there have no cpuMs/cpuGflops.
  */
-import { availableParallelism } from 'node:os';
+import { host } from '../src/gpu/host.js';
 import { G, tidy } from '../src/tensor/index.js';
 import type { Gpu } from '../src/gpu/device.js';
 
@@ -109,13 +110,13 @@ export async function measure(name: string, shape: number[], fn: () => void | Pr
   const wall: number[] = [], cpu: number[] = [], gpu: number[] = [];
   let timed = true;
   for (let i = 0; i < reps; i++) {
-    const c0 = process.cpuUsage();
+    const c0 = host.cpuTimeMs();
     const started = timed && g.startPassTimer();
     const t0 = performance.now();
     await once();
     wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
+    const c1 = host.cpuTimeMs();
+    if (c0 !== undefined && c1 !== undefined) cpu.push(c1 - c0);
     const ms = started ? await g.stopPassTimer() : undefined;
     if (ms === undefined) timed = false; else gpu.push(ms);
   }
@@ -124,11 +125,11 @@ export async function measure(name: string, shape: number[], fn: () => void | Pr
   const medianMs = quantile(times, 0.5);
   const rec: BenchRecord = {
     name, shape, medianMs, spreadMs: quantile(times, 0.75) - quantile(times, 0.25), minMs: times[0], maxMs: times[times.length - 1],
-    reps, cpuMs: quantile(cpu, 0.5), timing: timed ? 'gpu' : 'wall', wallMs: quantile(wall, 0.5), adapter: adapterInfo(g),
+    reps, cpuMs: cpu.length ? quantile(cpu, 0.5) : undefined, timing: timed ? 'gpu' : 'wall', wallMs: quantile(wall, 0.5), adapter: adapterInfo(g),
   };
   if (opts.flops !== undefined) {
     rec.gflops = opts.flops / medianMs / 1e6;
-    if (g.summary.software) rec.cpuGflops = opts.flops / (rec.cpuMs! / availableParallelism()) / 1e6;
+    if (g.summary.software && rec.cpuMs !== undefined) rec.cpuGflops = opts.flops / (rec.cpuMs / host.cores()) / 1e6;
   }
   if (opts.bytes !== undefined) rec.gbps = opts.bytes / medianMs / 1e6;
   if (rec.gflops !== undefined && peak.gflops) rec.fractionOfPeak = rec.gflops / peak.gflops;

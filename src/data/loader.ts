@@ -18,6 +18,16 @@ import type { Sample, SkeletonDataset } from './dataset.js';
 import { Rng } from '../util/random.js';
 import { twoViews, trainEvalView, evalView, type AugmentOptions } from '../skeleton/augment.js';
 
+/**
+ * The next turn of the event loop: setImmediate in Node; in a page (no setImmediate) a
+ * MessageChannel message, because nested setTimeout(0) is clamped to 4 ms per chunk.
+ */
+const nextTurn: (f: () => void) => void = typeof setImmediate === 'function' ? (f) => { setImmediate(f); } : (() => {
+  const ch = new MessageChannel(), waiting: (() => void)[] = [];
+  (ch.port1 as unknown as { onmessage: () => void }).onmessage = () => waiting.shift()?.();
+  return (f: () => void) => { waiting.push(f); ch.port2.postMessage(0); };
+})();
+
 export interface Batch {
   x1: Float32Array;      // (B, 3, T_out, V, M)
   x2?: Float32Array;     // the second view, for 'twoViews'
@@ -149,7 +159,7 @@ export class Loader {
   private async prepareChunked(e: number, b: number, rows: Int32Array, stop: { stopped: boolean }): Promise<Batch> {
     const builder = new BatchBuilder(rows, this.dataset, this.views, Rng.derive(this.seed, BATCH, e, b));
     while (!builder.done()) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => nextTurn(resolve));
       if (stop.stopped || this.closed) throw new Error('Loader: batch abandoned');
       const t0 = performance.now();
       builder.run(this.chunk);

@@ -6,8 +6,7 @@
  * checkpoint opens in PyTorch (`safetensors.torch.load_file`). Hosts are assumed little-endian
  * (every platform Node ships for).
  */
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../util/atomic.js';
+import { host } from '../gpu/host.js';
 import { FormatError, UserError, printable } from '../util/errors.js';
 
 export type Dtype = 'F32' | 'I64' | 'I32';
@@ -43,9 +42,9 @@ export function encodeSafetensors(tensors: TensorMap, metadata?: Record<string, 
     header[name] = { dtype, shape, data_offsets: [offset, end] };
     offset = end;
   }
-  let json = Buffer.from(JSON.stringify(header), 'utf8');
-  const pad = (8 - (json.length % 8)) % 8;
-  if (pad) json = Buffer.concat([json, Buffer.alloc(pad, 0x20)]);
+  const text = JSON.stringify(header);
+  // padded with spaces to a multiple of 8 bytes (the reference writer's layout); TextEncoder, not Buffer, so a browser can write one
+  const json = new TextEncoder().encode(text + ' '.repeat((8 - (new TextEncoder().encode(text).length % 8)) % 8));
   const out = new Uint8Array(8 + json.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
@@ -58,9 +57,9 @@ export function encodeSafetensors(tensors: TensorMap, metadata?: Record<string, 
   return out;
 }
 
-/** Writes through a temp file, flushes, then renames: a reader never sees a half-written file. */
+/** Writes through a temp file, flushes, then renames (host.files.writeAtomic): a reader never sees a half-written file. */
 export function saveSafetensors(path: string, tensors: TensorMap, metadata?: Record<string, string>, doing = 'writing safetensors', note?: string): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata), doing, note);
+  host.files.writeAtomic(path, encodeSafetensors(tensors, metadata), doing, note);
 }
 
 function isIntArray(v: unknown): v is number[] {
@@ -75,7 +74,7 @@ export function parseSafetensors(bytes: Uint8Array, file: string): { tensors: Te
   const headerLen = Number(n);
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLen).toString('utf8'));
+    header = JSON.parse(new TextDecoder().decode(new Uint8Array(bytes.buffer, bytes.byteOffset + 8, headerLen)));
   } catch (e) {
     throw new FormatError(file, 'header', `not valid JSON (${(e as Error).message})`);
   }
@@ -128,9 +127,9 @@ export function parseSafetensors(bytes: Uint8Array, file: string): { tensors: Te
 }
 
 export function loadSafetensors(path: string): { tensors: TensorMap; metadata: Record<string, string> } {
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = host.files.read(path);
   } catch (e) {
     throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

@@ -7,12 +7,11 @@
  * split the data has, and report mean ± std over the seeds as one Markdown table. Each split
  * pre-trains on its own training set, as the protocol of each benchmark requires.
  */
-import { join } from 'node:path';
+import { host } from '../gpu/host.js';
 import type { SkeletonDataset } from '../data/dataset.js';
 import { pretrain } from '../i2md/pretrain.js';
 import type { Modality, PretrainConfig } from '../i2md/config.js';
 import { getLayout } from '../skeleton/layouts.js';
-import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { evaluateEncoders } from './suite.js';
 import { meanStd } from './finetune.js';
@@ -90,8 +89,8 @@ export async function runAblation(o: AblationOptions): Promise<AblationResult> {
     `linear-fixed+std (precomputed centre-crop features, standardised; best top-1 of the evaluations, ${o.linearEpochs ?? 80} epochs) and k-NN (centre crops) on frozen features, %, mean ± std over seeds.` +
     variants.filter((v) => v.note).map((v) => `\n${v.name}: ${v.note}.`).join('');
   const save = (rows: AblationRow[], markdown: string) => {
-    writeFileAtomic(join(o.runDir, 'ablation.md'), markdown);
-    writeFileAtomic(join(o.runDir, 'ablation.json'), JSON.stringify({ variants: variants.map((v) => ({ name: v.name, config: v.config })), runs, rows, markdown }, null, 1));
+    host.files.writeAtomic(host.path.join(o.runDir, 'ablation.md'), markdown);
+    host.files.writeAtomic(host.path.join(o.runDir, 'ablation.json'), JSON.stringify({ variants: variants.map((v) => ({ name: v.name, config: v.config })), runs, rows, markdown }, null, 1));
   };
   for (const split of o.splits) {
     const layout = getLayout(split.train.layout);
@@ -100,7 +99,7 @@ export async function runAblation(o: AblationOptions): Promise<AblationResult> {
         : o.streams ?? [v.config.modalities.includes('joint') ? 'joint' : v.config.modalities[0]];
       for (let k = 0; k < o.seeds; k++) {
         const config = { ...v.config, seed: o.base.seed + k };
-        const dir = join(o.runDir, split.name, slug(v.name), `seed${config.seed}`);
+        const dir = host.path.join(o.runDir, split.name, slug(v.name), `seed${config.seed}`);
         log(`${split.name} · ${v.name} · seed ${config.seed}: pre-training → ${dir}`);
         const r = await pretrain(split.train, config, { runDir: dir, quiet: o.quiet, maxSteps: o.maxSteps, datasetName: `ablation:${split.name}` });
         if (r.interrupted) {

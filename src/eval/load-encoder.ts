@@ -14,8 +14,7 @@
  * the unique built-in layout with that V, and finally the evaluation dataset's layout when V
  * agrees (said so in `layoutSource`).
  */
-import { existsSync, statSync } from 'node:fs';
-import { join, dirname, basename } from 'node:path';
+import { host } from '../gpu/host.js';
 import { loadSafetensors, type TensorMap, assertFiniteTensors } from '../data/safetensors.js';
 import { readTorchStateDict, isZip } from '../data/torch-checkpoint.js';
 import { FileRegion } from '../data/npy.js';
@@ -90,12 +89,12 @@ export function streamState(tensors: TensorMap, modality: Modality, file: string
 
 /** The run folder a path names (the folder, or a checkpoint.{json,safetensors} inside it), else undefined. */
 export function runFolderOf(path: string): string | undefined {
-  if (!existsSync(path)) throw new UserError(`${path}: no such file or folder`);
-  if (statSync(path).isDirectory()) {
-    if (!existsSync(join(path, stateFile))) throw new UserError(`${path}: no ${stateFile} — not a pre-training run folder with a checkpoint`);
+  if (!host.files.exists(path)) throw new UserError(`${path}: no such file or folder`);
+  if (host.files.isDir(path)) {
+    if (!host.files.exists(host.path.join(path, stateFile))) throw new UserError(`${path}: no ${stateFile} — not a pre-training run folder with a checkpoint`);
     return path;
   }
-  if ([stateFile, weightsFile].includes(basename(path)) && existsSync(join(dirname(path), stateFile))) return dirname(path);
+  if ([stateFile, weightsFile].includes(host.path.basename(path)) && host.files.exists(host.path.join(host.path.dirname(path), stateFile))) return host.path.dirname(path);
   return undefined;
 }
 
@@ -210,7 +209,7 @@ function runLayout(meta: Record<string, string>, dataset: string, V: number, hin
   if (meta.layout_table) return check(JSON.parse(meta.layout_table) as Layout, 'metadata');
   if (meta.layout && layoutNames().includes(meta.layout)) return check(getLayout(meta.layout), 'metadata');
   if (dataset === 'synthetic') return check(getLayout('ntu25'), 'synthetic');
-  if (dataset && existsSync(dataset)) {
+  if (dataset && host.files.exists(dataset)) {
     try {
       const name = openDataset(dataset).all.layout;
       if (layoutNames().includes(name)) return check(getLayout(name), 'training data');

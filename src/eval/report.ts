@@ -6,9 +6,7 @@
  * feature sample; the adapter) and ablation.json when present. A missing file leaves its section
  * saying so rather than failing, so the report works on a run that is still training.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic.js';
+import { host } from '../gpu/host.js';
 import { UserError } from '../util/errors.js';
 import type { EvalRow } from './suite.js';
 import { decodeFeatureSample } from './suite.js';
@@ -47,17 +45,17 @@ export function epochMarks(metrics: MetricRow[]): { steps: number[]; epochs: num
 export const SECTIONS = ['summary', 'losses', 'learning-rate', 'accuracy', 'confusion', 'pca', 'tsne', 'provenance', 'configuration', 'adapter'] as const;
 
 function readJson(path: string): Record<string, unknown> | undefined {
-  if (!existsSync(path)) return undefined;
-  try { return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>; } catch { return undefined; }
+  if (!host.files.exists(path)) return undefined;
+  try { return JSON.parse(host.files.readText(path)) as Record<string, unknown>; } catch { return undefined; }
 }
 
 export function readRun(dir: string): RunData {
-  if (!existsSync(dir)) throw new UserError(`${dir}: no such run folder`);
+  if (!host.files.exists(dir)) throw new UserError(`${dir}: no such run folder`);
   const metrics: MetricRow[] = [], monitor: MetricRow[] = [];
   let bad = 0;
-  const mpath = join(dir, 'metrics.jsonl');
-  if (existsSync(mpath)) {
-    for (const line of readFileSync(mpath, 'utf8').split('\n')) {
+  const mpath = host.path.join(dir, 'metrics.jsonl');
+  if (host.files.exists(mpath)) {
+    for (const line of host.files.readText(mpath).split('\n')) {
       if (!line.trim()) continue;
       try {
         const o = JSON.parse(line) as MetricRow & { kind?: string };
@@ -67,12 +65,12 @@ export function readRun(dir: string): RunData {
       } catch { bad++; }   // a line cut short by a crash: skip it, count it
     }
   }
-  const results = readJson(join(dir, 'results.json')) as RunData['results'];
-  const config = readJson(join(dir, 'config.json')) ?? (results?.config as Record<string, unknown> | undefined);
+  const results = readJson(host.path.join(dir, 'results.json')) as RunData['results'];
+  const config = readJson(host.path.join(dir, 'config.json')) ?? (results?.config as Record<string, unknown> | undefined);
   return {
     dir, metrics, monitor, badMetricLines: bad, config, results,
-    checkpoint: readJson(join(dir, 'checkpoint.json')), ablation: readJson(join(dir, 'ablation.json')) as RunData['ablation'],
-    provenance: (readJson(join(dir, 'provenance.json'))?.sessions as Record<string, unknown>[] | undefined),
+    checkpoint: readJson(host.path.join(dir, 'checkpoint.json')), ablation: readJson(host.path.join(dir, 'ablation.json')) as RunData['ablation'],
+    provenance: (readJson(host.path.join(dir, 'provenance.json'))?.sessions as Record<string, unknown>[] | undefined),
   };
 }
 
@@ -256,7 +254,7 @@ function barChart(items: { label: string; value: number }[]): string {
 
 /** Builds RUN_DIR/report.html from the run folder; returns its path. */
 export function writeReport(dir: string): string {
-  const path = join(dir, 'report.html');
-  writeFileAtomic(path, renderReport(readRun(dir)));
+  const path = host.path.join(dir, 'report.html');
+  host.files.writeAtomic(path, renderReport(readRun(dir)));
   return path;
 }

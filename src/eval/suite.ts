@@ -30,15 +30,28 @@ export interface FeatureSample { n: number; d: number; rows: number[]; labels: n
 
 export const SAMPLE_ROWS = 500;
 
+// base64 through atob/btoa (in Node and browsers alike), not Buffer, so the suite runs in a page
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+function fromBase64(text: string): Uint8Array {
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
 export function featureSample(f: FeatureSet, max = SAMPLE_ROWS, seed = 0): FeatureSample {
   const rows = f.n <= max ? Int32Array.from({ length: f.n }, (_, i) => i) : Rng.derive(seed, 0xfea7).choose(f.n, max).sort();
   const out = new Float32Array(rows.length * f.d);
   rows.forEach((r, i) => out.set(f.features.subarray(r * f.d, (r + 1) * f.d), i * f.d));
-  return { n: rows.length, d: f.d, rows: [...rows], labels: Array.from(rows, (r) => f.labels[r]), f32: Buffer.from(out.buffer).toString('base64') };
+  return { n: rows.length, d: f.d, rows: [...rows], labels: Array.from(rows, (r) => f.labels[r]), f32: toBase64(new Uint8Array(out.buffer)) };
 }
 
 export function decodeFeatureSample(s: FeatureSample): Float32Array {
-  const b = Buffer.from(s.f32, 'base64');
+  const b = fromBase64(s.f32);
   const out = new Float32Array(b.byteLength / 4);
   new Uint8Array(out.buffer).set(b);
   if (out.length !== s.n * s.d) throw new Error(`feature sample: ${out.length} values for ${s.n} × ${s.d}`);

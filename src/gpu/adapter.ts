@@ -10,24 +10,8 @@ import { existsSync } from 'node:fs';
 import { create, globals } from 'webgpu';
 import { UserError } from '../util/errors.js';
 
-export const knownBackends = ['vulkan', 'opengles', 'opengl', 'metal', 'd3d12', 'd3d11', 'null'] as const;
-export type Backend = (typeof knownBackends)[number];
-
-export interface Found {
-  adapter: GPUAdapter;
-  backend: Backend | 'default';
-  featureLevel: 'core' | 'compatibility';
-  software: boolean;
-  /** WGSL language features of the instance that found the adapter (e.g. unrestricted_pointer_parameters). */
-  wgslFeatures: string[];
-}
-
-const softwareNames = /llvmpipe|lavapipe|swiftshader|softpipe|software|microsoft basic/i;
-
-export function isSoftware(info: GPUAdapterInfo): boolean {
-  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
-  return softwareNames.test(text) || (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
-}
+export { knownBackends, isSoftware, type Backend, type Found } from './adapter-info.js';
+import { knownBackends, isSoftware, type Backend, type Found } from './adapter-info.js';
 
 let installedGlobals = false;
 // Dawn's async runner keeps polling every instance it has seen; an instance that the garbage

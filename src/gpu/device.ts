@@ -7,7 +7,8 @@
  * submit; reusing that buffer for the next batch is safe because queue order puts the next
  * write after the previous batch's execution.
  */
-import { findAdapter, type Found } from './adapter.js';
+import type { Found } from './adapter-info.js';
+import { host } from './host.js';
 import { BufferPool } from './pool.js';
 import { PipelineCache, type Kernel, type Overrides } from './kernels.js';
 import type { ParamLayout, ParamField } from './reflect.js';
@@ -87,7 +88,7 @@ export class Gpu {
   }
 
   static async create(backend?: string): Promise<Gpu> {
-    const found = await findAdapter(backend);
+    const found = await host.findAdapter(backend);
     const a = found.adapter;
     const requiredLimits: Record<string, number> = {};
     for (const k of wantedLimits) requiredLimits[k] = a.limits[k];
@@ -344,8 +345,8 @@ function guessBackend(info: GPUAdapterInfo): string {
   const d = `${info.description} ${info.device}`.toLowerCase();
   if (d.includes('vulkan') || d.includes('lavapipe')) return 'vulkan';
   if (d.includes('opengl')) return 'opengles';
-  if (process.platform === 'darwin') return 'metal';
-  if (process.platform === 'win32') return 'd3d12';
+  if (host.platform === 'darwin') return 'metal';
+  if (host.platform === 'win32') return 'd3d12';
   return 'vulkan';
 }
 

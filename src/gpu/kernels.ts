@@ -1,32 +1,19 @@
 /**
- * Loading WGSL from kernels/ (next to the installed package, not the working directory) and the
- * pipeline cache. A line `// #include "lib/x.wgsl"` pulls in a shared helper file, so index
+ * Loading WGSL from kernels/ (next to the installed package, not the working directory; in a
+ * browser from the strings the page embeds — src/gpu/host.ts) and the pipeline cache. A line `// #include "lib/x.wgsl"` pulls in a shared helper file, so index
  * maths is written once. Shapes never live in WGSL text: they come in the uniform `params`, so
  * one pipeline serves every size (a software adapter spends ~1 s of JIT per new pipeline).
  * Workgroup sizes and tuning variants are WGSL `override` constants.
  */
-import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { host } from './host.js';
 import { reflectModule, type EntryInterface, type ModuleInterface } from './reflect.js';
 
-function findKernelDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'kernels')) && existsSync(join(dir, 'package.json'))) return join(dir, 'kernels');
-    dir = dirname(dir);
-  }
-  throw new Error('kernels/ folder not found next to the installed package');
-}
-
-export const kernelDir = findKernelDir();
 const sources = new Map<string, string>();
 
 export function kernelSource(name: string): string {
   let src = sources.get(name);
   if (src === undefined) {
-    const file = join(kernelDir, name.endsWith('.wgsl') ? name : `${name}.wgsl`);
-    src = readFileSync(file, 'utf8').replace(/^\s*\/\/\s*#include\s+"([^"]+)"\s*$/gm, (_, inc: string) => kernelSource(inc));
+    src = host.kernelText(name).replace(/^\s*\/\/\s*#include\s+"([^"]+)"\s*$/gm, (_, inc: string) => kernelSource(inc));
     sources.set(name, src);
   }
   return src;
@@ -43,15 +30,7 @@ export interface Kernel {
 }
 
 /** Every kernel file under kernels/ (names as `kernel()` takes them, e.g. 'tconv/direct'), the shared lib/ pieces excluded. */
-export function kernelFiles(dir = kernelDir): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) { if (name !== 'lib') out.push(...kernelFiles(p)); }
-    else if (name.endsWith('.wgsl')) out.push(relative(kernelDir, p).replace(/\\/g, '/').replace(/\.wgsl$/, ''));
-  }
-  return out;
-}
+export function kernelFiles(): string[] { return host.kernelNames(); }
 
 const interfaces = new Map<string, ModuleInterface>();
 /** The reflected interface of a kernel file (parsed once). */

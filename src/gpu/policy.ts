@@ -14,6 +14,7 @@
  * `node dist/train.js info --kernels` prints what each family runs here and why; docs/tuning.md
  * describes the families and the cache.
  */
+import { host } from './host.js';
 import type { DeviceSummary } from './device.js';
 import { cachedEntry, tunedEntries, type TunedEntry } from './tuning.js';
 import { UserError } from '../util/errors.js';
@@ -144,7 +145,7 @@ export function parseKernelSettings(text: string, where: string): Map<KernelFami
 }
 
 function envSettings(): Map<KernelFamily, string> {
-  const text = process.env.I2MD_KERNELS ?? '';
+  const text = host.env('I2MD_KERNELS') ?? '';
   if (fromEnv?.text !== text) fromEnv = { text, map: parseKernelSettings(text, 'I2MD_KERNELS') };
   return fromEnv.map;
 }

@@ -12,11 +12,7 @@
  * what the file holds at that moment, so tuning one adapter never drops another's entries.
  * Layout and how a family plugs in: docs/tuning.md.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { writeFileAtomic } from '../util/atomic.js';
+import { host } from './host.js';
 import type { DeviceSummary } from './device.js';
 import type { Overrides } from './kernels.js';
 
@@ -47,24 +43,8 @@ interface AdapterEntry { adapter: AdapterIdentity; kernels: Record<string, Recor
 export interface TuningFile { version: 1; adapters: Record<string, AdapterEntry> }
 
 /** Where the cache lives ('' when disabled with I2MD_TUNING_FILE=off). */
-export function tuningFilePath(): string {
-  const env = process.env.I2MD_TUNING_FILE;
-  if (env === 'off') return '';
-  if (env) return env;
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'i2md-webgpu', 'tuning.json');
-}
-
-let driverName: string | undefined;
-function driver(): string {
-  if (driverName === undefined) {
-    try {
-      const pkg = createRequire(import.meta.url)('webgpu/package.json') as { version?: string };
-      driverName = `dawn (webgpu@${pkg.version ?? '?'})`;
-    } catch { driverName = 'dawn'; }
-  }
-  return driverName;
-}
+export function tuningFilePath(): string { return host.tuningFilePath(); }
+const driver = (): string => host.driver();
 
 type SummaryLike = Pick<DeviceSummary, 'vendor' | 'architecture' | 'device' | 'description' | 'backend'> & { featureLevel?: string };
 
@@ -129,9 +109,9 @@ export function parseTuningFile(text: string): { file: TuningFile; dropped: numb
 
 /** Reads the cache file: {} when missing, disabled or unreadable (the latter with one warning). */
 function readFile(path: string): TuningFile {
-  if (!path || !existsSync(path)) return emptyFile();
+  if (!path || !host.files.exists(path)) return emptyFile();
   try {
-    const { file, dropped } = parseTuningFile(readFileSync(path, 'utf8'));
+    const { file, dropped } = parseTuningFile(host.files.readText(path));
     if (dropped > 0) warnOnce(`tuning cache ${path}: ${dropped} malformed entr${dropped === 1 ? 'y' : 'ies'} ignored`);
     return file;
   } catch (e) {
@@ -143,7 +123,7 @@ function readFile(path: string): TuningFile {
 let loadedEnv: string | undefined;
 function state(): { path: string; file: TuningFile } {
   // lookups happen per dispatch: the path is recomputed only when the variable changes (tests)
-  const env = process.env.I2MD_TUNING_FILE;
+  const env = host.env('I2MD_TUNING_FILE');
   if (!loaded || env !== loadedEnv) {
     const path = tuningFilePath();
     if (!loaded || loaded.path !== path) loaded = { path, file: readFile(path) };
@@ -206,7 +186,7 @@ export function saveTuning(adapter: SummaryLike): string {
     a.adapter = mine.adapter;
     for (const [family, shapes] of Object.entries(mine.kernels)) a.kernels[family] = { ...a.kernels[family], ...shapes };
   }
-  writeFileAtomic(path, JSON.stringify(onDisk, null, 1) + '\n');
+  host.files.writeAtomic(path, JSON.stringify(onDisk, null, 1) + '\n');
   loaded = { path, file: onDisk };
   return path;
 }

@@ -9,10 +9,8 @@
  * scripts); the engine itself always follows the manifest. Runs of the older layout (one
  * `checkpoint.safetensors` + `checkpoint.json` naming it) load unchanged.
  */
-import { existsSync, readFileSync, readdirSync, rmSync, linkSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { host } from '../gpu/host.js';
 import { saveSafetensors, loadSafetensors, assertFiniteTensors, type TensorMap } from '../data/safetensors.js';
-import { writeFileAtomic, fsyncDir } from '../util/atomic.js';
 import { G } from '../tensor/tensor.js';
 import { GpuRng, type GpuRngState } from '../ops/random.js';
 import { UserError } from '../util/errors.js';
@@ -39,6 +37,8 @@ interface StateFile extends TrainState {
   previous?: string;
 }
 
+const join = (...parts: string[]) => host.path.join(...parts);
+
 export const weightsFile = 'checkpoint.safetensors';
 export const stateFile = 'checkpoint.json';
 
@@ -52,7 +52,7 @@ export type CommitStage = (typeof commitStages)[number];
  */
 export const checkpointFaults: { hook?: (stage: CommitStage) => void } = {};
 function reached(stage: CommitStage): void {
-  if (process.env.I2MD_CHECKPOINT_FAULT === stage) process.kill(process.pid, 'SIGKILL');
+  if (host.env('I2MD_CHECKPOINT_FAULT') === stage) host.crash();
   checkpointFaults.hook?.(stage);
 }
 
@@ -60,7 +60,7 @@ const stepName = (step: number, tag: string) => `checkpoint-${String(step).padSt
 
 /** The manifest now in `dir`, or undefined (a new run, or an unreadable manifest to be replaced). */
 function currentManifest(dir: string): StateFile | undefined {
-  try { return JSON.parse(readFileSync(join(dir, stateFile), 'utf8')) as StateFile; } catch { return undefined; }
+  try { return JSON.parse(host.files.readText(join(dir, stateFile))) as StateFile; } catch { return undefined; }
 }
 
 export async function saveCheckpoint(dir: string, model: I2MDModel, sgd: SGD, state: TrainState): Promise<void> {
@@ -96,9 +96,9 @@ export async function saveCheckpoint(dir: string, model: I2MDModel, sgd: SGD, st
     previous: old?.stateFile,
   };
   const json = JSON.stringify(file, null, 1);
-  writeFileAtomic(join(dir, own), json, 'writing checkpoint state', intact);
+  host.files.writeAtomic(join(dir, own), json, 'writing checkpoint state', intact);
   reached('state');
-  writeFileAtomic(join(dir, stateFile), json, 'switching to the new checkpoint', intact);   // the commit
+  host.files.writeAtomic(join(dir, stateFile), json, 'switching to the new checkpoint', intact);   // the commit
   reached('manifest');
   relinkWeights(dir, weights);
   reached('link');
@@ -107,32 +107,32 @@ export async function saveCheckpoint(dir: string, model: I2MDModel, sgd: SGD, st
 
 /** `checkpoint.safetensors` → the current weights (a hard link, swapped in by rename); best effort. */
 function relinkWeights(dir: string, weights: string): void {
-  const tmp = join(dir, `${weightsFile}.link-${process.pid}`);
+  const tmp = join(dir, `${weightsFile}.link-${host.pid()}`);
   try {
-    rmSync(tmp, { force: true });
-    linkSync(join(dir, weights), tmp);
-    renameSync(tmp, join(dir, weightsFile));
-    fsyncDir(dir);
+    host.files.remove(tmp);
+    host.files.link(join(dir, weights), tmp);
+    host.files.rename(tmp, join(dir, weightsFile));
+    host.files.fsyncDir(dir);
   } catch {
     // no hard links here: a stale copy would mislead, so there is none
-    try { rmSync(tmp, { force: true }); rmSync(join(dir, weightsFile), { force: true }); } catch { /* nothing more to do */ }
+    try { host.files.remove(tmp); host.files.remove(join(dir, weightsFile)); } catch { /* nothing more to do */ }
   }
 }
 
 /** Removes step-named files and leftover temp files of commits other than the two kept. */
 function prune(dir: string, keep: Set<string>): void {
-  for (const f of readdirSync(dir)) {
+  for (const f of host.files.list(dir)) {
     const stale = /^checkpoint-\d+(-\d+)?\.(safetensors|json)$/.test(f) ? !keep.has(f) : /^checkpoint[-.].*\.(tmp|link)-\d+$/.test(f);
-    if (stale) try { rmSync(join(dir, f), { force: true }); } catch { /* a leftover costs only space */ }
+    if (stale) try { host.files.remove(join(dir, f)); } catch { /* a leftover costs only space */ }
   }
 }
 
 export function readTrainState(dir: string): TrainState {
   const path = join(dir, stateFile);
-  if (!existsSync(path)) throw new UserError(`${dir}: no ${stateFile} — not a run folder with a checkpoint`);
+  if (!host.files.exists(path)) throw new UserError(`${dir}: no ${stateFile} — not a run folder with a checkpoint`);
   let state: StateFile;
   try {
-    state = JSON.parse(readFileSync(path, 'utf8')) as StateFile;
+    state = JSON.parse(host.files.readText(path)) as StateFile;
   } catch (e) {
     throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
   }

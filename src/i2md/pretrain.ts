@@ -6,8 +6,7 @@
  * step on the GPU and is read with the losses, always before a checkpoint is written, so the last
  * good checkpoint stays.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { host } from '../gpu/host.js';
 import { Tensor, G } from '../tensor/tensor.js';
 import type { SkeletonDataset } from '../data/dataset.js';
 import { Loader } from '../data/loader.js';
@@ -16,7 +15,6 @@ import { stepSchedule, cosineSchedule, type Schedule } from '../optim/schedule.j
 import { getLayout } from '../skeleton/layouts.js';
 import { UserError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
-import { makeOutputDir, writeFileAtomic, ioError } from '../util/atomic.js';
 import { I2MDModel } from './model.js';
 import { pretrainStep, partsAt, type LossTerms } from './step.js';
 import { saveCheckpoint, loadCheckpoint, type TrainState } from './checkpoint.js';
@@ -26,6 +24,7 @@ import { FiniteGuard } from './guard.js';
 import type { KnnMonitor, KnnReading } from '../eval/knn-monitor.js';
 
 export interface PretrainOptions {
+  /** Where metrics.jsonl, config.json and checkpoints go; '' writes nothing (a browser page, which has no files). */
   runDir: string;
   logEvery?: number;          // read the losses back every N steps (default 10)
   checkpointEvery?: number;   // epochs (default 1)
@@ -35,6 +34,8 @@ export interface PretrainOptions {
   datasetName?: string;
   /** k-NN on a held-out split every few epochs (src/eval/knn-monitor.ts); rows `{kind: 'knn'}` in metrics.jsonl */
   monitor?: KnnMonitor;
+  /** Called with every logged row of losses as it is read back (a live loss curve). */
+  onLosses?: (row: PretrainResult['losses'][number]) => void;
   /** where the epoch lines go (default stderr; nothing when quiet) */
   log?: (line: string) => void;
 }
@@ -49,7 +50,7 @@ export interface PretrainResult {
   dataMs: number;             // mean time per step spent preparing or waiting for data
   interrupted: boolean;
   /** the signal that stopped the run (SIGINT or SIGTERM), if one did */
-  signal?: NodeJS.Signals;
+  signal?: 'SIGINT' | 'SIGTERM';
 }
 
 export class NonFiniteLoss extends UserError {
@@ -66,6 +67,8 @@ export class NonFiniteLoss extends UserError {
   }
 }
 
+const join = (...parts: string[]) => host.path.join(...parts);
+
 /** The guard's flag sum rides with the loss terms under this name; it is never logged. */
 const guardTerm = '__nonfinite';
 
@@ -74,12 +77,12 @@ const guardTerm = '__nonfinite';
  * log again, so the file keeps one row per step.
  */
 function trimMetrics(path: string, step: number): void {
-  if (!existsSync(path)) return;
-  const rows = readFileSync(path, 'utf8').split('\n').filter((line) => {
+  if (!host.files.exists(path)) return;
+  const rows = host.files.readText(path).split('\n').filter((line) => {
     if (!line.trim()) return false;
     try { return !((JSON.parse(line) as { step?: number }).step! > step); } catch { return false; }   // a row cut by the kill goes too
   });
-  writeFileAtomic(path, rows.map((r) => `${r}\n`).join(''), 'trimming metrics.jsonl to the checkpoint');
+  host.files.writeAtomic(path, rows.map((r) => `${r}\n`).join(''), 'trimming metrics.jsonl to the checkpoint');
 }
 
 /** The learning rate at a (fractional) epoch under the config's schedule. */
@@ -98,8 +101,8 @@ export function augmentOf(c: PretrainConfig) {
 
 /** The wall time (s) of the last metrics row of a run, 0 when there is none. */
 function lastWall(path: string): number {
-  if (!existsSync(path)) return 0;
-  const rows = readFileSync(path, 'utf8').trim().split('\n').reverse();
+  if (!host.files.exists(path)) return 0;
+  const rows = host.files.readText(path).trim().split('\n').reverse();
   for (const r of rows) { try { const w = (JSON.parse(r) as { wall_s?: number }).wall_s; if (typeof w === 'number') return w; } catch { /* cut short */ } }
   return 0;
 }
@@ -112,21 +115,22 @@ function describeTerms(t: Record<string, number>): string {
 export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig, opts: PretrainOptions): Promise<PretrainResult> {
   const { runDir, logEvery = 10, checkpointEvery = 1 } = opts;
   const config = resolveEpochs(recipe, dataset.size);
-  makeOutputDir(runDir, 'run folder');
+  const files = runDir !== '';   // '' writes nothing: a browser page, which has no files
+  if (files) host.files.makeOutputDir(runDir, 'run folder');
   const layout = getLayout(dataset.layout);
   const model = new I2MDModel(config, layout, dataset.M);
   model.train();
   const sgd = new SGD({ momentum: config.sgdMomentum, weightDecay: config.weightDecay });
   const lrAt = scheduleOf(config);
-  const log = opts.quiet ? () => undefined : opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const log = opts.quiet ? () => undefined : opts.log ?? ((l: string) => host.logLine(l));
   let state: TrainState = { epoch: 0, step: 0, batchInEpoch: 0, config, dataset: opts.datasetName ?? dataset.layout };
   if (opts.resume) {
     // a resumed run saves the recipe it continues with (a longer --epochs, src/cli/recipe.ts)
     state = { ...loadCheckpoint(runDir, model, sgd), config };
     trimMetrics(join(runDir, 'metrics.jsonl'), state.step);
-  } else writeFileAtomic(join(runDir, 'metrics.jsonl'), '', 'starting metrics.jsonl');
+  } else if (files) host.files.writeAtomic(join(runDir, 'metrics.jsonl'), '', 'starting metrics.jsonl');
   // kebab-case keys: the flags' names, so `pretrain --config RUN/config.json` repeats the recipe
-  writeFileAtomic(join(runDir, 'config.json'),
+  if (files) host.files.writeAtomic(join(runDir, 'config.json'),
     JSON.stringify(Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`), v])), null, 1),
     'writing config.json');
 
@@ -139,9 +143,8 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   const progress = opts.quiet ? undefined : new Progress(totalSteps, 'pretrain', { perItem: config.batchSize, start: state.step });
   const losses: PretrainResult['losses'] = [];
   const knn: PretrainResult['knn'] = [];
-  let interrupted = false, signal: NodeJS.Signals | undefined;
-  const stop = (sig: NodeJS.Signals) => { interrupted = true; signal ??= sig; };
-  process.once('SIGINT', stop); process.once('SIGTERM', stop);
+  let interrupted = false, signal: 'SIGINT' | 'SIGTERM' | undefined;
+  const offInterrupt = host.onInterrupt((sig) => { interrupted = true; signal ??= sig; });
 
   const [B, T, V, M] = [config.batchSize, config.frames, dataset.V, dataset.M];
   const means = new RunningMeans();
@@ -153,10 +156,13 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
   ];
   let stepTime = 0, steps = 0, savedStep = opts.resume ? state.step : -1, lastLr = lrAt(state.epoch);
   let sinceLine: { window: number; terms: Record<string, number> }[] = [];   // rows since the last epoch line
-  const save = async () => { await G().sync(); await saveCheckpoint(runDir, model, sgd, state); savedStep = state.step; writeMetricsCsv(runDir); };
+  const save = async () => {
+    await G().sync();
+    if (files) { await saveCheckpoint(runDir, model, sgd, state); writeMetricsCsv(runDir); }
+    savedStep = state.step;
+  };
   const metric = (row: Record<string, unknown>) => {
-    const path = join(runDir, 'metrics.jsonl');
-    try { appendFileSync(path, JSON.stringify(row) + '\n'); } catch (e) { throw ioError(e, path, 'appending metrics', savedStep >= 0 ? 'the last checkpoint is intact' : undefined); }
+    if (files) host.files.append(join(runDir, 'metrics.jsonl'), JSON.stringify(row) + '\n', 'appending metrics', savedStep >= 0 ? 'the last checkpoint is intact' : undefined);
   };
   /** One log line: every term's mean over the steps since the previous one. */
   // wall time since the run began (a resumed run continues from its last metrics row) and the rate since the last row
@@ -176,6 +182,7 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
     const bad = Object.entries(values).find(([n, v]) => n !== 'total' && !Number.isFinite(v)) ?? (Number.isFinite(values.total) ? undefined : ['total', values.total]);
     if (bad) throw new NonFiniteLoss(bad[0] as string, state.step, bad[1] as number, window, savedStep);
     losses.push({ step: state.step, window, terms: values });
+    opts.onLosses?.(losses[losses.length - 1]);
     sinceLine.push({ window, terms: values });
     const now = performance.now();
     const rate = (window * config.batchSize) / Math.max(1e-9, (now - lastFlush) / 1000);
@@ -200,7 +207,7 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
       line += ` | k-NN (${readings[0].train} train / ${readings[0].test} test) ` +
         readings.map((r) => `${r.stream} 1-NN ${(100 * r.knn1).toFixed(1)}% ${r.k}-NN ${(100 * r.knnK).toFixed(1)}%`).join(', ');
     }
-    if (total > 0 || line.includes('k-NN')) { if (progress && process.stderr.isTTY) process.stderr.write('\n'); log(line); }
+    if (total > 0 || line.includes('k-NN')) { if (progress && host.isTTY()) host.logLine(''); log(line); }
   };
 
   try {
@@ -233,7 +240,7 @@ export async function pretrain(dataset: SkeletonDataset, recipe: PretrainConfig,
     // the last epoch ends by the step count, before its line: it gets one (and the monitor) on the saved weights
     if (state.batchInEpoch === 0 && state.epoch > linedEpoch) await epochLine(state.epoch);
   } finally {
-    process.off('SIGINT', stop); process.off('SIGTERM', stop);
+    offInterrupt();
     progress?.done();
     means.reset();
     guard.dispose();

@@ -4,9 +4,7 @@
  * every key in the queue — chance is about 1/(K+1), a healthy run climbs well above it) and
  * running means of every term over the steps since the last log line (one batch's loss is noisy).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic.js';
+import { host } from '../gpu/host.js';
 import { Tensor, noGrad, tidy } from '../tensor/index.js';
 import { add, mul, greater } from '../ops/elementwise.js';
 import { sumAxes, mean, maxAxis } from '../ops/reduce.js';
@@ -76,10 +74,10 @@ export class RunningMeans {
  * no value. Rewritten whole from metrics.jsonl at every checkpoint, so the two always agree.
  */
 export function writeMetricsCsv(runDir: string): void {
-  const src = join(runDir, 'metrics.jsonl');
-  if (!existsSync(src)) return;
+  const src = host.path.join(runDir, 'metrics.jsonl');
+  if (!host.files.exists(src)) return;
   const rows: Record<string, unknown>[] = [];
-  for (const line of readFileSync(src, 'utf8').split('\n')) {
+  for (const line of host.files.readText(src).split('\n')) {
     if (!line.trim()) continue;
     try { rows.push(JSON.parse(line) as Record<string, unknown>); } catch { /* a line cut short by a crash */ }
   }
@@ -87,5 +85,5 @@ export function writeMetricsCsv(runDir: string): void {
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cols = [...first.filter((k) => keys.includes(k)), ...keys.filter((k) => !first.includes(k))];
   const cell = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
-  writeFileAtomic(join(runDir, 'metrics.csv'), [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n');
+  host.files.writeAtomic(host.path.join(runDir, 'metrics.csv'), [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n');
 }

@@ -8,7 +8,7 @@
  * mis-shaped tensor in one error.
  */
 import { G } from '../tensor/tensor.js';
-import { saveSafetensors, loadSafetensors, checkNames, type TensorMap } from '../data/safetensors.js';
+import { saveSafetensors, loadSafetensors, encodeSafetensors, checkNames, type TensorMap } from '../data/safetensors.js';
 import { UserError } from '../util/errors.js';
 import { getLayout, layoutNames, type Layout } from '../skeleton/layouts.js';
 import type { Module } from './module.js';
@@ -64,6 +64,11 @@ export function encoderMetadata(model: STGCN): Record<string, string> {
 /** The metadata that rebuilds an encoder of either kind. */
 export function metadataOf(model: Encoder): Record<string, string> {
   return model instanceof GRUEncoder ? gruMetadata(model) : encoderMetadata(model as STGCN);
+}
+
+/** The encoder as safetensors bytes (what saveEncoder writes; a page downloads these). */
+export async function encodeEncoder(model: Encoder, extra: Record<string, string> = {}): Promise<Uint8Array> {
+  return encodeSafetensors(await stateDict(model), { ...metadataOf(model), ...extra });
 }
 
 export async function saveEncoder(path: string, model: Encoder, extra: Record<string, string> = {}): Promise<void> {

@@ -3,7 +3,7 @@
  * each joint's bone (child, parent) for the bone modality. Layouts are data, not code paths: the
  * encoder and the modalities take any layout, and a JSON file can add a new one.
  */
-import { readFileSync } from 'node:fs';
+import { host } from '../gpu/host.js';
 import { FormatError, UserError } from '../util/errors.js';
 import type { BodyAnchors } from './normalize.js';
 
@@ -184,6 +184,6 @@ export function parseLayoutJson(text: string, file = '<layout>'): Layout {
 
 export function loadLayoutJson(path: string): Layout {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (e) { throw new UserError(`cannot read layout file ${path}: ${(e as Error).message}`); }
+  try { text = host.files.readText(path); } catch (e) { throw new UserError(`cannot read layout file ${path}: ${(e as Error).message}`); }
   return parseLayoutJson(text, path);
 }

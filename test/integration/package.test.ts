@@ -1,9 +1,9 @@
 /**
  * What `npm pack` ships: `prepack` builds, `files` holds what runs (the build, the kernels, the
  * scripts), every package the engine imports at run time is a dependency — `doctor` runs the
- * kernel tests of dist/test, so uvu is one — and no dependency goes unused (gl-matrix was listed
- * but never imported: the 3×3 rotations and shears are a few lines of float64 arithmetic, see the
- * README).
+ * kernel tests of dist/test, so uvu is one — and no dependency goes unused. The browser page's
+ * packages (esbuild, gl-matrix for the viewer's camera) are devDependencies: the page is a bundle
+ * built from web/, and src/gpu/host-web.ts is its host, never loaded by Node.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -44,7 +44,7 @@ t('prepack builds; bin and files point at what runs', () => {
 });
 
 t('what runs imports only dependencies, and every dependency is used; test-only packages are devDependencies', () => {
-  const shipped = [...files('src'), ...kernelTestFolders.flatMap((d) => files(`test/${d}`)), ...files('test/helpers')];
+  const shipped = [...files('src').filter((f) => f !== 'src/gpu/host-web.ts'), ...kernelTestFolders.flatMap((d) => files(`test/${d}`)), ...files('test/helpers')];
   const used = runtimeImports(shipped);
   for (const m of used) assert.ok(m in pkg.dependencies, `${m} is imported at run time but is not a dependency`);
   for (const d of Object.keys(pkg.dependencies)) assert.ok(used.has(d), `${d} is a dependency nobody imports`);

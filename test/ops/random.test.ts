@@ -37,7 +37,13 @@ t('normal matches the TypeScript Box–Muller stream (mean/std applied)', async 
   const n = 1003;
   const got = await readAndFree(randomNormal([n], 77, 3, 2, 0.5));
   const want = normalRef(n, 77, 3, 2, 0.5);
-  for (let i = 0; i < n; i++) if (Math.abs(got[i] - want[i]) > 1e-4) assert.unreachable(`element ${i}: ${got[i]} vs ${want[i]}`);
+  // WGSL promises cos/sin only to an absolute 2⁻¹¹ on [−π, π] (SwiftShader uses that room; Dawn's
+  // llvmpipe does not): element i may be off by std·r·2⁻¹¹, r the pair's radius, beside f32 rounding
+  for (let i = 0; i < n; i++) {
+    const pair = i & ~1, r = Math.hypot((want[pair] - 3) / 0.5, ((want[pair + 1] ?? 3) - 3) / 0.5);
+    const tol = 1e-4 + 0.5 * r * 2 ** -11;
+    if (Math.abs(got[i] - want[i]) > tol) assert.unreachable(`element ${i}: ${got[i]} vs ${want[i]} (tolerance ${tol.toExponential(2)})`);
+  }
 });
 
 t('determinism, offsets/seeds differ, independence of the dispatch size', async () => {
