@@ -39,6 +39,8 @@ function parseArgs(argv: string[]): { json?: string; only?: string; reps?: numbe
     else if (flag === '--reps') out.reps = Number(value());
     else if (flag === '--all') out.all = true;
     else if (flag === '--preset') process.env.I2MD_BENCH_PRESET = value();
+    else if (flag === '--memory') process.env.I2MD_BENCH_MEMORY = '1';
+    else if (flag === '--set') process.env.I2MD_BENCH_SET = value();
     else if (flag === '--help' || flag === '-h') {
       console.log('usage: node dist/bench/run.js [--json FILE] [--only SUBSTR] [--reps N] [--all] [--preset demo|stgcn-paper|cmd-paper|paper|cpu-gru]\n' +
         '       node dist/bench/run.js compare A.json B.json');

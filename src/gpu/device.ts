@@ -69,6 +69,8 @@ export class Gpu {
   private constructor(readonly device: GPUDevice, found: Found) {
     this.pool = new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, 'tensor');
     this.staging = new BufferPool(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'readback');
+    // a bind group keeps its buffers; those the pool destroyed under its cache limit must go too
+    this.pool.onDestroyed = () => this.bindGroups.clear();
     this.pipelines = new PipelineCache(device);
     this.uniformBuffer = device.createBuffer({ size: slotBytes * arenaSlots, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'params' });
     this.placeholder = device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE, label: 'placeholder' });

@@ -4,7 +4,7 @@
  * accumulating gradients of tensors used more than once. Backward rules are written with ops, so
  * they are tested like everything else; no tape is recorded while they run.
  */
-import { Tensor } from './tensor.js';
+import { Tensor, G } from './tensor.js';
 
 export interface Node {
   name: string;
@@ -22,6 +22,7 @@ export function needsGrad(...inputs: (Tensor | undefined)[]): boolean {
 
 /** Records `output = op(inputs)` if any input needs a gradient; returns output. */
 export function record(name: string, output: Tensor, inputs: (Tensor | undefined)[], backward: Node['backward']): Tensor {
+  G().pool.labelBuffer(output.buffer, name);   // the memory report's name for it (only while the pool tracks)
   if (needsGrad(...inputs)) {
     output.requiresGrad = true;
     tape.push({ name, inputs, output, backward });
