@@ -55,10 +55,12 @@ export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor, opts: StepOpt
   const terms: LossTerms = {};
   const outs: BranchOut[] = model.branches.map((b) => {
     const v1 = modalityOf(x1, b.modality, bones), v2 = modalityOf(x2, b.modality, bones);
-    const { k, kc } = noGrad(() => {
+    // the key pass records nothing, so its activations are dead once k and kc exist: its own
+    // tidy frees them before the query pass instead of keeping them to the end of the step
+    const { k, kc } = noGrad(() => tidy(() => {
       const f = b.encoderK.features(v2);
       return { k: l2Normalize(b.encoderK.project(f)), kc: b.clusterK ? l2Normalize(b.clusterK.forward(f)) : undefined };
-    });
+    }));
     const f = b.encoderQ.features(v1);
     const q = l2Normalize(b.encoderQ.project(f));
     const qc = b.clusterQ ? l2Normalize(b.clusterQ.forward(f)) : undefined;
