@@ -126,7 +126,9 @@ export function pretrainStep(model: I2MDModel, sgd: SGD, x1: Tensor, x2: Tensor,
   noGrad(() => emaUpdate(keyParams, queryParams, model.config.momentum));
   const result = tidy(() => {
     const { total, terms, stats, outs: keys } = i2mdLoss(model, x1, x2, opts);
-    backward(total);
+    // free the activations as the backward passes them; what is read afterwards is retained
+    const retain = [...Object.values(terms), ...Object.values(stats), ...keys.flatMap((o) => (o.kc ? [o.k, o.kc] : [o.k]))];
+    backward(total, undefined, { release: true, retain });
     sgd.step(model.queryParameters(), lr);
     model.branches.forEach((b, i) => {
       b.queue.enqueue(keys[i].k);
