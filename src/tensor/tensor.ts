@@ -4,7 +4,8 @@
  * Lifetime is explicit: `tidy(fn)` frees every tensor made inside it except the ones it returns
  * (and those marked `keep()`); `dispose()` frees one at once. The autograd tape only lives inside
  * a tidy — forward, backward and the optimiser step of one training step run in one — so the
- * tensors the tape saved are alive exactly as long as it needs them.
+ * tensors the tape saved live at most as long as the step; autograd frees them earlier where it
+ * can prove no backward rule reads them (autograd.ts: `release`, `releaseUnread`).
  */
 import type { Gpu } from '../gpu/device.js';
 import { usePolicyAdapter } from '../gpu/policy.js';
