@@ -100,7 +100,8 @@ export async function run(ctx: PretrainBenchCtx = {}): Promise<BenchRecord[]> {
         `${r.dispatches} dispatches/step  cpu ${(r.cpuMs ?? 0).toFixed(0)} ms  loss ${loss.toFixed(3)}`);
       log(`  memory: pool peak live ${mib(r.poolPeakLiveBytes)} MiB (cached ${mib(r.poolPeakCachedBytes)}, wasted ${mib(r.poolPeakWastedBytes)}), ` +
         `pool footprint ${mib(r.poolPeakTotalBytes)} MiB, peak RSS ${mib(r.peakRssBytes)} MiB`);
-      if (memory) log(formatMemoryReport(g.pool.peak, { peakTotalBytes: g.pool.peakTotalBytes, maxRssBytes: r.peakRssBytes as number }));
+      // from bench/run.ts (--memory sets the env) the module's log is quiet: the report goes to stdout
+      if (memory) (ctx.memory ? log : console.log)(formatMemoryReport(g.pool.peak, { peakTotalBytes: g.pool.peakTotalBytes, maxRssBytes: r.peakRssBytes as number }));
       out.push(r);
     }
     last?.dispose();
@@ -108,6 +109,7 @@ export async function run(ctx: PretrainBenchCtx = {}): Promise<BenchRecord[]> {
     sgd.dispose();
   }
   x1.dispose(); x2.dispose();
+  if (memory) g.pool.track(false);
   return out;
 }
 
