@@ -1,6 +1,7 @@
 /**
  * Runs the benchmark modules, prints one table, optionally writes the records as JSON:
  *   node dist/bench/run.js [--json FILE] [--only SUBSTR] [--reps N] [--all] [--preset demo|stgcn-paper|cmd-paper|paper|cpu-gru]
+ *                          [--set field=value,…] [--memory] [--load N]
  *   node dist/bench/run.js compare A.json B.json      (bench/compare.ts: two runs side by side)
  *   npm run bench -- --json FILE
  * `--only` keeps the cases whose "module: name" contains SUBSTR (modules that do not use the
@@ -8,13 +9,16 @@
  * first: the other records' fractionOfPeak refers to it. Slow modules (every kernel family at the
  * preset shapes, the encoder, the pre-training step: minutes on llvmpipe) run only when named by
  * --only or with --all;
- * `--preset` picks the pre-training step's preset (env I2MD_BENCH_PRESET). The JSON file is rewritten
+ * `--preset` picks the pre-training step's preset (env I2MD_BENCH_PRESET), `--set` changes its fields
+ * (I2MD_BENCH_SET), `--memory` prints its memory report (I2MD_BENCH_MEMORY); `--load N` runs N
+ * spinning processes beside every module (bench/load.ts; records get `load: N`). The JSON file is rewritten
  * after every module, so an interrupted run keeps what it measured. To add a benchmark, export
  * `async function run(ctx): Promise<Record[]>` from a file in bench/ and list it below.
  */
 import { writeFileSync } from 'node:fs';
 import { initEngine } from '../src/tensor/index.js';
 import { configure, context, adapterInfo, normalise, type BenchRecord } from './harness.js';
+import { startLoad } from './load.js';
 
 interface BenchModule { run(ctx: ReturnType<typeof context>): Promise<unknown[]> }
 /** name, whether it times its cases with harness.measure (so --only can pick single cases), slow, loader */
@@ -29,8 +33,9 @@ const modules: [string, boolean, boolean, () => Promise<BenchModule>][] = [
   ['gru', false, true, () => import('./gru.js') as Promise<unknown> as Promise<BenchModule>],
 ];
 
-function parseArgs(argv: string[]): { json?: string; only?: string; reps?: number; all?: boolean } {
-  const out: { json?: string; only?: string; reps?: number; all?: boolean } = {};
+interface Args { json?: string; only?: string; reps?: number; all?: boolean; load?: number }
+function parseArgs(argv: string[]): Args {
+  const out: Args = {};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
@@ -38,14 +43,19 @@ function parseArgs(argv: string[]): { json?: string; only?: string; reps?: numbe
     else if (flag === '--only') out.only = value();
     else if (flag === '--reps') out.reps = Number(value());
     else if (flag === '--all') out.all = true;
+    else if (flag === '--load') out.load = Number(value());
     else if (flag === '--preset') process.env.I2MD_BENCH_PRESET = value();
+    else if (flag === '--memory') process.env.I2MD_BENCH_MEMORY = '1';
+    else if (flag === '--set') process.env.I2MD_BENCH_SET = value();
     else if (flag === '--help' || flag === '-h') {
       console.log('usage: node dist/bench/run.js [--json FILE] [--only SUBSTR] [--reps N] [--all] [--preset demo|stgcn-paper|cmd-paper|paper|cpu-gru]\n' +
+        '         [--set field=value,…] (pretrain: change preset fields) [--memory] (pretrain: the memory report) [--load N] (N spinning processes beside each module)\n' +
         '       node dist/bench/run.js compare A.json B.json');
       process.exit(0);
     } else throw new Error(`unknown argument ${argv[i]} (try --help)`);
   }
   if (out.reps !== undefined && !(out.reps >= 1)) throw new Error('--reps needs a positive number');
+  if (out.load !== undefined && !(Number.isInteger(out.load) && out.load >= 0)) throw new Error('--load needs a whole number of processes');
   return out;
 }
 
@@ -85,17 +95,22 @@ for (const [name, usesMeasure, slow, load] of modules) {
   // modules that print their own lines are quiet here: their rows appear in the table
   configure({ module: name, only, reps: args.reps, log: () => {},
     report: (r) => { if (usesMeasure) { seen.add(r); console.log(row(r)); } } });
+  // the background load runs for the whole module (its warm-ups too), then stops before the next
+  const background = args.load ? await startLoad(args.load) : undefined;
   try {
     const mod = await load();
     const rows = await mod.run(context(g));
     for (const raw of rows) {
       const r = normalise(raw as Record<string, unknown>, adapter);
+      if (args.load) r.load = args.load;
       if (!usesMeasure && !seen.has(r)) console.log(row(r));
       records.push(r);
     }
   } catch (e) {
     console.error(`bench module ${name} failed: ${(e as Error).stack ?? e}`);
     process.exitCode = 1;
+  } finally {
+    await background?.stop();
   }
   save();
 }

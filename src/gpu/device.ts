@@ -70,6 +70,11 @@ export class Gpu {
   private constructor(readonly device: GPUDevice, found: Found) {
     this.pool = new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, 'tensor');
     this.staging = new BufferPool(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'readback');
+    // a bind group keeps its buffers; those the pool destroyed under its cache limit must go too
+    this.pool.onDestroyed = () => this.bindGroups.clear();
+    // I2MD_POOL_CACHE_MB: at most this many MB of free buffers beside the live ones (docs/bench.md#memory)
+    const cacheMb = process.env.I2MD_POOL_CACHE_MB;
+    if (cacheMb !== undefined && cacheMb !== '') this.pool.cacheLimit = Number(cacheMb) * 1e6;
     this.pipelines = new PipelineCache(device);
     this.uniformBuffer = device.createBuffer({ size: slotBytes * arenaSlots, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'params' });
     this.placeholder = device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE, label: 'placeholder' });

@@ -55,10 +55,12 @@ export function i2mdLoss(model: I2MDModel, x1: Tensor, x2: Tensor, opts: StepOpt
   const terms: LossTerms = {};
   const outs: BranchOut[] = model.branches.map((b) => {
     const v1 = modalityOf(x1, b.modality, bones), v2 = modalityOf(x2, b.modality, bones);
-    const { k, kc } = noGrad(() => {
+    // the key pass records nothing, so its activations are dead once k and kc exist: its own
+    // tidy frees them before the query pass instead of keeping them to the end of the step
+    const { k, kc } = noGrad(() => tidy(() => {
       const f = b.encoderK.features(v2);
       return { k: l2Normalize(b.encoderK.project(f)), kc: b.clusterK ? l2Normalize(b.clusterK.forward(f)) : undefined };
-    });
+    }));
     const f = b.encoderQ.features(v1);
     const q = l2Normalize(b.encoderQ.project(f));
     const qc = b.clusterQ ? l2Normalize(b.clusterQ.forward(f)) : undefined;
@@ -124,7 +126,9 @@ export function pretrainStep(model: I2MDModel, sgd: SGD, x1: Tensor, x2: Tensor,
   noGrad(() => emaUpdate(keyParams, queryParams, model.config.momentum));
   const result = tidy(() => {
     const { total, terms, stats, outs: keys } = i2mdLoss(model, x1, x2, opts);
-    backward(total);
+    // free the activations as the backward passes them; what is read afterwards is retained
+    const retain = [...Object.values(terms), ...Object.values(stats), ...keys.flatMap((o) => (o.kc ? [o.k, o.kc] : [o.k]))];
+    backward(total, undefined, { release: true, retain });
     sgd.step(model.queryParameters(), lr);
     model.branches.forEach((b, i) => {
       b.queue.enqueue(keys[i].k);

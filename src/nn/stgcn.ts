@@ -10,6 +10,7 @@
  * Each block returns ReLU(tcn + residual); the feature is the mean over time, joints and persons.
  */
 import { Tensor } from '../tensor/tensor.js';
+import { releaseUnread } from '../tensor/autograd.js';
 import { Rng } from '../util/random.js';
 import { GpuRng } from '../ops/random.js';
 import { addRelu, relu } from '../ops/elementwise.js';
@@ -84,7 +85,9 @@ class TemporalBlock extends Module {
   }
   forward(x: Tensor): Tensor {
     const y = this.bn3.forward(this.conv.forward(this.bn0.forward(x, true)));   // BN, ReLU in one op
-    return dropout(y, this.p, this.dropRng(), this.training);
+    const out = dropout(y, this.p, this.dropRng(), this.training);
+    if (out !== y) releaseUnread(y);   // neither backward reads the batch norm's output (autograd.ts)
+    return out;
   }
 }
 
@@ -115,7 +118,12 @@ export class StGcnBlock extends Module {
   forward(x: Tensor, A: Tensor, M: Tensor): Tensor {
     const res = this.identity ? x : this.residual?.forward(x);
     const y = this.tcn.forward(this.gcn.forward(x, A, M));
-    return res ? addRelu(y, res) : relu(y);
+    if (!res) return relu(y);
+    const out = addRelu(y, res);
+    // the add's backward reads only its output: the temporal branch and a residual branch's
+    // batch norm output go now (x itself, the identity residual, is read by the aggregation)
+    releaseUnread(...(res === x ? [y] : [y, res]));
+    return out;
   }
 }
 

@@ -117,7 +117,7 @@ export function batchNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | 
     gm?.dispose();
     if (!weight) { dweight.dispose(); dbias.dispose(); }
     return [dx, weight ? dweight : undefined, bias ? dbias : undefined];
-  });
+  }, [x, weight, bias, relu ? y : undefined]);   // the output only for the ReLU's mask
 }
 
 function copyRaw(t: Tensor): Tensor {

@@ -22,7 +22,7 @@ export function dropout(x: Tensor, p: number, rng: GpuRng, training: boolean): T
     mainDispatch(OP_DROPOUT, Tag.Dropout, t.buffer, out, seed, offset, p, 1 / (1 - p));
     return out;
   };
-  return record('dropout', apply(x), [x], (g) => [apply(g)]);
+  return record('dropout', apply(x), [x], (g) => [apply(g)], []);   // the backward reads no tensor of the forward
 }
 
 /** The keep mask (1/0) that `dropout` applies for a stream, in TypeScript (tests). */

@@ -80,7 +80,7 @@ export function addRelu(a: Tensor, b: Tensor): Tensor {
   return record('addRelu', out, [a, b], (g) => {
     const masked = binaryRaw(Bin.MaskPositive, g, out);
     return [sumTo(masked, a.shape), sumTo(masked, b.shape)];
-  });
+  }, [out]);
 }
 export function sub(a: Tensor, b: Tensor): Tensor {
   return record('sub', binaryRaw(Bin.Sub, a, b), [a, b], (g) => [sumTo(g, a.shape), sumTo(neg(g), b.shape)]);

@@ -4,7 +4,8 @@
  * Lifetime is explicit: `tidy(fn)` frees every tensor made inside it except the ones it returns
  * (and those marked `keep()`); `dispose()` frees one at once. The autograd tape only lives inside
  * a tidy — forward, backward and the optimiser step of one training step run in one — so the
- * tensors the tape saved are alive exactly as long as it needs them.
+ * tensors the tape saved live at most as long as the step; autograd frees them earlier where it
+ * can prove no backward rule reads them (autograd.ts: `release`, `releaseUnread`).
  */
 import type { Gpu } from '../gpu/device.js';
 import { usePolicyAdapter } from '../gpu/policy.js';
@@ -21,12 +22,21 @@ export function G(): Gpu {
 
 const scopes: Set<Tensor>[] = [];
 let nextId = 1;
+let clock = 0;
+/** How many tape records were ever made: a tensor's `born` (autograd.ts frees by it). */
+export function recordClock(): number { return clock; }
+/** Called by autograd's record: the next tensors are born after this record. */
+export function advanceRecordClock(): number { return clock++; }
+/** Every tensor a tidy would free now (the autograd's candidates for an early free). */
+export function scopedTensors(): Tensor[] { return scopes.flatMap((s) => [...s]); }
 
 /** A GPU buffer shared by a tensor and its reshaped views; freed when the last one goes. */
 interface Storage { buffer: GPUBuffer; refs: number }
 
 export class Tensor {
   readonly id = nextId++;
+  /** The record clock when it was made: no backward rule recorded before then can read it. */
+  readonly born = clock;
   readonly size: number;
   requiresGrad = false;
   grad?: Tensor;
@@ -40,7 +50,11 @@ export class Tensor {
     scopes.at(-1)?.add(this);
   }
 
-  get buffer(): GPUBuffer { return this.storage.buffer; }
+  get buffer(): GPUBuffer {
+    // a disposed tensor's buffer may already hold another tensor: reading it would be silently wrong
+    if (this.disposed) throw new Error(`use of a disposed tensor ${this}`);
+    return this.storage.buffer;
+  }
 
   /** The same data under another shape of equal size (no copy, no gradient: see ops/shape.ts reshape). */
   view(shape: readonly number[]): Tensor {

@@ -215,7 +215,7 @@ t('the tuner keeps the fastest verified variant and rejects one whose output dif
       return [o.OFF ? addScalar(out, o.OFF) : out];
     },
     tol: 0,
-    dispose() { x?.dispose(); },
+    dispose() { x?.dispose(); x = undefined; },   // the next case makes x again (a disposed tensor's buffer throws)
   };
   const r = await tuneCase('fake', fake, { reps: 3 });
   fake.dispose();
@@ -229,7 +229,7 @@ t('the tuner keeps the fastest verified variant and rejects one whose output dif
   assert.is(r.entry!.defaultVariant, 'base');
   assert.is(tunedEntry('fake', 'c256', G().summary), undefined, 'forcing ends with the tuning');
   // a case whose op never looks up the class it claims is an error, not a silent no-op
-  const lost: TuneCase = { ...fake, shapeClass: 'elsewhere', dispose() { x?.dispose(); } };
+  const lost: TuneCase = { ...fake, shapeClass: 'elsewhere', dispose() { x?.dispose(); x = undefined; } };
   try { await tuneCase('fake', lost, { reps: 1 }); assert.unreachable('mismatched class accepted'); }
   catch (e) { assert.match((e as Error).message, /looked up c256, not elsewhere/); }
   lost.dispose();
