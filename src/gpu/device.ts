@@ -73,7 +73,7 @@ export class Gpu {
     // a bind group keeps its buffers; those the pool destroyed under its cache limit must go too
     this.pool.onDestroyed = () => this.bindGroups.clear();
     // I2MD_POOL_CACHE_MB: at most this many MB of free buffers beside the live ones (docs/bench.md#memory)
-    const cacheMb = process.env.I2MD_POOL_CACHE_MB;
+    const cacheMb = host.env('I2MD_POOL_CACHE_MB');
     if (cacheMb !== undefined && cacheMb !== '') this.pool.cacheLimit = Number(cacheMb) * 1e6;
     this.pipelines = new PipelineCache(device);
     this.uniformBuffer = device.createBuffer({ size: slotBytes * arenaSlots, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'params' });
