@@ -34,14 +34,20 @@ function walk(dir, keep) {
 const doctorSource = readFileSync(join(root, 'src', 'cli', 'doctor.ts'), 'utf8');
 const folders = JSON.parse(/kernelTestFolders = (\[[^\]]*\])/.exec(doctorSource)[1].replace(/'/g, '"'));
 
-/** Whether a test file (or a test helper it imports) needs Node: such files cannot run in a page. */
+/**
+ * Whether a test file, or a test helper or bench module it imports, needs Node: such files cannot
+ * run in a page. (The engine's own sources reach Node only through the host, which the page swaps.)
+ */
 function needsNode(file, seen = new Set()) {
   if (seen.has(file)) return false;
   seen.add(file);
+  if (!existsSync(file)) return false;
   const text = readFileSync(file, 'utf8');
   if (/from 'node:|\bprocess\./.test(text)) return true;
-  for (const m of text.matchAll(/from '(\.[^']*helpers\/[^']*)\.js'/g)) {
-    if (needsNode(resolve(dirname(file), `${m[1]}.ts`), seen)) return true;
+  for (const m of text.matchAll(/^import (?!type )[^;]*?from '(\.[^']*)\.js'/gm)) {
+    const dep = resolve(dirname(file), `${m[1]}.ts`);
+    const rel = relative(root, dep).replace(/\\/g, '/');
+    if ((rel.startsWith('test/') || rel.startsWith('bench/')) && needsNode(dep, seen)) return true;
   }
   return false;
 }
