@@ -97,23 +97,25 @@ export const allCorruptions: Corruption[] = ['mask', 'linear', 'shear'];
 export const DEFAULT_JOINT_FRACTION = 0.6;
 export const DEFAULT_CROP_SCALE_MIN = 0.1;
 
+// Sized for minutes on 2 CPU cores through llvmpipe (its step time: docs/bench.md#llvmpipe).
+const demo: PretrainConfig = {
+  modalities: allModalities,
+  encoder: 'stgcn',
+  hidden: 4, hiddenDim: 32, dropout: 0.1,
+  gruHidden: 64, gruLayers: 2, gruBidirectional: false, headDim: 64,
+  frames: 16, minCrop: 16,
+  queueSize: 512, momentum: 0.99, tau: 0.07,
+  cmd: true, topk: 128, tauTeacher: 0.05, tauStudent: 0.1, lambdaCmd: 1,
+  imd: true, dna: true, kDna: 16, dnaDelta: 0.5, tauAgg: 0.1, lambdaImd: 1,
+  epochs: 2, batchSize: 16, lr: 0.05, lrSteps: [], weightDecay: 1e-4, sgdMomentum: 0.9,
+  seed: 1,
+};
+
 export const presets: Record<PresetName, PretrainConfig> = {
   'cmd-paper': cmdPaper,
   paper: { ...cmdPaper, imd: true, dna: true },
   'stgcn-paper': { ...cmdPaper, encoder: 'stgcn', imd: true, dna: true },
-  // Sized for minutes on 2 CPU cores through llvmpipe (its step time: docs/bench.md#llvmpipe).
-  demo: {
-    modalities: allModalities,
-    encoder: 'stgcn',
-    hidden: 4, hiddenDim: 32, dropout: 0.1,
-    gruHidden: 64, gruLayers: 2, gruBidirectional: false, headDim: 64,
-    frames: 16, minCrop: 16,
-    queueSize: 512, momentum: 0.99, tau: 0.07,
-    cmd: true, topk: 128, tauTeacher: 0.05, tauStudent: 0.1, lambdaCmd: 1,
-    imd: true, dna: true, kDna: 16, dnaDelta: 0.5, tauAgg: 0.1, lambdaImd: 1,
-    epochs: 2, batchSize: 16, lr: 0.05, lrSteps: [], weightDecay: 1e-4, sgdMomentum: 0.9,
-    seed: 1,
-  },
+  demo,
   // The official recipe's shape (GRU, MoCo + CMD, both cells forward) at a size two CPU cores
   // pre-train real data with in hours, not weeks (docs/gru.md has the step time).
   'cpu-gru': {
@@ -131,17 +133,11 @@ export const presets: Record<PresetName, PretrainConfig> = {
   // accuracy by about 5 points over three seeds (docs/study.md#the-cpu-preset-on-the-real-sets).
   // A budget in steps: 400 ≈ 5 min at the demo's 0.7 s/step on an idle machine, ~13 min under load.
   cpu: {
-    modalities: allModalities,
-    encoder: 'stgcn',
-    hidden: 4, hiddenDim: 32, dropout: 0.1,
-    gruHidden: 64, gruLayers: 2, gruBidirectional: false, headDim: 64,
-    frames: 16, minCrop: 16,
-    queueSize: 128, momentum: 0.99, tau: 0.07,
-    cmd: true, topk: 64, tauTeacher: 0.05, tauStudent: 0.1, lambdaCmd: 1,
-    imd: false, dna: false, kDna: 16, dnaDelta: 0.5, tauAgg: 0.1, lambdaImd: 1,
-    epochs: 8, steps: 400, batchSize: 16, lr: 0.05, lrSteps: [], lrSchedule: 'cosine', weightDecay: 1e-4, sgdMomentum: 0.9,
+    ...demo,
+    queueSize: 128, topk: 64,
+    imd: false, dna: false,
+    epochs: 8, steps: 400, lrSchedule: 'cosine',
     cropScaleMin: 0.5, shearAmplitude: 0.15, jointFraction: 0.15,
-    seed: 1,
   },
 };
 
