@@ -6,31 +6,23 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engine, randn } from '../helpers/check.js';
-import { projectRoot } from '../helpers/shared-data.js';
 import { writeNpy } from '../helpers/npy.js';
+import { hasTorch, runPython, torchSkipNote } from '../helpers/torch.js';
 import { tinyRun } from '../helpers/runs.js';
 import { exportRun } from '../../src/cli/export.js';
 import { embedFile } from '../../src/cli/embed.js';
 import { motion, bone } from '../../src/skeleton/modalities.js';
 import { getLayout } from '../../src/skeleton/layouts.js';
 
-const python = '/usr/bin/python3';
-const hasTorch = spawnSync(python, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0;
 const t = suite('export against PyTorch');
-
-function py(script: string, ...args: string[]): string {
-  const r = spawnSync('nice', ['-n', '5', python, join(projectRoot, 'scripts', ...script.split('/')), ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout.trim();
-}
+const py = runPython;
 
 if (!hasTorch) {
-  console.log(`  (skipped: ${python} cannot import torch and numpy; install Debian's python3-torch to run the PyTorch checks)`);
+  console.log(torchSkipNote);
   t.skip('PyTorch checks', () => {});
 } else {
   let dir = '';

@@ -7,34 +7,25 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engine, assertClose } from '../helpers/check.js';
-import { projectRoot } from '../helpers/shared-data.js';
 import { Tensor, tidy, noGrad } from '../../src/tensor/index.js';
 import { initEncoder } from '../../src/cli/init.js';
 import { embedFile } from '../../src/cli/embed.js';
 import { loadEncoderFrom } from '../../src/eval/load-encoder.js';
 import { NpyFile } from '../../src/data/npy.js';
 import { writeNpy } from '../helpers/npy.js';
+import { hasTorch, runPython, torchSkipNote } from '../helpers/torch.js';
 import { loadSafetensors, saveSafetensors } from '../../src/data/safetensors.js';
 import { Rng } from '../../src/util/random.js';
 
-const python = '/usr/bin/python3';
-const script = join(projectRoot, 'scripts', 'torch', 'gru_check.py');
-const hasTorch = spawnSync(python, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0;
 const t = suite('nn/gru against PyTorch');
-
-function py(...args: string[]): string {
-  const r = spawnSync('nice', ['-n', '5', python, script, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`gru_check.py ${args[0]} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout.trim();
-}
+const py = (...args: string[]) => runPython('torch/gru_check.py', ...args);
 
 if (!hasTorch) {
-  console.log(`  (skipped: ${python} cannot import torch and numpy; install Debian's python3-torch to run the PyTorch checks)`);
+  console.log(torchSkipNote);
   t.skip('PyTorch checks', () => {});
 } else {
   let dir = '';
