@@ -12,6 +12,7 @@ import { convertCheckpoint } from '../../src/cli/convert.js';
 import { l2Normalize } from '../../src/ops/softmax.js';
 import type { Modality } from '../../src/i2md/config.js';
 import type { Encoder } from '../../src/nn/encoder.js';
+import { zip } from '../helpers/zip.js';
 
 // fixtures written by scripts/torch/gru_fixtures.py with PyTorch 1.13 (Debian's python3-torch)
 const dir = 'test/fixtures/pth';
@@ -131,32 +132,7 @@ t('a storage missing from the archive, and a tensor reaching past its storage, a
 
 /** A zip with stored (uncompressed) members, as torch.save writes them. */
 function storedZip(members: [string, Uint8Array][]): Buffer {
-  const parts: Buffer[] = [], central: Buffer[] = [];
-  let offset = 0;
-  for (const [name, data] of members) {
-    const n = Buffer.from(name);
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(n.length, 26);
-    const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0); c.writeUInt16LE(20, 4); c.writeUInt16LE(20, 6); c.writeUInt32LE(crc, 16);
-    c.writeUInt32LE(data.length, 20); c.writeUInt32LE(data.length, 24); c.writeUInt16LE(n.length, 28); c.writeUInt32LE(offset, 42);
-    parts.push(local, n, Buffer.from(data));
-    central.push(c, n);
-    offset += 30 + n.length + data.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(members.length, 8); end.writeUInt16LE(members.length, 10);
-  end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, cd, end]);
-}
-
-function crc32(b: Uint8Array): number {
-  let c = ~0;
-  for (const x of b) { c ^= x; for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1)); }
-  return ~c >>> 0;
+  return zip(members.map(([name, bytes]) => ({ name, bytes: Buffer.from(bytes), deflate: false })));
 }
 
 t.run();
