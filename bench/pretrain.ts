@@ -10,15 +10,17 @@
  * M 2, ST-GCN 16/256, K 16384, top-k 8192), `cmd-paper` / `paper` (the same with the GRU encoders
  * of the official code) — `--preset NAME` to bench/run.ts, env I2MD_BENCH_PRESET, or ctx.preset.
  * Opt-in (slow): `npm run bench -- --only pretrain [--preset stgcn-paper]`; alone:
- *   node dist/bench/pretrain.js [--preset NAME] [--reps N] [--warmup N] [--cases cmd|i2md|both] [--memory]
+ *   node dist/bench/pretrain.js [--preset NAME] [--reps N] [--warmup N] [--cases cmd|i2md|both] [--memory] [--json FILE]
  * (a GRU paper-size step takes minutes on a software adapter: `--cases cmd --reps 1`).
  * Memory (docs/bench.md#memory): every record carries the buffer pool's peak live bytes and the
  * cached and wasted bytes at that moment, the pool's largest footprint and the process's peak
  * resident set (`peakRssBytes`: a lifetime maximum, so a second case shows the larger of both);
  * `--memory` also prints the pool by size class and the largest tensors alive at the peak.
  */
+import { writeFileSync } from 'node:fs';
 import { initEngine, Tensor, G } from '../src/tensor/index.js';
-import { presets, presetNames, type PretrainConfig, type PresetName } from '../src/i2md/config.js';
+import { presets, presetNames, typicalDispatchFlops, type PretrainConfig, type PresetName } from '../src/i2md/config.js';
+import { planSoftwareThreads } from '../src/gpu/threads.js';
 import { I2MDModel } from '../src/i2md/model.js';
 import { pretrainStep } from '../src/i2md/step.js';
 import { SGD } from '../src/optim/sgd.js';
@@ -137,7 +139,11 @@ export function memoryFields(pool: BufferPool): Record<string, number> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (k: string) => { const i = process.argv.indexOf(`--${k}`); return i > 0 ? process.argv[i + 1] : undefined; };
-  await run({ preset: arg('preset'), reps: arg('reps') ? Number(arg('reps')) : undefined, warmup: arg('warmup') ? Number(arg('warmup')) : undefined,
+  // the software adapter's threads as `pretrain` would pick them for this preset (src/gpu/threads.ts)
+  planSoftwareThreads(typicalDispatchFlops({ ...presetOf(arg('preset') ?? process.env.I2MD_BENCH_PRESET ?? 'demo').config, ...parseSet(arg('set') ?? process.env.I2MD_BENCH_SET) }));
+  const records = await run({ preset: arg('preset'), reps: arg('reps') ? Number(arg('reps')) : undefined, warmup: arg('warmup') ? Number(arg('warmup')) : undefined,
     cases: arg('cases') as PretrainBenchCtx['cases'], set: arg('set') ? parseSet(arg('set')) : undefined, memory: process.argv.includes('--memory') || undefined });
+  // --json FILE: the records, for a driver that runs this file in a process of its own (bench/torch.ts)
+  if (arg('json')) writeFileSync(arg('json')!, JSON.stringify(records, null, 1));
   process.exit(0);
 }

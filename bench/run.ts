@@ -19,6 +19,8 @@ import { writeFileSync } from 'node:fs';
 import { initEngine } from '../src/tensor/index.js';
 import { configure, context, adapterInfo, normalise, type BenchRecord } from './harness.js';
 import { startLoad } from './load.js';
+import { planSoftwareThreads } from '../src/gpu/threads.js';
+import { typicalDispatchFlops } from '../src/i2md/config.js';
 
 interface BenchModule { run(ctx: ReturnType<typeof context>): Promise<unknown[]> }
 /** name, whether it times its cases with harness.measure (so --only can pick single cases), slow, loader */
@@ -31,6 +33,7 @@ const modules: [string, boolean, boolean, () => Promise<BenchModule>][] = [
   ['encoder', false, true, () => import('./encoder.js') as Promise<unknown> as Promise<BenchModule>],
   ['pretrain', false, true, () => import('./pretrain.js') as Promise<unknown> as Promise<BenchModule>],
   ['gru', false, true, () => import('./gru.js') as Promise<unknown> as Promise<BenchModule>],
+  ['torch', false, true, () => import('./torch.js') as Promise<unknown> as Promise<BenchModule>],
 ];
 
 interface Args { json?: string; only?: string; reps?: number; all?: boolean; load?: number }
@@ -80,6 +83,14 @@ if (process.argv[2] === 'compare') {
 
 let args: ReturnType<typeof parseArgs>;
 try { args = parseArgs(process.argv.slice(2)); } catch (e) { console.error((e as Error).message); process.exit(2); }
+// a run of the pre-training step gets the software adapter's threads `pretrain` would pick for its
+// preset (src/gpu/threads.ts); every other module keeps the driver's default unless told
+if (args.only && 'pretrain'.includes(args.only)) {
+  const { presets } = await import('../src/i2md/config.js');
+  const { parseSet } = await import('./pretrain.js');
+  const name = (process.env.I2MD_BENCH_PRESET ?? 'demo') as keyof typeof presets;
+  if (presets[name]) planSoftwareThreads(typicalDispatchFlops({ ...presets[name], ...parseSet(process.env.I2MD_BENCH_SET) }));
+}
 const g = await initEngine();
 const adapter = adapterInfo(g);
 console.log(`adapter: ${g.name} — ${adapter.description}`);

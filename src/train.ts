@@ -13,6 +13,7 @@ const yargs = createRequire(import.meta.url)('yargs') as typeof yargsModule;
 import { UserError } from './util/errors.js';
 import { isSystemError, ioError } from './util/atomic.js';
 import { parseKernelSettings } from './gpu/policy.js';
+import { chooseSoftwareThreads } from './gpu/threads.js';
 import { checkCommandName, scriptName, type Command } from './cli/command.js';
 
 // name → module path; each module default-exports a Command.
@@ -56,6 +57,7 @@ export async function main(argv: string[]): Promise<void> {
     .usage('$0 [command] [options]')
     .epilog('With no command: the main job on the embedded dataset (synthesise, pre-train I²MD, evaluate).')
     .option('backend', { type: 'string', describe: 'force a WebGPU backend: vulkan, opengles, metal, d3d12, … (or env I2MD_BACKEND)', global: true })
+    .option('software-threads', { type: 'number', describe: 'software adapters (llvmpipe, lavapipe): threads per dispatch, 1–32 (or env I2MD_SOFTWARE_THREADS; default: one per core, eight per core for paper-size encoders; LP_NUM_THREADS wins)', global: true })
     .option('kernel', { type: 'string', array: true, describe: 'force a kernel family\'s variant, family=value (repeatable; or env I2MD_KERNELS; `info --kernels` lists them)', global: true })
     .strict()
     // yargs would print usage and a stack trace for our errors; let them reach the handler below
@@ -69,6 +71,10 @@ export async function main(argv: string[]): Promise<void> {
     const spec = name === 'main' ? ['$0', 'main'] : cmd.name;
     y = y.command(spec, cmd.describe, (b) => cmd.options(b), async (a) => {
       if (typeof a.backend === 'string') process.env.I2MD_BACKEND = a.backend;
+      if (a['software-threads'] !== undefined) {
+        process.env.I2MD_SOFTWARE_THREADS = String(a['software-threads']);
+        chooseSoftwareThreads((name) => (name === 'LP_NUM_THREADS' ? undefined : process.env[name]), 1);   // a bad number stops here
+      }
       if (Array.isArray(a.kernel) && a.kernel.length) {
         const given = a.kernel.map(String).join(',');
         parseKernelSettings(given, '--kernel');   // a typo stops here, before any work

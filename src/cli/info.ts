@@ -18,6 +18,7 @@ const command: Command = {
     row('backend', s.backend);
     row('feature level', s.featureLevel);
     row('software adapter', s.software ? 'yes' : 'no');
+    if (s.softwareThreads) row('threads per dispatch', s.softwareThreads.threads ? `${s.softwareThreads.threads} (${s.softwareThreads.source})` : s.softwareThreads.source);
     row('vendor / architecture', `${s.vendor || '-'} / ${s.architecture || '-'}`);
     row('device', s.device || '-');
     row('description', s.description || '-');

@@ -10,7 +10,8 @@ import { numberOption, rules } from '../util/options.js';
 import { checkOutputPath } from '../util/atomic.js';
 import { normalizeOption, normalizeArg, skipBadArg } from './eval-common.js';
 import { KnnMonitor } from '../eval/knn-monitor.js';
-import { resolveEpochs, fitQueueToData } from '../i2md/config.js';
+import { resolveEpochs, fitQueueToData, typicalDispatchFlops } from '../i2md/config.js';
+import { planSoftwareThreads } from '../gpu/threads.js';
 import { getLayout } from '../skeleton/layouts.js';
 import { hideBin } from 'yargs/helpers';
 import { recipeFlags } from './pretrain-options.js';
@@ -62,6 +63,7 @@ const command: Command = {
       refuseExistingRun(runDir);
     }
     if (!dataPath) throw new UserError('--data is required (or --resume RUN)');
+    planSoftwareThreads(typicalDispatchFlops(config));
     const g = await initEngine();
     console.error(`adapter: ${g.name}`);
     const prov = runProvenance(new Date());

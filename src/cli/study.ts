@@ -18,7 +18,8 @@ import { expandGrid, parseAxis, type GridSpec } from '../study/grid.js';
 import { runStudy, type StudyDataset } from '../study/study.js';
 import { writeStudyReport } from '../study/report.js';
 import { LINEAR_PROTOCOLS, type LinearProtocolName } from '../eval/protocol.js';
-import { allModalities, type Modality } from '../i2md/config.js';
+import { allModalities, typicalDispatchFlops, type Modality } from '../i2md/config.js';
+import { planSoftwareThreads } from '../gpu/threads.js';
 import { UserError } from '../util/errors.js';
 
 function readGrid(path: string): GridSpec {
@@ -72,6 +73,7 @@ const command: Command = {
     const knnEvery = args['knn-every'] as number | undefined;
     if (knnEvery !== undefined && !(Number.isInteger(knnEvery) && knnEvery >= 0)) throw new UserError(`--knn-every ${knnEvery}: expected a whole number of epochs ≥ 0`);
 
+    planSoftwareThreads(Math.max(...cells.map((c) => typicalDispatchFlops(c.config))));
     const g = await initEngine();
     console.error(`adapter: ${g.name}`);
     const datasets: StudyDataset[] = [];

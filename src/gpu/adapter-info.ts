@@ -14,6 +14,8 @@ export interface Found {
   software: boolean;
   /** WGSL language features of the instance that found the adapter (e.g. unrestricted_pointer_parameters). */
   wgslFeatures: string[];
+  /** Software adapters in Node: the threads Mesa runs each dispatch on and why (src/gpu/threads.ts). */
+  threads?: { threads?: number; source: string };
 }
 
 const softwareNames = /llvmpipe|lavapipe|swiftshader|softpipe|software|microsoft basic/i;

@@ -7,8 +7,10 @@
  * code 2 and the packages that give a software one.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { create, globals } from 'webgpu';
 import { UserError } from '../util/errors.js';
+import { chooseSoftwareThreads, type ThreadsChoice } from './threads.js';
 
 export { knownBackends, isSoftware, type Backend, type Found } from './adapter-info.js';
 import { knownBackends, isSoftware, type Backend, type Found } from './adapter-info.js';
@@ -26,9 +28,15 @@ function gpuFor(backend?: Backend): GPU {
   return gpu;
 }
 
-/** The environment Mesa's software drivers need to start silently (kept if the user set it). */
+/** The threads Mesa's software drivers were started with (src/gpu/threads.ts), once an adapter was asked for. */
+export let softwareThreads: ThreadsChoice | undefined;
+
+/** The environment Mesa's software drivers need to start silently and their thread count (kept if the user set them). */
 function prepareEnvironment(): void {
   process.env.EGL_PLATFORM ??= 'surfaceless';
+  if (softwareThreads) return;   // the drivers read it once
+  softwareThreads = chooseSoftwareThreads((name) => process.env[name], availableParallelism());
+  if (softwareThreads.threads !== undefined) process.env.LP_NUM_THREADS = String(softwareThreads.threads);
 }
 
 /** Whether a Vulkan loader is present: asking Dawn without one prints a warning we can avoid. */
@@ -58,7 +66,8 @@ async function request(backend: Backend | undefined, featureLevel: 'core' | 'com
   const adapter = await gpu.requestAdapter({ featureLevel, powerPreference: 'high-performance' } as GPURequestAdapterOptions);
   if (!adapter) return undefined;
   const wgslFeatures = [...((gpu as { wgslLanguageFeatures?: Iterable<string> }).wgslLanguageFeatures ?? [])].sort();
-  return { adapter, backend: backend ?? 'default', featureLevel, software: isSoftware(adapter.info), wgslFeatures };
+  const software = isSoftware(adapter.info);
+  return { adapter, backend: backend ?? 'default', featureLevel, software, wgslFeatures, ...(software && softwareThreads ? { threads: softwareThreads } : {}) };
 }
 
 export const noAdapterHelp = [

@@ -29,6 +29,8 @@ export interface DeviceSummary {
   features: string[];
   /** WGSL language features the shader compiler accepts (`requires` directives). */
   wgslFeatures: string[];
+  /** Software adapters in Node: Mesa's threads per dispatch and where the number came from (src/gpu/threads.ts). */
+  softwareThreads?: { threads?: number; source: string };
 }
 
 const wantedLimits = [
@@ -86,6 +88,7 @@ export class Gpu {
       featureLevel: found.featureLevel, software: found.software,
       vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
       limits, features: [...device.features].sort(), wgslFeatures: found.wgslFeatures,
+      ...(found.threads ? { softwareThreads: found.threads } : {}),
     };
     device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
       this.lastError ??= { message: ev.error.message, outOfMemory: ev.error.constructor.name === 'GPUOutOfMemoryError' };
@@ -106,7 +109,8 @@ export class Gpu {
   /** One line naming the adapter, for logs and benchmark records. */
   get name(): string {
     const s = this.summary;
-    return `${s.device || s.description || s.vendor} (${s.backend}, ${s.featureLevel}${s.software ? ', software' : ''})`;
+    const threads = s.softwareThreads?.threads;
+    return `${s.device || s.description || s.vendor} (${s.backend}, ${s.featureLevel}${s.software ? ', software' : ''}${threads ? `, ${threads} threads` : ''})`;
   }
 
   kernel(file: string, entry = 'main', overrides: Overrides = {}): Kernel {

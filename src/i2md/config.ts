@@ -221,3 +221,14 @@ export function validateConfig(c: PretrainConfig): string[] {
 export function normalizeConfig(c: PretrainConfig): PretrainConfig {
   return { ...c, encoder: c.encoder ?? 'stgcn', gruHidden: c.gruHidden ?? 1024, gruLayers: c.gruLayers ?? 3, gruBidirectional: c.gruBidirectional ?? false };
 }
+
+/**
+ * Multiply-adds ×2 of the encoder's typical big dispatch, which picks the software adapters'
+ * threads (src/gpu/threads.ts): ST-GCN, the first block's temporal convolution forward
+ * (2·B·M·T·V·h²·9 at M 2, V 25); GRU, one cell's recurrent product (2·B·H·3H). The demo and `cpu`
+ * presets come to a few MFLOP, the paper sizes to hundreds.
+ */
+export function typicalDispatchFlops(c: PretrainConfig): number {
+  if (c.encoder === 'gru') return 2 * c.batchSize * c.gruHidden * 3 * c.gruHidden;
+  return 2 * c.batchSize * 2 * c.frames * 25 * c.hidden * c.hidden * 9;
+}
