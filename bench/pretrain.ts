@@ -126,6 +126,11 @@ export function parseSet(text: string | undefined): Partial<PretrainConfig> {
   return out as Partial<PretrainConfig>;
 }
 
+/** Before the engine starts: the software adapter's threads as `pretrain` would pick them for this preset (src/gpu/threads.ts). */
+export function planThreadsForPreset(name: string, setText?: string): void {
+  planSoftwareThreads(typicalDispatchFlops({ ...presetOf(name).config, ...parseSet(setText) }));
+}
+
 const mib = (b: unknown) => ((b as number) / 2 ** 20).toFixed(0);
 
 /** The memory fields of a record: the pool's peak since its resetPeak and the process's peak resident set. */
@@ -139,8 +144,7 @@ export function memoryFields(pool: BufferPool): Record<string, number> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (k: string) => { const i = process.argv.indexOf(`--${k}`); return i > 0 ? process.argv[i + 1] : undefined; };
-  // the software adapter's threads as `pretrain` would pick them for this preset (src/gpu/threads.ts)
-  planSoftwareThreads(typicalDispatchFlops({ ...presetOf(arg('preset') ?? process.env.I2MD_BENCH_PRESET ?? 'demo').config, ...parseSet(arg('set') ?? process.env.I2MD_BENCH_SET) }));
+  planThreadsForPreset(arg('preset') ?? process.env.I2MD_BENCH_PRESET ?? 'demo', arg('set') ?? process.env.I2MD_BENCH_SET);
   const records = await run({ preset: arg('preset'), reps: arg('reps') ? Number(arg('reps')) : undefined, warmup: arg('warmup') ? Number(arg('warmup')) : undefined,
     cases: arg('cases') as PretrainBenchCtx['cases'], set: arg('set') ? parseSet(arg('set')) : undefined, memory: process.argv.includes('--memory') || undefined });
   // --json FILE: the records, for a driver that runs this file in a process of its own (bench/torch.ts)

@@ -19,8 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { initEngine } from '../src/tensor/index.js';
 import { configure, context, adapterInfo, normalise, type BenchRecord } from './harness.js';
 import { startLoad } from './load.js';
-import { planSoftwareThreads } from '../src/gpu/threads.js';
-import { typicalDispatchFlops } from '../src/i2md/config.js';
+import { planThreadsForPreset } from './pretrain.js';
 
 interface BenchModule { run(ctx: ReturnType<typeof context>): Promise<unknown[]> }
 /** name, whether it times its cases with harness.measure (so --only can pick single cases), slow, loader */
@@ -86,10 +85,7 @@ try { args = parseArgs(process.argv.slice(2)); } catch (e) { console.error((e as
 // a run of the pre-training step gets the software adapter's threads `pretrain` would pick for its
 // preset (src/gpu/threads.ts); every other module keeps the driver's default unless told
 if (args.only && 'pretrain'.includes(args.only)) {
-  const { presets } = await import('../src/i2md/config.js');
-  const { parseSet } = await import('./pretrain.js');
-  const name = (process.env.I2MD_BENCH_PRESET ?? 'demo') as keyof typeof presets;
-  if (presets[name]) planSoftwareThreads(typicalDispatchFlops({ ...presets[name], ...parseSet(process.env.I2MD_BENCH_SET) }));
+  try { planThreadsForPreset(process.env.I2MD_BENCH_PRESET ?? 'demo', process.env.I2MD_BENCH_SET); } catch (e) { console.error((e as Error).message); process.exit(2); }
 }
 const g = await initEngine();
 const adapter = adapterInfo(g);
