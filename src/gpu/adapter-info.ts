@@ -4,6 +4,8 @@
  * describes navigator.gpu's adapter with the same record the Node search (src/gpu/adapter.ts)
  * returns.
  */
+import type { ThreadsChoice } from './threads.js';
+
 export const knownBackends = ['vulkan', 'opengles', 'opengl', 'metal', 'd3d12', 'd3d11', 'null'] as const;
 export type Backend = (typeof knownBackends)[number];
 
@@ -15,7 +17,7 @@ export interface Found {
   /** WGSL language features of the instance that found the adapter (e.g. unrestricted_pointer_parameters). */
   wgslFeatures: string[];
   /** Software adapters in Node: the threads Mesa runs each dispatch on and why (src/gpu/threads.ts). */
-  threads?: { threads?: number; source: string };
+  threads?: ThreadsChoice;
 }
 
 const softwareNames = /llvmpipe|lavapipe|swiftshader|softpipe|software|microsoft basic/i;

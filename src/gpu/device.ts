@@ -7,6 +7,7 @@
  * submit; reusing that buffer for the next batch is safe because queue order puts the next
  * write after the previous batch's execution.
  */
+import type { ThreadsChoice } from './threads.js';
 import type { Found } from './adapter-info.js';
 import { host } from './host.js';
 import { BufferPool } from './pool.js';
@@ -30,7 +31,7 @@ export interface DeviceSummary {
   /** WGSL language features the shader compiler accepts (`requires` directives). */
   wgslFeatures: string[];
   /** Software adapters in Node: Mesa's threads per dispatch and where the number came from (src/gpu/threads.ts). */
-  softwareThreads?: { threads?: number; source: string };
+  softwareThreads?: ThreadsChoice;
 }
 
 const wantedLimits = [
