@@ -18,7 +18,7 @@ import { l2Normalize } from '../ops/softmax.js';
 import { loadEncoderFrom } from '../eval/load-encoder.js';
 import type { EncoderKind } from '../nn/encoder.js';
 import type { Modality } from '../i2md/config.js';
-import { encoderOption } from './eval-common.js';
+import { encoderOption, planThreadsForCheckpoint } from './eval-common.js';
 import { modalityOf } from '../i2md/step.js';
 
 export interface EmbedOptions { checkpoint: string; data: string; out: string; head?: boolean; batch?: number; modality?: Modality; encoder?: EncoderKind }
@@ -26,6 +26,7 @@ export interface EmbedOptions { checkpoint: string; data: string; out: string; h
 export async function embedFile(o: EmbedOptions): Promise<{ rows: number; dim: number; frames: number; trainedFrames?: number }> {
   const batch = o.batch ?? 32;
   if (!Number.isInteger(batch) || batch < 1) throw new UserError(`--batch-size ${batch}: expected a positive integer`);
+  planThreadsForCheckpoint(o.checkpoint);
   await initEngine();
   const modality = o.modality ?? 'joint';
   const loaded = loadEncoderFrom(o.checkpoint, modality, { encoder: o.encoder });

@@ -15,9 +15,10 @@ import { classNamesFor } from '../data/class-names.js';
 import { SubsetDataset, type SkeletonDataset } from '../data/dataset.js';
 import { generateSynthetic } from '../skeleton/synthetic/generate.js';
 import { getLayout, type Layout } from '../skeleton/layouts.js';
-import { allModalities, type Modality } from '../i2md/config.js';
+import { allModalities, typicalDispatchFlops, type Modality } from '../i2md/config.js';
 import { checkpointModalities, runFolderOf } from '../eval/load-encoder.js';
 import { readTrainState } from '../i2md/checkpoint.js';
+import { planSoftwareThreads } from '../gpu/threads.js';
 import { UserError } from '../util/errors.js';
 import { NORMALIZATIONS, parseNormalization, type Normalization } from '../skeleton/normalize.js';
 
@@ -95,6 +96,19 @@ export function runNormalization(checkpoint: unknown): Normalization | undefined
   if (typeof checkpoint !== 'string') return undefined;
   const run = runFolderOf(checkpoint);
   return run ? readTrainState(run).config.normalize : undefined;
+}
+
+/**
+ * Before the engine starts: a pre-training run folder's encoder picks the software adapter's
+ * threads as it did for `pretrain` (src/gpu/threads.ts). Anything else (a single checkpoint file, an
+ * unreadable folder) keeps the default; loading it later says what is wrong.
+ */
+export function planThreadsForCheckpoint(checkpoint: unknown): void {
+  if (typeof checkpoint !== 'string') return;
+  try {
+    const run = runFolderOf(checkpoint);
+    if (run) planSoftwareThreads(typicalDispatchFlops(readTrainState(run).config));
+  } catch { /* reported when the checkpoint is loaded */ }
 }
 
 /** The streams to evaluate: one, or with `all` every stream the checkpoint has. */

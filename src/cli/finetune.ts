@@ -15,7 +15,7 @@ import type { Modality } from '../i2md/config.js';
 import type { EncoderKind } from '../nn/encoder.js';
 import { UserError } from '../util/errors.js';
 import { fmtTime } from '../util/progress.js';
-import { dataOptions, checkpointOptions, openEvalData, streamsOf, numberList, fusionWeights, positive, pct, outPath, classNamesOf } from './eval-common.js';
+import { dataOptions, checkpointOptions, openEvalData, streamsOf, numberList, fusionWeights, positive, pct, outPath, classNamesOf, planThreadsForCheckpoint } from './eval-common.js';
 import { saveClassifier, savedStream, type SavedStream } from '../eval/classifier.js';
 
 export function finetuneOptions(y: Argv, defaultFraction: number): Argv {
@@ -32,6 +32,7 @@ export function finetuneOptions(y: Argv, defaultFraction: number): Argv {
 }
 
 export async function runFinetune(args: Record<string, unknown>, mode: 'finetune' | 'transfer'): Promise<void> {
+  planThreadsForCheckpoint(args.checkpoint);
   const g = await initEngine();
   console.error(`adapter: ${g.name}`);
   const fraction = args['label-fraction'] as number;

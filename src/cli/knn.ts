@@ -14,7 +14,7 @@ import { provenance } from '../util/provenance.js';
 import { UserError } from '../util/errors.js';
 import type { EncoderKind } from '../nn/encoder.js';
 import { KNN_PROTOCOL } from '../eval/protocol.js';
-import { dataOptions, checkpointOptions, openEvalData, streamsOf, positive, pct, recordInRun } from './eval-common.js';
+import { dataOptions, checkpointOptions, openEvalData, streamsOf, positive, pct, recordInRun, planThreadsForCheckpoint } from './eval-common.js';
 
 const command: Command = {
   name: 'knn',
@@ -27,6 +27,7 @@ const command: Command = {
     const runDir = args.report ? runFolderOf(args.checkpoint as string) : undefined;
     if (args.report && !runDir) throw new UserError('--report needs --checkpoint to be a pre-training run folder');
     const prov = provenance(new Date()), started = performance.now();
+    planThreadsForCheckpoint(args.checkpoint);
     const g = await initEngine();
     console.error(`adapter: ${g.name}`);
     const data = openEvalData(args);

@@ -19,7 +19,7 @@ import { linearProtocol, protocolLabel, LINEAR_PROTOCOLS } from '../eval/protoco
 import { loadEncoderFrom, checkLayoutMatch, evalFrames } from '../eval/load-encoder.js';
 import type { EncoderKind } from '../nn/encoder.js';
 import { provenance } from '../util/provenance.js';
-import { recordInRun, dataOptions, checkpointOptions, openEvalData, streamsOf, numberList, fusionWeights, positive, pct, outPath, classNamesOf } from './eval-common.js';
+import { recordInRun, dataOptions, checkpointOptions, openEvalData, streamsOf, numberList, fusionWeights, positive, pct, outPath, classNamesOf, planThreadsForCheckpoint } from './eval-common.js';
 import { saveClassifier, type ClassifierStream } from '../eval/classifier.js';
 
 const command: Command = {
@@ -40,6 +40,7 @@ const command: Command = {
     if (args.report && !runDir) throw new UserError('--report needs --checkpoint to be a pre-training run folder');
     const saveTo = outPath(args.out);
     const prov = provenance(new Date()), started = performance.now();
+    planThreadsForCheckpoint(args.checkpoint);
     const g = await initEngine();
     console.error(`adapter: ${g.name}`);
     const data = openEvalData(args);

@@ -1,6 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chooseSoftwareThreads, HEAVY_DISPATCH_FLOPS, MAX_SOFTWARE_THREADS } from '../../src/gpu/threads.js';
+import { chooseSoftwareThreads, planSoftwareThreads, HEAVY_DISPATCH_FLOPS, MAX_SOFTWARE_THREADS } from '../../src/gpu/threads.js';
+import { planThreadsForCheckpoint } from '../../src/cli/eval-common.js';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { presets, typicalDispatchFlops } from '../../src/i2md/config.js';
 import { UserError } from '../../src/util/errors.js';
 import { initEngine } from '../../src/tensor/index.js';
@@ -35,6 +38,28 @@ t('a bad --software-threads is a user error naming the range', () => {
 t('the presets: paper sizes are heavy, the CPU-sized ones are not', () => {
   for (const name of ['stgcn-paper', 'cmd-paper', 'paper'] as const) assert.ok(typicalDispatchFlops(presets[name]) >= HEAVY_DISPATCH_FLOPS, name);
   for (const name of ['demo', 'cpu', 'cpu-gru'] as const) assert.ok(typicalDispatchFlops(presets[name]) < HEAVY_DISPATCH_FLOPS / 4, name);
+});
+
+t('evaluation commands plan from a run folder\'s recorded config; anything else keeps the default', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'i2md-threads-'));
+  try {
+    const run = (config: object) => { writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify({ step: 1, config })); return dir; };
+    planThreadsForCheckpoint(run(presets['stgcn-paper']));
+    assert.equal(chooseSoftwareThreads(env({}), 2).threads, 16, 'a paper-size run');
+    planThreadsForCheckpoint(join(dir, 'checkpoint.json'));
+    assert.equal(chooseSoftwareThreads(env({}), 2).threads, 16, 'its checkpoint.json names the run too');
+    planThreadsForCheckpoint(run(presets.demo));
+    assert.equal(chooseSoftwareThreads(env({}), 2).threads, undefined, 'a demo-sized run');
+    planSoftwareThreads(undefined);
+    writeFileSync(join(dir, 'checkpoint.json'), 'not json');
+    planThreadsForCheckpoint(dir);
+    planThreadsForCheckpoint(join(dir, 'missing'));
+    planThreadsForCheckpoint(undefined);
+    assert.equal(chooseSoftwareThreads(env({}), 2).threads, undefined, 'unreadable or missing: the default, and no error here');
+  } finally {
+    planSoftwareThreads(undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 t('a software adapter reports its threads and their source', async () => {
