@@ -10,13 +10,30 @@ import { reflectModule, type EntryInterface, type ModuleInterface } from './refl
 
 const sources = new Map<string, string>();
 
+/** The text with each `// #include "lib/x.wgsl"` line replaced by that file's text. */
+function expandIncludes(text: string): string {
+  return text.replace(/^\s*\/\/\s*#include\s+"([^"]+)"\s*$/gm, (_, inc: string) => kernelSource(inc));
+}
+
 export function kernelSource(name: string): string {
   let src = sources.get(name);
   if (src === undefined) {
-    src = host.kernelText(name).replace(/^\s*\/\/\s*#include\s+"([^"]+)"\s*$/gm, (_, inc: string) => kernelSource(inc));
+    src = expandIncludes(host.kernelText(name));
     sources.set(name, src);
   }
   return src;
+}
+
+/**
+ * Registers a kernel whose text is made at run time (src/ops/graphconv/support.ts: one module per
+ * graph support) under a name no file has; `kernel(name, …)` then loads it like a file. The same
+ * name must always bring the same text: names are pipeline-cache keys.
+ */
+export function defineKernel(name: string, source: string): void {
+  const text = expandIncludes(source);
+  const had = sources.get(name);
+  if (had !== undefined && had !== text) throw new Error(`defineKernel: '${name}' is already defined with other text`);
+  sources.set(name, text);
 }
 
 export interface Kernel {

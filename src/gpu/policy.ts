@@ -72,6 +72,12 @@ export const kernelFamilies = {
     default: (cls) => (cls === 'software' ? 'reg' : 'flat'),
     tuned: true,
   },
+  graphsparse: {
+    what: 'graph aggregation over a known support, ST-GCN\'s partition (src/ops/graphconv/support.ts): sparse = generated kernels that compute only its entries, dense = the graphconv kernels on the whole adjacency',
+    choices: ['sparse', 'dense'],
+    default: (cls) => (cls === 'software' ? 'sparse' : 'dense'),
+    tuned: false,
+  },
   batchnorm: {
     what: 'batch-norm per-channel reductions, workgroup size (src/ops/batchnorm.ts)',
     choices: wgChoices.slice(0, 6),

@@ -17,6 +17,7 @@ import { addRelu, relu } from '../ops/elementwise.js';
 import { reshape, permute } from '../ops/shape.js';
 import { dropout } from '../ops/dropout.js';
 import { graphConv } from '../ops/graphconv/graphconv.js';
+import { GraphSupport } from '../ops/graphconv/support.js';
 import { globalAvgPool } from '../ops/pool.js';
 import { spatialPartition } from '../skeleton/graph.js';
 import type { Layout } from '../skeleton/layouts.js';
@@ -67,8 +68,8 @@ class GraphConvolution extends Module {
     super();
     this.conv = this.addChild('conv', new Conv(rng, cin, K * cout, 1));
   }
-  forward(x: Tensor, A: Tensor, M: Tensor): Tensor {
-    return graphConv(x, this.conv.weight, this.conv.bias, A, M);
+  forward(x: Tensor, A: Tensor, M: Tensor, support?: GraphSupport): Tensor {
+    return graphConv(x, this.conv.weight, this.conv.bias, A, M, support);
   }
 }
 
@@ -115,9 +116,9 @@ export class StGcnBlock extends Module {
     this.identity = residual && cin === cout && stride === 1;
     if (residual && !this.identity) this.residual = this.addChild('residual', new Residual(rng, cin, cout, stride));
   }
-  forward(x: Tensor, A: Tensor, M: Tensor): Tensor {
+  forward(x: Tensor, A: Tensor, M: Tensor, support?: GraphSupport): Tensor {
     const res = this.identity ? x : this.residual?.forward(x);
-    const y = this.tcn.forward(this.gcn.forward(x, A, M));
+    const y = this.tcn.forward(this.gcn.forward(x, A, M, support));
     if (!res) return relu(y);
     const out = addRelu(y, res);
     // the add's backward reads only its output: the temporal branch and a residual branch's
@@ -134,6 +135,8 @@ export class STGCN extends Module {
   readonly V: number;
   /** The spatial partition (K, V, V): a kept constant, not part of the state. */
   readonly A: Tensor;
+  /** A's nonzero entries: A ∘ M is zero off them, so the aggregation computes only these (src/ops/graphconv/support.ts). */
+  readonly support: GraphSupport;
   readonly dataBn: BatchNorm;
   readonly blocks: StGcnBlock[];
   readonly edgeImportance: Tensor[];
@@ -150,6 +153,7 @@ export class STGCN extends Module {
     this.V = c.layout.V;
     this.K = partition.length / (this.V * this.V);
     this.A = Tensor.from(partition, [this.K, this.V, this.V]).keep();
+    this.support = GraphSupport.of(partition, this.K, this.V);
     // registration order = PyTorch's: data_bn, st_gcn_networks, edge_importance, fc
     this.dataBn = this.addChild('data_bn', new BatchNorm(c.inChannels * this.V));
     const nets = this.addChild('st_gcn_networks', new ModuleList<StGcnBlock>());
@@ -179,7 +183,7 @@ export class STGCN extends Module {
     let h = reshape(permute(x, [0, 4, 3, 1, 2]), [N * M, V * C, T]);
     h = this.dataBn.forward(h);
     h = reshape(permute(reshape(h, [N, M, V, C, T]), [0, 1, 3, 4, 2]), [N * M, C, T, V]);
-    this.blocks.forEach((b, i) => { h = b.forward(h, this.A, this.edgeImportance[i]); });
+    this.blocks.forEach((b, i) => { h = b.forward(h, this.A, this.edgeImportance[i], this.support); });
     return globalAvgPool(h, M);
   }
 

@@ -24,6 +24,7 @@ t('defaults per adapter class', () => {
   const d = (f: keyof typeof kernelFamilies, cls: 'software' | 'hardware', l = limits(16)) => kernelFamilies[f].default(cls, l);
   assert.equal([d('tconv', 'software'), d('tconv', 'hardware')], ['direct', 'gemm']);
   assert.equal([d('graphconv', 'software'), d('graphconv', 'hardware')], ['reg', 'flat']);
+  assert.equal([d('graphsparse', 'software'), d('graphsparse', 'hardware')], ['sparse', 'dense']);
   assert.equal([d('contrastive', 'software'), d('contrastive', 'hardware')], ['gemm', 'tiles']);
   assert.equal([d('topk', 'software'), d('topk', 'hardware')], ['32', '256']);
   assert.equal([d('batchnorm', 'software'), d('batchnorm', 'hardware')], ['8', '256']);

@@ -12,6 +12,10 @@ import { record } from '../../tensor/autograd.js';
 import { sumAxes } from '../reduce.js';
 import { maxSamplesPerSlice } from '../lanesums.js';
 import { graphVariant, FLAT_WG, type GraphVariant, type GraphDims } from './variants.js';
+import { kernelSetting } from '../../gpu/policy.js';
+import { mul } from '../elementwise.js';
+import type { GraphSupport } from './support.js';
+import { sparseAggregate, sparseAdjacencyGrad } from './sparse.js';
 
 const enum Mode { Forward = 0, InputGrad = 1 }
 /** The adjacency-gradient kernel keeps up to 64·64 (v, w) pairs per workgroup. */
@@ -91,13 +95,28 @@ export function adjacencyGrad(x: Tensor, dxa: Tensor, N: number, K: number, C: n
 /**
  * xa (N, K·C, T, V), channel k·C + c: x aggregated over the graph with each of the K adjacency
  * matrices adj (K, V, V). Gradients for x and adj.
+ *
+ * With a support (./support.ts), adj's entries off it count as 0 and get a 0 gradient: the
+ * generated sparse kernels (./sparse.ts) compute only the support's products where the policy
+ * says `graphsparse=sparse` (the default on software adapters) and the support fits them; the
+ * dense kernels otherwise, on adj masked by the support.
  */
-export function graphAggregate(x: Tensor, adj: Tensor): Tensor {
+export function graphAggregate(x: Tensor, adj: Tensor, support?: GraphSupport): Tensor {
   if (x.rank !== 4) throw new Error(`graphAggregate: x must be (N, C, T, V), got [${x.shape}]`);
   const [N, C, T, V] = x.shape;
   if (adj.rank !== 3 || adj.shape[1] !== V || adj.shape[2] !== V) throw new Error(`graphAggregate: adjacency [${adj.shape}] is not (K, ${V}, ${V})`);
-  if (V > MAX_JOINTS) throw new Error(`graphAggregate: ${V} joints; the kernels take at most ${MAX_JOINTS}`);
   const K = adj.shape[0];
+  if (support && (support.K !== K || support.V !== V)) throw new Error(`graphAggregate: a support of (${support.K}, ${support.V}, ${support.V}) for an adjacency [${adj.shape}]`);
+  if (support && support.fitsKernels && kernelSetting('graphsparse').value === 'sparse') {
+    const s = support;
+    const out = sparseAggregate(true, x, adj, s, N, C, T);
+    return record('graphAggregate', out, [x, adj], (g) => [
+      x.requiresGrad ? sparseAggregate(false, g, adj, s, N, C, T) : undefined,
+      adj.requiresGrad ? sparseAdjacencyGrad(x, g, s, N, C, T) : undefined,
+    ]);
+  }
+  if (V > MAX_JOINTS) throw new Error(`graphAggregate: ${V} joints; the kernels take at most ${MAX_JOINTS}`);
+  if (support) return graphAggregate(x, mul(adj, Tensor.from(support.mask(), [K, V, V])));
   const out = aggregateRaw(true, x, adj, N, K, C, T, V);
   return record('graphAggregate', out, [x, adj], (g) => [
     x.requiresGrad ? aggregateRaw(false, g, adj, N, K, C, T, V) : undefined,

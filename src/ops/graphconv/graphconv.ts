@@ -17,20 +17,22 @@ import { reshape, permute } from '../shape.js';
 import { temporalConv } from '../tconv/tconv.js';
 import { graphAggregate } from './aggregate.js';
 import { jointBias } from './bias.js';
+import type { GraphSupport } from './support.js';
 
 /**
  * y[n,c,t,w] = Σ_k Σ_v (Σ_i W[k·Cout+c, i]·x[n,i,t,v] + b[k·Cout+c]) · (A_k ∘ M_k)[v,w].
  * x (N, Cin, T, V); weight (K·Cout, Cin) or (K·Cout, Cin, 1, 1); bias (K·Cout) or undefined;
- * A (K, V, V) a constant; M (K, V, V) the learnable edge importance (or undefined: all ones).
+ * A (K, V, V) a constant; M (K, V, V) the learnable edge importance (or undefined: all ones);
+ * support: A's nonzero entries, when the caller knows them (the aggregation then skips the rest).
  */
-export function graphConv(x: Tensor, weight: Tensor, bias: Tensor | undefined, A: Tensor, M?: Tensor): Tensor {
+export function graphConv(x: Tensor, weight: Tensor, bias: Tensor | undefined, A: Tensor, M?: Tensor, support?: GraphSupport): Tensor {
   const [, Cin] = x.shape;
   const K = A.shape[0], V = A.shape[1];
   const KCout = weight.shape[0];
   if (KCout % K !== 0 || weight.size !== KCout * Cin) throw new Error(`graphConv: weight [${weight.shape}] is not (K·Cout, ${Cin}) with K = ${K}`);
   const Cout = KCout / K;
   const adj = M ? mul(A, M) : A;
-  const xa = graphAggregate(x, adj);
+  const xa = graphAggregate(x, adj, support);
   // W'[c, k·Cin + i] = W[k·Cout + c, i]: the mixing conv's weight
   const w2 = reshape(permute(reshape(weight, [K, Cout, Cin]), [1, 0, 2]), [Cout, K * Cin]);
   const b2 = bias ? jointBias(bias, adj) : undefined;
