@@ -12,6 +12,9 @@
 # benchmark (every conv pass by its default and through im2col + matmul) in bench.txt/json, then
 # `tune --only tconv` and `--only matmul` into tuning.json and the paper-preset step with those
 # winners (more.txt, paper.json), ≤ 9 min.
+# `device-check.sh graph`: doctor, then the encoder benchmark and the paper-preset step with the graph
+# aggregation dense (the GPU default) and over the partition's support (graphsparse=sparse) in
+# more.txt, paper-dense.json and paper-sparse.json, ≤ 5 min.
 # Each step has its own time limit, so one slow step still leaves the others' files (≤ 9 min in
 # all; the device tool allows 10 per command and brings back 8 files). Also runs on a CPU-only
 # machine, on llvmpipe, where the limits cut the slow steps short.
@@ -85,6 +88,15 @@ if [ "${1:-}" = conv ]; then     # the conv follow-up: im2col + matmul against t
   step 120 more 'tune --only tconv' node dist/train.js tune --only tconv
   step 60 more 'tune --only matmul' node dist/train.js tune --only matmul
   step 60 more 'paper-preset step, tuned' node dist/bench/run.js --only pretrain --preset stgcn-paper --json "$OUT/paper.json"
+  tail -n 4 "$OUT"/*.txt
+  exit 0
+fi
+if [ "${1:-}" = graph ]; then    # the sparse aggregation on a GPU: each path of graphsparse
+  step 55 doctor doctor node dist/train.js doctor
+  for path in dense sparse; do
+    I2MD_KERNELS=graphsparse=$path step 60 more "encoder, graphsparse=$path" node dist/bench/encoder.js
+    I2MD_KERNELS=graphsparse=$path step 60 more "paper-preset step, graphsparse=$path" node dist/bench/run.js --only pretrain --preset stgcn-paper --json "$OUT/paper-$path.json"
+  done
   tail -n 4 "$OUT"/*.txt
   exit 0
 fi

@@ -69,6 +69,7 @@ fn wgrad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
   for (var i = 0u; i < TI; i++) { irow[i] = min(i0 + i, q.cin - 1u) * tvi; }
   var acc: array<array<f32, 8>, 8>;
   var bacc: array<f32, 16>;
+  let wb = q.want_bias == 1u && wid.y == 0u && k == 0u;   // only the workgroups that write the bias gradient add up dy
   for (var n = n_begin; n < n_end; n++) {
     let dyn = n * q.cout * tvo;
     let xn = n * q.cin * tvi;
@@ -88,11 +89,11 @@ fn wgrad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
       for (var o = 0u; o < TO; o++) {
         let g = select(0.0, dy[dyn + orow[o] + tv], ok);
         for (var i = 0u; i < TI; i++) { acc[o][i] = fma(g, xs[i], acc[o][i]); }
-        bacc[o] += g;
+        if (wb) { bacc[o] += g; }
       }
     }
   }
-  if (q.want_bias == 1u && wid.y == 0u && k == 0u) { bias_sums(&bacc, lid, slice, o0); }
+  if (wb) { bias_sums(&bacc, lid, slice, o0); }
   let tile = TO * TI;
   for (var o = 0u; o < TO; o++) {
     for (var i = 0u; i < TI; i++) { red[lid * tile + o * TI + i] = acc[o][i]; }
@@ -184,6 +185,7 @@ fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   let fb = i32(k0) - i32(q.pad);
   var acc: array<array<f32, 9>, 16>;
   var bacc: array<f32, 16>;
+  let wb = q.want_bias == 1u && i == 0u && k0 == 0u;   // only the workgroups that write the bias gradient add up dy
   for (var pb = wid.x * WG; pb < nv; pb += q.slices * WG) {
     let p0 = pb + lid;
     let ok = p0 < nv;
@@ -215,12 +217,12 @@ fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
         for (var e = 0u; e < 4u; e++) {
           let o = 4u * h + e;
           for (var r = 0u; r < TK; r++) { acc[o][r] = fma(g4[e], xs[r], acc[o][r]); }
-          bacc[o] += g4[e];
+          if (wb) { bacc[o] += g4[e]; }
         }
       }
     }
   }
-  if (q.want_bias == 1u && i == 0u && k0 == 0u) { bias_sums(&bacc, lid, wid.x, o0); }
+  if (wb) { bias_sums(&bacc, lid, wid.x, o0); }
   let tile = TO * TK;
   for (var o = 0u; o < TO; o++) {
     for (var r = 0u; r < TK; r++) { red[lid * tile + o * TK + r] = acc[o][r]; }
@@ -253,6 +255,7 @@ fn wgrad_c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   let shift = i32(k) - i32(q.pad);
   var acc: array<array<f32, 16>, 16>;         // [o][i]
   var bacc: array<f32, 16>;
+  let wb = q.want_bias == 1u && wid.y == 0u && k == 0u;   // only the workgroups that write the bias gradient add up dy
   for (var n = n_begin; n < n_end; n++) {
     for (var base = 0u; base < tvo; base += WG) {
       let tv0 = base + lid;
@@ -275,13 +278,13 @@ fn wgrad_c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
         for (var e = 0u; e < 4u; e++) {
           let o = 4u * h + e;
           for (var i = 0u; i < TI; i++) { acc[o][i] = fma(g4[e], xs[i], acc[o][i]); }
-          bacc[o] += g4[e];
+          if (wb) { bacc[o] += g4[e]; }
         }
       }
     }
   }
   let o0 = ob * TO;
-  if (q.want_bias == 1u && wid.y == 0u && k == 0u) { bias_sums(&bacc, lid, slice, o0); }
+  if (wb) { bias_sums(&bacc, lid, slice, o0); }
   let tile = TO * TI;
   for (var o = 0u; o < TO; o++) {
     for (var i = 0u; i < TI; i++) { red[lid * tile + o * TI + i] = acc[o][i]; }
