@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initEngine } from '../../src/tensor/index.js';
-import { pipelineKey, kernelFiles, kernelInterface } from '../../src/gpu/kernels.js';
+import { pipelineKey, kernelFiles, kernelInterface, defineKernel } from '../../src/gpu/kernels.js';
 import type { Gpu } from '../../src/gpu/device.js';
 
 const t = suite('gpu/kernels');
@@ -29,6 +29,18 @@ t('every kernel file follows the binding rules (one name per binding, a vec4 vie
     assert.equal(m.errors, [], f);
     assert.ok(m.entries.size > 0, `${f}: no entry point found`);
   }
+});
+
+t('a kernel made at run time loads by its name; a name keeps its first text', () => {
+  const text = (c: number) => `// #include "lib/flat_id.wgsl"
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@compute @workgroup_size(1) fn main() { out[0] = ${c}.0; }`;
+  defineKernel('test/generated#1', text(1));
+  defineKernel('test/generated#1', text(1));
+  assert.throws(() => defineKernel('test/generated#1', text(2)), /already defined/);
+  const k = g.kernel('test/generated#1');
+  assert.equal(k.iface.bindings.map((b) => b.name), ['out']);
+  assert.ok(kernelInterface('test/generated#1').errors.length === 0);
 });
 
 t.run();

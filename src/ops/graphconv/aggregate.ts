@@ -13,7 +13,6 @@ import { sumAxes } from '../reduce.js';
 import { maxSamplesPerSlice } from '../lanesums.js';
 import { graphVariant, FLAT_WG, type GraphVariant, type GraphDims } from './variants.js';
 import { kernelSetting } from '../../gpu/policy.js';
-import { mul } from '../elementwise.js';
 import type { GraphSupport } from './support.js';
 import { sparseAggregate, sparseAdjacencyGrad } from './sparse.js';
 
@@ -96,10 +95,12 @@ export function adjacencyGrad(x: Tensor, dxa: Tensor, N: number, K: number, C: n
  * xa (N, K·C, T, V), channel k·C + c: x aggregated over the graph with each of the K adjacency
  * matrices adj (K, V, V). Gradients for x and adj.
  *
- * With a support (./support.ts), adj's entries off it count as 0 and get a 0 gradient: the
- * generated sparse kernels (./sparse.ts) compute only the support's products where the policy
- * says `graphsparse=sparse` (the default on software adapters) and the support fits them; the
- * dense kernels otherwise, on adj masked by the support.
+ * A support (./support.ts) names the entries where adj may be nonzero; adj must be zero off it,
+ * as A ∘ M is off A's. The generated sparse kernels (./sparse.ts) then compute only the support's
+ * products, and give the entries off it a zero gradient, where the policy says
+ * `graphsparse=sparse` (the default on software adapters) and the support fits them; the dense
+ * kernels take adj as it is (the same xa and dx; a caller of the adjacency's gradient off the
+ * support, such as ∂(A ∘ M)/∂M, multiplies it by zero).
  */
 export function graphAggregate(x: Tensor, adj: Tensor, support?: GraphSupport): Tensor {
   if (x.rank !== 4) throw new Error(`graphAggregate: x must be (N, C, T, V), got [${x.shape}]`);
@@ -116,7 +117,6 @@ export function graphAggregate(x: Tensor, adj: Tensor, support?: GraphSupport): 
     ]);
   }
   if (V > MAX_JOINTS) throw new Error(`graphAggregate: ${V} joints; the kernels take at most ${MAX_JOINTS}`);
-  if (support) return graphAggregate(x, mul(adj, Tensor.from(support.mask(), [K, V, V])));
   const out = aggregateRaw(true, x, adj, N, K, C, T, V);
   return record('graphAggregate', out, [x, adj], (g) => [
     x.requiresGrad ? aggregateRaw(false, g, adj, N, K, C, T, V) : undefined,

@@ -48,13 +48,6 @@ export class GraphSupport {
     return new GraphSupport(K, V, (at) => adjacency[at] !== 0);
   }
 
-  /** The support as a 0/1 mask (K·V·V), for the dense kernels and the references. */
-  mask(): Float32Array {
-    const m = new Float32Array(this.K * this.V * this.V);
-    for (const e of this.entries) m[e.at] = 1;
-    return m;
-  }
-
   /** Whether the generated kernels take this support: sp_adj's lane sums fit and the bodies stay small. */
   get fitsKernels(): boolean {
     return this.entries.length > 0 && this.entries.length <= SPARSE_MAX_ENTRIES && SPARSE_RWG * this.maxPerK <= SPARSE_RED;
