@@ -42,12 +42,9 @@ export function sparseAdjacencyGrad(x: Tensor, dxa: Tensor, s: GraphSupport, N: 
   const name = s.kernelName();
   const out = Tensor.empty([s.K, s.V, s.V]);
   const params = { rows: N * C * T, ct: C * T, n: N, n_per_slice: per, expand: slices === 1 ? 1 : 0 };
-  if (slices === 1) {
-    G().dispatch(G().kernel(name, 'sp_adj', { RWG: SPARSE_RWG }), { in0: x.buffer, in1: dxa.buffer, out: out.buffer }, params, [1, s.K, 1]);
-    return out;
-  }
-  const partial = Tensor.empty([slices, s.entries.length]);
+  const partial = slices === 1 ? out : Tensor.empty([slices, s.entries.length]);
   G().dispatch(G().kernel(name, 'sp_adj', { RWG: SPARSE_RWG }), { in0: x.buffer, in1: dxa.buffer, out: partial.buffer }, params, [slices, s.K, 1]);
+  if (slices === 1) return out;
   G().dispatch(G().kernel(name, 'sp_expand'), { in0: partial.buffer, out: out.buffer },
     { rows: 0, ct: 0, n: slices, n_per_slice: 0, expand: 0 }, Math.ceil(out.size / WG));
   partial.dispose();
