@@ -47,6 +47,9 @@ function groupOf(c: Captured): string {
   if (name.startsWith('tconv/wgrad:wgrad')) return `conv weight grad (${name.slice('tconv/wgrad:'.length, name.indexOf('{'))})${tile}`;
   if (name.startsWith('graphconv/aggregate:aggregate') || name.startsWith('graphconv/aggregate:agg_reg')) return `graph aggregate ${mode === 0 ? 'fwd' : 'input grad'}${tile}`;
   if (name.startsWith('graphconv/aggregate:adj_grad') || name.startsWith('graphconv/aggregate:adj_reg')) return `graph adjacency grad${tile}`;
+  // the sparse kernels' module is named after its support (src/ops/graphconv/support.ts): group by entry
+  const sparse = /^graphconv\/sparse#[^:]*:(sp_\w+)/.exec(name)?.[1];
+  if (sparse) return `graph sparse ${{ sp_fwd: 'aggregate fwd', sp_dx: 'aggregate input grad', sp_adj: 'adjacency grad', sp_expand: 'adjacency grad (slice sum)' }[sparse] ?? sparse}${tile}`;
   return name;
 }
 
@@ -78,7 +81,7 @@ export async function run(ctx: EncoderBenchCtx = {}): Promise<BenchRecord[]> {
   const x = Tensor.from(Float32Array.from({ length: N * 3 * T * V * M }, () => rng.normal()), shape).keep();
   const size = `N=${N} T=${T} V=${V} M=${M} h=${model.config.hidden} D=${model.config.hiddenDim}`;
   const fwdFlops = encoderFlops(model, N, T, M);
-  log(`adapter: ${g.name}; forward ${(fwdFlops / 1e9).toFixed(1)} GFLOP per batch; conv kernels: ${kernelSetting('tconv').value}, graph aggregation: ${kernelSetting('graphconv').value}`);
+  log(`adapter: ${g.name}; forward ${(fwdFlops / 1e9).toFixed(1)} GFLOP per batch; conv kernels: ${kernelSetting('tconv').value}, graph aggregation: ${kernelSetting('graphsparse').value === 'sparse' ? 'sparse over the partition' : kernelSetting('graphconv').value}`);
   const rows: BenchRecord[] = [];
   const add = (r: BenchRecord | undefined, extra: Record<string, unknown> = {}) => {
     if (!r) return;

@@ -1,7 +1,7 @@
 /**
  * The support of a graph's adjacency: which of its K·V·V entries may be nonzero. ST-GCN multiplies
  * a constant partition A by a learnable mask M, so A ∘ M is zero wherever A is, and the aggregation
- * needs only the products of A's support — 73 of 1,875 at NTU's 25 joints, 2.5·10⁻² of the dense
+ * needs only the products of A's support — 73 of 1,875 at NTU's 25 joints, 3.9·10⁻² of the dense
  * work. A support writes its own kernels: kernels/graphconv/sparse.wgsl with the support's entries
  * as constants, in straight-line code (./sparse.ts runs them).
  */
