@@ -10,7 +10,7 @@
 //     p.mode 2 input grad:  any stride s, by phases: grid z = ph, an invocation owns the times
 //                           t0 + s·r (t0 ≡ ph mod s); only the taps k ≡ ph + pad (mod s) reach
 //                           them, at dy frames (t0 + pad − k)/s + r, which slide by one per tap
-//     An invocation owns TO (≤ 16) rows × TT (≤ 8) consecutive output times of one (n, v); lanes
+//     An invocation owns TO (≤ 16) rows × TT (≤ 16) consecutive output times of one (n, v); lanes
 //     run along the flattened (n, time block, v) columns, decoded once. With stride 1 the
 //     TT+KT−1 input frames slide through registers (one new load per tap). The weights w(r, c, k)
 //     (source at w[r·rs + c·cs + k]) come packed by `wpack` in reading order, so the TO rows of one
@@ -28,7 +28,7 @@ struct Params {
   row_begin: u32, row_end: u32, c_begin: u32, c_end: u32,
 }
 override TO: u32 = 8u;   // direct, wpack: rows per invocation (4, 8, 16)
-override TT: u32 = 8u;   // direct: output times per invocation
+override TT: u32 = 8u;   // direct: output times per invocation (≤ 16; TO·TT ≤ 128, more spills)
 override WG: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -77,11 +77,11 @@ fn direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
   let rb = wid.y;                                    // my row block in the packed weights
   let tinv = p.tin * p.v;
   let nbase = n * p.cred * tinv + v;
-  var acc: array<array<f32, 8>, 16>;   // [row][time]: TO ≤ 16, TT ≤ 8
+  var acc: array<array<f32, 16>, 16>;  // [row][time]: TO ≤ 16, TT ≤ 16
   for (var c = p.c_begin; c < p.c_end; c++) {
     let xc = nbase + c * tinv;
     let wc = (rb * p.cred + c) * p.kt;               // packed (row block, c, tap 0)
-    var xs: array<f32, 8>;
+    var xs: array<f32, 16>;
     if (phased) {
       for (var r = 0u; r < TT; r++) { xs[r] = frame(xc, f0 + i32(r)); }
       var f = f0;

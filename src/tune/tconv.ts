@@ -65,7 +65,7 @@ export function tconvCandidates(pass: ConvPass, d: ConvDims, limits: Record<stri
   const tm = rowsPerInvocation(pass === 'dx' ? d.Cin : d.Cout), tms = [tm, Math.max(1, tm / 2)];
   if (pass !== 'dw') {
     for (const TM of tms) push(out, make({ PATH: 0, TM }));
-    for (const TO of [16, 8, 4]) for (const TT of [8, 4]) push(out, make({ PATH: 1, TO, TT, WG: 64 }));
+    for (const TO of [16, 8, 4]) for (const TT of [16, 8, 4]) push(out, make({ PATH: 1, TO, TT, WG: 64 }));
     const base = defaultDirectSplit(pass === 'fwd', d);
     for (const WG of [32, 128, 256]) push(out, make({ PATH: 1, TO: base.TO, TT: base.TT, WG }));
     return out;

@@ -14,6 +14,7 @@ import { storeTuned } from '../../src/gpu/tuning.js';
 import { tconvVariant, defaultTconvVariant, tconvShapeClass, tconvFromOverrides, type ConvPass } from '../../src/ops/tconv/variants.js';
 import { convOutputLength, type ConvDims } from '../../src/ops/tconv/tconv.js';
 import { convCase, type ConvCase } from '../../src/tune/tconv.js';
+import { defaultDirectSplit } from '../../src/ops/tconv/direct.js';
 import { relativeError } from '../../src/tune/tuner.js';
 
 const t = suite('tune/tconv');
@@ -23,12 +24,13 @@ const conv = (N: number, Cin: number, Cout: number, T: number, V: number, KT: nu
   ({ N, Cin, Cout, T, Tout: convOutputLength(T, KT, stride, pad), V, KT, stride, pad });
 
 // a strided 9×1 (phased input gradient), a stride-1 9×1 with 3 rows (4-row tiles), the 1×1
-// channel mixing with a per-joint bias, a strided 1×1
+// channel mixing with a per-joint bias, a strided 1×1, a stride-1 9×1 over 19 times (8 × 16 tiles)
 const convCases: ConvCase[] = [
   { label: '9×1 s2', d: conv(3, 5, 7, 11, 5, 9, 2, 4), biasMode: 1 },
   { label: '9×1 s1 small', d: conv(2, 3, 3, 6, 4, 9, 1, 4), biasMode: 1 },
   { label: 'mixing 1×1', d: conv(2, 9, 6, 5, 7, 1, 1, 0), biasMode: 2 },
   { label: 'residual 1×1 s2', d: conv(3, 4, 10, 7, 3, 1, 2, 0), biasMode: 1 },
+  { label: '9×1 s1 long (8 × 16 tiles, partial)', d: conv(2, 9, 11, 19, 3, 9, 1, 4), biasMode: 1 },
 ];
 
 for (const pass of ['fwd', 'dx', 'dw'] as const) {
@@ -70,6 +72,26 @@ t('tconv: a stored entry is what the op dispatches', async () => {
   }
 });
 
+t('tconv: the register-blocked forward and input gradient take 8 rows × 16 times at stride 1 over > 8 times, else 16 × 8', () => {
+  const split = (pass: 'fwd' | 'dx', d: ConvDims) => {
+    const v = tconvFromOverrides(pass, d, { PATH: 1, ...defaultDirectSplit(pass === 'fwd', d) }, G().limits);
+    assert.ok(v && v.path === 'direct', `${pass} ${JSON.stringify(d)}: the default split is a valid variant`);
+    return `${v.split.TO}x${v.split.TT}`;
+  };
+  const block1 = conv(128, 64, 64, 64, 25, 9, 1, 4), block9 = conv(128, 256, 256, 16, 25, 9, 1, 4);
+  for (const d of [block1, block9]) for (const pass of ['fwd', 'dx'] as const) assert.is(split(pass, d), '8x16', `${pass} T ${d.T}`);
+  // stride 2 (the forward reads fresh frames every tap, the input gradient runs by phases), 1×1,
+  // 8 times or fewer, fewer than 8 rows: as before
+  const strided = conv(128, 64, 128, 64, 25, 9, 2, 4), pointwise = conv(128, 64, 64, 64, 25, 1, 1, 0);
+  for (const pass of ['fwd', 'dx'] as const) {
+    assert.is(split(pass, strided), '16x8', `${pass} stride 2`);
+    assert.is(split(pass, pointwise), '16x8', `${pass} 1×1`);
+    assert.is(split(pass, conv(128, 64, 64, 8, 25, 9, 1, 4)), '16x8', `${pass} T 8`);
+    assert.is(split(pass, conv(2, 4, 4, 32, 25, 9, 1, 4)), '4x8', `${pass} 4 rows`);
+  }
+  assert.is(split('fwd', conv(2, 3, 11, 19, 5, 9, 1, 4)), '8x16', 'a partial row block and a partial time block');
+});
+
 t('tconv: on a software adapter a big 1×1 stride-1 forward and input gradient default to one matmul', async () => {
   const big = conv(128, 96, 32, 32, 25, 1, 1, 0), small = conv(2, 9, 6, 5, 7, 1, 1, 0);
   const strided = conv(128, 32, 64, 32, 25, 1, 2, 0), taps = conv(128, 32, 32, 32, 25, 9, 1, 4);
@@ -92,6 +114,8 @@ t('tconv: invalid entries fall back to the default', async () => {
     ['fwd', s2.d, { PATH: 1, TO: 6, TT: 8, WG: 64 }],
     ['fwd', s2.d, { PATH: 1, TO: 32, TT: 8, WG: 64 }],                         // over the kernel's 16 rows
     ['fwd', s2.d, { PATH: 1, TO: 8, TT: 0, WG: 64 }],
+    ['fwd', s2.d, { PATH: 1, TO: 4, TT: 17, WG: 64 }],                         // over the kernel's 16 times
+    ['fwd', s2.d, { PATH: 1, TO: 16, TT: 16, WG: 64 }],                        // 256 accumulators
     ['fwd', s2.d, { PATH: 1, TO: 8, TT: 8, WG: 4096 }],                        // over the workgroup-size limit
     ['fwd', s2.d, { PATH: 1, TO: 8, TT: 8 }],                                  // a knob missing
     ['dx', s2.d, { PATH: 0, TM: 0 }],

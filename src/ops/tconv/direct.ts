@@ -17,13 +17,20 @@ export interface DirectSplit { TO: number; TT: number; WG: number }
 const directMode = (fwd: boolean, d: ConvDims): number => (fwd ? 0 : d.stride === 1 && d.pad <= d.KT - 1 ? 1 : 2);
 
 /**
- * 16 rows × 8 times per invocation where the rows fill it, fewer where rows or times are few: on
- * llvmpipe 16 × 8 is the fastest tile that stays in registers (docs/encoder.md#performance).
+ * 16 rows × 8 times per invocation where the rows fill it, fewer where rows or times are few; a
+ * stride-1 pass of a KT > 1 conv over more than 8 times takes 8 rows × 16 times instead. Every lane
+ * loads the packed weights of its tile (the same for all lanes, but llvmpipe gathers them lane by
+ * lane), and those loads are about half the kernel's time: 16 times share each one twice as long
+ * as 8, for the same 128 accumulators (the sliding frames make the extra input loads cheap). On
+ * Mesa 25's llvmpipe and lavapipe 8 × 16 runs 1.1–1.2× 16 × 8 there; at stride 2 (fresh frames
+ * every tap), at 1×1 and on Mesa 26 it does not (docs/bench.md#temporal-convs-on-llvmpipe).
  * TO is a multiple of 4: the packed weights are vec4s.
  */
 export function defaultDirectSplit(fwd: boolean, d: ConvDims): DirectSplit {
   const rows = fwd ? d.Cout : d.Cin, tout = fwd ? d.Tout : d.T;
-  const phases = directMode(fwd, d) === 2 ? d.stride : 1;
+  const mode = directMode(fwd, d);
+  if (d.KT > 1 && (mode === 1 || d.stride === 1) && rows >= 8 && tout > 8) return { TO: 8, TT: 16, WG };
+  const phases = mode === 2 ? d.stride : 1;
   return { TO: rows <= 4 ? 4 : rows < 16 ? 8 : 16, TT: Math.ceil(tout / phases) <= 4 ? 4 : 8, WG };
 }
 

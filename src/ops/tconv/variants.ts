@@ -97,11 +97,10 @@ const int = (x: number | undefined, lo: number, hi: number): x is number => Numb
 
 /**
  * The variant the overrides make for this pass and shape, or undefined when they do not make one
- * the kernels can run within `limits`: the kernels keep per-invocation arrays of 8 (9 taps in
- * `wgrad_t`), the weight-gradient kernels sum their lanes through a workgroup array of WGRAD_RED
- * floats (WG · TO · TI or TK must fit), grids stay within
- * the per-dimension limit, and im2col's buffers within one storage binding. A cache file is
- * never trusted beyond this.
+ * the kernels can run within `limits`: the kernels keep per-invocation arrays of 8 (16 times in
+ * `direct`, 9 taps in `wgrad_t`), the weight-gradient kernels sum their lanes through a workgroup
+ * array of WGRAD_RED floats (WG · TO · TI or TK must fit), grids stay within the per-dimension
+ * limit, and im2col's buffers within one storage binding. A cache file is never trusted beyond this.
  */
 export function tconvFromOverrides(pass: ConvPass, d: ConvDims, o: Overrides, limits: Record<string, number>): TconvVariant | undefined {
   if (o.PATH === 2) return colsFit(pass, d, limits) ? cols : undefined;
@@ -116,8 +115,9 @@ export function tconvFromOverrides(pass: ConvPass, d: ConvDims, o: Overrides, li
   if (o.PATH !== 1) return undefined;
   if (pass !== 'dw') {
     const { TO, TT, WG } = o;
-    // TO: the packed weights are read as vec4s (4, 8 or 16 rows); TT ≤ 8 (the kernel's arrays)
-    if (![4, 8, 16].includes(TO as number) || !int(TT, 1, 8) || !int(WG, 1, maxWg)) return undefined;
+    // TO: the packed weights are read as vec4s (4, 8 or 16 rows); TT ≤ 16 (the kernel's arrays),
+    // TO·TT ≤ 128 accumulators (more spill: 16 × 16 runs ≈ 9× slower than 8 × 16)
+    if (![4, 8, 16].includes(TO as number) || !int(TT, 1, 16) || (TO as number) * (TT as number) > 128 || !int(WG, 1, maxWg)) return undefined;
     if (Math.ceil((pass === 'fwd' ? d.Cout : d.Cin) / TO) > maxDim) return undefined;
     const split = { TO, TT, WG };
     return { name: directName(split), path: 'direct', split };

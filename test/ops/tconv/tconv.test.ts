@@ -113,6 +113,10 @@ const pathCases: [number[], number, number, number, number][] = [
   // whole position quads: the channels-last copies move 4 × 4 blocks (cl_pack4)
   [[2, 16, 4, 5], 8, 1, 1, 0],
   [[2, 3, 8, 5], 16, 9, 1, 4],
+  // more than 8 times at stride 1: 8 rows × 16 times per invocation (partial row and time blocks;
+  // KT 5 with pad 1: the flipped input gradient's pad' = 3)
+  [[2, 9, 19, 5], 11, 9, 1, 4],
+  [[2, 8, 17, 3], 13, 5, 1, 1],
 ];
 for (const path of ['gemm', 'direct', 'cols'] as const) {
   for (const [xs, Cout, KT, stride, pad] of pathCases) {
