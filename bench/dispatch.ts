@@ -13,7 +13,7 @@ import { measure, context, type BenchContext, type BenchRecord } from './harness
 const OPS = 2000, N = 256;
 
 /** The 28 parameter words binaryRaw writes for a same-shape add of N elements. */
-function addParams(): Uint32Array {
+function addParams(): Uint32Array<ArrayBuffer> {
   const p = new Uint32Array(28);
   p.set([N, 1, 0, 1]);          // n, rank, op = add, same shape
   p.fill(1, 4, 12);             // shape (padded with 1)
