@@ -28,9 +28,8 @@ const directMode = (fwd: boolean, d: ConvDims): number => (fwd ? 0 : d.stride ==
  */
 export function defaultDirectSplit(fwd: boolean, d: ConvDims): DirectSplit {
   const rows = fwd ? d.Cout : d.Cin, tout = fwd ? d.Tout : d.T;
-  const mode = directMode(fwd, d);
-  if (d.KT > 1 && (mode === 1 || d.stride === 1) && rows >= 8 && tout > 8) return { TO: 8, TT: 16, WG };
-  const phases = mode === 2 ? d.stride : 1;
+  if (d.KT > 1 && d.stride === 1 && rows >= 8 && tout > 8) return { TO: 8, TT: 16, WG };
+  const phases = directMode(fwd, d) === 2 ? d.stride : 1;
   return { TO: rows <= 4 ? 4 : rows < 16 ? 8 : 16, TT: Math.ceil(tout / phases) <= 4 ? 4 : 8, WG };
 }
 
