@@ -24,13 +24,14 @@
 //     Grid: (slices, Cin, ceil(Cout/TO)·ceil(KT/TK)).
 //   entry `wgrad_c`: `wgrad` (any KT, used for 1×1) on channels-last copies of dy and x, TO × TI
 //     (4, 8, 16; ≤ 128) channels per lane read as vec4s — described at the entry.
-//   entry `cl_pack` (`cl_pack4` for T·V ≡ 0 mod 4): (N, C, T·V) → channels-last (N, T·V, C rounded up
-//     to 4) for `wgrad_t`, `wgrad_c`.
+//   entry `cl_pack` (`cl_pack4` for T·V ≡ 0 mod 4): (N, C, T·V) → channels-last (N, T·V, dy_row
+//     vec4s) for `wgrad_t`, `wgrad_c`; a row is ⌈C/4⌉ vec4s rounded up to an odd number of 64-byte
+//     lines (src/ops/tconv/wgrad.ts `channelsLastRow`: even line counts measured slower).
 struct WParams {
   cout: u32, cin: u32, kt: u32, n: u32,
   tin: u32, tout: u32, v: u32, stride: u32,
   pad: u32, n_per_slice: u32, inv_v: f32, slices: u32,
-  want_bias: u32,
+  want_bias: u32, dy_row: u32, x_row: u32,   // vec4s between positions of the channels-last dy4, x4 (cl_pack: of its output)
 }
 
 override TO: u32 = 8u;   // wgrad: output channels per workgroup; wgrad_t, wgrad_c: per lane (4, 8, 16)
@@ -129,10 +130,11 @@ fn xframe(xc: u32, f: i32, ok: bool) -> f32 {
   return select(0.0, val, ok && f >= 0 && f < i32(q.tin));
 }
 
-// entry `cl_pack`: dy (N, C, P) to channels-last dy4 (N, P, Cp), Cp = C rounded up to 4 (zeros),
-// so that `wgrad_t` reads the output channels of a position as vec4s. An invocation gathers
-// one channel quad at one position (4 scalar loads, one vec4 store). Params: WParams (cout = C,
-// tout·v = P, n). Reads src; writes packed (vec4s). Grid: (ceil(P / WG), Cp / 4, N).
+// entry `cl_pack`: dy (N, C, P) to channels-last dy4 (N, P, q.dy_row vec4s), so that `wgrad_t`
+// reads the output channels of a position as vec4s: channels C … rounded up to 4 are zeros, the
+// rest of a row is left unwritten (a partial channel block's sums of it are discarded). An
+// invocation gathers one channel quad at one position (4 scalar loads, one vec4 store). Params: WParams (cout = C,
+// tout·v = P, n, dy_row). Reads src; writes packed (vec4s). Grid: (ceil(P / WG), ⌈C/4⌉, N).
 
 @compute @workgroup_size(WG)
 fn cl_pack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -145,12 +147,12 @@ fn cl_pack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   for (var e = 0u; e < 4u; e++) {
     if (c0 + e < q.cout) { v[e] = src[(n * q.cout + c0 + e) * P + pos]; }
   }
-  packed[(n * P + pos) * ((q.cout + 3u) / 4u) + wid.y] = v;
+  packed[(n * P + pos) * q.dy_row + wid.y] = v;
 }
 
 // entry `cl_pack4`: `cl_pack` for P ≡ 0 mod 4: an invocation moves a 4 channels × 4 positions
 // block as 4 vec4 loads and 4 vec4 stores (src read as vec4s).
-// Grid: (ceil(P / (4·WG)), Cp / 4, N).
+// Grid: (ceil(P / (4·WG)), ⌈C/4⌉, N).
 @compute @workgroup_size(WG)
 fn cl_pack4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let P = q.tout * q.v;
@@ -163,9 +165,8 @@ fn cl_pack4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
     let c = cq * 4u + e;
     if (c < q.cout) { rows[e] = src4[(((n * q.cout + c) * P) >> 2u) + pq]; }
   }
-  let cqs = (q.cout + 3u) / 4u;
   for (var j = 0u; j < 4u; j++) {
-    packed[(n * P + pq * 4u + j) * cqs + cq] = vec4<f32>(rows[0][j], rows[1][j], rows[2][j], rows[3][j]);
+    packed[(n * P + pq * 4u + j) * q.dy_row + cq] = vec4<f32>(rows[0][j], rows[1][j], rows[2][j], rows[3][j]);
   }
 }
 
@@ -180,7 +181,7 @@ fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   let o0 = ob * TO;
   let tvi = q.tin * q.v;
   let nv = q.n * q.v;
-  let cq = (q.cout + 3u) / 4u;                // vec4s per position in dy4
+  let cq = q.dy_row;                          // vec4s per position in dy4
   let oq0 = o0 / 4u;
   let fb = i32(k0) - i32(q.pad);
   var acc: array<array<f32, 9>, 16>;
@@ -248,8 +249,8 @@ fn wgrad_c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   let k = wid.z - ob * q.kt;
   let oq0 = ob * (TO / 4u);
   let tvo = q.tout * q.v;
-  let cqo = (q.cout + 3u) / 4u;
-  let cqi = (q.cin + 3u) / 4u;
+  let cqo = q.dy_row;
+  let cqi = q.x_row;
   let n_begin = slice * q.n_per_slice;
   let n_end = min(q.n, n_begin + q.n_per_slice);
   let shift = i32(k) - i32(q.pad);
