@@ -24,14 +24,14 @@
 //     Grid: (slices, Cin, ceil(Cout/TO)·ceil(KT/TK)).
 //   entry `wgrad_c`: `wgrad` (any KT, used for 1×1) on channels-last copies of dy and x, TO × TI
 //     (4, 8, 16; ≤ 128) channels per lane read as vec4s — described at the entry.
-//   entry `cl_pack` (`cl_pack4` for T·V ≡ 0 mod 4): (N, C, T·V) → channels-last (N, T·V, dy_row
-//     vec4s) for `wgrad_t`, `wgrad_c`; a row is ⌈C/4⌉ vec4s rounded up to an odd number of 64-byte
-//     lines (src/ops/tconv/wgrad.ts `channelsLastRow`: even line counts measured slower).
+//   entry `cl_pack` (`cl_pack4` for T·V ≡ 0 mod 4): (N, C, T·V) → channel-blocked channels-last
+//     (N, ⌈C/16⌉, T·V, 16) for `wgrad_t`, `wgrad_c` (`cl_index`): a lane's channels at one position
+//     are one 64-byte line, and neighbouring lanes read neighbouring lines.
 struct WParams {
   cout: u32, cin: u32, kt: u32, n: u32,
   tin: u32, tout: u32, v: u32, stride: u32,
   pad: u32, n_per_slice: u32, inv_v: f32, slices: u32,
-  want_bias: u32, dy_row: u32, x_row: u32,   // vec4s between positions of the channels-last dy4, x4 (cl_pack: of its output)
+  want_bias: u32,
 }
 
 override TO: u32 = 8u;   // wgrad: output channels per workgroup; wgrad_t, wgrad_c: per lane (4, 8, 16)
@@ -130,11 +130,27 @@ fn xframe(xc: u32, f: i32, ok: bool) -> f32 {
   return select(0.0, val, ok && f >= 0 && f < i32(q.tin));
 }
 
-// entry `cl_pack`: dy (N, C, P) to channels-last dy4 (N, P, q.dy_row vec4s), so that `wgrad_t`
-// reads the output channels of a position as vec4s: channels C … rounded up to 4 are zeros, the
-// rest of a row is left unwritten (a partial channel block's sums of it are discarded). An
-// invocation gathers one channel quad at one position (4 scalar loads, one vec4 store). Params: WParams (cout = C,
-// tout·v = P, n, dy_row). Reads src; writes packed (vec4s). Grid: (ceil(P / WG), ⌈C/4⌉, N).
+/**
+ * Where vec4 j (channels 4j … 4j+3) of position pos of sample n sits in a `cl_pack` copy of c
+ * channels over npos positions: blocks of bv = min(4, ⌈c/4⌉) vec4s, each block's positions
+ * contiguous — (n, j / bv, pos, j % bv). Whole rows of ⌈c/4⌉ vec4s per position would put the 8
+ * lanes of a SIMD group, which read neighbouring positions, a power-of-two number of cache lines
+ * apart at 64 or 256 channels: measured 1.05–1.35× slower on llvmpipe
+ * (docs/bench.md#temporal-convs-on-llvmpipe).
+ */
+fn cl_index(c: u32, n: u32, npos: u32, pos: u32, j: u32) -> u32 {
+  let cq = (c + 3u) / 4u;
+  let bv = min(4u, cq);
+  let nb = (cq + bv - 1u) / bv;
+  return ((n * nb + j / bv) * npos + pos) * bv + j % bv;
+}
+
+// entry `cl_pack`: dy (N, C, P) to its channel-blocked channels-last copy dy4 (`cl_index`), so
+// that `wgrad_t` reads the output channels of a position as vec4s: channels C … rounded up to 4
+// are zeros; a last block's vec4s past ⌈C/4⌉ are left unwritten (only a partial channel block
+// reads them, and its sums of them are discarded). An invocation gathers one channel quad at one
+// position (4 scalar loads, one vec4 store). Params: WParams (cout = C, tout·v = P, n).
+// Reads src; writes packed (vec4s). Grid: (ceil(P / WG), ⌈C/4⌉, N).
 
 @compute @workgroup_size(WG)
 fn cl_pack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -147,7 +163,7 @@ fn cl_pack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   for (var e = 0u; e < 4u; e++) {
     if (c0 + e < q.cout) { v[e] = src[(n * q.cout + c0 + e) * P + pos]; }
   }
-  packed[(n * P + pos) * q.dy_row + wid.y] = v;
+  packed[cl_index(q.cout, n, P, pos, wid.y)] = v;
 }
 
 // entry `cl_pack4`: `cl_pack` for P ≡ 0 mod 4: an invocation moves a 4 channels × 4 positions
@@ -166,7 +182,7 @@ fn cl_pack4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
     if (c < q.cout) { rows[e] = src4[(((n * q.cout + c) * P) >> 2u) + pq]; }
   }
   for (var j = 0u; j < 4u; j++) {
-    packed[(n * P + pq * 4u + j) * q.dy_row + cq] = vec4<f32>(rows[0][j], rows[1][j], rows[2][j], rows[3][j]);
+    packed[cl_index(q.cout, n, P, pq * 4u + j, cq)] = vec4<f32>(rows[0][j], rows[1][j], rows[2][j], rows[3][j]);
   }
 }
 
@@ -181,8 +197,11 @@ fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   let o0 = ob * TO;
   let tvi = q.tin * q.v;
   let nv = q.n * q.v;
-  let cq = q.dy_row;                          // vec4s per position in dy4
+  let tvo = q.tout * q.v;
   let oq0 = o0 / 4u;
+  let base0 = cl_index(q.cout, 0u, tvo, 0u, oq0);     // my channel block's (n = 0, position 0)
+  let nstride = cl_index(q.cout, 1u, tvo, 0u, 0u);    // vec4s per sample
+  let bv = min(4u, (q.cout + 3u) / 4u);               // vec4s per position in a block
   let fb = i32(k0) - i32(q.pad);
   var acc: array<array<f32, 9>, 16>;
   var bacc: array<f32, 16>;
@@ -212,7 +231,7 @@ fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
           for (var r = 0u; r < TK; r++) { xs[r] = xframe(xc, f + i32(r), ok); }
         }
       }
-      let row = ((n * q.tout + tp) * q.v + v) * cq + oq0;   // my channels at (n, t', v)
+      let row = base0 + n * nstride + (tp * q.v + v) * bv;   // my channels at (n, t', v)
       for (var h = 0u; h < TO / 4u; h++) {
         let g4 = select(vec4<f32>(0.0), dy4[row + h], ok);
         for (var e = 0u; e < 4u; e++) {
@@ -249,8 +268,7 @@ fn wgrad_c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   let k = wid.z - ob * q.kt;
   let oq0 = ob * (TO / 4u);
   let tvo = q.tout * q.v;
-  let cqo = q.dy_row;
-  let cqi = q.x_row;
+  let tvi = q.tin * q.v;
   let n_begin = slice * q.n_per_slice;
   let n_end = min(q.n, n_begin + q.n_per_slice);
   let shift = i32(k) - i32(q.pad);
@@ -267,8 +285,8 @@ fn wgrad_c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
       if ((tp + 1u) * q.v <= tv) { tp += 1u; }
       let f = i32(tp * q.stride) + shift;
       let xok = ok && f >= 0 && f < i32(q.tin);
-      let xrow = ((n * q.tin + u32(clamp(f, 0, i32(q.tin) - 1))) * q.v + (tv - tp * q.v)) * cqi + iq0;
-      let grow = (n * tvo + tv) * cqo + oq0;
+      let xrow = cl_index(q.cin, n, tvi, u32(clamp(f, 0, i32(q.tin) - 1)) * q.v + (tv - tp * q.v), iq0);
+      let grow = cl_index(q.cout, n, tvo, tv, oq0);
       var xs: array<f32, 16>;
       for (var h = 0u; h < TI / 4u; h++) {
         let v = select(vec4<f32>(0.0), x4[xrow + h], xok);

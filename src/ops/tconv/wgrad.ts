@@ -102,22 +102,18 @@ function wgradParams(d: ConvDims, perSlice: number, slices: number, withBias: bo
   return {
     cout: d.Cout, cin: d.Cin, kt: d.KT, n: d.N, tin: d.T, tout: d.Tout, v: d.V, stride: d.stride,
     pad: d.pad, n_per_slice: perSlice, inv_v: 1 / d.V, slices, want_bias: withBias ? 1 : 0,
-    dy_row: channelsLastRow(d.Cout), x_row: channelsLastRow(d.Cin),
   };
 }
 
 /**
- * The vec4s from one position to the next in a channels-last copy of C channels (entry `cl_pack`):
- * ⌈C/4⌉ rounded up to whole 64-byte cache lines, an odd number of them; under 4 vec4s, packed. The
- * lanes of `wgrad_t` and `wgrad_c` read neighbouring positions at once, and rows of an even number
- * of lines (16 at 256 channels) measured 1.1–1.35× slower on llvmpipe than the next odd number
- * (docs/bench.md#temporal-convs-on-llvmpipe).
+ * vec4s in a `cl_pack` copy of C channels at P positions per sample (kernels/tconv/wgrad.wgsl
+ * `cl_index`: blocks of min(4, ⌈C/4⌉) vec4s, each block's positions contiguous).
  */
-export function channelsLastRow(C: number): number {
-  const cq = Math.ceil(C / 4);
-  if (cq < 4) return cq;
-  return 4 * (Math.ceil(cq / 4) | 1);
+export function channelsLastSize(C: number, P: number): number {
+  const cq = Math.ceil(C / 4), bv = Math.min(4, cq);
+  return Math.ceil(cq / bv) * bv * P;
 }
+
 
 /**
  * The per-slice partial sums a weight-gradient dispatch writes (its bindings 3 and 4) and how
@@ -149,15 +145,15 @@ function wgradTaps(d: ConvDims, dy: Tensor, x: Tensor, withBias: boolean, split:
   return out.sum();
 }
 
-/** dy or x (N, C, T·V) as channels-last vec4 rows (N, T·V, channelsLastRow(C)·4; the row's tail unwritten) (entry `cl_pack`). */
+/** dy or x (N, C, T·V) channels-last in blocks of 16 channels, (N, ⌈C/16⌉, T·V, 16) (entry `cl_pack`, `cl_index`). */
 function channelsLast(t: Tensor, N: number, C: number, T: number, V: number): Tensor {
   const g = G();
-  const cq = Math.ceil(C / 4), P = T * V, row = channelsLastRow(C);
-  const out = Tensor.empty([N * P * row * 4]);
+  const cq = Math.ceil(C / 4), P = T * V;
+  const out = Tensor.empty([N * channelsLastSize(C, P) * 4]);
   // whole position quads: 4 × 4 blocks as vec4s (cl_pack4), else one channel quad per invocation
   const quads = P % 4 === 0;
   g.dispatch(g.kernel('tconv/wgrad', quads ? 'cl_pack4' : 'cl_pack', { WG: 64 }), { src: t.buffer, packed: out.buffer },
-    { cout: C, cin: 0, kt: 0, n: N, tin: 0, tout: T, v: V, stride: 0, pad: 0, n_per_slice: 0, inv_v: 0, slices: 0, want_bias: 0, dy_row: row, x_row: 0 },
+    { cout: C, cin: 0, kt: 0, n: N, tin: 0, tout: T, v: V, stride: 0, pad: 0, n_per_slice: 0, inv_v: 0, slices: 0, want_bias: 0 },
     [Math.ceil(P / (quads ? 256 : 64)), cq, N]);
   return out;
 }

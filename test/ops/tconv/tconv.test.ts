@@ -5,7 +5,7 @@ import { Tensor, tidy, backward } from '../../../src/tensor/index.js';
 import { mul, sumAll } from '../../helpers/ops.js';
 import { temporalConv, convOutputLength, convParamGrads } from '../../../src/ops/tconv/tconv.js';
 import { temporalConvRef, temporalConvGradsRef } from '../../../src/ops/tconv/reference.js';
-import { channelsLastRow } from '../../../src/ops/tconv/wgrad.js';
+import { channelsLastSize } from '../../../src/ops/tconv/wgrad.js';
 
 const t = suite('ops/tconv/tconv');
 t.before(async () => { await engine(); });
@@ -118,8 +118,8 @@ const pathCases: [number[], number, number, number, number][] = [
   // KT 5 with pad 1: the flipped input gradient's pad' = 3)
   [[2, 9, 19, 5], 11, 9, 1, 4],
   [[2, 8, 17, 3], 13, 5, 1, 1],
-  // channels-last rows padded to an odd number of cache lines (channelsLastRow): dy at 32 channels
-  // (8 vec4s → 12) in wgrad_t; x at 32 and dy at 36 channels (9 vec4s → 12) in wgrad_c
+  // channel-blocked channels-last copies (cl_index) of several blocks: dy at 32 channels in wgrad_t;
+  // x at 32 and dy at 36 channels (a partial third block) in wgrad_c
   [[2, 3, 8, 5], 32, 9, 1, 4],
   [[2, 32, 5, 5], 36, 1, 1, 0],
 ];
@@ -150,13 +150,13 @@ for (const path of ['gemm', 'direct', 'cols'] as const) {
   }
 }
 
-t('channelsLastRow: whole cache lines, an odd number of them, from 4 vec4s on', () => {
-  for (const [C, row] of [[1, 1], [4, 1], [12, 3], [13, 4], [16, 4], [20, 12], [32, 12], [64, 20], [128, 36], [252, 68], [256, 68], [768, 196]]) {
-    assert.is(channelsLastRow(C), row, `C ${C}`);
+t('channelsLastSize: blocks of 4 vec4s (fewer under 16 channels), a partial last block rounded up', () => {
+  for (const [C, vec4s] of [[1, 1], [4, 1], [12, 3], [13, 4], [16, 4], [20, 8], [32, 8], [36, 12], [64, 16], [252, 64], [256, 64], [768, 192]]) {
+    assert.is(channelsLastSize(C, 7), 7 * vec4s, `C ${C}`);
   }
-  for (let C = 13; C <= 600; C++) {
-    const row = channelsLastRow(C), lines = row / 4;
-    assert.ok(row >= Math.ceil(C / 4) && Number.isInteger(lines) && lines % 2 === 1 && row - Math.ceil(C / 4) < 8, `C ${C}: row ${row}`);
+  for (let C = 1; C <= 600; C++) {
+    const cq = Math.ceil(C / 4), size = channelsLastSize(C, 5);
+    assert.ok(size >= 5 * cq && size - 5 * cq < 5 * 4 && (cq < 4 || size % 20 === 0), `C ${C}: ${size}`);
   }
 });
 
