@@ -199,7 +199,8 @@ fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   let nv = q.n * q.v;
   let tvo = q.tout * q.v;
   let oq0 = o0 / 4u;
-  let base0 = cl_index(q.cout, 0u, tvo, 0u, oq0);     // my channel block's (n = 0, position 0)
+  // my channel block in dy4 (cl_index), hoisted: its divisions would run per lane
+  let base0 = cl_index(q.cout, 0u, tvo, 0u, oq0);     // (n = 0, position 0)
   let nstride = cl_index(q.cout, 1u, tvo, 0u, 0u);    // vec4s per sample
   let bv = min(4u, (q.cout + 3u) / 4u);               // vec4s per position in a block
   let fb = i32(k0) - i32(q.pad);
@@ -269,6 +270,13 @@ fn wgrad_c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   let oq0 = ob * (TO / 4u);
   let tvo = q.tout * q.v;
   let tvi = q.tin * q.v;
+  // my channel blocks in the cl_pack copies (cl_index), hoisted: its divisions would run per lane
+  let gbase = cl_index(q.cout, 0u, tvo, 0u, oq0);
+  let gn = cl_index(q.cout, 1u, tvo, 0u, 0u);
+  let gbv = min(4u, (q.cout + 3u) / 4u);
+  let xbase = cl_index(q.cin, 0u, tvi, 0u, iq0);
+  let xn = cl_index(q.cin, 1u, tvi, 0u, 0u);
+  let xbv = min(4u, (q.cin + 3u) / 4u);
   let n_begin = slice * q.n_per_slice;
   let n_end = min(q.n, n_begin + q.n_per_slice);
   let shift = i32(k) - i32(q.pad);
@@ -285,8 +293,8 @@ fn wgrad_c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
       if ((tp + 1u) * q.v <= tv) { tp += 1u; }
       let f = i32(tp * q.stride) + shift;
       let xok = ok && f >= 0 && f < i32(q.tin);
-      let xrow = cl_index(q.cin, n, tvi, u32(clamp(f, 0, i32(q.tin) - 1)) * q.v + (tv - tp * q.v), iq0);
-      let grow = cl_index(q.cout, n, tvo, tv, oq0);
+      let xrow = xbase + n * xn + (u32(clamp(f, 0, i32(q.tin) - 1)) * q.v + (tv - tp * q.v)) * xbv;
+      let grow = gbase + n * gn + tv * gbv;
       var xs: array<f32, 16>;
       for (var h = 0u; h < TI / 4u; h++) {
         let v = select(vec4<f32>(0.0), x4[xrow + h], xok);

@@ -114,7 +114,6 @@ export function channelsLastSize(C: number, P: number): number {
   return Math.ceil(cq / bv) * bv * P;
 }
 
-
 /**
  * The per-slice partial sums a weight-gradient dispatch writes (its bindings 3 and 4) and how
  * they become dW (Cout, Cin·KT) and, with `withBias`, db (Cout).
