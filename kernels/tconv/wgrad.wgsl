@@ -130,6 +130,9 @@ fn xframe(xc: u32, f: i32, ok: bool) -> f32 {
   return select(0.0, val, ok && f >= 0 && f < i32(q.tin));
 }
 
+/** vec4s per position in a block of a `cl_pack` copy of c channels (see `cl_index`). */
+fn cl_block(c: u32) -> u32 { return min(4u, (c + 3u) / 4u); }
+
 /**
  * Where vec4 j (channels 4j … 4j+3) of position pos of sample n sits in a `cl_pack` copy of c
  * channels over npos positions: blocks of bv = min(4, ⌈c/4⌉) vec4s, each block's positions
@@ -140,7 +143,7 @@ fn xframe(xc: u32, f: i32, ok: bool) -> f32 {
  */
 fn cl_index(c: u32, n: u32, npos: u32, pos: u32, j: u32) -> u32 {
   let cq = (c + 3u) / 4u;
-  let bv = min(4u, cq);
+  let bv = cl_block(c);
   let nb = (cq + bv - 1u) / bv;
   return ((n * nb + j / bv) * npos + pos) * bv + j % bv;
 }
@@ -202,7 +205,7 @@ fn wgrad_t(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   // my channel block in dy4 (cl_index), hoisted: its divisions would run per lane
   let base0 = cl_index(q.cout, 0u, tvo, 0u, oq0);     // (n = 0, position 0)
   let nstride = cl_index(q.cout, 1u, tvo, 0u, 0u);    // vec4s per sample
-  let bv = min(4u, (q.cout + 3u) / 4u);               // vec4s per position in a block
+  let bv = cl_block(q.cout);                          // vec4s per position in a block
   let fb = i32(k0) - i32(q.pad);
   var acc: array<array<f32, 9>, 16>;
   var bacc: array<f32, 16>;
@@ -273,10 +276,10 @@ fn wgrad_c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   // my channel blocks in the cl_pack copies (cl_index), hoisted: its divisions would run per lane
   let gbase = cl_index(q.cout, 0u, tvo, 0u, oq0);
   let gn = cl_index(q.cout, 1u, tvo, 0u, 0u);
-  let gbv = min(4u, (q.cout + 3u) / 4u);
+  let gbv = cl_block(q.cout);
   let xbase = cl_index(q.cin, 0u, tvi, 0u, iq0);
   let xn = cl_index(q.cin, 1u, tvi, 0u, 0u);
-  let xbv = min(4u, (q.cin + 3u) / 4u);
+  let xbv = cl_block(q.cin);
   let n_begin = slice * q.n_per_slice;
   let n_end = min(q.n, n_begin + q.n_per_slice);
   let shift = i32(k) - i32(q.pad);
